@@ -1,0 +1,377 @@
+"""Load and validate a corpus directory: every problem in every file, reported at once.
+
+Layout of a corpus (``cases/`` by default)::
+
+    rubric.yaml              the scorecard rubric
+    companies/SLUG.yaml      one company each (+ an optional incidents CSV beside it)
+    studies/SLUG.yaml        one case study each (+ an optional narrative .md beside it)
+    letters/SLUG.yaml        one open letter each
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from .models import Case, Company, Incident, Letter, Rubric
+from .problems import InputError, Problem, Problems
+from .yamlfile import Located, YamlError, parse_file, read_text
+
+MAX_CSV_BYTES = 200 * 1024 * 1024
+MAX_MARKDOWN_BYTES = 1024 * 1024
+KINDS = {"companies": Company, "studies": Case, "letters": Letter}
+INCIDENT_COLUMNS = list(Incident.model_fields)
+
+
+@dataclass
+class Corpus:
+    """The validated input, ready for the metrics stage."""
+
+    root: Path
+    rubric: Rubric | None
+    companies: dict[str, Company] = field(default_factory=dict)
+    cases: dict[str, Case] = field(default_factory=dict)
+    letters: dict[str, Letter] = field(default_factory=dict)
+    narratives: dict[str, str] = field(default_factory=dict)
+    incidents: pd.DataFrame = field(default_factory=lambda: empty_incidents())
+    files: dict[str, Path] = field(default_factory=dict)  # "case:slug" -> file
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def empty_incidents() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in ["company", *INCIDENT_COLUMNS]})
+
+
+def _loc_label(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _data_loc(data: Any, loc: tuple) -> tuple:
+    """Drop the parts of a pydantic error location that are not in the data (union tags)."""
+    out: list = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            out.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            out.append(part)
+        elif isinstance(node, dict | list):
+            # a union tag or a missing field: keep missing names for the message only
+            if not isinstance(node, dict) or isinstance(part, int):
+                continue
+            out.append(part)
+            break
+    return tuple(out)
+
+
+def _message(err: dict) -> str:
+    kind = err["type"]
+    msg = err["msg"]
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; see the schema for the allowed fields)"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "union_tag_invalid":
+        ctx = err.get("ctx", {})
+        return f"unknown event kind {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+    if kind == "union_tag_not_found":
+        return "every event needs a `kind`"
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    return msg
+
+
+def validate_model(
+    model: type[BaseModel], located: Located, path: Path, problems: Problems
+) -> Any | None:
+    """Validate one document, turning each pydantic error into a positioned problem."""
+    if not isinstance(located.data, dict):
+        problems.add(path, 1, 1, "the file must be a mapping of fields (`name: value`)")
+        return None
+    try:
+        return model.model_validate(located.data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            loc = _data_loc(located.data, err["loc"])
+            missing = err["type"] == "missing"
+            where_loc = loc[:-1] if missing else loc
+            line, col = located.where(where_loc, key=err["type"] == "extra_forbidden")
+            label = _loc_label(loc) or "(document)"
+            problems.add(path, line, col, f"{label}: {_message(err)}")
+        return None
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _discover(root: Path, problems: Problems) -> list[Path]:
+    files = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith((".yaml", ".yml")):
+                p = Path(dirpath) / name
+                if p.is_symlink() and not _inside(p, root):
+                    problems.add(p, 1, 1, "symbolic link points outside the corpus; refused")
+                    continue
+                files.append(p)
+    return files
+
+
+def load_incidents_csv(path: Path, company: str, problems: Problems, ref: tuple) -> pd.DataFrame:
+    """Read an incidents CSV column-wise; bad rows are reported with their line numbers."""
+    ref_path, line, col = ref
+    if not path.is_file():
+        problems.add(ref_path, line, col, f"incidents_file: {path.name} does not exist")
+        return empty_incidents()
+    if path.is_symlink() and not _inside(path, ref_path.parent):
+        problems.add(ref_path, line, col, "incidents_file: symbolic link outside the corpus")
+        return empty_incidents()
+    if path.stat().st_size > MAX_CSV_BYTES:
+        problems.add(path, 1, 1, f"file is larger than {MAX_CSV_BYTES:,} bytes")
+        return empty_incidents()
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.add(path, 1, 1, "not UTF-8; save the CSV as UTF-8")
+        return empty_incidents()
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        problems.add(path, 1, 1, f"CSV cannot be read: {str(exc).strip()}")
+        return empty_incidents()
+    missing = [c for c in ("id", "date") if c not in df.columns]
+    unknown = [c for c in df.columns if c not in INCIDENT_COLUMNS]
+    if missing:
+        problems.add(path, 1, 1, f"missing column(s): {', '.join(missing)}")
+    if unknown:
+        problems.add(
+            path, 1, 1, f"unknown column(s): {', '.join(unknown)}; allowed: {INCIDENT_COLUMNS}"
+        )
+    if missing or unknown:
+        return empty_incidents()
+    for column in INCIDENT_COLUMNS:
+        if column not in df.columns:
+            df[column] = ""
+    lines = pd.Series(range(2, len(df) + 2), index=df.index)
+    out = pd.DataFrame({"company": company, "id": df["id"]})
+    dates = pd.to_datetime(df["date"], format="%Y-%m-%d", errors="coerce")
+    _report(problems, path, lines, dates.isna(), "date", "must be a date YYYY-MM-DD")
+    out["date"] = dates.dt.date
+    channels = df["channel"].replace("", "other")
+    allowed = set(Incident.model_fields["channel"].annotation.__args__)
+    _report(problems, path, lines, ~channels.isin(allowed), "channel", f"must be one of {sorted(allowed)}")
+    out["channel"] = channels
+    out["issue"] = df["issue"].replace("", None)
+    days = pd.to_numeric(df["response_days"].replace("", None), errors="coerce")
+    bad_days = (df["response_days"] != "") & (days.isna() | (days < 0) | (days > 3650))
+    _report(problems, path, lines, bad_days, "response_days", "must be a number of days, 0-3650")
+    out["response_days"] = days
+    for column in ("resolved", "timely", "escalated", "disputed"):
+        raw = df[column].str.strip().str.lower()
+        mapped = raw.map({"true": True, "yes": True, "1": True, "false": False, "no": False,
+                          "0": False, "": None})
+        _report(problems, path, lines, mapped.isna() & (raw != ""), column, "must be yes/no")
+        out[column] = mapped.astype("object")
+    dup = df["id"].duplicated(keep="first")
+    _report(problems, path, lines, dup, "id", "duplicate incident id")
+    _report(problems, path, lines, df["id"].str.strip() == "", "id", "must not be empty")
+    return out
+
+
+def _report(problems: Problems, path: Path, lines: pd.Series, bad: pd.Series, column: str,
+            message: str, limit: int = 20) -> None:
+    bad_lines = lines[bad.fillna(False).astype(bool)]
+    for line in bad_lines.head(limit):
+        problems.add(path, int(line), 1, f"{column}: {message}")
+    if len(bad_lines) > limit:
+        problems.add(path, int(bad_lines.iloc[limit]), 1,
+                     f"{column}: {len(bad_lines) - limit} more rows with the same problem")
+
+
+def load_corpus(root: Path | str) -> Corpus:
+    """Load every file under ``root``; raise InputError listing every problem found."""
+    root = Path(root)
+    problems = Problems()
+    if not root.is_dir():
+        raise InputError([Problem(str(root), 1, 1, "corpus directory not found")])
+    corpus = Corpus(root=root, rubric=None)
+    located_by_file: dict[Path, Located] = {}
+    incident_frames = []
+    for path in _discover(root, problems):
+        rel = path.relative_to(root)
+        if rel.parts == ("rubric.yaml",):
+            model: type[BaseModel] = Rubric
+        elif len(rel.parts) == 2 and rel.parts[0] in KINDS:
+            model = KINDS[rel.parts[0]]
+        else:
+            problems.add(path, 1, 1, "not part of a corpus: put it in companies/, studies/ or "
+                         "letters/ (or name it rubric.yaml at the top)")
+            continue
+        try:
+            located = parse_file(path)
+        except YamlError as exc:
+            problems.add(path, exc.line, exc.col, exc.message)
+            continue
+        located_by_file[path] = located
+        obj = validate_model(model, located, path, problems)
+        if obj is None:
+            continue
+        if isinstance(obj, Rubric):
+            corpus.rubric = obj
+            corpus.files["rubric"] = path
+            continue
+        kind = {Company: "company", Case: "case", Letter: "letter"}[type(obj)]
+        store = {"company": corpus.companies, "case": corpus.cases, "letter": corpus.letters}[kind]
+        if obj.slug in store:
+            line, col = located.where(("slug",))
+            first = corpus.files[f"{kind}:{obj.slug}"]
+            problems.add(path, line, col, f"slug: {obj.slug!r} is already used by {first}")
+            continue
+        if path.stem != obj.slug:
+            line, col = located.where(("slug",))
+            problems.add(path, line, col,
+                         f"slug: {obj.slug!r} does not match the file name {path.name!r}")
+        store[obj.slug] = obj
+        corpus.files[f"{kind}:{obj.slug}"] = path
+        if isinstance(obj, Company):
+            frame = _company_incidents(obj, path, located, problems)
+            if frame is not None:
+                incident_frames.append(frame)
+        if isinstance(obj, Case):
+            _check_case(obj, path, located, problems, corpus)
+    if corpus.rubric is None and not any(p.path.endswith("rubric.yaml") for p in problems.items):
+        problems.add(root / "rubric.yaml", 1, 1, "the corpus needs a rubric.yaml")
+    _check_references(corpus, located_by_file, problems)
+    if incident_frames:
+        corpus.incidents = pd.concat(incident_frames, ignore_index=True)
+    if problems:
+        raise InputError(problems.errors + problems.warnings)
+    corpus.warnings = problems.warnings
+    return corpus
+
+
+def _company_incidents(company: Company, path: Path, located: Located,
+                       problems: Problems) -> pd.DataFrame | None:
+    frames = []
+    if company.incidents:
+        rows = [i.model_dump() for i in company.incidents]
+        frame = pd.DataFrame(rows, columns=INCIDENT_COLUMNS)
+        frame.insert(0, "company", company.slug)
+        seen: set[str] = set()
+        for n, incident in enumerate(company.incidents):
+            if incident.id in seen:
+                line, col = located.where(("incidents", n, "id"))
+                problems.add(path, line, col, f"incidents[{n}].id: duplicate id {incident.id!r}")
+            seen.add(incident.id)
+        frames.append(frame)
+    if company.incidents_file:
+        line, col = located.where(("incidents_file",))
+        frames.append(load_incidents_csv(path.parent / company.incidents_file, company.slug,
+                                         problems, (path, line, col)))
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def _check_case(case: Case, path: Path, located: Located, problems: Problems,
+                corpus: Corpus) -> None:
+    def add(loc: tuple, message: str, *, warning: bool = False) -> None:
+        line, col = located.where(loc)
+        problems.add(path, line, col, f"{_loc_label(loc)}: {message}", warning=warning)
+
+    if case.narrative_file:
+        md = path.parent / case.narrative_file
+        if not md.is_file():
+            add(("narrative_file",), f"{case.narrative_file} does not exist next to {path.name}")
+        elif not _inside(md, path.parent):
+            add(("narrative_file",), "symbolic link outside the corpus; refused")
+        else:
+            try:
+                corpus.narratives[case.slug] = read_text(md, MAX_MARKDOWN_BYTES)
+            except YamlError as exc:
+                problems.add(md, exc.line, exc.col, exc.message)
+    elif case.narrative:
+        corpus.narratives[case.slug] = case.narrative
+    if case.ended and case.ended < case.started:
+        add(("ended",), f"ends ({case.ended}) before it starts ({case.started})")
+    ids: dict[str, int] = {}
+    previous = None
+    promises: dict[str, int] = {}
+    settled: dict[str, int] = {}
+    n_sources = len(case.sources)
+    for n, event in enumerate(case.timeline):
+        if event.id in ids:
+            add(("timeline", n, "id"), f"duplicate event id {event.id!r} (also timeline[{ids[event.id]}])")
+        ids[event.id] = n
+        ts = event.timestamp
+        if previous is not None and ts < previous:
+            add(("timeline", n, "at"), f"goes back in time: {event.at} is before the event above it")
+        previous = ts
+        if ts.date() < case.started:
+            add(("timeline", n, "at"), f"{event.at} is before the case starts ({case.started})")
+        if case.ended and ts.date() > case.ended:
+            add(("timeline", n, "at"), f"{event.at} is after the case ends ({case.ended})")
+        if event.source is not None and event.source > n_sources:
+            add(("timeline", n, "source"), f"source {event.source} does not exist "
+                f"(the case lists {n_sources})")
+        if event.kind == "promise":
+            promises[event.id] = n
+            if event.due is not None:
+                due = event.due if isinstance(event.due, dt.datetime) else \
+                    dt.datetime.combine(event.due, dt.time())
+                if due < ts:
+                    add(("timeline", n, "due"), "is before the promise was made")
+        if event.kind in ("promise_kept", "promise_missed"):
+            if event.promise not in promises:
+                add(("timeline", n, "promise"),
+                    f"no earlier `promise` event with id {event.promise!r}")
+            elif event.promise in settled:
+                add(("timeline", n, "promise"),
+                    f"promise {event.promise!r} was already settled at timeline[{settled[event.promise]}]")
+            settled[event.promise] = n
+    for key, figure in case.stated.items():
+        if figure.source > n_sources:
+            add(("stated", key, "source"), f"source {figure.source} does not exist "
+                f"(the case lists {n_sources})")
+    contacts = case.stated.get("contacts")
+    if contacts and contacts.value > 10_000:
+        add(("stated", "contacts", "value"), "over 10,000 contacts is not plausible for one case")
+
+
+def _check_references(corpus: Corpus, located_by_file: dict[Path, Located],
+                      problems: Problems) -> None:
+    for slug, case in corpus.cases.items():
+        path = corpus.files[f"case:{slug}"]
+        if case.company not in corpus.companies:
+            line, col = located_by_file[path].where(("company",))
+            problems.add(path, line, col, f"company: no company with slug {case.company!r} "
+                         f"(known: {', '.join(sorted(corpus.companies)) or 'none'})")
+    for slug, letter in corpus.letters.items():
+        path = corpus.files[f"letter:{slug}"]
+        for n, addressee in enumerate(letter.addressees):
+            if addressee not in corpus.companies:
+                line, col = located_by_file[path].where(("addressees", n))
+                problems.add(path, line, col,
+                             f"addressees[{n}]: no company with slug {addressee!r}")
+
+
+_SLUG_CHARS = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    return _SLUG_CHARS.sub("-", text.lower()).strip("-")[:80] or "item"
