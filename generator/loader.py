@@ -60,19 +60,16 @@ def _data_loc(data: Any, loc: tuple) -> tuple:
     """Drop the parts of a pydantic error location that are not in the data (union tags)."""
     out: list = []
     node = data
-    for part in loc:
+    for n, part in enumerate(loc):
         if isinstance(node, dict) and part in node:
             node = node[part]
             out.append(part)
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
             out.append(part)
-        elif isinstance(node, dict | list):
-            # a union tag or a missing field: keep missing names for the message only
-            if not isinstance(node, dict) or isinstance(part, int):
-                continue
-            out.append(part)
-            break
+        elif isinstance(node, dict) and n == len(loc) - 1 and isinstance(part, str):
+            out.append(part)  # a missing field: named in the message, located at its parent
+        # anything else is a union tag pydantic adds to the location: not in the data
     return tuple(out)
 
 
@@ -105,6 +102,8 @@ def validate_model(
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             loc = _data_loc(located.data, err["loc"])
+            if err["type"] == "union_tag_invalid":
+                loc = (*loc, "kind")
             missing = err["type"] == "missing"
             where_loc = loc[:-1] if missing else loc
             line, col = located.where(where_loc, key=err["type"] == "extra_forbidden")

@@ -1,0 +1,120 @@
+"""The `cxreport` command line: a thin layer over the library stages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from .loader import Corpus, load_corpus
+from .problems import InputError
+
+app = typer.Typer(
+    help="cxreport: evidence-backed customer-service case studies, scorecards and open letters.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+CorpusArg = Annotated[
+    Path, typer.Argument(help="The corpus directory (companies/, studies/, letters/, rubric.yaml).")
+]
+CorpusOpt = Annotated[Path, typer.Option("--cases", "-c", help="The corpus directory.")]
+
+
+def _load(corpus_dir: Path, *, strict: bool = False) -> Corpus:
+    """Load or exit 1 after printing every problem (never a traceback for a user mistake)."""
+    try:
+        corpus = load_corpus(corpus_dir)
+    except InputError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), markup=False)
+        n = sum(p.severity == "error" for p in exc.problems)
+        err.print(f"{n} error{'s' * (n != 1)} found; nothing was written.", markup=False)
+        raise typer.Exit(1) from None
+    for warning in corpus.warnings:
+        err.print(str(warning), markup=False)
+    if strict and corpus.warnings:
+        err.print(f"{len(corpus.warnings)} warning(s) are errors with --strict.", markup=False)
+        raise typer.Exit(1)
+    return corpus
+
+
+@app.command()
+def validate(
+    corpus_dir: CorpusArg = Path("cases"),
+    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+) -> None:
+    """Check every file in the corpus and report all problems as path:line:col."""
+    corpus = _load(corpus_dir, strict=strict)
+    n_events = sum(len(c.timeline) for c in corpus.cases.values())
+    out.print(
+        f"OK: {len(corpus.cases)} cases ({n_events} events), {len(corpus.companies)} companies, "
+        f"{len(corpus.letters)} letters, {len(corpus.incidents)} incident rows in {corpus_dir}",
+        markup=False,
+    )
+
+
+class NewKind(str, Enum):
+    case = "case"
+    company = "company"
+    letter = "letter"
+
+
+@app.command()
+def new(
+    kind: Annotated[NewKind, typer.Argument(help="What to create.")],
+    slug: Annotated[str, typer.Argument(help="Lower-case slug, e.g. `billing-loop`.")],
+    cases: CorpusOpt = Path("cases"),
+    company: Annotated[
+        str | None, typer.Option(help="Company slug for a case or letter (default: the first).")
+    ] = None,
+) -> None:
+    """Write a valid, commented starting file for a case, company or letter."""
+    from .models import SLUG_PATTERN
+    from .scaffold import new_file
+
+    import re
+
+    if not re.fullmatch(SLUG_PATTERN, slug):
+        err.print(f"slug {slug!r}: use lower-case letters, digits and single hyphens", markup=False)
+        raise typer.Exit(2)
+    if company is None and kind != NewKind.company:
+        folder = cases / "companies"
+        existing = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+        company = existing[0] if existing else None
+    try:
+        path = new_file(kind.value, slug, cases, dt.date.today().isoformat(), company)
+    except FileExistsError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(1) from None
+    out.print(f"wrote {path}", markup=False)
+
+
+@app.command()
+def schema(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where to write.")] = Path("schemas"),
+) -> None:
+    """Write the JSON Schemas (for editors) and the field tables generated from the models."""
+    from .schema import write_schemas
+
+    for path in write_schemas(out_dir):
+        out.print(f"wrote {path}", markup=False)
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m generator`
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())
+
+_ = json
