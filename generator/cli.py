@@ -79,10 +79,10 @@ def new(
     ] = None,
 ) -> None:
     """Write a valid, commented starting file for a case, company or letter."""
+    import re
+
     from .models import SLUG_PATTERN
     from .scaffold import new_file
-
-    import re
 
     if not re.fullmatch(SLUG_PATTERN, slug):
         err.print(f"slug {slug!r}: use lower-case letters, digits and single hyphens", markup=False)
@@ -110,11 +110,50 @@ def schema(
         out.print(f"wrote {path}", markup=False)
 
 
-def main() -> None:  # pragma: no cover - console entry for `python -m generator`
-    app()
+class ScoreFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def score(
+    cases: CorpusOpt = Path("cases"),
+    fmt: Annotated[ScoreFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        ScoreFormat.table
+    ),
+) -> None:
+    """Score every case and company against the rubric."""
+    from .report import scores_csv, scores_json, scores_tables
+    from .scoring import score_corpus
+
+    board = score_corpus(_load(cases))
+    if fmt == ScoreFormat.json:
+        sys.stdout.write(json.dumps(scores_json(board), indent=2, sort_keys=True) + "\n")
+    elif fmt == ScoreFormat.csv:
+        sys.stdout.write(scores_csv(board))
+    else:
+        for table in scores_tables(board):
+            out.print(table)
+
+
+@app.command()
+def explain(
+    case: Annotated[str, typer.Argument(help="Slug of the case.")],
+    cases: CorpusOpt = Path("cases"),
+) -> None:
+    """Show how a case earned and lost its points, criterion by criterion, with evidence."""
+    from .report import explain_case
+    from .scoring import score_corpus
+
+    corpus = _load(cases)
+    if case not in corpus.cases:
+        err.print(f"no case {case!r}; known: {', '.join(sorted(corpus.cases))}", markup=False)
+        raise typer.Exit(1)
+    board = score_corpus(corpus)
+    for renderable in explain_case(board.case(case), corpus):
+        out.print(renderable)
 
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())
-
-_ = json

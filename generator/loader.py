@@ -61,10 +61,7 @@ def _data_loc(data: Any, loc: tuple) -> tuple:
     out: list = []
     node = data
     for n, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            out.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
             out.append(part)
         elif isinstance(node, dict) and n == len(loc) - 1 and isinstance(part, str):
@@ -232,6 +229,11 @@ def load_corpus(root: Path | str) -> Corpus:
         if obj is None:
             continue
         if isinstance(obj, Rubric):
+            from .scoring import rubric_problems  # the rubric's meaning lives with the scorer
+
+            for loc, message in rubric_problems(obj):
+                line, col = located.where(loc)
+                problems.add(path, line, col, f"{_loc_label(loc)}: {message}")
             corpus.rubric = obj
             corpus.files["rubric"] = path
             continue

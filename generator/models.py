@@ -270,10 +270,7 @@ Event = Annotated[
     Field(discriminator="kind"),
 ]
 
-EVENT_KINDS = (
-    "service_lost service_restored contact transfer promise promise_kept promise_missed "
-    "ownership escalation regulator_complaint resolution company_statement"
-).split()
+EVENT_KINDS = ["service_lost", "service_restored", "contact", "transfer", "promise", "promise_kept", "promise_missed", "ownership", "escalation", "regulator_complaint", "resolution", "company_statement"]
 
 StatedMetric = Literal[
     "contacts",

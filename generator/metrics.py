@@ -1,0 +1,296 @@
+"""Numbers derived from timelines and incident data, computed column-wise with pandas.
+
+All cases' events go into one table; every metric is a vectorised group-by over it, and each
+metric carries the event ids that produced it and whether it was counted from events or taken
+from a figure the source states.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .models import Case, Company
+
+# name -> (what it measures, unit). The rubric may only name these.
+METRICS: dict[str, tuple[str, str]] = {
+    "hours_without_service": ("Hours between losing a service and getting it back", "hours"),
+    "contacts": ("Contacts the customer made", "contacts"),
+    "hours_on_phone": ("Hours on the phone, holding and talking", "hours"),
+    "hours_on_hold": ("Hours on hold", "hours"),
+    "distinct_agents": ("Different employees the customer dealt with", "people"),
+    "transfers": ("Times the customer was transferred", "transfers"),
+    "closed_department_transfers": ("Transfers to a department that was closed", "transfers"),
+    "promises_made": ("Deadlines or promises given to the customer", "promises"),
+    "promises_missed": ("Promises that were not kept", "promises"),
+    "owners": ("Employees who took ownership of the problem", "people"),
+    "agents_per_owner": ("Employees dealt with for each one who took ownership", "people"),
+    "hours_to_escalation": ("Hours from first contact to an escalation (or to the end)", "hours"),
+    "hours_to_resolution": ("Hours from the start of the problem to its resolution", "hours"),
+    "resolved": ("1 when the case ended in a resolution", "0/1"),
+    "regulator_needed": ("1 when a regulator complaint came before the resolution", "0/1"),
+    "support_unavailable": ("Contacts where support was unavailable", "contacts"),
+    "contact_obstacles": ("Menu and process obstacles met on contacts", "obstacles"),
+    "channel_disparity": ("1 when a public post solved what private channels had not", "0/1"),
+    "days_of_effort": ("Days from the customer's first to last contact", "days"),
+    "divisions_contacted": ("Departments or divisions the customer was passed between", "count"),
+}
+
+STATED_OVERRIDES = ["contacts", "hours_on_phone", "hours_on_hold", "distinct_agents", "transfers", "promises_made", "promises_missed", "owners", "hours_without_service", "days_of_effort", "divisions_contacted"]
+
+EVENT_COLUMNS = [
+    "case", "seq", "id", "kind", "ts", "channel", "initiated_by", "hold", "talk", "n_obstacles",
+    "outcome", "closed", "promise", "agents", "by", "from_dept", "to_dept",
+]
+
+
+def _get(obj, name, default=None):
+    return getattr(obj, name, default)
+
+
+def events_frame(cases: Iterable[Case]) -> pd.DataFrame:
+    """One row per event of every case (building the columns is the only per-event Python)."""
+    cols: dict[str, list] = {c: [] for c in EVENT_COLUMNS}
+    for case in cases:
+        for seq, ev in enumerate(case.timeline):
+            cols["case"].append(case.slug)
+            cols["seq"].append(seq)
+            cols["id"].append(ev.id)
+            cols["kind"].append(ev.kind)
+            cols["ts"].append(ev.timestamp)
+            cols["channel"].append(_get(ev, "channel"))
+            cols["initiated_by"].append(_get(ev, "initiated_by"))
+            cols["hold"].append(_get(ev, "hold_minutes"))
+            cols["talk"].append(_get(ev, "talk_minutes"))
+            cols["n_obstacles"].append(len(_get(ev, "obstacles", ())))
+            cols["outcome"].append(_get(ev, "outcome"))
+            cols["closed"].append(bool(_get(ev, "department_closed", False)))
+            cols["promise"].append(_get(ev, "promise"))
+            cols["agents"].append(tuple(_get(ev, "agents", ())))
+            cols["by"].append(_get(ev, "by"))
+            cols["from_dept"].append(_get(ev, "from_department"))
+            cols["to_dept"].append(_get(ev, "to_department"))
+    frame = pd.DataFrame(cols)
+    frame["ts"] = pd.to_datetime(frame["ts"])
+    frame["hold"] = pd.to_numeric(frame["hold"], errors="coerce").astype("float64")
+    frame["talk"] = pd.to_numeric(frame["talk"], errors="coerce").astype("float64")
+    return frame
+
+
+def stated_frame(cases: Iterable[Case]) -> pd.DataFrame:
+    rows = [
+        (case.slug, metric, fig.value, fig.qualifier, fig.source, fig.quote)
+        for case in cases
+        for metric, fig in case.stated.items()
+    ]
+    return pd.DataFrame(rows, columns=["case", "metric", "stated", "qualifier", "source", "quote"])
+
+
+@dataclass
+class CaseMetrics:
+    """Long table: one row per (case, metric) with value, basis and evidence."""
+
+    table: pd.DataFrame  # case, metric, value, basis, counted, stated, qualifier, evidence
+
+    def wide(self) -> pd.DataFrame:
+        return self.table.pivot(index="case", columns="metric", values="value")
+
+    def for_case(self, slug: str) -> pd.DataFrame:
+        return self.table[self.table["case"] == slug].set_index("metric")
+
+
+def _hours(delta: pd.Series) -> pd.Series:
+    return delta.dt.total_seconds() / 3600.0
+
+
+def _first(ev: pd.DataFrame, mask: pd.Series, cases: pd.Index) -> pd.Series:
+    return ev.loc[mask].groupby("case")["ts"].min().reindex(cases)
+
+
+def compute_case_metrics(events: pd.DataFrame, stated: pd.DataFrame,
+                         case_ids: Iterable[str]) -> CaseMetrics:
+    """Every metric of every case, counted from events, then overridden by stated totals."""
+    cases = pd.Index(sorted(case_ids), name="case")
+    ev = events
+    kind = ev["kind"]
+    is_contact = kind.eq("contact")
+    by_customer = is_contact & ev["initiated_by"].eq("customer")
+    is_phone = is_contact & ev["channel"].eq("phone")
+    masks: dict[str, pd.Series] = {
+        "contacts": by_customer,
+        "hours_on_phone": is_phone,
+        "hours_on_hold": is_contact & ev["hold"].notna(),
+        "transfers": kind.eq("transfer"),
+        "closed_department_transfers": kind.eq("transfer") & ev["closed"],
+        "promises_made": kind.eq("promise"),
+        "promises_missed": kind.eq("promise_missed"),
+        "owners": kind.eq("ownership"),
+        "support_unavailable": is_contact & ev["outcome"].eq("unavailable"),
+        "contact_obstacles": is_contact & ev["n_obstacles"].gt(0),
+        "hours_without_service": kind.isin(["service_lost", "service_restored"]),
+        "regulator_needed": kind.eq("regulator_complaint"),
+        "divisions_contacted": kind.eq("transfer"),
+        "days_of_effort": by_customer,
+    }
+    grouped = ev.groupby("case")
+
+    def count(mask: pd.Series) -> pd.Series:
+        return mask.groupby(ev["case"]).sum().reindex(cases, fill_value=0).astype(float)
+
+    def total(values: pd.Series, mask: pd.Series) -> pd.Series:
+        return values.where(mask, 0).fillna(0).groupby(ev["case"]).sum().reindex(
+            cases, fill_value=0).astype(float)
+
+    counted: dict[str, pd.Series] = {}
+    for name in ("contacts", "transfers", "closed_department_transfers", "promises_made",
+                 "promises_missed", "support_unavailable"):
+        counted[name] = count(masks[name])
+    # Durations and agents are unknown (NaN), not zero, when no event records them.
+    timed = is_phone & (ev["hold"].notna() | ev["talk"].notna())
+    counted["hours_on_phone"] = (total(ev["hold"].fillna(0) + ev["talk"].fillna(0), is_phone)
+                                 / 60).where(count(timed) > 0)
+    counted["hours_on_hold"] = (total(ev["hold"], is_contact) / 60).where(
+        count(is_contact & ev["hold"].notna()) > 0)
+    counted["contact_obstacles"] = total(ev["n_obstacles"], is_contact)
+    counted["owners"] = ev.loc[masks["owners"]].groupby("case")["by"].nunique().reindex(
+        cases, fill_value=0).astype(float)
+
+    agents = ev.loc[is_contact, ["case", "id", "agents"]].explode("agents").dropna(
+        subset=["agents"])
+    counted["distinct_agents"] = agents.groupby("case")["agents"].nunique().reindex(
+        cases).astype(float)
+    masks["distinct_agents"] = is_contact & ev["agents"].map(len).gt(0)
+
+    depts = pd.concat([ev.loc[masks["transfers"], ["case", "from_dept"]].rename(
+        columns={"from_dept": "dept"}), ev.loc[masks["transfers"], ["case", "to_dept"]].rename(
+        columns={"to_dept": "dept"})]).dropna()
+    counted["divisions_contacted"] = depts.groupby("case")["dept"].nunique().reindex(
+        cases, fill_value=0).astype(float)
+
+    # Outages: the n-th loss of a case pairs with its n-th restoration; open ones run to the end.
+    last_ts = grouped["ts"].max().reindex(cases)
+    lost = ev.loc[kind.eq("service_lost"), ["case", "ts"]].copy()
+    lost["n"] = lost.groupby("case").cumcount()
+    back = ev.loc[kind.eq("service_restored"), ["case", "ts"]].copy()
+    back["n"] = back.groupby("case").cumcount()
+    spans = lost.merge(back, on=["case", "n"], how="left", suffixes=("", "_back"))
+    spans["end"] = spans["ts_back"].fillna(spans["case"].map(last_ts))
+    counted["hours_without_service"] = _hours(spans["end"] - spans["ts"]).groupby(
+        spans["case"]).sum().reindex(cases, fill_value=0)
+
+    first_contact = _first(ev, by_customer, cases)
+    last_contact = ev.loc[by_customer].groupby("case")["ts"].max().reindex(cases)
+    first_loss = _first(ev, kind.eq("service_lost"), cases)
+    start = pd.concat([first_contact, first_loss], axis=1).min(axis=1)
+    resolved_at = _first(ev, kind.eq("resolution"), cases)
+    end = resolved_at.fillna(last_ts)
+    counted["resolved"] = resolved_at.notna().astype(float)
+    counted["hours_to_resolution"] = _hours(end - start)
+    masks["hours_to_resolution"] = kind.eq("resolution") | kind.eq("service_lost") | by_customer
+    masks["resolved"] = kind.eq("resolution")
+
+    escalated_at = _first(ev, kind.eq("escalation"), cases)
+    counted["hours_to_escalation"] = _hours(escalated_at.fillna(end) - first_contact)
+    masks["hours_to_escalation"] = kind.eq("escalation")
+
+    regulator_at = _first(ev, kind.eq("regulator_complaint"), cases)
+    counted["regulator_needed"] = (regulator_at.notna() & (
+        resolved_at.isna() | (regulator_at <= resolved_at))).astype(float)
+
+    first_social = _first(ev, by_customer & ev["channel"].eq("social"), cases)
+    first_private = _first(ev, by_customer & ~ev["channel"].eq("social"), cases)
+    counted["channel_disparity"] = (first_social.notna() & (first_private < first_social) & (
+        resolved_at > first_social)).astype(float)
+    masks["channel_disparity"] = is_contact & ev["channel"].eq("social")
+
+    days = (last_contact.dt.normalize() - first_contact.dt.normalize()).dt.days + 1
+    counted["days_of_effort"] = days.fillna(0).astype(float)
+
+    # Long table of counted values, then stated figures take over where the source gives them.
+    long = pd.concat(
+        [s.rename("counted").to_frame().assign(metric=name) for name, s in counted.items()]
+    ).reset_index()
+    long = long.merge(stated[["case", "metric", "stated", "qualifier"]], on=["case", "metric"],
+                      how="left")
+    has_stated = long["stated"].notna()
+    at_least = long["qualifier"].eq("at_least")
+    use_counted = ~has_stated | (at_least & (long["counted"] > long["stated"]))
+    long["counted"] = long["counted"].astype(float)
+    long["value"] = np.where(use_counted, long["counted"], long["stated"])
+    long["basis"] = np.where(use_counted, "counted", "stated")
+
+    # Derived from other (possibly stated) values.
+    wide = long.pivot(index="case", columns="metric", values="value").reindex(cases)
+    basis = long.pivot(index="case", columns="metric", values="basis").reindex(cases)
+    per_owner = wide["distinct_agents"] / wide["owners"].clip(lower=1)
+    derived = pd.DataFrame({
+        "case": cases, "metric": "agents_per_owner", "counted": per_owner.values,
+        "stated": np.nan, "qualifier": None, "value": per_owner.values,
+        "basis": np.where((basis["distinct_agents"].eq("stated") | basis["owners"].eq("stated"))
+                          .values, "stated", "counted"),
+    })
+    masks["agents_per_owner"] = masks["owners"] | masks["distinct_agents"]
+    long = pd.concat([long, derived], ignore_index=True)
+
+    # Evidence: the ids of the events behind each metric, per case.
+    evidence_parts = []
+    for name, mask in masks.items():
+        ids = ev.loc[mask].groupby("case")["id"].agg(list)
+        evidence_parts.append(ids.rename("evidence").to_frame().assign(metric=name))
+    evidence = pd.concat(evidence_parts).reset_index()
+    long = long.merge(evidence, on=["case", "metric"], how="left")
+    long["evidence"] = long["evidence"].map(lambda x: x if isinstance(x, list) else [])
+    long = long.sort_values(["case", "metric"], kind="stable").reset_index(drop=True)
+    return CaseMetrics(long[["case", "metric", "value", "basis", "counted", "stated",
+                             "qualifier", "evidence"]])
+
+
+def case_metrics(cases: dict[str, Case]) -> CaseMetrics:
+    return compute_case_metrics(events_frame(cases.values()), stated_frame(cases.values()),
+                                cases.keys())
+
+
+def company_incident_metrics(incidents: pd.DataFrame, companies: dict[str, Company],
+                             prior_strength: float = 20.0) -> pd.DataFrame:
+    """Per company: volume, shares timely/resolved/escalated/disputed, response time, channels.
+
+    Shares are also given steadied towards the all-company share with a Beta prior of
+    ``prior_strength`` pseudo-incidents, so that a company with five complaints is not ranked
+    above one with five thousand on luck.
+    """
+    index = pd.Index(sorted(companies), name="company")
+    out = pd.DataFrame(index=index)
+    if incidents.empty:
+        out["incidents"] = 0
+        return out
+    inc = incidents
+    g = inc.groupby("company")
+    out["incidents"] = g.size().reindex(index, fill_value=0)
+    out["first_date"] = g["date"].min().reindex(index)
+    out["last_date"] = g["date"].max().reindex(index)
+    for col in ("timely", "resolved", "escalated", "disputed"):
+        known = inc[col].notna()
+        yes = inc[col].eq(True)
+        n = known.groupby(inc["company"]).sum().reindex(index, fill_value=0)
+        k = yes.groupby(inc["company"]).sum().reindex(index, fill_value=0)
+        overall = k.sum() / n.sum() if n.sum() else np.nan
+        out[f"{col}_known"] = n
+        out[f"{col}_share"] = (k / n.where(n > 0)).astype(float)
+        out[f"{col}_share_adjusted"] = ((k + prior_strength * overall)
+                                        / (n + prior_strength)).astype(float)
+    out["median_response_days"] = g["response_days"].median().reindex(index)
+    sizes = pd.Series({slug: c.size.customers if c.size else np.nan
+                       for slug, c in companies.items()}).reindex(index)
+    out["customers"] = sizes
+    out["incidents_per_100k_customers"] = out["incidents"] / sizes * 100_000
+    return out
+
+
+def channel_mix(incidents: pd.DataFrame) -> pd.DataFrame:
+    if incidents.empty:
+        return pd.DataFrame(columns=["company", "channel", "incidents"])
+    return (incidents.groupby(["company", "channel"]).size().rename("incidents")
+            .reset_index().sort_values(["company", "channel"]))
