@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -63,7 +63,7 @@ def validate(
     )
 
 
-class NewKind(str, Enum):
+class NewKind(StrEnum):
     case = "case"
     company = "company"
     letter = "letter"
@@ -110,7 +110,7 @@ def schema(
         out.print(f"wrote {path}", markup=False)
 
 
-class ScoreFormat(str, Enum):
+class ScoreFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"

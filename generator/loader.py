@@ -61,7 +61,13 @@ def _data_loc(data: Any, loc: tuple) -> tuple:
     out: list = []
     node = data
     for n, part in enumerate(loc):
-        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (
+            isinstance(node, dict)
+            and part in node
+            or isinstance(node, list)
+            and isinstance(part, int)
+            and 0 <= part < len(node)
+        ):
             node = node[part]
             out.append(part)
         elif isinstance(node, dict) and n == len(loc) - 1 and isinstance(part, str):
@@ -171,7 +177,14 @@ def load_incidents_csv(path: Path, company: str, problems: Problems, ref: tuple)
     out["date"] = dates.dt.date
     channels = df["channel"].replace("", "other")
     allowed = set(Incident.model_fields["channel"].annotation.__args__)
-    _report(problems, path, lines, ~channels.isin(allowed), "channel", f"must be one of {sorted(allowed)}")
+    _report(
+        problems,
+        path,
+        lines,
+        ~channels.isin(allowed),
+        "channel",
+        f"must be one of {sorted(allowed)}",
+    )
     out["channel"] = channels
     out["issue"] = df["issue"].replace("", None)
     days = pd.to_numeric(df["response_days"].replace("", None), errors="coerce")
@@ -180,8 +193,17 @@ def load_incidents_csv(path: Path, company: str, problems: Problems, ref: tuple)
     out["response_days"] = days
     for column in ("resolved", "timely", "escalated", "disputed"):
         raw = df[column].str.strip().str.lower()
-        mapped = raw.map({"true": True, "yes": True, "1": True, "false": False, "no": False,
-                          "0": False, "": None})
+        mapped = raw.map(
+            {
+                "true": True,
+                "yes": True,
+                "1": True,
+                "false": False,
+                "no": False,
+                "0": False,
+                "": None,
+            }
+        )
         _report(problems, path, lines, mapped.isna() & (raw != ""), column, "must be yes/no")
         out[column] = mapped.astype("object")
     dup = df["id"].duplicated(keep="first")
@@ -190,14 +212,25 @@ def load_incidents_csv(path: Path, company: str, problems: Problems, ref: tuple)
     return out
 
 
-def _report(problems: Problems, path: Path, lines: pd.Series, bad: pd.Series, column: str,
-            message: str, limit: int = 20) -> None:
+def _report(
+    problems: Problems,
+    path: Path,
+    lines: pd.Series,
+    bad: pd.Series,
+    column: str,
+    message: str,
+    limit: int = 20,
+) -> None:
     bad_lines = lines[bad.fillna(False).astype(bool)]
     for line in bad_lines.head(limit):
         problems.add(path, int(line), 1, f"{column}: {message}")
     if len(bad_lines) > limit:
-        problems.add(path, int(bad_lines.iloc[limit]), 1,
-                     f"{column}: {len(bad_lines) - limit} more rows with the same problem")
+        problems.add(
+            path,
+            int(bad_lines.iloc[limit]),
+            1,
+            f"{column}: {len(bad_lines) - limit} more rows with the same problem",
+        )
 
 
 def load_corpus(root: Path | str) -> Corpus:
@@ -216,8 +249,13 @@ def load_corpus(root: Path | str) -> Corpus:
         elif len(rel.parts) == 2 and rel.parts[0] in KINDS:
             model = KINDS[rel.parts[0]]
         else:
-            problems.add(path, 1, 1, "not part of a corpus: put it in companies/, studies/ or "
-                         "letters/ (or name it rubric.yaml at the top)")
+            problems.add(
+                path,
+                1,
+                1,
+                "not part of a corpus: put it in companies/, studies/ or "
+                "letters/ (or name it rubric.yaml at the top)",
+            )
             continue
         try:
             located = parse_file(path)
@@ -246,8 +284,9 @@ def load_corpus(root: Path | str) -> Corpus:
             continue
         if path.stem != obj.slug:
             line, col = located.where(("slug",))
-            problems.add(path, line, col,
-                         f"slug: {obj.slug!r} does not match the file name {path.name!r}")
+            problems.add(
+                path, line, col, f"slug: {obj.slug!r} does not match the file name {path.name!r}"
+            )
         store[obj.slug] = obj
         corpus.files[f"{kind}:{obj.slug}"] = path
         if isinstance(obj, Company):
@@ -267,8 +306,9 @@ def load_corpus(root: Path | str) -> Corpus:
     return corpus
 
 
-def _company_incidents(company: Company, path: Path, located: Located,
-                       problems: Problems) -> pd.DataFrame | None:
+def _company_incidents(
+    company: Company, path: Path, located: Located, problems: Problems
+) -> pd.DataFrame | None:
     frames = []
     if company.incidents:
         rows = [i.model_dump() for i in company.incidents]
@@ -283,14 +323,18 @@ def _company_incidents(company: Company, path: Path, located: Located,
         frames.append(frame)
     if company.incidents_file:
         line, col = located.where(("incidents_file",))
-        frames.append(load_incidents_csv(path.parent / company.incidents_file, company.slug,
-                                         problems, (path, line, col)))
+        frames.append(
+            load_incidents_csv(
+                path.parent / company.incidents_file, company.slug, problems, (path, line, col)
+            )
+        )
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
-def _check_case(case: Case, path: Path, located: Located, problems: Problems,
-                corpus: Corpus) -> None:
+def _check_case(
+    case: Case, path: Path, located: Located, problems: Problems, corpus: Corpus
+) -> None:
     def add(loc: tuple, message: str, *, warning: bool = False) -> None:
         line, col = located.where(loc)
         problems.add(path, line, col, f"{_loc_label(loc)}: {message}", warning=warning)
@@ -317,58 +361,82 @@ def _check_case(case: Case, path: Path, located: Located, problems: Problems,
     n_sources = len(case.sources)
     for n, event in enumerate(case.timeline):
         if event.id in ids:
-            add(("timeline", n, "id"), f"duplicate event id {event.id!r} (also timeline[{ids[event.id]}])")
+            add(
+                ("timeline", n, "id"),
+                f"duplicate event id {event.id!r} (also timeline[{ids[event.id]}])",
+            )
         ids[event.id] = n
         ts = event.timestamp
         if previous is not None and ts < previous:
-            add(("timeline", n, "at"), f"goes back in time: {event.at} is before the event above it")
+            add(
+                ("timeline", n, "at"), f"goes back in time: {event.at} is before the event above it"
+            )
         previous = ts
         if ts.date() < case.started:
             add(("timeline", n, "at"), f"{event.at} is before the case starts ({case.started})")
         if case.ended and ts.date() > case.ended:
             add(("timeline", n, "at"), f"{event.at} is after the case ends ({case.ended})")
         if event.source is not None and event.source > n_sources:
-            add(("timeline", n, "source"), f"source {event.source} does not exist "
-                f"(the case lists {n_sources})")
+            add(
+                ("timeline", n, "source"),
+                f"source {event.source} does not exist (the case lists {n_sources})",
+            )
         if event.kind == "promise":
             promises[event.id] = n
             if event.due is not None:
-                due = event.due if isinstance(event.due, dt.datetime) else \
-                    dt.datetime.combine(event.due, dt.time())
+                due = (
+                    event.due
+                    if isinstance(event.due, dt.datetime)
+                    else dt.datetime.combine(event.due, dt.time())
+                )
                 if due < ts:
                     add(("timeline", n, "due"), "is before the promise was made")
         if event.kind in ("promise_kept", "promise_missed"):
             if event.promise not in promises:
-                add(("timeline", n, "promise"),
-                    f"no earlier `promise` event with id {event.promise!r}")
+                add(
+                    ("timeline", n, "promise"),
+                    f"no earlier `promise` event with id {event.promise!r}",
+                )
             elif event.promise in settled:
-                add(("timeline", n, "promise"),
-                    f"promise {event.promise!r} was already settled at timeline[{settled[event.promise]}]")
+                add(
+                    ("timeline", n, "promise"),
+                    f"promise {event.promise!r} was already settled "
+                    f"at timeline[{settled[event.promise]}]",
+                )
             settled[event.promise] = n
     for key, figure in case.stated.items():
         if figure.source > n_sources:
-            add(("stated", key, "source"), f"source {figure.source} does not exist "
-                f"(the case lists {n_sources})")
+            add(
+                ("stated", key, "source"),
+                f"source {figure.source} does not exist (the case lists {n_sources})",
+            )
     contacts = case.stated.get("contacts")
     if contacts and contacts.value > 10_000:
         add(("stated", "contacts", "value"), "over 10,000 contacts is not plausible for one case")
 
 
-def _check_references(corpus: Corpus, located_by_file: dict[Path, Located],
-                      problems: Problems) -> None:
+def _check_references(
+    corpus: Corpus, located_by_file: dict[Path, Located], problems: Problems
+) -> None:
     for slug, case in corpus.cases.items():
         path = corpus.files[f"case:{slug}"]
         if case.company not in corpus.companies:
             line, col = located_by_file[path].where(("company",))
-            problems.add(path, line, col, f"company: no company with slug {case.company!r} "
-                         f"(known: {', '.join(sorted(corpus.companies)) or 'none'})")
+            problems.add(
+                path,
+                line,
+                col,
+                f"company: no company with slug {case.company!r} "
+                f"(known: {', '.join(sorted(corpus.companies)) or 'none'})",
+            )
     for slug, letter in corpus.letters.items():
         path = corpus.files[f"letter:{slug}"]
         for n, addressee in enumerate(letter.addressees):
             if addressee not in corpus.companies:
                 line, col = located_by_file[path].where(("addressees", n))
-                problems.add(path, line, col,
-                             f"addressees[{n}]: no company with slug {addressee!r}")
+                problems.add(
+                    path, line, col, f"addressees[{n}]: no company with slug {addressee!r}"
+                )
 
 
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")

@@ -39,11 +39,38 @@ METRICS: dict[str, tuple[str, str]] = {
     "divisions_contacted": ("Departments or divisions the customer was passed between", "count"),
 }
 
-STATED_OVERRIDES = ["contacts", "hours_on_phone", "hours_on_hold", "distinct_agents", "transfers", "promises_made", "promises_missed", "owners", "hours_without_service", "days_of_effort", "divisions_contacted"]
+STATED_OVERRIDES = [
+    "contacts",
+    "hours_on_phone",
+    "hours_on_hold",
+    "distinct_agents",
+    "transfers",
+    "promises_made",
+    "promises_missed",
+    "owners",
+    "hours_without_service",
+    "days_of_effort",
+    "divisions_contacted",
+]
 
 EVENT_COLUMNS = [
-    "case", "seq", "id", "kind", "ts", "channel", "initiated_by", "hold", "talk", "n_obstacles",
-    "outcome", "closed", "promise", "agents", "by", "from_dept", "to_dept",
+    "case",
+    "seq",
+    "id",
+    "kind",
+    "ts",
+    "channel",
+    "initiated_by",
+    "hold",
+    "talk",
+    "n_obstacles",
+    "outcome",
+    "closed",
+    "promise",
+    "agents",
+    "by",
+    "from_dept",
+    "to_dept",
 ]
 
 
@@ -110,8 +137,9 @@ def _first(ev: pd.DataFrame, mask: pd.Series, cases: pd.Index) -> pd.Series:
     return ev.loc[mask].groupby("case")["ts"].min().reindex(cases)
 
 
-def compute_case_metrics(events: pd.DataFrame, stated: pd.DataFrame,
-                         case_ids: Iterable[str]) -> CaseMetrics:
+def compute_case_metrics(
+    events: pd.DataFrame, stated: pd.DataFrame, case_ids: Iterable[str]
+) -> CaseMetrics:
     """Every metric of every case, counted from events, then overridden by stated totals."""
     cases = pd.Index(sorted(case_ids), name="case")
     ev = events
@@ -141,34 +169,59 @@ def compute_case_metrics(events: pd.DataFrame, stated: pd.DataFrame,
         return mask.groupby(ev["case"]).sum().reindex(cases, fill_value=0).astype(float)
 
     def total(values: pd.Series, mask: pd.Series) -> pd.Series:
-        return values.where(mask, 0).fillna(0).groupby(ev["case"]).sum().reindex(
-            cases, fill_value=0).astype(float)
+        return (
+            values.where(mask, 0)
+            .fillna(0)
+            .groupby(ev["case"])
+            .sum()
+            .reindex(cases, fill_value=0)
+            .astype(float)
+        )
 
     counted: dict[str, pd.Series] = {}
-    for name in ("contacts", "transfers", "closed_department_transfers", "promises_made",
-                 "promises_missed", "support_unavailable"):
+    for name in (
+        "contacts",
+        "transfers",
+        "closed_department_transfers",
+        "promises_made",
+        "promises_missed",
+        "support_unavailable",
+    ):
         counted[name] = count(masks[name])
     # Durations and agents are unknown (NaN), not zero, when no event records them.
     timed = is_phone & (ev["hold"].notna() | ev["talk"].notna())
-    counted["hours_on_phone"] = (total(ev["hold"].fillna(0) + ev["talk"].fillna(0), is_phone)
-                                 / 60).where(count(timed) > 0)
+    counted["hours_on_phone"] = (
+        total(ev["hold"].fillna(0) + ev["talk"].fillna(0), is_phone) / 60
+    ).where(count(timed) > 0)
     counted["hours_on_hold"] = (total(ev["hold"], is_contact) / 60).where(
-        count(is_contact & ev["hold"].notna()) > 0)
+        count(is_contact & ev["hold"].notna()) > 0
+    )
     counted["contact_obstacles"] = total(ev["n_obstacles"], is_contact)
-    counted["owners"] = ev.loc[masks["owners"]].groupby("case")["by"].nunique().reindex(
-        cases, fill_value=0).astype(float)
+    counted["owners"] = (
+        ev.loc[masks["owners"]]
+        .groupby("case")["by"]
+        .nunique()
+        .reindex(cases, fill_value=0)
+        .astype(float)
+    )
 
-    agents = ev.loc[is_contact, ["case", "id", "agents"]].explode("agents").dropna(
-        subset=["agents"])
-    counted["distinct_agents"] = agents.groupby("case")["agents"].nunique().reindex(
-        cases).astype(float)
+    agents = (
+        ev.loc[is_contact, ["case", "id", "agents"]].explode("agents").dropna(subset=["agents"])
+    )
+    counted["distinct_agents"] = (
+        agents.groupby("case")["agents"].nunique().reindex(cases).astype(float)
+    )
     masks["distinct_agents"] = is_contact & ev["agents"].map(len).gt(0)
 
-    depts = pd.concat([ev.loc[masks["transfers"], ["case", "from_dept"]].rename(
-        columns={"from_dept": "dept"}), ev.loc[masks["transfers"], ["case", "to_dept"]].rename(
-        columns={"to_dept": "dept"})]).dropna()
-    counted["divisions_contacted"] = depts.groupby("case")["dept"].nunique().reindex(
-        cases, fill_value=0).astype(float)
+    depts = pd.concat(
+        [
+            ev.loc[masks["transfers"], ["case", "from_dept"]].rename(columns={"from_dept": "dept"}),
+            ev.loc[masks["transfers"], ["case", "to_dept"]].rename(columns={"to_dept": "dept"}),
+        ]
+    ).dropna()
+    counted["divisions_contacted"] = (
+        depts.groupby("case")["dept"].nunique().reindex(cases, fill_value=0).astype(float)
+    )
 
     # Outages: the n-th loss of a case pairs with its n-th restoration; open ones run to the end.
     last_ts = grouped["ts"].max().reindex(cases)
@@ -178,8 +231,9 @@ def compute_case_metrics(events: pd.DataFrame, stated: pd.DataFrame,
     back["n"] = back.groupby("case").cumcount()
     spans = lost.merge(back, on=["case", "n"], how="left", suffixes=("", "_back"))
     spans["end"] = spans["ts_back"].fillna(spans["case"].map(last_ts))
-    counted["hours_without_service"] = _hours(spans["end"] - spans["ts"]).groupby(
-        spans["case"]).sum().reindex(cases, fill_value=0)
+    counted["hours_without_service"] = (
+        _hours(spans["end"] - spans["ts"]).groupby(spans["case"]).sum().reindex(cases, fill_value=0)
+    )
 
     first_contact = _first(ev, by_customer, cases)
     last_contact = ev.loc[by_customer].groupby("case")["ts"].max().reindex(cases)
@@ -197,13 +251,15 @@ def compute_case_metrics(events: pd.DataFrame, stated: pd.DataFrame,
     masks["hours_to_escalation"] = kind.eq("escalation")
 
     regulator_at = _first(ev, kind.eq("regulator_complaint"), cases)
-    counted["regulator_needed"] = (regulator_at.notna() & (
-        resolved_at.isna() | (regulator_at <= resolved_at))).astype(float)
+    counted["regulator_needed"] = (
+        regulator_at.notna() & (resolved_at.isna() | (regulator_at <= resolved_at))
+    ).astype(float)
 
     first_social = _first(ev, by_customer & ev["channel"].eq("social"), cases)
     first_private = _first(ev, by_customer & ~ev["channel"].eq("social"), cases)
-    counted["channel_disparity"] = (first_social.notna() & (first_private < first_social) & (
-        resolved_at > first_social)).astype(float)
+    counted["channel_disparity"] = (
+        first_social.notna() & (first_private < first_social) & (resolved_at > first_social)
+    ).astype(float)
     masks["channel_disparity"] = is_contact & ev["channel"].eq("social")
 
     days = (last_contact.dt.normalize() - first_contact.dt.normalize()).dt.days + 1
@@ -213,8 +269,9 @@ def compute_case_metrics(events: pd.DataFrame, stated: pd.DataFrame,
     long = pd.concat(
         [s.rename("counted").to_frame().assign(metric=name) for name, s in counted.items()]
     ).reset_index()
-    long = long.merge(stated[["case", "metric", "stated", "qualifier"]], on=["case", "metric"],
-                      how="left")
+    long = long.merge(
+        stated[["case", "metric", "stated", "qualifier"]], on=["case", "metric"], how="left"
+    )
     has_stated = long["stated"].notna()
     at_least = long["qualifier"].eq("at_least")
     use_counted = ~has_stated | (at_least & (long["counted"] > long["stated"]))
@@ -226,12 +283,21 @@ def compute_case_metrics(events: pd.DataFrame, stated: pd.DataFrame,
     wide = long.pivot(index="case", columns="metric", values="value").reindex(cases)
     basis = long.pivot(index="case", columns="metric", values="basis").reindex(cases)
     per_owner = wide["distinct_agents"] / wide["owners"].clip(lower=1)
-    derived = pd.DataFrame({
-        "case": cases, "metric": "agents_per_owner", "counted": per_owner.values,
-        "stated": np.nan, "qualifier": None, "value": per_owner.values,
-        "basis": np.where((basis["distinct_agents"].eq("stated") | basis["owners"].eq("stated"))
-                          .values, "stated", "counted"),
-    })
+    derived = pd.DataFrame(
+        {
+            "case": cases,
+            "metric": "agents_per_owner",
+            "counted": per_owner.values,
+            "stated": np.nan,
+            "qualifier": None,
+            "value": per_owner.values,
+            "basis": np.where(
+                (basis["distinct_agents"].eq("stated") | basis["owners"].eq("stated")).values,
+                "stated",
+                "counted",
+            ),
+        }
+    )
     masks["agents_per_owner"] = masks["owners"] | masks["distinct_agents"]
     long = pd.concat([long, derived], ignore_index=True)
 
@@ -244,17 +310,20 @@ def compute_case_metrics(events: pd.DataFrame, stated: pd.DataFrame,
     long = long.merge(evidence, on=["case", "metric"], how="left")
     long["evidence"] = long["evidence"].map(lambda x: x if isinstance(x, list) else [])
     long = long.sort_values(["case", "metric"], kind="stable").reset_index(drop=True)
-    return CaseMetrics(long[["case", "metric", "value", "basis", "counted", "stated",
-                             "qualifier", "evidence"]])
+    return CaseMetrics(
+        long[["case", "metric", "value", "basis", "counted", "stated", "qualifier", "evidence"]]
+    )
 
 
 def case_metrics(cases: dict[str, Case]) -> CaseMetrics:
-    return compute_case_metrics(events_frame(cases.values()), stated_frame(cases.values()),
-                                cases.keys())
+    return compute_case_metrics(
+        events_frame(cases.values()), stated_frame(cases.values()), cases.keys()
+    )
 
 
-def company_incident_metrics(incidents: pd.DataFrame, companies: dict[str, Company],
-                             prior_strength: float = 20.0) -> pd.DataFrame:
+def company_incident_metrics(
+    incidents: pd.DataFrame, companies: dict[str, Company], prior_strength: float = 20.0
+) -> pd.DataFrame:
     """Per company: volume, shares timely/resolved/escalated/disputed, response time, channels.
 
     Shares are also given steadied towards the all-company share with a Beta prior of
@@ -279,11 +348,13 @@ def company_incident_metrics(incidents: pd.DataFrame, companies: dict[str, Compa
         overall = k.sum() / n.sum() if n.sum() else np.nan
         out[f"{col}_known"] = n
         out[f"{col}_share"] = (k / n.where(n > 0)).astype(float)
-        out[f"{col}_share_adjusted"] = ((k + prior_strength * overall)
-                                        / (n + prior_strength)).astype(float)
+        out[f"{col}_share_adjusted"] = (
+            (k + prior_strength * overall) / (n + prior_strength)
+        ).astype(float)
     out["median_response_days"] = g["response_days"].median().reindex(index)
-    sizes = pd.Series({slug: c.size.customers if c.size else np.nan
-                       for slug, c in companies.items()}).reindex(index)
+    sizes = pd.Series(
+        {slug: c.size.customers if c.size else np.nan for slug, c in companies.items()}
+    ).reindex(index)
     out["customers"] = sizes
     out["incidents_per_100k_customers"] = out["incidents"] / sizes * 100_000
     return out
@@ -292,5 +363,10 @@ def company_incident_metrics(incidents: pd.DataFrame, companies: dict[str, Compa
 def channel_mix(incidents: pd.DataFrame) -> pd.DataFrame:
     if incidents.empty:
         return pd.DataFrame(columns=["company", "channel", "incidents"])
-    return (incidents.groupby(["company", "channel"]).size().rename("incidents")
-            .reset_index().sort_values(["company", "channel"]))
+    return (
+        incidents.groupby(["company", "channel"])
+        .size()
+        .rename("incidents")
+        .reset_index()
+        .sort_values(["company", "channel"])
+    )

@@ -147,6 +147,7 @@ class Company(Model):
 
 # --------------------------------------------------------------------------- case timeline
 
+
 class EventBase(Model):
     id: EventId
     at: dt.datetime | dt.date = Field(
@@ -270,7 +271,20 @@ Event = Annotated[
     Field(discriminator="kind"),
 ]
 
-EVENT_KINDS = ["service_lost", "service_restored", "contact", "transfer", "promise", "promise_kept", "promise_missed", "ownership", "escalation", "regulator_complaint", "resolution", "company_statement"]
+EVENT_KINDS = [
+    "service_lost",
+    "service_restored",
+    "contact",
+    "transfer",
+    "promise",
+    "promise_kept",
+    "promise_missed",
+    "ownership",
+    "escalation",
+    "regulator_complaint",
+    "resolution",
+    "company_statement",
+]
 
 StatedMetric = Literal[
     "contacts",
@@ -310,7 +324,8 @@ class Consent(Model):
     )
     public_names: list[str] = Field(
         default_factory=list,
-        description="Names that may appear in the text because they are public (officials, brands).",
+        description="Names that may appear in the text because they are public "
+        "(officials, brands).",
     )
 
 

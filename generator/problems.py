@@ -28,7 +28,9 @@ class Problems:
 
     def add(self, path: Path | str, line: int, col: int, message: str, *, warning: bool = False):
         self.items.append(
-            Problem(str(path), max(line, 1), max(col, 1), message, "warning" if warning else "error")
+            Problem(
+                str(path), max(line, 1), max(col, 1), message, "warning" if warning else "error"
+            )
         )
 
     @property

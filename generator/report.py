@@ -42,8 +42,16 @@ def scores_csv(board: Scoreboard) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["case", "company", "date", "score", "grade", *names])
     for c in board.cases:
-        writer.writerow([c.case, c.company, c.date.isoformat(), c.score, c.grade,
-                         *["" if c.metrics.get(n) is None else c.metrics[n] for n in names]])
+        writer.writerow(
+            [
+                c.case,
+                c.company,
+                c.date.isoformat(),
+                c.score,
+                c.grade,
+                *["" if c.metrics.get(n) is None else c.metrics[n] for n in names],
+            ]
+        )
     return buf.getvalue()
 
 
@@ -53,25 +61,31 @@ def scores_tables(board: Scoreboard) -> list[Table]:
         cases.add_column(col, justify="left" if col in ("case", "company") else "right")
     for c in sorted(board.cases, key=lambda c: (c.score, c.case)):
         applicable = sum(k.applicable for k in c.criteria)
-        cases.add_row(c.case, c.company, f"{c.score:.1f}", c.grade,
-                      f"{len(c.failed)} of {applicable}")
+        cases.add_row(
+            c.case, c.company, f"{c.score:.1f}", c.grade, f"{len(c.failed)} of {applicable}"
+        )
     companies = Table(title="Companies", title_justify="left")
     for col in ("company", "cases", "score", "grade", "incidents"):
         companies.add_column(col, justify="left" if col == "company" else "right")
     ranked = sorted(board.companies, key=lambda c: (c.score is None, -(c.score or 0), c.company))
     for c in ranked:
-        companies.add_row(c.company, str(len(c.cases)),
-                          "-" if c.score is None else f"{c.score:.1f}", c.grade or "-",
-                          str(c.incidents.get("incidents", 0) or 0))
+        companies.add_row(
+            c.company,
+            str(len(c.cases)),
+            "-" if c.score is None else f"{c.score:.1f}",
+            c.grade or "-",
+            str(c.incidents.get("incidents", 0) or 0),
+        )
     return [cases, companies]
 
 
 def explain_case(score: CaseScore, corpus: Corpus) -> list[Any]:
     case = corpus.cases[score.case]
     notes = {e.id: e for e in case.timeline}
-    header = Text.assemble((f"{case.title}\n", "bold"),
-                           f"{score.case} · {score.company} · score {score.score:.1f} · "
-                           f"grade {score.grade}")
+    header = Text.assemble(
+        (f"{case.title}\n", "bold"),
+        f"{score.case} · {score.company} · score {score.score:.1f} · grade {score.grade}",
+    )
     table = Table(show_lines=True, expand=True)
     table.add_column("criterion", ratio=3)
     table.add_column("value", justify="right", min_width=9)

@@ -77,8 +77,14 @@ closing: Sincerely,
 }
 
 
-def new_file(kind: str, slug: str, corpus: Path, today: str, company: str | None = None,
-             schema_dir: Path | None = None) -> Path:
+def new_file(
+    kind: str,
+    slug: str,
+    corpus: Path,
+    today: str,
+    company: str | None = None,
+    schema_dir: Path | None = None,
+) -> Path:
     """Write a starting file and return its path; refuses to overwrite."""
     assert FOLDERS[kind] in KINDS
     target = corpus / FOLDERS[kind] / f"{slug}.yaml"
@@ -89,8 +95,9 @@ def new_file(kind: str, slug: str, corpus: Path, today: str, company: str | None
     schema = Path(os.path.relpath(schema_dir / f"{kind}.schema.json", target.parent)).as_posix()
     title = slug.replace("-", " ").capitalize()
     target.write_text(
-        TEMPLATES[kind].format(schema=schema, slug=slug, title=title, today=today,
-                               company=company or "company-slug"),
+        TEMPLATES[kind].format(
+            schema=schema, slug=slug, title=title, today=today, company=company or "company-slug"
+        ),
         encoding="utf-8",
     )
     return target

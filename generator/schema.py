@@ -23,8 +23,10 @@ def json_schema(kind: str) -> dict[str, Any]:
 def schema_files() -> dict[str, str]:
     """File name -> content of every generated file, deterministic (sorted keys)."""
     files = {
-        f"{kind}.schema.json": json.dumps(json_schema(kind), indent=2, sort_keys=True,
-                                          ensure_ascii=False) + "\n"
+        f"{kind}.schema.json": json.dumps(
+            json_schema(kind), indent=2, sort_keys=True, ensure_ascii=False
+        )
+        + "\n"
         for kind in SCHEMA_MODELS
     }
     files["fields.md"] = fields_markdown()
@@ -88,13 +90,36 @@ def fields_markdown() -> str:
         "",
     ]
     order = [
-        models.Company, models.Regulator, models.Leader, models.AdvertisedPromise,
-        models.CompanySize, models.Incident, models.Case, models.Source, models.Consent,
-        models.CompanyStatement, models.StatedFigure, EventBase, models.ServiceLost,
-        models.ServiceRestored, models.Contact, models.Transfer, models.Promise,
-        models.PromiseOutcome, models.Ownership, models.Escalation, models.RegulatorComplaint,
-        models.Resolution, models.CompanyStatementEvent, models.Letter, models.Rubric,
-        models.Category, models.Criterion, models.Scoring, models.Threshold, models.GradeBand,
+        models.Company,
+        models.Regulator,
+        models.Leader,
+        models.AdvertisedPromise,
+        models.CompanySize,
+        models.Incident,
+        models.Case,
+        models.Source,
+        models.Consent,
+        models.CompanyStatement,
+        models.StatedFigure,
+        EventBase,
+        models.ServiceLost,
+        models.ServiceRestored,
+        models.Contact,
+        models.Transfer,
+        models.Promise,
+        models.PromiseOutcome,
+        models.Ownership,
+        models.Escalation,
+        models.RegulatorComplaint,
+        models.Resolution,
+        models.CompanyStatementEvent,
+        models.Letter,
+        models.Rubric,
+        models.Category,
+        models.Criterion,
+        models.Scoring,
+        models.Threshold,
+        models.GradeBand,
     ]
     for model in order:
         if model in seen:
@@ -114,8 +139,9 @@ def fields_markdown() -> str:
             for name in own:
                 info = props[name]
                 desc = (info.get("description") or "").replace("|", "\\|")
-                rows.append(f"| `{name}` | {_type_label(info)} | {'yes' if name in req else ''} "
-                            f"| {desc} |")
+                rows.append(
+                    f"| `{name}` | {_type_label(info)} | {'yes' if name in req else ''} | {desc} |"
+                )
             lines += rows
         else:
             lines += _table(model)

@@ -120,23 +120,36 @@ def rubric_problems(rubric: Rubric) -> list[tuple[tuple, str]]:
                 problems.append(((*loc, "id"), f"criterion id {crit.id!r} is used twice"))
             ids[crit.id] = loc
             if crit.metric not in METRICS:
-                problems.append(((*loc, "metric"), f"unknown metric {crit.metric!r}; known: "
-                                 f"{', '.join(sorted(METRICS))}"))
+                problems.append(
+                    (
+                        (*loc, "metric"),
+                        f"unknown metric {crit.metric!r}; known: {', '.join(sorted(METRICS))}",
+                    )
+                )
             if not math.isfinite(crit.weight):
                 problems.append(((*loc, "weight"), "weight must be a finite number"))
-            problems += [((*loc, "scoring", *sub), msg) for sub, msg in _scoring_problems(
-                crit.scoring)]
+            problems += [
+                ((*loc, "scoring", *sub), msg) for sub, msg in _scoring_problems(crit.scoring)
+            ]
     grades = [b.grade for b in rubric.grades]
     mins = [b.min for b in rubric.grades]
     for n, band in enumerate(rubric.grades):
         if grades.count(band.grade) > 1 and grades.index(band.grade) != n:
             problems.append((("grades", n, "grade"), f"grade {band.grade} appears twice"))
         if mins.count(band.min) > 1 and mins.index(band.min) != n:
-            problems.append((("grades", n, "min"), f"grade bands overlap: {band.min} is the "
-                             "lower bound of two grades"))
+            problems.append(
+                (
+                    ("grades", n, "min"),
+                    f"grade bands overlap: {band.min} is the lower bound of two grades",
+                )
+            )
         if n and band.min > mins[n - 1]:
-            problems.append((("grades", n, "min"), "grade bands must go from the best grade "
-                             "down, each with a lower minimum"))
+            problems.append(
+                (
+                    ("grades", n, "min"),
+                    "grade bands must go from the best grade down, each with a lower minimum",
+                )
+            )
         if n and grades[n - 1] > band.grade and band.grade in grades[:n]:
             pass
     if mins and min(mins) != 0:
@@ -152,11 +165,19 @@ def _scoring_problems(s: Scoring) -> list[tuple[tuple, str]]:
     if s.method == "thresholds":
         values = [t.value for t in s.thresholds]
         points = [t.points for t in s.thresholds]
-        ascending = values == sorted(values) if s.better == "lower" else values == sorted(
-            values, reverse=True)
+        ascending = (
+            values == sorted(values)
+            if s.better == "lower"
+            else values == sorted(values, reverse=True)
+        )
         if not ascending or len(set(values)) != len(values):
-            out.append((("thresholds",), "threshold values must be distinct and ordered from "
-                        "the best value to the worst"))
+            out.append(
+                (
+                    ("thresholds",),
+                    "threshold values must be distinct and ordered from "
+                    "the best value to the worst",
+                )
+            )
         if points != sorted(points, reverse=True):
             out.append((("thresholds",), "points must not rise as the metric gets worse"))
     return out
@@ -198,14 +219,27 @@ def score_table(metrics: CaseMetrics, rubric: Rubric) -> pd.DataFrame:
     wide = metrics.wide()
     frames = []
     for category, crit in _criteria(rubric):
-        values = wide[crit.metric].to_numpy(dtype=float) if crit.metric in wide else np.full(
-            len(wide), np.nan)
+        values = (
+            wide[crit.metric].to_numpy(dtype=float)
+            if crit.metric in wide
+            else np.full(len(wide), np.nan)
+        )
         share = criterion_share(values, crit.scoring)
-        frames.append(pd.DataFrame({
-            "case": wide.index, "criterion": crit.id, "category": category,
-            "metric": crit.metric, "value": values, "share": share, "weight": crit.weight,
-            "points": np.nan_to_num(share) * crit.weight, "fail_below": crit.fail_below,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "case": wide.index,
+                    "criterion": crit.id,
+                    "category": category,
+                    "metric": crit.metric,
+                    "value": values,
+                    "share": share,
+                    "weight": crit.weight,
+                    "points": np.nan_to_num(share) * crit.weight,
+                    "fail_below": crit.fail_below,
+                }
+            )
+        )
     table = pd.concat(frames, ignore_index=True)
     table["applicable"] = table["share"].notna()
     table["max_points"] = np.where(table["applicable"], table["weight"], 0.0)
@@ -242,46 +276,86 @@ def score_corpus(corpus: Corpus, metrics: CaseMetrics | None = None) -> Scoreboa
         metric_details = {}
         for (_, metric), row in details.loc[[slug]].iterrows():
             metric_details[metric] = MetricValue(
-                value=_num(row["value"]), basis=row["basis"], counted=_num(row["counted"]),
+                value=_num(row["value"]),
+                basis=row["basis"],
+                counted=_num(row["counted"]),
                 stated=_num(row["stated"]),
                 qualifier=row["qualifier"] if isinstance(row["qualifier"], str) else None,
-                evidence=list(row["evidence"]))
+                evidence=list(row["evidence"]),
+            )
         criteria = []
         for row in rows.itertuples():
             _, crit = crit_by_id[row.criterion]
             md = metric_details.get(row.metric)
-            criteria.append(CriterionResult(
-                id=row.criterion, name=crit.name, category=row.category, metric=row.metric,
-                value=_num(row.value), basis=md.basis if md and row.applicable else None,
-                qualifier=md.qualifier if md else None,
-                points=round(float(row.points), 3), max_points=float(row.max_points),
-                share=_num(row.share), applicable=bool(row.applicable), failed=bool(row.failed),
-                evidence=md.evidence if md else [], letter=crit.letter))
+            criteria.append(
+                CriterionResult(
+                    id=row.criterion,
+                    name=crit.name,
+                    category=row.category,
+                    metric=row.metric,
+                    value=_num(row.value),
+                    basis=md.basis if md and row.applicable else None,
+                    qualifier=md.qualifier if md else None,
+                    points=round(float(row.points), 3),
+                    max_points=float(row.max_points),
+                    share=_num(row.share),
+                    applicable=bool(row.applicable),
+                    failed=bool(row.failed),
+                    evidence=md.evidence if md else [],
+                    letter=crit.letter,
+                )
+            )
         categories = []
         for cat in rubric.categories:
-            pts, mx = cat_totals.loc[(slug, cat.id)] if (slug, cat.id) in cat_totals.index \
-                else (0.0, 0.0)
-            categories.append(CategoryResult(
-                id=cat.id, name=cat.name, points=round(float(pts), 3), max_points=float(mx),
-                score=round(100 * pts / mx, 1) if mx else None))
-        case_scores.append(CaseScore(
-            case=slug, company=case.company, title=case.title, date=case.ended or case.started,
-            score=score, grade=grade_for(score, rubric) or "F",
-            metrics={k: v.value for k, v in metric_details.items()},
-            metric_details=metric_details, categories=categories, criteria=criteria))
+            pts, mx = (
+                cat_totals.loc[(slug, cat.id)] if (slug, cat.id) in cat_totals.index else (0.0, 0.0)
+            )
+            categories.append(
+                CategoryResult(
+                    id=cat.id,
+                    name=cat.name,
+                    points=round(float(pts), 3),
+                    max_points=float(mx),
+                    score=round(100 * pts / mx, 1) if mx else None,
+                )
+            )
+        case_scores.append(
+            CaseScore(
+                case=slug,
+                company=case.company,
+                title=case.title,
+                date=case.ended or case.started,
+                score=score,
+                grade=grade_for(score, rubric) or "F",
+                metrics={k: v.value for k, v in metric_details.items()},
+                metric_details=metric_details,
+                categories=categories,
+                criteria=criteria,
+            )
+        )
 
     companies = _company_scores(corpus, case_scores, cat_names)
     return Scoreboard(rubric_version=rubric.version, cases=case_scores, companies=companies)
 
 
-def _company_scores(corpus: Corpus, case_scores: list[CaseScore],
-                    cat_names: dict[str, str]) -> list[CompanyScore]:
+def _company_scores(
+    corpus: Corpus, case_scores: list[CaseScore], cat_names: dict[str, str]
+) -> list[CompanyScore]:
     """Pool a company's cases: recent ones weigh more, and a neutral prior steadies few cases."""
     rubric = corpus.rubric
     assert rubric is not None
-    frame = pd.DataFrame([{"company": c.company, "case": c.case, "date": c.date,
-                           "score": c.score, **{f"cat:{k.id}": k.score for k in c.categories}}
-                          for c in case_scores])
+    frame = pd.DataFrame(
+        [
+            {
+                "company": c.company,
+                "case": c.case,
+                "date": c.date,
+                "score": c.score,
+                **{f"cat:{k.id}": k.score for k in c.categories},
+            }
+            for c in case_scores
+        ]
+    )
     if not frame.empty:
         latest = max(frame["date"])  # the corpus's own clock: builds stay reproducible
         age = frame["date"].map(lambda d: (latest - d).days).astype(float)
@@ -301,18 +375,34 @@ def _company_scores(corpus: Corpus, case_scores: list[CaseScore],
             for cid in cat_names:
                 col = rows[f"cat:{cid}"].astype(float)
                 w = rows["w"].where(col.notna(), 0.0)
-                cats[cid] = round(float((k * prior + (w * col.fillna(0)).sum()) / (k + w.sum())),
-                                  1) if w.sum() else None
+                cats[cid] = (
+                    round(float((k * prior + (w * col.fillna(0)).sum()) / (k + w.sum())), 1)
+                    if w.sum()
+                    else None
+                )
         else:
             raw, pooled, cats = None, None, dict.fromkeys(cat_names)
-        stats = {key: _jsonable(v) for key, v in incident_stats.loc[slug].items()} \
-            if slug in incident_stats.index else {}
+        stats = (
+            {key: _jsonable(v) for key, v in incident_stats.loc[slug].items()}
+            if slug in incident_stats.index
+            else {}
+        )
         channels = {r.channel: int(r.incidents) for r in mix[mix["company"] == slug].itertuples()}
-        out.append(CompanyScore(
-            company=slug, name=company.name, industry=company.industry,
-            cases=sorted(rows["case"]) if len(rows) else [],
-            score=pooled, grade=grade_for(pooled, rubric), raw_score=_num(raw),
-            weight=round(weight, 4), categories=cats, incidents=stats, channels=channels))
+        out.append(
+            CompanyScore(
+                company=slug,
+                name=company.name,
+                industry=company.industry,
+                cases=sorted(rows["case"]) if len(rows) else [],
+                score=pooled,
+                grade=grade_for(pooled, rubric),
+                raw_score=_num(raw),
+                weight=round(weight, 4),
+                categories=cats,
+                incidents=stats,
+                channels=channels,
+            )
+        )
     return out
 
 
