@@ -92,6 +92,9 @@ class _Builder(yaml.constructor.SafeConstructor):
             return [self.build(child, (*loc, i)) for i, child in enumerate(node.value)]
         try:
             return self.construct_object(node, deep=True)
+        except (ValueError, OverflowError):
+            # an impossible date such as 2024-02-30: keep the text, the model will say why
+            return node.value
         except yaml.constructor.ConstructorError as exc:
             line, col = _pos(exc.problem_mark or node.start_mark)
             raise YamlError(line, col, _tag_message(node.tag, exc)) from None

@@ -1,0 +1,38 @@
+"""Shared fixtures: real corpus files on disk, copied so tests can break them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "cases"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A writable copy of the bundled corpus."""
+    target = tmp_path / "cases"
+    shutil.copytree(CASES, target)
+    return target
+
+
+def update_golden() -> bool:
+    """Set UPDATE_GOLDEN=1 to regenerate golden files deliberately."""
+    return os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+def check_golden(path: Path, text: str) -> None:
+    if update_golden() or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        if not update_golden():
+            pytest.fail(f"golden file {path} was missing and has been written; review and commit")
+    assert text == path.read_text(encoding="utf-8"), (
+        f"{path.name} differs from the golden copy; if the change is intended, "
+        "rerun with UPDATE_GOLDEN=1 and review the diff"
+    )
