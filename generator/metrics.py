@@ -274,7 +274,9 @@ def compute_case_metrics(
     )
     has_stated = long["stated"].notna()
     at_least = long["qualifier"].eq("at_least")
-    use_counted = ~has_stated | (at_least & (long["counted"] > long["stated"]))
+    use_counted = ~has_stated | (
+        at_least & (long["counted"].fillna(-np.inf) > long["stated"].fillna(np.inf))
+    )
     long["counted"] = long["counted"].astype(float)
     long["value"] = np.where(use_counted, long["counted"], long["stated"])
     long["basis"] = np.where(use_counted, "counted", "stated")

@@ -29,7 +29,8 @@ def test_validate_reports_every_error_and_exits_1(corpus):
     assert "Traceback" not in result.output
     assert f"{corpus}/studies/broken.yaml:3:1: YAML syntax error" in result.stderr
     assert f"{corpus}/companies/att.yaml:3:11: industry: String should match pattern" in (
-        result.stderr)
+        result.stderr
+    )
     assert f"{corpus}/companies/att.yaml:1:1: country: required field is missing" in result.stderr
     assert "nothing was written" in result.stderr
 
@@ -67,8 +68,19 @@ def test_schema_writes_files(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["validate"], ["new"], ["schema"], ["score"], ["explain"], ["build"],
-                ["serve"], ["letter"]])
+    "command",
+    [
+        [],
+        ["validate"],
+        ["new"],
+        ["schema"],
+        ["score"],
+        ["explain"],
+        ["build"],
+        ["serve"],
+        ["letter"],
+    ],
+)
 def test_help_on_every_command(command):
     result = run(*command, "--help")
     assert result.exit_code == 0
@@ -82,9 +94,17 @@ def test_score_json_contract():
     assert set(data) >= {"cases", "companies"}
     fiber = next(c for c in data["cases"] if c["case"] == "fiber-upgrade")
     assert {"case", "company", "score", "grade", "metrics", "criteria"} <= set(fiber)
-    for name in ("hours_without_service", "contacts", "hours_on_phone", "distinct_agents",
-                 "transfers", "promises_made", "promises_missed", "hours_to_resolution",
-                 "regulator_needed"):
+    for name in (
+        "hours_without_service",
+        "contacts",
+        "hours_on_phone",
+        "distinct_agents",
+        "transfers",
+        "promises_made",
+        "promises_missed",
+        "hours_to_resolution",
+        "regulator_needed",
+    ):
         assert name in fiber["metrics"]
     crit = fiber["criteria"][0]
     assert {"id", "points", "max_points", "evidence"} <= set(crit)

@@ -16,7 +16,8 @@ def test_committed_schema_is_current(name):
     committed = SCHEMAS / name
     assert committed.exists(), f"run `cxreport schema` to write {name}"
     assert committed.read_text(encoding="utf-8") == schema_files()[name], (
-        f"schemas/{name} is stale: run `cxreport schema` and commit the result")
+        f"schemas/{name} is stale: run `cxreport schema` and commit the result"
+    )
 
 
 def test_models_forbid_unknown_fields():
@@ -26,25 +27,44 @@ def test_models_forbid_unknown_fields():
 
 
 def test_event_kinds_are_discriminated():
-    case = Case.model_validate({
-        "slug": "c", "title": "t", "company": "x", "industry": "telecom",
-        "started": "2024-01-01", "summary": "s", "sources": [{"title": "a"}],
-        "timeline": [
-            {"id": "p", "kind": "promise", "at": "2024-01-01T10:00", "what": "call back",
-             "due": "2024-01-02"},
-            {"id": "m", "kind": "promise_missed", "at": "2024-01-02T10:00", "promise": "p"},
-        ],
-    })
+    case = Case.model_validate(
+        {
+            "slug": "c",
+            "title": "t",
+            "company": "x",
+            "industry": "telecom",
+            "started": "2024-01-01",
+            "summary": "s",
+            "sources": [{"title": "a"}],
+            "timeline": [
+                {
+                    "id": "p",
+                    "kind": "promise",
+                    "at": "2024-01-01T10:00",
+                    "what": "call back",
+                    "due": "2024-01-02",
+                },
+                {"id": "m", "kind": "promise_missed", "at": "2024-01-02T10:00", "promise": "p"},
+            ],
+        }
+    )
     assert [type(e).__name__ for e in case.timeline] == ["Promise", "PromiseOutcome"]
 
 
 def test_stated_figures_carry_qualifier():
-    case = Case.model_validate({
-        "slug": "c", "title": "t", "company": "x", "industry": "telecom",
-        "started": "2024-01-01", "summary": "s", "sources": [{"title": "a"}],
-        "stated": {"distinct_agents": {"value": 50, "qualifier": "at_least"}},
-        "timeline": [{"id": "a", "kind": "resolution", "at": "2024-01-01", "what": "done"}],
-    })
+    case = Case.model_validate(
+        {
+            "slug": "c",
+            "title": "t",
+            "company": "x",
+            "industry": "telecom",
+            "started": "2024-01-01",
+            "summary": "s",
+            "sources": [{"title": "a"}],
+            "stated": {"distinct_agents": {"value": 50, "qualifier": "at_least"}},
+            "timeline": [{"id": "a", "kind": "resolution", "at": "2024-01-01", "what": "done"}],
+        }
+    )
     assert case.stated["distinct_agents"].qualifier == "at_least"
     with pytest.raises(ValidationError):
         Case.model_validate({**case.model_dump(), "stated": {"calls": {"value": 1}}})

@@ -28,8 +28,11 @@ def test_duplicate_key_names_both_lines():
 
 @pytest.mark.parametrize(
     "text",
-    ["a: !!python/object/apply:os.system ['echo hi']\n", "a: !!python/name:os.system\n",
-     "a: !custom 1\n"],
+    [
+        "a: !!python/object/apply:os.system ['echo hi']\n",
+        "a: !!python/name:os.system\n",
+        "a: !custom 1\n",
+    ],
 )
 def test_object_tags_are_refused(text):
     err = error_of(text)
