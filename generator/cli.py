@@ -155,5 +155,110 @@ def explain(
         out.print(renderable)
 
 
+def _build(cases: Path, config: Path, site_dir: Path | None, quiet: bool) -> None:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from .build import STAGES, BuildError, build_site
+
+    labels = {"load": "Loading and validating", "metrics": "Computing metrics",
+              "score": "Scoring", "render": "Rendering pages", "mkdocs": "Running mkdocs build",
+              "swap": "Swapping the new site into place"}
+    show = not quiet and err.is_terminal
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                        console=err, transient=True, disable=not show)
+    task = progress.add_task("Starting", total=len(STAGES))
+
+    def on_stage(name: str) -> None:
+        progress.update(task, description=labels[name], advance=1)
+
+    try:
+        with progress:
+            report = build_site(cases, config=config, out=site_dir, on_stage=on_stage)
+    except InputError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), markup=False)
+        n = sum(p.severity == "error" for p in exc.problems)
+        err.print(f"{n} error{'s' * (n != 1)} found; the previous site was left as it was.",
+                  markup=False)
+        raise typer.Exit(1) from None
+    except BuildError as exc:
+        for message in exc.messages:
+            err.print(f"mkdocs: {message}", markup=False)
+        err.print("mkdocs build failed; the previous site was left as it was.", markup=False)
+        raise typer.Exit(1) from None
+    for warning in report.warnings:
+        err.print(str(warning), markup=False)
+    stages = ", ".join(f"{k} {v:.2f}" for k, v in report.seconds.items())
+    if not quiet:
+        out.print(f"Built {report.pages} pages into {report.site} in {report.total:.1f} s "
+                  f"({stages})", markup=False)
+
+
+ConfigOpt = Annotated[Path, typer.Option("--config", help="The mkdocs.yml to build with.")]
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Where the site goes (default: site_dir).")
+]
+
+
+@app.command()
+def build(
+    cases: CorpusOpt = Path("cases"),
+    config: ConfigOpt = Path("mkdocs.yml"),
+    site_dir: OutOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+) -> None:
+    """Build the static site: validate, score, render pages, then `mkdocs build --strict`."""
+    _build(cases, config, site_dir, quiet)
+
+
+@app.command()
+def serve(
+    cases: CorpusOpt = Path("cases"),
+    config: ConfigOpt = Path("mkdocs.yml"),
+    site_dir: OutOpt = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
+    interval: Annotated[float, typer.Option(help="Seconds between checks for changes.")] = 1.0,
+) -> None:
+    """Preview the site on http://127.0.0.1:PORT and rebuild when a YAML file or template changes."""
+    from .serve import serve_forever
+
+    serve_forever(lambda: _rebuild(cases, config, site_dir), cases, config, site_dir, port,
+                  interval, out)
+
+
+def _rebuild(cases: Path, config: Path, site_dir: Path | None) -> None:
+    try:
+        _build(cases, config, site_dir, quiet=False)
+    except typer.Exit:
+        err.print("Fix the problems above; still serving the last good build.", markup=False)
+
+
+class LetterFormat(StrEnum):
+    md = "md"
+    txt = "txt"
+    html = "html"
+
+
+@app.command()
+def letter(
+    slug: Annotated[str, typer.Argument(help="Slug of the letter (a file in letters/).")],
+    cases: CorpusOpt = Path("cases"),
+    fmt: Annotated[LetterFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        LetterFormat.md
+    ),
+) -> None:
+    """Print an open letter with its grievances drawn from the scored cases."""
+    from .letters import compose, html_document, markdown, plain_text
+    from .scoring import score_corpus
+
+    corpus = _load(cases)
+    if slug not in corpus.letters:
+        err.print(f"no letter {slug!r}; known: {', '.join(sorted(corpus.letters))}", markup=False)
+        raise typer.Exit(1)
+    composed = compose(corpus.letters[slug], corpus, score_corpus(corpus))
+    text = {"md": markdown, "txt": plain_text, "html": html_document}[fmt.value](composed)
+    sys.stdout.write(text)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

@@ -1,0 +1,161 @@
+"""The whole flow, load -> metrics -> score -> render -> mkdocs build, with an atomic swap.
+
+The new site is built in a sibling folder and renamed into place only when mkdocs finished
+without a warning, so a failed or interrupted build leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .loader import load_corpus
+from .metrics import case_metrics
+from .problems import InputError, Problem
+from .scoring import score_corpus
+from .site import TEMPLATES, render_site
+
+STAGES = ("load", "metrics", "score", "render", "mkdocs", "swap")
+
+
+@dataclass
+class BuildReport:
+    site: Path
+    pages: int
+    seconds: dict[str, float] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return sum(self.seconds.values())
+
+
+class BuildError(Exception):
+    """mkdocs refused the generated pages (strict mode); carries its messages."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        super().__init__("\n".join(messages))
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _mkdocs_logs():
+    """Collect mkdocs' warnings instead of letting them print half-way through our output."""
+    logger = logging.getLogger("mkdocs")
+    handler = _Collect()
+    old_level, old_propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+        logger.propagate = old_propagate
+
+
+def site_paths(config: Path) -> tuple[Path, Path]:
+    """docs_dir and site_dir of a mkdocs.yml, resolved against the file's folder."""
+    with config.open(encoding="utf-8") as fh:
+        data = yaml.load(fh, Loader=_IgnoreTags) or {}
+    base = config.resolve().parent
+    return base / data.get("docs_dir", "docs"), base / data.get("site_dir", "site")
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """mkdocs.yml may hold !ENV or !!python/name tags meant for mkdocs; we only read paths."""
+
+
+_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def mkdocs_build(config: Path, docs_dir: Path, site_dir: Path) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    with _mkdocs_logs() as logs:
+        try:
+            cfg = load_config(str(config), docs_dir=str(docs_dir), site_dir=str(site_dir),
+                              strict=True)
+            build(cfg)
+        except (Abort, ConfigurationError) as exc:
+            raise BuildError([*logs.messages, str(exc)]) from None
+    if logs.messages:  # strict mode: warnings are failures
+        raise BuildError(logs.messages)
+
+
+def build_site(
+    cases: Path,
+    config: Path = Path("mkdocs.yml"),
+    out: Path | None = None,
+    templates: Path = TEMPLATES,
+    on_stage: Callable[[str], None] | None = None,
+) -> BuildReport:
+    """Build the site from ``cases``; raises InputError or BuildError, leaving ``out`` intact."""
+    timings: dict[str, float] = {}
+
+    @contextmanager
+    def timed(name: str):
+        if on_stage:
+            on_stage(name)
+        start = time.perf_counter()
+        yield
+        timings[name] = time.perf_counter() - start
+
+    if not config.is_file():
+        raise InputError([Problem(str(config), 1, 1, "mkdocs configuration not found")])
+    docs_dir, default_site = site_paths(config)
+    out = (out or default_site).resolve()
+
+    with timed("load"):
+        corpus = load_corpus(cases)
+    with timed("metrics"):
+        metrics = case_metrics(corpus.cases)
+    with timed("score"):
+        board = score_corpus(corpus, metrics)
+    with timed("render"):
+        if docs_dir.exists():
+            shutil.rmtree(docs_dir)
+        pages = render_site(corpus, board, docs_dir, templates)
+    with timed("mkdocs"):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = out.parent / f".{out.name}.building-{os.getpid()}"
+        if staging.exists():
+            shutil.rmtree(staging)
+        try:
+            mkdocs_build(config, docs_dir, staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    with timed("swap"):
+        swap_into_place(staging, out)
+    return BuildReport(site=out, pages=pages, seconds=timings, warnings=corpus.warnings)
+
+
+def swap_into_place(new: Path, target: Path) -> None:
+    """Replace ``target`` by ``new`` with two renames; the old tree is removed afterwards."""
+    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    if target.exists():
+        os.rename(target, old)
+    os.rename(new, target)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
