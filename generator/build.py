@@ -6,6 +6,7 @@ without a warning, so a failed or interrupted build leaves the previous site as 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import shutil
@@ -15,9 +16,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
 import yaml
 
-from .loader import load_corpus
+from .loader import Corpus, load_corpus
 from .metrics import case_metrics
 from .problems import InputError, Problem
 from .scoring import score_corpus
@@ -94,8 +96,9 @@ def mkdocs_build(config: Path, docs_dir: Path, site_dir: Path) -> None:
 
     with _mkdocs_logs() as logs:
         try:
-            cfg = load_config(str(config), docs_dir=str(docs_dir), site_dir=str(site_dir),
-                              strict=True)
+            cfg = load_config(
+                str(config), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True
+            )
             build(cfg)
         except (Abort, ConfigurationError) as exc:
             raise BuildError([*logs.messages, str(exc)]) from None
@@ -109,6 +112,7 @@ def build_site(
     out: Path | None = None,
     templates: Path = TEMPLATES,
     on_stage: Callable[[str], None] | None = None,
+    docs_dir: Path | None = None,
 ) -> BuildReport:
     """Build the site from ``cases``; raises InputError or BuildError, leaving ``out`` intact."""
     timings: dict[str, float] = {}
@@ -123,7 +127,8 @@ def build_site(
 
     if not config.is_file():
         raise InputError([Problem(str(config), 1, 1, "mkdocs configuration not found")])
-    docs_dir, default_site = site_paths(config)
+    configured_docs, default_site = site_paths(config)
+    docs_dir = (docs_dir or configured_docs).resolve()
     out = (out or default_site).resolve()
 
     with timed("load"):
@@ -135,8 +140,11 @@ def build_site(
     with timed("render"):
         if docs_dir.exists():
             shutil.rmtree(docs_dir)
-        pages = render_site(corpus, board, docs_dir, templates)
-    with timed("mkdocs"):
+        try:
+            pages = render_site(corpus, board, docs_dir, templates)
+        except jinja2.TemplateError as exc:
+            raise BuildError([_template_message(exc)]) from None
+    with timed("mkdocs"), _build_date(corpus):
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = out.parent / f".{out.name}.building-{os.getpid()}"
         if staging.exists():
@@ -149,6 +157,28 @@ def build_site(
     with timed("swap"):
         swap_into_place(staging, out)
     return BuildReport(site=out, pages=pages, seconds=timings, warnings=corpus.warnings)
+
+
+def _template_message(exc: jinja2.TemplateError) -> str:
+    where = getattr(exc, "filename", None) or getattr(exc, "name", None) or "template"
+    line = getattr(exc, "lineno", None)
+    return f"{where}:{line or 1}:1: template error: {exc.message or exc}"
+
+
+@contextmanager
+def _build_date(corpus: Corpus):
+    """Pin mkdocs' build date (sitemap, gzip headers) to the corpus, so builds are repeatable."""
+    dates = [d for c in corpus.cases.values() for d in (c.published, c.ended, c.started) if d]
+    latest = max(dates, default=dt.date(2000, 1, 1))
+    epoch = int(dt.datetime.combine(latest, dt.time(), dt.UTC).timestamp())
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    if old is None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def swap_into_place(new: Path, target: Path) -> None:

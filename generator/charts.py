@@ -38,8 +38,14 @@ COLORS = {
     "neutral": "#1f77b4",
     "muted": "#7f7f7f",
 }
-GRADE_COLORS = {"A": "#1a9850", "B": "#91cf60", "C": "#fee08b", "D": "#fc8d59", "E": "#e34a33",
-                "F": "#d73027"}
+GRADE_COLORS = {
+    "A": "#1a9850",
+    "B": "#91cf60",
+    "C": "#fee08b",
+    "D": "#fc8d59",
+    "E": "#e34a33",
+    "F": "#d73027",
+}
 
 
 def figure_json(fig: go.Figure) -> str:
@@ -62,6 +68,13 @@ def case_timeline(case: Case) -> go.Figure:
     """Lanes of events over time: outage spans, contacts sized by time, promises to deadlines."""
     fig = go.Figure()
     events = case.timeline
+    # When the source gives no times, plot the order of events rather than made-up dates.
+    by_order = any(e.order_only for e in events)
+    position = {e.id: n + 1 for n, e in enumerate(events)}
+
+    def x(ev: Any, ts: dt.datetime | None = None) -> Any:
+        return position[ev.id] if by_order else _iso(ts or ev.timestamp)
+
     # Outage spans as horizontal bars in the Service lane.
     open_loss = None
     spans = []
@@ -69,26 +82,44 @@ def case_timeline(case: Case) -> go.Figure:
         if ev.kind == "service_lost" and open_loss is None:
             open_loss = ev
         elif ev.kind == "service_restored" and open_loss is not None:
-            spans.append((open_loss, ev.timestamp))
+            spans.append((open_loss, ev))
             open_loss = None
     if open_loss is not None:
-        spans.append((open_loss, max(e.timestamp for e in events)))
-    for lost, end in spans:
+        spans.append((open_loss, events[-1]))
+    for lost, end_ev in spans:
+        end = end_ev.timestamp
         hours = (end - lost.timestamp).total_seconds() / 3600
-        fig.add_trace(go.Scatter(
-            x=[_iso(lost.timestamp), _iso(end)], y=["Service", "Service"], mode="lines",
-            line={"color": COLORS["bad"], "width": 14}, name=f"No {lost.service}",
-            hovertemplate=f"No {lost.service}: {hours:.0f} hours<extra></extra>",
-            customdata=[lost.id, lost.id], showlegend=True))
+        span_text = "unknown duration" if by_order else f"{hours:.0f} hours"
+        fig.add_trace(
+            go.Scatter(
+                x=[_iso(lost.timestamp), _iso(end)],
+                y=["Service", "Service"],
+                mode="lines",
+                line={"color": COLORS["bad"], "width": 14},
+                name=f"No {lost.service}",
+                hovertemplate=f"No {lost.service}: {span_text}<extra></extra>",
+                customdata=[lost.id, lost.id],
+                showlegend=True,
+            )
+        )
     # Promises: a dotted line from when it was made to when it was due.
     for ev in events:
-        if ev.kind == "promise" and ev.due is not None:
-            due = ev.due if isinstance(ev.due, dt.datetime) else dt.datetime.combine(
-                ev.due, dt.time())
-            fig.add_trace(go.Scatter(
-                x=[_iso(ev.timestamp), _iso(due)], y=["Promises", "Promises"], mode="lines",
-                line={"color": COLORS["warn"], "width": 2, "dash": "dot"}, showlegend=False,
-                hoverinfo="skip"))
+        if ev.kind == "promise" and ev.due is not None and not by_order:
+            due = (
+                ev.due
+                if isinstance(ev.due, dt.datetime)
+                else dt.datetime.combine(ev.due, dt.time())
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=[_iso(ev.timestamp), _iso(due)],
+                    y=["Promises", "Promises"],
+                    mode="lines",
+                    line={"color": COLORS["warn"], "width": 2, "dash": "dot"},
+                    showlegend=False,
+                    hoverinfo="skip",
+                )
+            )
     groups: dict[str, list] = {}
     for ev in events:
         groups.setdefault(_marker_group(ev), []).append(ev)
@@ -112,22 +143,43 @@ def case_timeline(case: Case) -> go.Figure:
             continue
         symbol, color, name = styles[group]
         sizes = [_marker_size(e) for e in evs]
-        fig.add_trace(go.Scatter(
-            x=[_iso(e.timestamp) for e in evs], y=[KIND_LANE[e.kind] for e in evs],
-            mode="markers", name=name,
-            marker={"symbol": symbol, "color": color, "size": sizes,
-                    "line": {"width": 1.5, "color": color}},
-            customdata=[e.id for e in evs],
-            text=[_hover(e) for e in evs],
-            hovertemplate="%{text}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=[_iso(e.timestamp) for e in evs],
+                y=[KIND_LANE[e.kind] for e in evs],
+                mode="markers",
+                name=name,
+                marker={
+                    "symbol": symbol,
+                    "color": color,
+                    "size": sizes,
+                    "line": {"width": 1.5, "color": color},
+                },
+                customdata=[e.id for e in evs],
+                text=[_hover(e) for e in evs],
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
     lanes = [lane for lane in LANES if any(KIND_LANE[e.kind] == lane for e in events)]
     fig.update_layout(
-        height=120 + 48 * len(lanes), margin={"l": 90, "r": 20, "t": 10, "b": 40},
-        yaxis={"categoryorder": "array", "categoryarray": list(reversed(lanes)),
-               "fixedrange": True},
-        xaxis={"type": "date", "title": None},
+        height=120 + 48 * len(lanes),
+        margin={"l": 90, "r": 20, "t": 10, "b": 40},
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": list(reversed(lanes)),
+            "fixedrange": True,
+        },
+        xaxis={
+            "type": "linear",
+            "title": {"text": "order of events (the source gives no times)"},
+            "dtick": 1,
+        }
+        if by_order
+        else {"type": "date", "title": None},
         legend={"orientation": "h", "y": -0.25},
-        hovermode="closest", clickmode="event")
+        hovermode="closest",
+        clickmode="event",
+    )
     return fig
 
 
@@ -151,8 +203,10 @@ def _marker_size(ev: Any) -> float:
 
 
 def _hover(ev: Any) -> str:
-    parts = [f"<b>{_escape(ev.kind.replace('_', ' '))}</b> · {_iso(ev.timestamp)}"
-             + (" (approx.)" if ev.approximate else "")]
+    parts = [
+        f"<b>{_escape(ev.kind.replace('_', ' '))}</b> · {_iso(ev.timestamp)}"
+        + (" (approx.)" if ev.approximate else "")
+    ]
     if ev.kind == "contact":
         bits = [ev.channel]
         if ev.hold_minutes is not None:
@@ -166,19 +220,28 @@ def _hover(ev: Any) -> str:
 
 def _escape(text: str) -> str:
     """Plotly renders a subset of HTML in hover text: author text must not become markup."""
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 def category_bars(categories: dict[str, float | None], names: dict[str, str]) -> go.Figure:
     ids = [k for k, v in categories.items() if v is not None]
-    fig = go.Figure(go.Bar(
-        x=[categories[k] for k in ids], y=[names[k] for k in ids], orientation="h",
-        marker={"color": [_score_color(categories[k]) for k in ids]},
-        hovertemplate="%{y}: %{x:.0f} / 100<extra></extra>"))
-    fig.update_layout(height=60 + 36 * len(ids), margin={"l": 160, "r": 20, "t": 10, "b": 30},
-                      xaxis={"range": [0, 100], "fixedrange": True},
-                      yaxis={"autorange": "reversed", "fixedrange": True})
+    fig = go.Figure(
+        go.Bar(
+            x=[categories[k] for k in ids],
+            y=[names[k] for k in ids],
+            orientation="h",
+            marker={"color": [_score_color(categories[k]) for k in ids]},
+            hovertemplate="%{y}: %{x:.0f} / 100<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=60 + 36 * len(ids),
+        margin={"l": 160, "r": 20, "t": 10, "b": 30},
+        xaxis={"range": [0, 100], "fixedrange": True},
+        yaxis={"autorange": "reversed", "fixedrange": True},
+    )
     return fig
 
 
@@ -198,15 +261,27 @@ def grades_by_industry(board: Scoreboard) -> go.Figure:
     fig = go.Figure()
     industries = sorted(frame["industry"].unique()) if len(frame) else []
     for grade in "ABCDEF":
-        counts = [int(((frame["industry"] == i) & (frame["grade"] == grade)).sum())
-                  for i in industries]
+        counts = [
+            int(((frame["industry"] == i) & (frame["grade"] == grade)).sum()) for i in industries
+        ]
         if any(counts):
-            fig.add_trace(go.Bar(name=grade, x=industries, y=counts,
-                                 marker={"color": GRADE_COLORS[grade]},
-                                 hovertemplate=f"%{{x}}: %{{y}} graded {grade}<extra></extra>"))
-    fig.update_layout(barmode="stack", height=300, margin={"l": 40, "r": 20, "t": 10, "b": 40},
-                      yaxis={"title": "companies", "dtick": 1, "fixedrange": True},
-                      xaxis={"fixedrange": True}, legend={"title": {"text": "grade"}})
+            fig.add_trace(
+                go.Bar(
+                    name=grade,
+                    x=industries,
+                    y=counts,
+                    marker={"color": GRADE_COLORS[grade]},
+                    hovertemplate=f"%{{x}}: %{{y}} graded {grade}<extra></extra>",
+                )
+            )
+    fig.update_layout(
+        barmode="stack",
+        height=300,
+        margin={"l": 40, "r": 20, "t": 10, "b": 40},
+        yaxis={"title": "companies", "dtick": 1, "fixedrange": True},
+        xaxis={"fixedrange": True},
+        legend={"title": {"text": "grade"}},
+    )
     return fig
 
 
@@ -217,31 +292,55 @@ def incidents_over_time(incidents: pd.DataFrame) -> go.Figure:
     monthly = frame.groupby("month").agg(
         incidents=("id", "size"),
         timely=("timely", lambda s: s.dropna().astype(bool).mean() if s.notna().any() else None),
-        resolved=("resolved",
-                  lambda s: s.dropna().astype(bool).mean() if s.notna().any() else None))
+        resolved=(
+            "resolved",
+            lambda s: s.dropna().astype(bool).mean() if s.notna().any() else None,
+        ),
+    )
     months = [m.strftime("%Y-%m-%d") for m in monthly.index]
-    fig = go.Figure(go.Bar(x=months, y=monthly["incidents"].tolist(), name="incidents",
-                           marker={"color": COLORS["neutral"]},
-                           hovertemplate="%{x|%b %Y}: %{y} incidents<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=months,
+            y=monthly["incidents"].tolist(),
+            name="incidents",
+            marker={"color": COLORS["neutral"]},
+            hovertemplate="%{x|%b %Y}: %{y} incidents<extra></extra>",
+        )
+    )
     for col, color in (("timely", COLORS["good"]), ("resolved", COLORS["warn"])):
         if monthly[col].notna().any():
-            fig.add_trace(go.Scatter(
-                x=months, y=[None if pd.isna(v) else round(float(v) * 100, 1)
-                             for v in monthly[col]],
-                name=f"% {col}", yaxis="y2", mode="lines+markers", line={"color": color},
-                hovertemplate=f"%{{x|%b %Y}}: %{{y}}% {col}<extra></extra>"))
-    fig.update_layout(height=320, margin={"l": 50, "r": 50, "t": 10, "b": 40},
-                      yaxis={"title": "incidents"},
-                      yaxis2={"title": "%", "overlaying": "y", "side": "right",
-                              "range": [0, 100]},
-                      legend={"orientation": "h", "y": -0.2})
+            fig.add_trace(
+                go.Scatter(
+                    x=months,
+                    y=[None if pd.isna(v) else round(float(v) * 100, 1) for v in monthly[col]],
+                    name=f"% {col}",
+                    yaxis="y2",
+                    mode="lines+markers",
+                    line={"color": color},
+                    hovertemplate=f"%{{x|%b %Y}}: %{{y}}% {col}<extra></extra>",
+                )
+            )
+    fig.update_layout(
+        height=320,
+        margin={"l": 50, "r": 50, "t": 10, "b": 40},
+        yaxis={"title": "incidents"},
+        yaxis2={"title": "%", "overlaying": "y", "side": "right", "range": [0, 100]},
+        legend={"orientation": "h", "y": -0.2},
+    )
     return fig
 
 
 def channel_pie(channels: dict[str, int]) -> go.Figure:
     names = sorted(channels)
-    fig = go.Figure(go.Pie(labels=names, values=[channels[n] for n in names], hole=0.45,
-                           sort=False, hovertemplate="%{label}: %{value}<extra></extra>"))
+    fig = go.Figure(
+        go.Pie(
+            labels=names,
+            values=[channels[n] for n in names],
+            hole=0.45,
+            sort=False,
+            hovertemplate="%{label}: %{value}<extra></extra>",
+        )
+    )
     fig.update_layout(height=280, margin={"l": 20, "r": 20, "t": 10, "b": 10})
     return fig
 
@@ -250,12 +349,14 @@ def case_charts(case: Case, score: CaseScore) -> dict[str, str]:
     return {f"timeline-{case.slug}": figure_json(case_timeline(case))}
 
 
-def company_charts(company: CompanyScore, names: dict[str, str],
-                   incidents: pd.DataFrame) -> dict[str, str]:
+def company_charts(
+    company: CompanyScore, names: dict[str, str], incidents: pd.DataFrame
+) -> dict[str, str]:
     charts = {}
     if company.grade:
         charts[f"categories-{company.company}"] = figure_json(
-            category_bars(company.categories, names))
+            category_bars(company.categories, names)
+        )
     if len(incidents):
         charts[f"incidents-{company.company}"] = figure_json(incidents_over_time(incidents))
         charts[f"channels-{company.company}"] = figure_json(channel_pie(company.channels))

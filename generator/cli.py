@@ -160,12 +160,23 @@ def _build(cases: Path, config: Path, site_dir: Path | None, quiet: bool) -> Non
 
     from .build import STAGES, BuildError, build_site
 
-    labels = {"load": "Loading and validating", "metrics": "Computing metrics",
-              "score": "Scoring", "render": "Rendering pages", "mkdocs": "Running mkdocs build",
-              "swap": "Swapping the new site into place"}
+    labels = {
+        "load": "Loading and validating",
+        "metrics": "Computing metrics",
+        "score": "Scoring",
+        "render": "Rendering pages",
+        "mkdocs": "Running mkdocs build",
+        "swap": "Swapping the new site into place",
+    }
     show = not quiet and err.is_terminal
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                        console=err, transient=True, disable=not show)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not show,
+    )
     task = progress.add_task("Starting", total=len(STAGES))
 
     def on_stage(name: str) -> None:
@@ -178,8 +189,9 @@ def _build(cases: Path, config: Path, site_dir: Path | None, quiet: bool) -> Non
         for problem in exc.problems:
             err.print(str(problem), markup=False)
         n = sum(p.severity == "error" for p in exc.problems)
-        err.print(f"{n} error{'s' * (n != 1)} found; the previous site was left as it was.",
-                  markup=False)
+        err.print(
+            f"{n} error{'s' * (n != 1)} found; the previous site was left as it was.", markup=False
+        )
         raise typer.Exit(1) from None
     except BuildError as exc:
         for message in exc.messages:
@@ -190,8 +202,10 @@ def _build(cases: Path, config: Path, site_dir: Path | None, quiet: bool) -> Non
         err.print(str(warning), markup=False)
     stages = ", ".join(f"{k} {v:.2f}" for k, v in report.seconds.items())
     if not quiet:
-        out.print(f"Built {report.pages} pages into {report.site} in {report.total:.1f} s "
-                  f"({stages})", markup=False)
+        out.print(
+            f"Built {report.pages} pages into {report.site} in {report.total:.1f} s ({stages})",
+            markup=False,
+        )
 
 
 ConfigOpt = Annotated[Path, typer.Option("--config", help="The mkdocs.yml to build with.")]
@@ -219,11 +233,12 @@ def serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
     interval: Annotated[float, typer.Option(help="Seconds between checks for changes.")] = 1.0,
 ) -> None:
-    """Preview the site on http://127.0.0.1:PORT and rebuild when a YAML file or template changes."""
+    """Preview the site on http://127.0.0.1:PORT; rebuild when a YAML file or template changes."""
     from .serve import serve_forever
 
-    serve_forever(lambda: _rebuild(cases, config, site_dir), cases, config, site_dir, port,
-                  interval, out)
+    serve_forever(
+        lambda: _rebuild(cases, config, site_dir), cases, config, site_dir, port, interval, out
+    )
 
 
 def _rebuild(cases: Path, config: Path, site_dir: Path | None) -> None:

@@ -57,8 +57,11 @@ def value_words(value: float | None, qualifier: str | None) -> str:
     if value is None:
         return "an unknown number of"
     text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    return {"at_least": f"at least {text}", "about": f"about {text}",
-            "at_most": f"at most {text}"}.get(qualifier or "", text)
+    return {
+        "at_least": f"at least {text}",
+        "about": f"about {text}",
+        "at_most": f"at most {text}",
+    }.get(qualifier or "", text)
 
 
 def compose(letter: Letter, corpus: Corpus, board: Scoreboard) -> ComposedLetter:
@@ -66,7 +69,8 @@ def compose(letter: Letter, corpus: Corpus, board: Scoreboard) -> ComposedLetter
     assert rubric is not None
     order = [(cat.id, crit) for cat in rubric.categories for crit in cat.criteria]
     by_criterion: dict[str, Grievance] = {
-        crit.id: Grievance(crit.id, crit.name, cat) for cat, crit in order}
+        crit.id: Grievance(crit.id, crit.name, cat) for cat, crit in order
+    }
     without = []
     for slug in letter.addressees:
         company = corpus.companies[slug]
@@ -77,21 +81,37 @@ def compose(letter: Letter, corpus: Corpus, board: Scoreboard) -> ComposedLetter
             case = corpus.cases[case_score.case]
             events = {e.id: e for e in case.timeline}
             for result in case_score.failed:
-                when = _join([events[e].when_stated for e in result.evidence
-                              if events[e].when_stated and events[e].kind == "contact"
-                              and getattr(events[e], "outcome", None) == "unavailable"])
-                advertised = next((p.text for p in company.promises
-                                   if p.kind == "support_hours"), "round-the-clock support")
+                when = _join(
+                    [
+                        events[e].when_stated
+                        for e in result.evidence
+                        if events[e].when_stated
+                        and events[e].kind == "contact"
+                        and getattr(events[e], "outcome", None) == "unavailable"
+                    ]
+                )
+                advertised = next(
+                    (p.text for p in company.promises if p.kind == "support_hours"),
+                    "round-the-clock support",
+                )
                 sentence = result.letter.strip().format(
-                    value=value_words(result.value, result.qualifier if result.basis == "stated"
-                                      else None),
+                    value=value_words(
+                        result.value, result.qualifier if result.basis == "stated" else None
+                    ),
                     company=company.name,
                     when=when or f"on {value_words(result.value, None)} occasions",
                     advertised=advertised,
                 )
-                by_criterion[result.id].citations.append(Citation(
-                    company=slug, company_name=company.name, case=case.slug,
-                    case_title=case.title, sentence=sentence, evidence=result.evidence))
+                by_criterion[result.id].citations.append(
+                    Citation(
+                        company=slug,
+                        company_name=company.name,
+                        case=case.slug,
+                        case_title=case.title,
+                        sentence=sentence,
+                        evidence=result.evidence,
+                    )
+                )
     grievances = [g for g in by_criterion.values() if g.citations]
     # Shared failures first: what several addressees did wrong is the letter's main point.
     grievances.sort(key=lambda g: -len(g.companies))
@@ -108,8 +128,10 @@ def plain_text(composed: ComposedLetter, site_url: str = "") -> str:
     L = composed.letter
     lines = [L.title, "", L.date.isoformat(), ""]
     to = _join(composed.addressee_names)
-    lines += [f"To the management of {to}" + (f", {L.addressee_note}" if L.addressee_note
-                                              else "") + ":", ""]
+    lines += [
+        f"To the management of {to}" + (f", {L.addressee_note}" if L.addressee_note else "") + ":",
+        "",
+    ]
     lines += [L.opening.strip(), ""]
     if composed.grievances:
         lines += ["What your customers went through:", ""]
@@ -132,16 +154,22 @@ def markdown(composed: ComposedLetter) -> str:
     """The letter as Markdown, for `cxreport letter --format md`."""
     L = composed.letter
     out = [f"# {L.title}", "", f"*{L.date.isoformat()}*", ""]
-    out += [f"To the management of {_join(composed.addressee_names)}"
-            + (f", {L.addressee_note}" if L.addressee_note else "") + ":", "", L.opening.strip(),
-            ""]
+    out += [
+        f"To the management of {_join(composed.addressee_names)}"
+        + (f", {L.addressee_note}" if L.addressee_note else "")
+        + ":",
+        "",
+        L.opening.strip(),
+        "",
+    ]
     if composed.grievances:
         out += ["## What your customers went through", ""]
         for g in composed.grievances:
             out += [f"### {g.name}", ""]
             for c in g.citations:
-                out.append(f"- **{c.company_name}**: {c.sentence} "
-                           f"([{c.case_title}](../cases/{c.case}.md))")
+                out.append(
+                    f"- **{c.company_name}**: {c.sentence} ([{c.case_title}](../cases/{c.case}.md))"
+                )
             out.append("")
     if L.points:
         out += [f"- {p}" for p in L.points] + [""]
@@ -159,11 +187,13 @@ def html_document(composed: ComposedLetter) -> str:
     import markdown as md
     import nh3
 
-    body = nh3.clean(md.markdown(markdown(composed), extensions=["extra"]),
-                     url_schemes={"http", "https", "mailto"})
+    body = nh3.clean(
+        md.markdown(markdown(composed), extensions=["extra"]),
+        url_schemes={"http", "https", "mailto"},
+    )
     title = html.escape(composed.letter.title)
     return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{title}</title><style>body{{max-width:42rem;margin:2rem auto;"
         "font:16px/1.6 Georgia,serif;padding:0 1rem}}@media print{{body{{margin:0}}}}</style>"
         f"</head><body>\n{body}\n</body></html>\n"

@@ -59,6 +59,7 @@ EVENT_COLUMNS = [
     "id",
     "kind",
     "ts",
+    "order_only",
     "channel",
     "initiated_by",
     "hold",
@@ -88,6 +89,7 @@ def events_frame(cases: Iterable[Case]) -> pd.DataFrame:
             cols["id"].append(ev.id)
             cols["kind"].append(ev.kind)
             cols["ts"].append(ev.timestamp)
+            cols["order_only"].append(ev.order_only)
             cols["channel"].append(_get(ev, "channel"))
             cols["initiated_by"].append(_get(ev, "initiated_by"))
             cols["hold"].append(_get(ev, "hold_minutes"))
@@ -163,7 +165,6 @@ def compute_case_metrics(
         "divisions_contacted": kind.eq("transfer"),
         "days_of_effort": by_customer,
     }
-    grouped = ev.groupby("case")
 
     def count(mask: pd.Series) -> pd.Series:
         return mask.groupby(ev["case"]).sum().reindex(cases, fill_value=0).astype(float)
@@ -223,47 +224,82 @@ def compute_case_metrics(
         depts.groupby("case")["dept"].nunique().reindex(cases, fill_value=0).astype(float)
     )
 
-    # Outages: the n-th loss of a case pairs with its n-th restoration; open ones run to the end.
-    last_ts = grouped["ts"].max().reindex(cases)
-    lost = ev.loc[kind.eq("service_lost"), ["case", "ts"]].copy()
+    # Times of events placed in order only are unknown: durations from them are NaN, not made up.
+    known_ts = ev["ts"].where(~ev["order_only"].astype(bool))
+
+    # Outages: the n-th loss of a case pairs with its n-th restoration; open ones run to the
+    # last known time. One unknown end makes the case's total unknown.
+    last_known = known_ts.groupby(ev["case"]).max().reindex(cases)
+    is_lost, is_back = kind.eq("service_lost"), kind.eq("service_restored")
+    lost = pd.DataFrame({"case": ev.loc[is_lost, "case"], "ts": known_ts[is_lost]})
+    back = pd.DataFrame(
+        {"case": ev.loc[is_back, "case"], "ts_back": known_ts[is_back], "restored": True}
+    )
     lost["n"] = lost.groupby("case").cumcount()
-    back = ev.loc[kind.eq("service_restored"), ["case", "ts"]].copy()
     back["n"] = back.groupby("case").cumcount()
-    spans = lost.merge(back, on=["case", "n"], how="left", suffixes=("", "_back"))
-    spans["end"] = spans["ts_back"].fillna(spans["case"].map(last_ts))
+    spans = lost.merge(back, on=["case", "n"], how="left")
+    end = spans["ts_back"].where(spans["restored"].notna(), spans["case"].map(last_known))
+    hours = _hours(end - spans["ts"])
+    per_case = hours.groupby(spans["case"])
     counted["hours_without_service"] = (
-        _hours(spans["end"] - spans["ts"]).groupby(spans["case"]).sum().reindex(cases, fill_value=0)
+        per_case.sum()
+        .where(per_case.count() == per_case.size())
+        .reindex(cases, fill_value=0.0)
+        .astype(float)
     )
 
-    first_contact = _first(ev, by_customer, cases)
-    last_contact = ev.loc[by_customer].groupby("case")["ts"].max().reindex(cases)
-    first_loss = _first(ev, kind.eq("service_lost"), cases)
-    start = pd.concat([first_contact, first_loss], axis=1).min(axis=1)
-    resolved_at = _first(ev, kind.eq("resolution"), cases)
-    end = resolved_at.fillna(last_ts)
-    counted["resolved"] = resolved_at.notna().astype(float)
-    counted["hours_to_resolution"] = _hours(end - start)
+    def first_known(mask: pd.Series) -> pd.Series:
+        """Time of the first event in ``mask``; NaT when that event's time is unknown."""
+        rows = ev.loc[mask].sort_values(["case", "seq"]).drop_duplicates("case")
+        return known_ts[rows.index].set_axis(rows["case"]).reindex(cases)
+
+    has = lambda mask: mask.groupby(ev["case"]).any().reindex(cases, fill_value=False)  # noqa: E731
+    first_contact = first_known(by_customer)
+    last_rows = (
+        ev.loc[by_customer].sort_values(["case", "seq"]).drop_duplicates("case", keep="last")
+    )
+    last_contact = known_ts[last_rows.index].set_axis(last_rows["case"]).reindex(cases)
+    first_loss = first_known(kind.eq("service_lost"))
+    start = first_contact.where(
+        ~has(kind.eq("service_lost")) | (first_contact.notna() & (first_contact <= first_loss)),
+        first_loss,
+    )
+    resolved_at = first_known(kind.eq("resolution"))
+    is_resolved = has(kind.eq("resolution"))
+    counted["resolved"] = is_resolved.astype(float)
+    counted["hours_to_resolution"] = _hours(resolved_at - start).where(is_resolved)
     masks["hours_to_resolution"] = kind.eq("resolution") | kind.eq("service_lost") | by_customer
     masks["resolved"] = kind.eq("resolution")
 
-    escalated_at = _first(ev, kind.eq("escalation"), cases)
-    counted["hours_to_escalation"] = _hours(escalated_at.fillna(end) - first_contact)
+    escalated_at = first_known(kind.eq("escalation"))
+    is_escalated = has(kind.eq("escalation"))
+    # Never escalated: the wait ran until the resolution (unknown if never resolved).
+    counted["hours_to_escalation"] = _hours(
+        escalated_at.where(is_escalated, resolved_at) - first_contact
+    )
     masks["hours_to_escalation"] = kind.eq("escalation")
 
-    regulator_at = _first(ev, kind.eq("regulator_complaint"), cases)
+    # Order, not time, decides these: use sequence numbers, which are always known.
+    seq = ev["seq"]
+
+    def first_seq(mask: pd.Series) -> pd.Series:
+        return seq[mask].groupby(ev.loc[mask, "case"]).min().reindex(cases)
+
+    regulator_seq = first_seq(kind.eq("regulator_complaint"))
+    resolved_seq = first_seq(kind.eq("resolution"))
     counted["regulator_needed"] = (
-        regulator_at.notna() & (resolved_at.isna() | (regulator_at <= resolved_at))
+        regulator_seq.notna() & (resolved_seq.isna() | (regulator_seq < resolved_seq))
     ).astype(float)
 
-    first_social = _first(ev, by_customer & ev["channel"].eq("social"), cases)
-    first_private = _first(ev, by_customer & ~ev["channel"].eq("social"), cases)
+    social_seq = first_seq(by_customer & ev["channel"].eq("social"))
+    private_seq = first_seq(by_customer & ~ev["channel"].eq("social"))
     counted["channel_disparity"] = (
-        first_social.notna() & (first_private < first_social) & (resolved_at > first_social)
+        social_seq.notna() & (private_seq < social_seq) & (resolved_seq > social_seq)
     ).astype(float)
     masks["channel_disparity"] = is_contact & ev["channel"].eq("social")
 
     days = (last_contact.dt.normalize() - first_contact.dt.normalize()).dt.days + 1
-    counted["days_of_effort"] = days.fillna(0).astype(float)
+    counted["days_of_effort"] = days.where(has(by_customer), 0).astype(float)
 
     # Long table of counted values, then stated figures take over where the source gives them.
     long = pd.concat(

@@ -153,7 +153,14 @@ class EventBase(Model):
     at: dt.datetime | dt.date = Field(
         description="When it happened: `2019-05-08T17:00` or a date `2019-05-08`."
     )
-    approximate: bool = Field(False, description="True when the time is reconstructed.")
+    approximate: bool = Field(
+        False, description="True when the time is reconstructed from what the source says."
+    )
+    order_only: bool = Field(
+        False,
+        description="True when the source gives no time at all: the event only keeps its place "
+        "in the order, and no duration is computed from it.",
+    )
     when_stated: str | None = Field(
         None, description="The time as the source states it, e.g. 'a Saturday evening'."
     )

@@ -31,8 +31,15 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def serve_forever(rebuild: Callable[[], None], cases: Path, config: Path, site_dir: Path | None,
-                  port: int, interval: float, console) -> None:
+def serve_forever(
+    rebuild: Callable[[], None],
+    cases: Path,
+    config: Path,
+    site_dir: Path | None,
+    port: int,
+    interval: float,
+    console,
+) -> None:
     rebuild()
     site = (site_dir or site_paths(config)[1]).resolve()
     handler = functools.partial(_Handler, directory=str(site))

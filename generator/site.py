@@ -63,10 +63,14 @@ def yaml_str(value: Any) -> Markup:
 def sanitise_markdown(text: str, link_base: str = "") -> Markup:
     """Author Markdown -> safe HTML: raw HTML and unsafe URLs are stripped by nh3."""
     html = md.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
-    html = re.sub(r'href="([a-z0-9-]+)\.md(#[^"]*)?"',
-                  lambda m: f'href="{link_base}{m.group(1)}.html{m.group(2) or ""}"', html)
-    clean = nh3.clean(html, url_schemes={"http", "https", "mailto"},
-                      link_rel="noopener noreferrer nofollow")
+    html = re.sub(
+        r'href="([a-z0-9-]+)\.md(#[^"]*)?"',
+        lambda m: f'href="{link_base}{m.group(1)}.html{m.group(2) or ""}"',
+        html,
+    )
+    clean = nh3.clean(
+        html, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow"
+    )
     return Markup(clean)
 
 
@@ -76,10 +80,7 @@ def headline(score: CaseScore, service: str | None) -> list[Headline]:
         detail = score.metric_details.get(metric)
         if not detail or not detail.value or detail.value <= 0:
             continue
-        if metric == "contacts" and detail.basis == "counted" and detail.value == 1:
-            continue  # one contact is no ordeal: keep the headline for what stands out
-        value_text = fmt_value(detail.value, detail.qualifier if detail.basis == "stated"
-                               else None)
+        value_text = fmt_value(detail.value, detail.qualifier if detail.basis == "stated" else None)
         label = one if detail.value == 1 else many
         if metric == "hours_without_service" and service:
             label = label.replace("service", service)
@@ -99,10 +100,14 @@ def _environment(templates: Path) -> Environment:
     env.filters["yaml"] = yaml_str
     env.filters["value"] = fmt_value
     env.filters["pct"] = lambda v: "—" if v is None else f"{100 * float(v):.0f}%"
-    env.filters["num"] = lambda v: "—" if v is None else (
-        f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}")
-    env.filters["when"] = lambda ts: ts.strftime("%a %d %b %Y, %H:%M") if isinstance(
-        ts, dt.datetime) else ts.strftime("%a %d %b %Y")
+    env.filters["num"] = lambda v: (
+        "—" if v is None else (f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}")
+    )
+    env.filters["when"] = lambda ts: (
+        ts.strftime("%a %d %b %Y, %H:%M")
+        if isinstance(ts, dt.datetime)
+        else ts.strftime("%a %d %b %Y")
+    )
     env.filters["nice"] = lambda s: str(s).replace("_", " ")
     env.filters["json_attr"] = lambda v: json.dumps(v, sort_keys=True)
     return env
@@ -111,8 +116,14 @@ def _environment(templates: Path) -> Environment:
 class SiteRenderer:
     """Writes the whole docs tree for one corpus and scoreboard."""
 
-    def __init__(self, corpus: Corpus, board: Scoreboard, out: Path,
-                 templates: Path = TEMPLATES, site_url: str = ""):
+    def __init__(
+        self,
+        corpus: Corpus,
+        board: Scoreboard,
+        out: Path,
+        templates: Path = TEMPLATES,
+        site_url: str = "",
+    ):
         self.corpus, self.board, self.out = corpus, board, out
         self.env = _environment(templates)
         self.assets = templates / "assets"
@@ -121,8 +132,9 @@ class SiteRenderer:
         assert rubric is not None
         self.rubric = rubric
         self.category_names = {c.id: c.name for c in rubric.categories}
-        self.letters = {slug: compose(letter, corpus, board)
-                        for slug, letter in sorted(corpus.letters.items())}
+        self.letters = {
+            slug: compose(letter, corpus, board) for slug, letter in sorted(corpus.letters.items())
+        }
         self.pages = 0
 
     # ----------------------------------------------------------------- helpers
@@ -162,60 +174,87 @@ class SiteRenderer:
 
     def _latest_cases(self, n: int = 10) -> list[CaseScore]:
         cases = self.corpus.cases
-        return sorted(self.board.cases, key=lambda c: (
-            cases[c.case].published or c.date, c.case), reverse=True)[:n]
+        return sorted(
+            self.board.cases,
+            key=lambda c: (cases[c.case].published or c.date, c.case),
+            reverse=True,
+        )[:n]
 
     def _league(self) -> list:
-        return sorted(self.board.companies,
-                      key=lambda c: (c.score is None, -(c.score or 0), c.name.lower()))
+        return sorted(
+            self.board.companies, key=lambda c: (c.score is None, -(c.score or 0), c.name.lower())
+        )
 
     def home(self) -> None:
         board = self.board
         self.render(
-            "index.md", "home.md.j2", board=board, latest=self._latest_cases(),
-            cases=self.corpus.cases, league=self._league(),
+            "index.md",
+            "home.md.j2",
+            board=board,
+            latest=self._latest_cases(),
+            cases=self.corpus.cases,
+            league=self._league(),
             industries=sorted({c.industry for c in board.companies}),
             chart_id="grades-by-industry",
             chart=charts.figure_json(charts.grades_by_industry(board)),
-            n_letters=len(self.letters))
+            n_letters=len(self.letters),
+        )
 
     def cases(self) -> None:
         corpus = self.corpus
-        self.render("cases/index.md", "cases.md.j2",
-                    rows=sorted(self.board.cases, key=lambda c: (c.date, c.case), reverse=True),
-                    cases=corpus.cases, companies=corpus.companies)
+        self.render(
+            "cases/index.md",
+            "cases.md.j2",
+            rows=sorted(self.board.cases, key=lambda c: (c.date, c.case), reverse=True),
+            cases=corpus.cases,
+            companies=corpus.companies,
+        )
         for score in self.board.cases:
             case = corpus.cases[score.case]
             service = next((e.service for e in case.timeline if e.kind == "service_lost"), None)
             narrative = corpus.narratives.get(case.slug)
             self.render(
-                f"cases/{case.slug}.md", "case.md.j2", case=case, score=score,
-                company=corpus.companies[case.company], headline=headline(score, service),
+                f"cases/{case.slug}.md",
+                "case.md.j2",
+                case=case,
+                score=score,
+                company=corpus.companies[case.company],
+                headline=headline(score, service),
                 narrative=sanitise_markdown(narrative) if narrative else None,
                 charts=charts.case_charts(case, score),
                 letters=letters_citing(case.slug, list(self.letters.values())),
-                categories=self.category_names, metrics=METRICS,
-                share_url=f"{self.site_url}cases/{case.slug}.html")
+                categories=self.category_names,
+                metrics=METRICS,
+                share_url=f"{self.site_url}cases/{case.slug}.html",
+            )
 
     def companies(self) -> None:
         corpus = self.corpus
-        self.render("companies/index.md", "companies.md.j2", league=self._league(),
-                    industries=sorted({c.industry for c in self.board.companies}))
+        self.render(
+            "companies/index.md",
+            "companies.md.j2",
+            league=self._league(),
+            industries=sorted({c.industry for c in self.board.companies}),
+        )
         incidents = corpus.incidents
         for company_score in self.board.companies:
             company = corpus.companies[company_score.company]
-            rows = incidents[incidents["company"] == company.slug] if len(incidents) else \
-                incidents
+            rows = incidents[incidents["company"] == company.slug] if len(incidents) else incidents
             case_scores = [self.board.case(s) for s in company_score.cases]
             observed = self._observed_promises(company, case_scores)
             self.render(
-                f"companies/{company.slug}.md", "company.md.j2", company=company,
-                score=company_score, cases=case_scores, all_cases=corpus.cases,
-                categories=self.category_names, observed=observed,
+                f"companies/{company.slug}.md",
+                "company.md.j2",
+                company=company,
+                score=company_score,
+                cases=case_scores,
+                all_cases=corpus.cases,
+                categories=self.category_names,
+                observed=observed,
                 charts=charts.company_charts(company_score, self.category_names, rows),
-                letters=[c for c in self.letters.values()
-                         if company.slug in c.letter.addressees],
-                rubric=self.rubric)
+                letters=[c for c in self.letters.values() if company.slug in c.letter.addressees],
+                rubric=self.rubric,
+            )
 
     def _observed_promises(self, company, case_scores: list[CaseScore]) -> list[dict]:
         """Each advertised promise beside what the cases observed about it."""
@@ -226,8 +265,14 @@ class SiteRenderer:
                 for cs in case_scores:
                     detail = cs.metric_details.get("support_unavailable")
                     if detail and detail.value:
-                        seen.append((cs, f"unavailable {fmt_value(detail.value)} time"
-                                     f"{'s' if detail.value != 1 else ''}", detail.evidence))
+                        seen.append(
+                            (
+                                cs,
+                                f"unavailable {fmt_value(detail.value)} time"
+                                f"{'s' if detail.value != 1 else ''}",
+                                detail.evidence,
+                            )
+                        )
             elif promise.kind == "guarantee":
                 for cs in case_scores:
                     if cs.failed:
@@ -240,9 +285,15 @@ class SiteRenderer:
         for slug, composed in self.letters.items():
             text = plain_text(composed, self.site_url)
             self.write(f"letters/{slug}.txt", text)
-            self.render(f"letters/{slug}.md", "letter.md.j2", c=composed,
-                        letter=composed.letter, text=text, mailto=mailto(composed, text),
-                        companies=self.corpus.companies)
+            self.render(
+                f"letters/{slug}.md",
+                "letter.md.j2",
+                c=composed,
+                letter=composed.letter,
+                text=text,
+                mailto=mailto(composed, text),
+                companies=self.corpus.companies,
+            )
 
     def methodology(self) -> None:
         self.render("methodology.md", "methodology.md.j2", rubric=self.rubric, metrics=METRICS)
@@ -250,21 +301,33 @@ class SiteRenderer:
     def open_data(self) -> None:
         board = self.board
         self.write("data/cases.csv", scores_csv(board))
-        self.write("data/scores.json", json.dumps(scores_json(board), indent=1, sort_keys=True,
-                                                  ensure_ascii=False) + "\n")
+        self.write(
+            "data/scores.json",
+            json.dumps(scores_json(board), indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+        )
         self.write("data/companies.csv", companies_csv(board))
         self.write("data/events.csv", events_csv(self.corpus))
-        self.write("data/rubric.json", json.dumps(self.rubric.model_dump(mode="json"), indent=1,
-                                                  sort_keys=True, ensure_ascii=False) + "\n")
-        self.render("data/index.md", "data.md.j2", board=board,
-                    n_events=sum(len(c.timeline) for c in self.corpus.cases.values()))
+        self.write(
+            "data/rubric.json",
+            json.dumps(
+                self.rubric.model_dump(mode="json"), indent=1, sort_keys=True, ensure_ascii=False
+            )
+            + "\n",
+        )
+        self.render(
+            "data/index.md",
+            "data.md.j2",
+            board=board,
+            n_events=sum(len(c.timeline) for c in self.corpus.cases.values()),
+        )
 
     def feed(self) -> None:
         """An Atom feed of the newest cases, dated by the corpus (no build clock)."""
         latest = self._latest_cases(50)
         cases = self.corpus.cases
-        updated = max((cases[c.case].published or c.date for c in latest),
-                      default=dt.date(2000, 1, 1))
+        updated = max(
+            (cases[c.case].published or c.date for c in latest), default=dt.date(2000, 1, 1)
+        )
         base = self.site_url or "./"
         entries = []
         for c in latest:
@@ -277,15 +340,20 @@ class SiteRenderer:
                 f"    <id>{base}cases/{case.slug}.html</id>\n"
                 f"    <updated>{day}T00:00:00Z</updated>\n"
                 f"    <summary>{xml_escape(case.summary)}</summary>\n"
-                "  </entry>\n")
-        self.write("feed.xml", (
-            '<?xml version="1.0" encoding="utf-8"?>\n'
-            '<feed xmlns="http://www.w3.org/2005/Atom">\n'
-            "  <title>cxreport: new cases</title>\n"
-            f"  <id>{base}feed.xml</id>\n"
-            f'  <link href="{base}"/>\n'
-            f"  <updated>{updated.isoformat()}T00:00:00Z</updated>\n"
-            "  <author><name>cxreport</name></author>\n" + "".join(entries) + "</feed>\n"))
+                "  </entry>\n"
+            )
+        self.write(
+            "feed.xml",
+            (
+                '<?xml version="1.0" encoding="utf-8"?>\n'
+                '<feed xmlns="http://www.w3.org/2005/Atom">\n'
+                "  <title>cxreport: new cases</title>\n"
+                f"  <id>{base}feed.xml</id>\n"
+                f'  <link href="{base}"/>\n'
+                f"  <updated>{updated.isoformat()}T00:00:00Z</updated>\n"
+                "  <author><name>cxreport</name></author>\n" + "".join(entries) + "</feed>\n"
+            ),
+        )
 
 
 def mailto(composed: ComposedLetter, text: str, limit: int = 1800) -> str:
@@ -302,13 +370,31 @@ def companies_csv(board: Scoreboard) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     cats = sorted({k for c in board.companies for k in c.categories})
-    writer.writerow(["company", "name", "industry", "cases", "score", "grade",
-                     "incidents", *[f"category_{k}" for k in cats]])
+    writer.writerow(
+        [
+            "company",
+            "name",
+            "industry",
+            "cases",
+            "score",
+            "grade",
+            "incidents",
+            *[f"category_{k}" for k in cats],
+        ]
+    )
     for c in board.companies:
-        writer.writerow([c.company, c.name, c.industry, len(c.cases),
-                         "" if c.score is None else c.score, c.grade or "",
-                         c.incidents.get("incidents", 0) or 0,
-                         *["" if c.categories.get(k) is None else c.categories[k] for k in cats]])
+        writer.writerow(
+            [
+                c.company,
+                c.name,
+                c.industry,
+                len(c.cases),
+                "" if c.score is None else c.score,
+                c.grade or "",
+                c.incidents.get("incidents", 0) or 0,
+                *["" if c.categories.get(k) is None else c.categories[k] for k in cats],
+            ]
+        )
     return buf.getvalue()
 
 
@@ -318,14 +404,34 @@ def events_csv(corpus: Corpus) -> str:
 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["case", "id", "kind", "at", "approximate", "channel", "hold_minutes",
-                     "talk_minutes", "note"])
+    writer.writerow(
+        [
+            "case",
+            "id",
+            "kind",
+            "at",
+            "approximate",
+            "channel",
+            "hold_minutes",
+            "talk_minutes",
+            "note",
+        ]
+    )
     for slug in sorted(corpus.cases):
         for e in corpus.cases[slug].timeline:
-            writer.writerow([slug, e.id, e.kind, e.at.isoformat(), e.approximate,
-                             getattr(e, "channel", "") or "",
-                             _blank(getattr(e, "hold_minutes", None)),
-                             _blank(getattr(e, "talk_minutes", None)), e.note or ""])
+            writer.writerow(
+                [
+                    slug,
+                    e.id,
+                    e.kind,
+                    e.at.isoformat(),
+                    e.approximate,
+                    getattr(e, "channel", "") or "",
+                    _blank(getattr(e, "hold_minutes", None)),
+                    _blank(getattr(e, "talk_minutes", None)),
+                    e.note or "",
+                ]
+            )
     return buf.getvalue()
 
 
@@ -333,7 +439,8 @@ def _blank(v: Any) -> Any:
     return "" if v is None else v
 
 
-def render_site(corpus: Corpus, board: Scoreboard, out: Path, templates: Path = TEMPLATES,
-                site_url: str = "") -> int:
+def render_site(
+    corpus: Corpus, board: Scoreboard, out: Path, templates: Path = TEMPLATES, site_url: str = ""
+) -> int:
     """Render every page into ``out`` (which must be empty or absent); returns the page count."""
     return SiteRenderer(corpus, board, out, templates, site_url).render_all()
