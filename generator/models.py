@@ -440,6 +440,13 @@ class Criterion(Model):
     source: str = Field(min_length=1, description="Where the rationale comes from.")
     letter: ShortText = Field(description="The sentence a letter uses when the criterion fails.")
     fail_below: float = Field(0.5, ge=0, le=1, description="Share of points below which it fails.")
+    cap: float | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="A critical criterion: when it fails, the case scores at most this, "
+        "whatever else went well (like the auto-fail items of call-centre quality forms).",
+    )
 
 
 class Category(Model):

@@ -86,6 +86,11 @@ def explain_case(score: CaseScore, corpus: Corpus) -> list[Any]:
         (f"{case.title}\n", "bold"),
         f"{score.case} · {score.company} · score {score.score:.1f} · grade {score.grade}",
     )
+    if score.capped_by:
+        header.append(
+            f" (capped from {score.uncapped_score:.1f}: critical criterion "
+            f"{', '.join(score.capped_by)} failed)"
+        )
     table = Table(show_lines=True, expand=True)
     table.add_column("criterion", ratio=3)
     table.add_column("value", justify="right", min_width=9)

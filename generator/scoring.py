@@ -64,6 +64,8 @@ class CaseScore(Out):
     date: dt.date
     score: float
     grade: str
+    uncapped_score: float
+    capped_by: list[str]
     metrics: dict[str, float | None]
     metric_details: dict[str, MetricValue]
     categories: list[CategoryResult]
@@ -237,6 +239,7 @@ def score_table(metrics: CaseMetrics, rubric: Rubric) -> pd.DataFrame:
                     "weight": crit.weight,
                     "points": np.nan_to_num(share) * crit.weight,
                     "fail_below": crit.fail_below,
+                    "cap": np.nan if crit.cap is None else crit.cap,
                 }
             )
         )
@@ -264,7 +267,11 @@ def score_corpus(corpus: Corpus, metrics: CaseMetrics | None = None) -> Scoreboa
     details = metrics.table.set_index(["case", "metric"])
 
     totals = table.groupby("case")[["points", "max_points"]].sum()
-    totals["score"] = 100 * totals["points"] / totals["max_points"].where(totals["max_points"] > 0)
+    totals["uncapped"] = (
+        100 * totals["points"] / totals["max_points"].where(totals["max_points"] > 0)
+    )
+    caps = table["cap"].where(table["failed"]).groupby(table["case"]).min()
+    totals["score"] = totals["uncapped"].where(~(caps < totals["uncapped"]), caps)
     cat_totals = table.groupby(["case", "category"])[["points", "max_points"]].sum()
 
     case_scores: list[CaseScore] = []
@@ -273,6 +280,9 @@ def score_corpus(corpus: Corpus, metrics: CaseMetrics | None = None) -> Scoreboa
         rows = table[table["case"] == slug]
         score = float(totals.loc[slug, "score"]) if slug in totals.index else float("nan")
         score = 0.0 if math.isnan(score) else round(score, 1)
+        uncapped = float(totals.loc[slug, "uncapped"]) if slug in totals.index else 0.0
+        uncapped = 0.0 if math.isnan(uncapped) else round(uncapped, 1)
+        capped_by = sorted(rows.loc[rows["failed"] & rows["cap"].notna(), "criterion"])
         metric_details = {}
         for (_, metric), row in details.loc[[slug]].iterrows():
             metric_details[metric] = MetricValue(
@@ -327,6 +337,8 @@ def score_corpus(corpus: Corpus, metrics: CaseMetrics | None = None) -> Scoreboa
                 date=case.ended or case.started,
                 score=score,
                 grade=grade_for(score, rubric) or "F",
+                uncapped_score=uncapped,
+                capped_by=capped_by if score < uncapped else [],
                 metrics={k: v.value for k, v in metric_details.items()},
                 metric_details=metric_details,
                 categories=categories,
