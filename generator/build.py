@@ -74,12 +74,15 @@ def _mkdocs_logs():
         logger.propagate = old_propagate
 
 
-def site_paths(config: Path) -> tuple[Path, Path]:
-    """docs_dir and site_dir of a mkdocs.yml, resolved against the file's folder."""
+def read_config(config: Path) -> tuple[Path, Path, str]:
+    """docs_dir, site_dir (resolved against the file's folder) and site_url of a mkdocs.yml."""
     with config.open(encoding="utf-8") as fh:
         data = yaml.load(fh, Loader=_IgnoreTags) or {}
     base = config.resolve().parent
-    return base / data.get("docs_dir", "docs"), base / data.get("site_dir", "site")
+    url = str(data.get("site_url") or "")
+    if url and not url.endswith("/"):
+        url += "/"
+    return base / data.get("docs_dir", "docs"), base / data.get("site_dir", "site"), url
 
 
 class _IgnoreTags(yaml.SafeLoader):
@@ -127,7 +130,7 @@ def build_site(
 
     if not config.is_file():
         raise InputError([Problem(str(config), 1, 1, "mkdocs configuration not found")])
-    configured_docs, default_site = site_paths(config)
+    configured_docs, default_site, site_url = read_config(config)
     docs_dir = (docs_dir or configured_docs).resolve()
     out = (out or default_site).resolve()
 
@@ -141,7 +144,7 @@ def build_site(
         if docs_dir.exists():
             shutil.rmtree(docs_dir)
         try:
-            pages = render_site(corpus, board, docs_dir, templates)
+            pages = render_site(corpus, board, docs_dir, templates, site_url)
         except jinja2.TemplateError as exc:
             raise BuildError([_template_message(exc)]) from None
     with timed("mkdocs"), _build_date(corpus):

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .build import site_paths
+from .build import read_config
 from .site import TEMPLATES
 
 
@@ -41,7 +41,7 @@ def serve_forever(
     console,
 ) -> None:
     rebuild()
-    site = (site_dir or site_paths(config)[1]).resolve()
+    site = (site_dir or read_config(config)[1]).resolve()
     handler = functools.partial(_Handler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
