@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import time
+import traceback
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -163,9 +164,17 @@ def build_site(
 
 
 def _template_message(exc: jinja2.TemplateError) -> str:
-    where = getattr(exc, "filename", None) or getattr(exc, "name", None) or "template"
-    line = getattr(exc, "lineno", None)
-    return f"{where}:{line or 1}:1: template error: {exc.message or exc}"
+    """file:line of the template that failed (Jinja puts template frames in the traceback)."""
+    where, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not where:
+        frames = [
+            f
+            for f in traceback.extract_tb(exc.__traceback__)
+            if f.filename.endswith((".j2", ".html"))
+        ]
+        if frames:
+            where, line = frames[-1].filename, frames[-1].lineno
+    return f"{where or 'template'}:{line or 1}:1: template error: {exc.message or exc}"
 
 
 @contextmanager
