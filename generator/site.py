@@ -196,7 +196,7 @@ class SiteRenderer:
             league=self._league(),
             industries=sorted({c.industry for c in board.companies}),
             chart_id="grades-by-industry",
-            chart=charts.figure_json(charts.grades_by_industry(board)),
+            grades_chart=charts.figure_json(charts.grades_by_industry(board)),
             n_letters=len(self.letters),
         )
 

@@ -39,9 +39,13 @@
 
   function drawChart(el) {
     if (typeof Plotly === "undefined") return;
-    var data = document.getElementById(el.getAttribute("data-figure"));
-    if (!data) return;
-    var figure = JSON.parse(data.textContent);
+    var figure;
+    try {
+      figure = JSON.parse(el.getAttribute("data-figure"));
+    } catch (error) {
+      console.error("cxreport: chart " + el.id + " has no valid figure: " + error);
+      return;
+    }
     var layout = merge(figure.layout || {}, themeLayout());
     if (!layout.yaxis2 || !figure.layout.yaxis2) delete layout.yaxis2;
     layout.autosize = true;

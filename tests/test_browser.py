@@ -1,0 +1,171 @@
+"""What a reader sees, in a real headless Chromium driven by playwright.
+
+Needs Debian's chromium (`apt-get install chromium`). Without it the tests are skipped with a
+reason, unless CXREPORT_REQUIRE_BROWSER=1 (as in CI), where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from generator.build import build_site
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+def _browser_missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    missing = _browser_missing()
+    if missing:
+        if os.environ.get("CXREPORT_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests are required here but {missing}")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser")
+    site = tmp / "site"
+    build_site(ROOT / "cases", config=ROOT / "mkdocs.yml", out=site, docs_dir=tmp / "docs")
+    handler = functools.partial(_Quiet, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.cx_errors = []
+    page.cx_requests = []
+    page.on("console", lambda m: m.type == "error" and page.cx_errors.append(m.text))
+    page.on("pageerror", lambda e: page.cx_errors.append(str(e)))
+    page.on("request", lambda r: page.cx_requests.append(r.url))
+    yield page
+    context.close()
+
+
+def _assert_clean(page, server):
+    foreign = [
+        u
+        for u in page.cx_requests
+        if not u.startswith(server) and not u.startswith(("data:", "blob:"))
+    ]
+    assert foreign == [], foreign
+    assert page.cx_errors == [], page.cx_errors
+
+
+@pytest.mark.parametrize(
+    ("path", "charts"),
+    [
+        ("/index.html", ["chart-grades-by-industry"]),
+        ("/cases/fiber-upgrade.html", ["chart-timeline-fiber-upgrade"]),
+        ("/companies/regional-telco.html", ["chart-categories-regional-telco"]),
+    ],
+)
+def test_page_renders_its_charts(page, server, path, charts):
+    page.goto(server + path, wait_until="load")
+    for chart in charts:
+        page.wait_for_selector(f"#{chart}[data-rendered='true'] svg.main-svg", timeout=15000)
+        assert page.locator(f"#{chart} svg.main-svg").count() >= 1
+    _assert_clean(page, server)
+
+
+def test_timeline_click_goes_to_the_event(page, server):
+    page.goto(server + "/cases/fiber-upgrade.html", wait_until="load")
+    page.wait_for_selector("#chart-timeline-fiber-upgrade[data-rendered='true']", timeout=15000)
+    page.locator("#crit-missed-deadlines a.cx-evidence").first.click()
+    assert page.evaluate("location.hash") == "#ev-switch-day-missed"
+    _assert_clean(page, server)
+
+
+def test_league_table_sorts_and_filters(page, server):
+    page.goto(server + "/index.html", wait_until="load")
+    page.wait_for_selector("[data-cx-table][data-bound='true']")
+    rows = page.locator(".cx-league tbody tr:not([hidden])")
+    page.select_option("select[data-cx-filter='industry']", "banking")
+    names = rows.all_inner_texts()
+    assert names and all("banking" in n for n in names)
+    page.select_option("select[data-cx-filter='industry']", "")
+    page.locator(".cx-league th button", has_text="Score").click()
+    first = rows.first.inner_text()
+    page.locator(".cx-league th button", has_text="Score").click()
+    assert rows.first.inner_text() != first
+    _assert_clean(page, server)
+
+
+def test_instant_navigation_reinitialises_charts(page, server):
+    page.goto(server + "/index.html", wait_until="load")
+    page.wait_for_selector("#chart-grades-by-industry[data-rendered='true']", timeout=15000)
+    page.locator(".cx-card").last.click()
+    page.wait_for_selector(".cx-chart[data-rendered='true'] svg.main-svg", timeout=15000)
+    assert "/cases/" in page.url
+    _assert_clean(page, server)
+
+
+def test_charts_follow_dark_mode(page, server):
+    page.goto(server + "/cases/fiber-upgrade.html", wait_until="load")
+    sel = "#chart-timeline-fiber-upgrade[data-rendered='true']"
+    page.wait_for_selector(sel, timeout=15000)
+
+    def font_colour():
+        return page.evaluate(
+            "document.querySelector('#chart-timeline-fiber-upgrade')._fullLayout.font.color"
+        )
+
+    light = font_colour()
+    page.locator("form[data-md-component='palette'] label:visible").first.click()
+    page.wait_for_function(
+        "document.body.getAttribute('data-md-color-scheme') === 'slate'", timeout=5000
+    )
+    page.wait_for_function(
+        f"document.querySelector('#chart-timeline-fiber-upgrade')._fullLayout.font.color "
+        f"!== {light!r}",
+        timeout=5000,
+    )
+    assert font_colour() != light
+    _assert_clean(page, server)
