@@ -364,3 +364,21 @@ def test_cli_build_reports_errors_without_traceback(corpus, tmp_path):
     assert "previous site was left as it was" in result.stderr
     assert "Traceback" not in result.stderr
     assert tree_digest(out) == before
+
+
+def test_same_config_builds_with_zensical(tmp_path):
+    """Future-proofing: Zensical, Material's successor, reads the same mkdocs.yml."""
+    zensical = shutil.which("zensical") or str(Path(sys.executable).parent / "zensical")
+    if not Path(zensical).exists():
+        pytest.skip("zensical is not installed (pip install zensical)")
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(CONFIG, project / "mkdocs.yml")
+    shutil.copytree(ROOT / "templates", project / "templates")
+    build_site(CASES, config=project / "mkdocs.yml", out=tmp_path / "mkdocs-site")
+    result = subprocess.run([zensical, "build"], cwd=project, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = soup(project / "site" / "cases" / "fiber-upgrade.html")
+    assert page.select_one("#chart-timeline-fiber-upgrade") is not None
+    assert (project / "site" / "assets" / "javascripts" / "plotly.min.js").exists()
