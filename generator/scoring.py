@@ -20,6 +20,9 @@ from .models import Criterion, Rubric, Scoring
 
 
 class Out(BaseModel):
+    """Scorer output. Built with ``model_construct`` on the hot path: the values come from
+    validated input and our own arithmetic, and validating them again cost seconds at scale."""
+
     model_config = ConfigDict(frozen=True)
 
 
@@ -264,8 +267,6 @@ def score_corpus(corpus: Corpus, metrics: CaseMetrics | None = None) -> Scoreboa
     table = score_table(metrics, rubric)
     crit_by_id = {crit.id: (cat, crit) for cat, crit in _criteria(rubric)}
     cat_names = {cat.id: cat.name for cat in rubric.categories}
-    details = metrics.table.set_index(["case", "metric"])
-
     totals = table.groupby("case")[["points", "max_points"]].sum()
     totals["uncapped"] = (
         100 * totals["points"] / totals["max_points"].where(totals["max_points"] > 0)
@@ -274,18 +275,28 @@ def score_corpus(corpus: Corpus, metrics: CaseMetrics | None = None) -> Scoreboa
     totals["score"] = totals["uncapped"].where(~(caps < totals["uncapped"]), caps)
     cat_totals = table.groupby(["case", "category"])[["points", "max_points"]].sum()
 
+    # From here on plain dicts, grouped once: per-case pandas look-ups cost seconds at scale.
+    details: dict[str, list[dict]] = {}
+    for record in metrics.table.to_dict("records"):
+        details.setdefault(record["case"], []).append(record)
+    rows_by_case: dict[str, list[dict]] = {}
+    for record in table.to_dict("records"):
+        rows_by_case.setdefault(record["case"], []).append(record)
+    total_by_case = totals.to_dict("index")
+    cat_by_case = cat_totals.to_dict("index")
+
     case_scores: list[CaseScore] = []
     for slug in sorted(corpus.cases):
         case = corpus.cases[slug]
-        rows = table[table["case"] == slug]
-        score = float(totals.loc[slug, "score"]) if slug in totals.index else float("nan")
-        score = 0.0 if math.isnan(score) else round(score, 1)
-        uncapped = float(totals.loc[slug, "uncapped"]) if slug in totals.index else 0.0
-        uncapped = 0.0 if math.isnan(uncapped) else round(uncapped, 1)
-        capped_by = sorted(rows.loc[rows["failed"] & rows["cap"].notna(), "criterion"])
+        rows = rows_by_case.get(slug, [])
+        total = total_by_case.get(slug, {})
+        score = _num(total.get("score")) or 0.0
+        score = round(score, 1)
+        uncapped = round(_num(total.get("uncapped")) or 0.0, 1)
+        capped_by = sorted(r["criterion"] for r in rows if r["failed"] and not math.isnan(r["cap"]))
         metric_details = {}
-        for (_, metric), row in details.loc[[slug]].iterrows():
-            metric_details[metric] = MetricValue(
+        for row in details.get(slug, []):
+            metric_details[row["metric"]] = MetricValue.model_construct(
                 value=_num(row["value"]),
                 basis=row["basis"],
                 counted=_num(row["counted"]),
@@ -294,34 +305,33 @@ def score_corpus(corpus: Corpus, metrics: CaseMetrics | None = None) -> Scoreboa
                 evidence=list(row["evidence"]),
             )
         criteria = []
-        for row in rows.itertuples():
-            _, crit = crit_by_id[row.criterion]
-            md = metric_details.get(row.metric)
+        for row in rows:
+            _, crit = crit_by_id[row["criterion"]]
+            md = metric_details.get(row["metric"])
             criteria.append(
-                CriterionResult(
-                    id=row.criterion,
+                CriterionResult.model_construct(
+                    id=row["criterion"],
                     name=crit.name,
-                    category=row.category,
-                    metric=row.metric,
-                    value=_num(row.value),
-                    basis=md.basis if md and row.applicable else None,
+                    category=row["category"],
+                    metric=row["metric"],
+                    value=_num(row["value"]),
+                    basis=md.basis if md and row["applicable"] else None,
                     qualifier=md.qualifier if md else None,
-                    points=round(float(row.points), 3),
-                    max_points=float(row.max_points),
-                    share=_num(row.share),
-                    applicable=bool(row.applicable),
-                    failed=bool(row.failed),
+                    points=round(float(row["points"]), 3),
+                    max_points=float(row["max_points"]),
+                    share=_num(row["share"]),
+                    applicable=bool(row["applicable"]),
+                    failed=bool(row["failed"]),
                     evidence=md.evidence if md else [],
                     letter=crit.letter,
                 )
             )
         categories = []
         for cat in rubric.categories:
-            pts, mx = (
-                cat_totals.loc[(slug, cat.id)] if (slug, cat.id) in cat_totals.index else (0.0, 0.0)
-            )
+            sums = cat_by_case.get((slug, cat.id), {"points": 0.0, "max_points": 0.0})
+            pts, mx = sums["points"], sums["max_points"]
             categories.append(
-                CategoryResult(
+                CategoryResult.model_construct(
                     id=cat.id,
                     name=cat.name,
                     points=round(float(pts), 3),
@@ -330,7 +340,7 @@ def score_corpus(corpus: Corpus, metrics: CaseMetrics | None = None) -> Scoreboa
                 )
             )
         case_scores.append(
-            CaseScore(
+            CaseScore.model_construct(
                 case=slug,
                 company=case.company,
                 title=case.title,
@@ -375,10 +385,12 @@ def _company_scores(
     incident_stats = company_incident_metrics(corpus.incidents, corpus.companies)
     mix = channel_mix(corpus.incidents)
     k, prior = rubric.prior_strength, rubric.prior_score
+    by_company = dict(tuple(frame.groupby("company", sort=False))) if not frame.empty else {}
+    mix_by_company = dict(tuple(mix.groupby("company", sort=False))) if len(mix) else {}
     out = []
     for slug in sorted(corpus.companies):
         company = corpus.companies[slug]
-        rows = frame[frame["company"] == slug] if not frame.empty else frame
+        rows = by_company.get(slug, frame.iloc[0:0])
         weight = float(rows["w"].sum()) if len(rows) else 0.0
         if len(rows):
             raw = float((rows["w"] * rows["score"]).sum() / weight)
@@ -399,7 +411,10 @@ def _company_scores(
             if slug in incident_stats.index
             else {}
         )
-        channels = {r.channel: int(r.incidents) for r in mix[mix["company"] == slug].itertuples()}
+        channels = {
+            r.channel: int(r.incidents)
+            for r in mix_by_company.get(slug, mix.iloc[0:0]).itertuples()
+        }
         out.append(
             CompanyScore(
                 company=slug,

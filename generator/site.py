@@ -135,6 +135,7 @@ class SiteRenderer:
         self.letters = {
             slug: compose(letter, corpus, board) for slug, letter in sorted(corpus.letters.items())
         }
+        self.case_scores = {c.case: c for c in board.cases}
         self.pages = 0
 
     # ----------------------------------------------------------------- helpers
@@ -240,7 +241,7 @@ class SiteRenderer:
         for company_score in self.board.companies:
             company = corpus.companies[company_score.company]
             rows = incidents[incidents["company"] == company.slug] if len(incidents) else incidents
-            case_scores = [self.board.case(s) for s in company_score.cases]
+            case_scores = [self.case_scores[s] for s in company_score.cases]
             observed = self._observed_promises(company, case_scores)
             self.render(
                 f"companies/{company.slug}.md",
