@@ -60,9 +60,18 @@ def trace(kind: str, **props: Any) -> dict:
     return {"type": kind, **props}
 
 
+_HTML_SAFE = str.maketrans({"&": "\\u0026", "'": "\\u0027", "<": "\\u003c", ">": "\\u003e"})
+
+
 def figure_json(fig: Figure) -> str:
-    """Compact, key-sorted JSON of a figure (no random ids, no template: the page sets it)."""
-    return json.dumps(fig, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Compact, key-sorted JSON of a figure (no random ids, no template: the page sets it).
+
+    The characters HTML cares about are written as JSON escapes, so the text can sit in a
+    single-quoted attribute as it is: no entities for HTML parsers (mkdocs', the search
+    indexer's, the browser's) to decode, which made large sites noticeably slower to build.
+    """
+    text = json.dumps(fig, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.translate(_HTML_SAFE)
 
 
 def _iso(ts: dt.datetime) -> str:

@@ -7,6 +7,7 @@ from a figure the source states.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -75,38 +76,51 @@ EVENT_COLUMNS = [
 ]
 
 
-def _get(obj, name, default=None):
-    return getattr(obj, name, default)
-
-
 def events_frame(cases: Iterable[Case]) -> pd.DataFrame:
-    """One row per event of every case (building the columns is the only per-event Python)."""
+    """One row per event of every case (building the columns is the only per-event Python).
+
+    Fields are read from each model's ``__dict__``: absent fields (a transfer has no channel)
+    would otherwise go through pydantic's slow attribute-error path a million times."""
     cols: dict[str, list] = {c: [] for c in EVENT_COLUMNS}
+    case_col, seq_col, id_col, kind_col = cols["case"], cols["seq"], cols["id"], cols["kind"]
+    ts_col, order_col = cols["ts"], cols["order_only"]
+    optional = [
+        (cols["channel"], "channel", None),
+        (cols["initiated_by"], "initiated_by", None),
+        (cols["hold"], "hold_minutes", None),
+        (cols["talk"], "talk_minutes", None),
+        (cols["outcome"], "outcome", None),
+        (cols["closed"], "department_closed", False),
+        (cols["promise"], "promise", None),
+        (cols["agents"], "agents", ()),
+        (cols["by"], "by", None),
+        (cols["from_dept"], "from_department", None),
+        (cols["to_dept"], "to_department", None),
+    ]
+    obstacles = cols["n_obstacles"]
     for case in cases:
+        slug = case.slug
         for seq, ev in enumerate(case.timeline):
-            cols["case"].append(case.slug)
-            cols["seq"].append(seq)
-            cols["id"].append(ev.id)
-            cols["kind"].append(ev.kind)
-            cols["ts"].append(ev.timestamp)
-            cols["order_only"].append(ev.order_only)
-            cols["channel"].append(_get(ev, "channel"))
-            cols["initiated_by"].append(_get(ev, "initiated_by"))
-            cols["hold"].append(_get(ev, "hold_minutes"))
-            cols["talk"].append(_get(ev, "talk_minutes"))
-            cols["n_obstacles"].append(len(_get(ev, "obstacles", ())))
-            cols["outcome"].append(_get(ev, "outcome"))
-            cols["closed"].append(bool(_get(ev, "department_closed", False)))
-            cols["promise"].append(_get(ev, "promise"))
-            cols["agents"].append(tuple(_get(ev, "agents", ())))
-            cols["by"].append(_get(ev, "by"))
-            cols["from_dept"].append(_get(ev, "from_department"))
-            cols["to_dept"].append(_get(ev, "to_department"))
+            d = ev.__dict__
+            case_col.append(slug)
+            seq_col.append(seq)
+            id_col.append(d["id"])
+            kind_col.append(d["kind"])
+            at = d["at"]
+            ts_col.append(at if isinstance(at, dt.datetime) else dt.datetime.combine(at, _MIDNIGHT))
+            order_col.append(d["order_only"])
+            obstacles.append(len(d.get("obstacles", ())))
+            for column, field, default in optional:
+                column.append(d.get(field, default))
     frame = pd.DataFrame(cols)
     frame["ts"] = pd.to_datetime(frame["ts"])
     frame["hold"] = pd.to_numeric(frame["hold"], errors="coerce").astype("float64")
     frame["talk"] = pd.to_numeric(frame["talk"], errors="coerce").astype("float64")
+    frame["closed"] = frame["closed"].astype(bool)
     return frame
+
+
+_MIDNIGHT = dt.time()
 
 
 def stated_frame(cases: Iterable[Case]) -> pd.DataFrame:
@@ -342,15 +356,26 @@ def compute_case_metrics(
     # Evidence: the ids of the events behind each metric, per case.
     evidence_parts = []
     for name, mask in masks.items():
-        ids = ev.loc[mask].groupby("case")["id"].agg(list)
-        evidence_parts.append(ids.rename("evidence").to_frame().assign(metric=name))
-    evidence = pd.concat(evidence_parts).reset_index()
+        evidence_parts.append(_ids_per_case(ev, mask).assign(metric=name))
+    evidence = pd.concat(evidence_parts, ignore_index=True)
     long = long.merge(evidence, on=["case", "metric"], how="left")
     long["evidence"] = long["evidence"].map(lambda x: x if isinstance(x, list) else [])
     long = long.sort_values(["case", "metric"], kind="stable").reset_index(drop=True)
     return CaseMetrics(
         long[["case", "metric", "value", "basis", "counted", "stated", "qualifier", "evidence"]]
     )
+
+
+def _ids_per_case(ev: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    """Event ids per case for the rows in ``mask``; rows of a case are contiguous in ``ev``."""
+    keep = mask.to_numpy(dtype=bool)
+    cases = ev["case"].to_numpy()[keep]
+    ids = ev["id"].to_numpy()[keep]
+    if len(ids) == 0:
+        return pd.DataFrame({"case": pd.Series(dtype=object), "evidence": pd.Series(dtype=object)})
+    starts = np.flatnonzero(cases[1:] != cases[:-1]) + 1
+    groups = np.split(ids, starts)
+    return pd.DataFrame({"case": cases[np.r_[0, starts]], "evidence": [g.tolist() for g in groups]})
 
 
 def case_metrics(cases: dict[str, Case]) -> CaseMetrics:

@@ -60,9 +60,12 @@ def yaml_str(value: Any) -> Markup:
     return Markup(json.dumps(str(value), ensure_ascii=False))
 
 
+_MARKDOWN = md.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+
+
 def sanitise_markdown(text: str, link_base: str = "") -> Markup:
     """Author Markdown -> safe HTML: raw HTML and unsafe URLs are stripped by nh3."""
-    html = md.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    html = _MARKDOWN.reset().convert(text)
     html = re.sub(
         r'href="([a-z0-9-]+)\.md(#[^"]*)?"',
         lambda m: f'href="{link_base}{m.group(1)}.html{m.group(2) or ""}"',
@@ -302,9 +305,13 @@ class SiteRenderer:
     def open_data(self) -> None:
         board = self.board
         self.write("data/cases.csv", scores_csv(board))
+        # compact: with an indent the json module falls back to its slow pure-Python encoder
         self.write(
             "data/scores.json",
-            json.dumps(scores_json(board), indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+            json.dumps(
+                scores_json(board), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+            )
+            + "\n",
         )
         self.write("data/companies.csv", companies_csv(board))
         self.write("data/events.csv", events_csv(self.corpus))

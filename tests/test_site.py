@@ -117,7 +117,7 @@ def test_evidence_links_resolve_to_events_on_the_page(site):
         "second-deadline-missed",
         "third-deadline-missed",
     ]
-    assert "failed" in row.get_text()
+    assert "failed" in row.get_text() and "cx-failed" in row["class"]
 
 
 def _internal_targets(site: Path):
