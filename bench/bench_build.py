@@ -26,8 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def measure(n_cases: int, workdir: Path) -> dict:
     corpus = write_corpus(workdir / f"corpus-{n_cases}", n_cases, max(5, n_cases // 20))
     start = time.perf_counter()
-    report = build_site(corpus, config=ROOT / "mkdocs.yml", out=workdir / f"site-{n_cases}",
-                        docs_dir=workdir / f"docs-{n_cases}")
+    report = build_site(
+        corpus,
+        config=ROOT / "mkdocs.yml",
+        out=workdir / f"site-{n_cases}",
+        docs_dir=workdir / f"docs-{n_cases}",
+    )
     wall = time.perf_counter() - start
     html = [p for p in report.site.rglob("*.html")]
     case_pages = list((report.site / "cases").glob("case-*.html"))
@@ -52,11 +56,14 @@ def main() -> None:
             r = measure(n, Path(tmp))
             stages = ", ".join(f"{k} {v:.2f}" for k, v in r["stages"].items())
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"N={r['cases']:>5}: {r['pages']:>5} pages in {r['seconds']:6.1f} s "
-                  f"({stages}); {r['html_bytes_per_page'] / 1024:.1f} KiB/page "
-                  f"(case page {r['case_page_bytes'] / 1024:.1f} KiB), search index "
-                  f"{r['search_index_bytes'] / 1e6:.1f} MB, site {r['site_bytes'] / 1e6:.0f} MB, "
-                  f"peak RSS so far {peak:.0f} MiB", flush=True)
+            print(
+                f"N={r['cases']:>5}: {r['pages']:>5} pages in {r['seconds']:6.1f} s "
+                f"({stages}); {r['html_bytes_per_page'] / 1024:.1f} KiB/page "
+                f"(case page {r['case_page_bytes'] / 1024:.1f} KiB), search index "
+                f"{r['search_index_bytes'] / 1e6:.1f} MB, site {r['site_bytes'] / 1e6:.0f} MB, "
+                f"peak RSS so far {peak:.0f} MiB",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

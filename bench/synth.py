@@ -52,36 +52,53 @@ def events(rng: random.Random, start: dt.datetime, n_events: int) -> list[dict]:
         r = rng.random()
         eid = f"e{i:03d}"
         if r < 0.5:
-            ev = {"id": eid, "kind": "contact", "at": step(rng.uniform(1, 12)),
-                  "channel": rng.choice(["phone", "phone", "phone", "chat", "email", "web"]),
-                  "hold_minutes": rng.randint(0, 90), "talk_minutes": rng.randint(2, 40),
-                  "agents": [f"agent {rng.randint(1, 60)}"],
-                  "outcome": rng.choice(["no_progress", "promise", "transferred",
-                                         "unavailable"])}
+            ev = {
+                "id": eid,
+                "kind": "contact",
+                "at": step(rng.uniform(1, 12)),
+                "channel": rng.choice(["phone", "phone", "phone", "chat", "email", "web"]),
+                "hold_minutes": rng.randint(0, 90),
+                "talk_minutes": rng.randint(2, 40),
+                "agents": [f"agent {rng.randint(1, 60)}"],
+                "outcome": rng.choice(["no_progress", "promise", "transferred", "unavailable"]),
+            }
             if rng.random() < 0.1:
                 ev["obstacles"] = ["touch_tone_letters"]
         elif r < 0.65:
-            ev = {"id": eid, "kind": "transfer", "at": step(0.2), "to_department": "billing",
-                  "department_closed": rng.random() < 0.1}
+            ev = {
+                "id": eid,
+                "kind": "transfer",
+                "at": step(0.2),
+                "to_department": "billing",
+                "department_closed": rng.random() < 0.1,
+            }
         elif r < 0.8:
             due = t + dt.timedelta(hours=rng.randint(4, 48))
-            ev = {"id": eid, "kind": "promise", "at": step(0.1), "what": "call back",
-                  "due": due}
+            ev = {"id": eid, "kind": "promise", "at": step(0.1), "what": "call back", "due": due}
             promise_ids.append(eid)
         elif r < 0.9 and promise_ids:
-            ev = {"id": eid, "kind": rng.choice(["promise_missed", "promise_kept"]),
-                  "at": step(rng.uniform(2, 24)), "promise": promise_ids.pop(0)}
+            ev = {
+                "id": eid,
+                "kind": rng.choice(["promise_missed", "promise_kept"]),
+                "at": step(rng.uniform(2, 24)),
+                "promise": promise_ids.pop(0),
+            }
         elif r < 0.95:
             ev = {"id": eid, "kind": "escalation", "at": step(1), "to": "a supervisor"}
         else:
             ev = {"id": eid, "kind": "ownership", "at": step(0.5), "by": "a supervisor"}
         out.append(ev)
     if rng.random() < 0.15:
-        out.append({"id": "regulator", "kind": "regulator_complaint", "at": step(2),
-                    "regulator": "A regulator"})
+        out.append(
+            {
+                "id": "regulator",
+                "kind": "regulator_complaint",
+                "at": step(2),
+                "regulator": "A regulator",
+            }
+        )
     if outage:
-        out.append({"id": "back", "kind": "service_restored", "at": step(4),
-                    "service": "service"})
+        out.append({"id": "back", "kind": "service_restored", "at": step(4), "service": "service"})
     if rng.random() < 0.85:
         out.append({"id": "done", "kind": "resolution", "at": step(0.5), "what": "fixed"})
     return out
@@ -106,8 +123,9 @@ def case_doc(n: int, n_companies: int, rng: random.Random, n_events: int) -> dic
     }
 
 
-def write_corpus(out: Path, n_cases: int, n_companies: int, n_events: int = 12,
-                 seed: int = 1) -> Path:
+def write_corpus(
+    out: Path, n_cases: int, n_companies: int, n_events: int = 12, seed: int = 1
+) -> Path:
     rng = random.Random(seed)
     if out.exists():
         shutil.rmtree(out)
@@ -117,11 +135,13 @@ def write_corpus(out: Path, n_cases: int, n_companies: int, n_events: int = 12,
     for n in range(n_companies):
         doc = company_doc(n, rng)
         (out / "companies" / f"{doc['slug']}.yaml").write_text(
-            yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+            yaml.safe_dump(doc, sort_keys=False), encoding="utf-8"
+        )
     for n in range(n_cases):
         doc = case_doc(n, n_companies, rng, n_events)
         (out / "studies" / f"{doc['slug']}.yaml").write_text(
-            yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+            yaml.safe_dump(doc, sort_keys=False), encoding="utf-8"
+        )
     return out
 
 

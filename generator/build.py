@@ -7,6 +7,7 @@ without a warning, so a failed or interrupted build leaves the previous site as 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import os
 import shutil
@@ -137,11 +138,11 @@ def build_site(
 
     with timed("load"):
         corpus = load_corpus(cases)
-    with timed("metrics"):
+    with timed("metrics"), _corpus_frozen():
         metrics = case_metrics(corpus.cases)
-    with timed("score"):
+    with timed("score"), _corpus_frozen():
         board = score_corpus(corpus, metrics)
-    with timed("render"):
+    with timed("render"), _corpus_frozen():
         if docs_dir.exists():
             shutil.rmtree(docs_dir)
         try:
@@ -161,6 +162,18 @@ def build_site(
     with timed("swap"):
         swap_into_place(staging, out)
     return BuildReport(site=out, pages=pages, seconds=timings, warnings=corpus.warnings)
+
+
+@contextmanager
+def _corpus_frozen():
+    """The loaded corpus lives until the build ends: keep the garbage collector from
+    re-scanning its millions of objects each time the later stages allocate (a third of the
+    scoring time on large corpora). Unfrozen afterwards, so long-running callers lose nothing."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _template_message(exc: jinja2.TemplateError) -> str:

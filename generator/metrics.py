@@ -157,8 +157,15 @@ def compute_case_metrics(
     events: pd.DataFrame, stated: pd.DataFrame, case_ids: Iterable[str]
 ) -> CaseMetrics:
     """Every metric of every case, counted from events, then overridden by stated totals."""
-    cases = pd.Index(sorted(case_ids), name="case")
-    ev = events
+    # Work on integer case codes and categorical labels: grouping by, and comparing, a million
+    # strings again for every metric was most of the time.
+    slugs = pd.Index(sorted(case_ids), name="case")
+    code_of = {slug: n for n, slug in enumerate(slugs)}
+    cases = pd.RangeIndex(len(slugs), name="case")
+    ev = events.assign(case=events["case"].map(code_of).astype("int64"))
+    for column in ("kind", "channel", "initiated_by", "outcome"):
+        ev[column] = ev[column].astype("category")
+    stated = stated.assign(case=stated["case"].map(code_of).astype("int64"))
     kind = ev["kind"]
     is_contact = kind.eq("contact")
     by_customer = is_contact & ev["initiated_by"].eq("customer")
@@ -361,6 +368,7 @@ def compute_case_metrics(
     long = long.merge(evidence, on=["case", "metric"], how="left")
     long["evidence"] = long["evidence"].map(lambda x: x if isinstance(x, list) else [])
     long = long.sort_values(["case", "metric"], kind="stable").reset_index(drop=True)
+    long["case"] = slugs[long["case"].to_numpy(dtype="int64")]
     return CaseMetrics(
         long[["case", "metric", "value", "basis", "counted", "stated", "qualifier", "evidence"]]
     )
@@ -372,7 +380,7 @@ def _ids_per_case(ev: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
     cases = ev["case"].to_numpy()[keep]
     ids = ev["id"].to_numpy()[keep]
     if len(ids) == 0:
-        return pd.DataFrame({"case": pd.Series(dtype=object), "evidence": pd.Series(dtype=object)})
+        return pd.DataFrame({"case": pd.Series(dtype="int64"), "evidence": pd.Series(dtype=object)})
     starts = np.flatnonzero(cases[1:] != cases[:-1]) + 1
     groups = np.split(ids, starts)
     return pd.DataFrame({"case": cases[np.r_[0, starts]], "evidence": [g.tolist() for g in groups]})

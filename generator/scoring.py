@@ -29,7 +29,7 @@ class Out(BaseModel):
 
 # The many small records of a case are slotted dataclasses: a hundred thousand of them are
 # built in a large corpus, and pydantic's construction cost more than the scoring itself.
-_record = dataclass(frozen=True, slots=True)
+_record = dataclass(slots=True)  # not frozen: frozen __init__ is several times slower
 
 
 @_record
@@ -284,66 +284,92 @@ def score_corpus(corpus: Corpus, metrics: CaseMetrics | None = None) -> Scoreboa
     totals["score"] = totals["uncapped"].where(~(caps < totals["uncapped"]), caps)
     cat_totals = table.groupby(["case", "category"])[["points", "max_points"]].sum()
 
-    # From here on plain dicts, grouped once: per-case pandas look-ups cost seconds at scale.
-    # Rounded column-wise once; rounding a float at a time was a second per 300,000 values.
-    rounded = metrics.table.assign(
-        **{c: metrics.table[c].round(4) for c in ("value", "counted", "stated")}
-    )
-    table = table.assign(
-        value=table["value"].round(4),
-        share=table["share"].round(4),
-        points=table["points"].round(3),
-    )
-    details: dict[str, list[dict]] = {}
-    for record in rounded.to_dict("records"):
-        details.setdefault(record["case"], []).append(record)
-    rows_by_case: dict[str, list[dict]] = {}
-    for record in table.to_dict("records"):
-        rows_by_case.setdefault(record["case"], []).append(record)
+    # From here on plain Python, grouped once and read column by column (tolist): per-case
+    # pandas look-ups, and even to_dict("records"), cost seconds on large corpora.
+    mt = metrics.table
+    details: dict[str, dict[str, MetricValue]] = {}
+    for slug, metric, value, basis, counted, stated, qualifier, evidence in zip(
+        mt["case"].tolist(),
+        mt["metric"].tolist(),
+        mt["value"].round(4).tolist(),
+        mt["basis"].tolist(),
+        mt["counted"].round(4).tolist(),
+        mt["stated"].round(4).tolist(),
+        mt["qualifier"].tolist(),
+        mt["evidence"].tolist(),
+        strict=True,
+    ):
+        details.setdefault(slug, {})[metric] = MetricValue(
+            value=_num(value),
+            basis=basis,
+            counted=_num(counted),
+            stated=_num(stated),
+            qualifier=qualifier if isinstance(qualifier, str) else None,
+            evidence=evidence,
+        )
+    criteria_by_case: dict[str, list[CriterionResult]] = {}
+    capped_by_case: dict[str, list[str]] = {}
+    ordered = table.sort_values("case", kind="stable")
+    for (
+        slug,
+        crit_id,
+        category,
+        metric,
+        value,
+        points,
+        max_points,
+        share,
+        applicable,
+        failed,
+        cap,
+    ) in zip(
+        ordered["case"].tolist(),
+        ordered["criterion"].tolist(),
+        ordered["category"].tolist(),
+        ordered["metric"].tolist(),
+        ordered["value"].round(4).tolist(),
+        ordered["points"].round(3).tolist(),
+        ordered["max_points"].tolist(),
+        ordered["share"].round(4).tolist(),
+        ordered["applicable"].tolist(),
+        ordered["failed"].tolist(),
+        ordered["cap"].tolist(),
+        strict=True,
+    ):
+        _, crit = crit_by_id[crit_id]
+        md = details.get(slug, {}).get(metric)
+        criteria_by_case.setdefault(slug, []).append(
+            CriterionResult(
+                id=crit_id,
+                name=crit.name,
+                category=category,
+                metric=metric,
+                value=_num(value),
+                basis=md.basis if md and applicable else None,
+                qualifier=md.qualifier if md else None,
+                points=points,
+                max_points=max_points,
+                share=_num(share),
+                applicable=applicable,
+                failed=failed,
+                evidence=md.evidence if md else [],
+                letter=crit.letter,
+            )
+        )
+        if failed and not math.isnan(cap):
+            capped_by_case.setdefault(slug, []).append(crit_id)
     total_by_case = totals.to_dict("index")
     cat_by_case = cat_totals.to_dict("index")
 
     case_scores: list[CaseScore] = []
     for slug in sorted(corpus.cases):
         case = corpus.cases[slug]
-        rows = rows_by_case.get(slug, [])
         total = total_by_case.get(slug, {})
-        score = _num(total.get("score")) or 0.0
-        score = round(score, 1)
+        score = round(_num(total.get("score")) or 0.0, 1)
         uncapped = round(_num(total.get("uncapped")) or 0.0, 1)
-        capped_by = sorted(r["criterion"] for r in rows if r["failed"] and not math.isnan(r["cap"]))
-        metric_details = {}
-        for row in details.get(slug, []):
-            metric_details[row["metric"]] = MetricValue(
-                value=_num(row["value"]),
-                basis=row["basis"],
-                counted=_num(row["counted"]),
-                stated=_num(row["stated"]),
-                qualifier=row["qualifier"] if isinstance(row["qualifier"], str) else None,
-                evidence=list(row["evidence"]),
-            )
-        criteria = []
-        for row in rows:
-            _, crit = crit_by_id[row["criterion"]]
-            md = metric_details.get(row["metric"])
-            criteria.append(
-                CriterionResult(
-                    id=row["criterion"],
-                    name=crit.name,
-                    category=row["category"],
-                    metric=row["metric"],
-                    value=_num(row["value"]),
-                    basis=md.basis if md and row["applicable"] else None,
-                    qualifier=md.qualifier if md else None,
-                    points=float(row["points"]),
-                    max_points=float(row["max_points"]),
-                    share=_num(row["share"]),
-                    applicable=bool(row["applicable"]),
-                    failed=bool(row["failed"]),
-                    evidence=md.evidence if md else [],
-                    letter=crit.letter,
-                )
-            )
+        capped_by = sorted(capped_by_case.get(slug, []))
+        metric_details = details.get(slug, {})
+        criteria = criteria_by_case.get(slug, [])
         categories = []
         for cat in rubric.categories:
             sums = cat_by_case.get((slug, cat.id), {"points": 0.0, "max_points": 0.0})
@@ -381,71 +407,71 @@ def score_corpus(corpus: Corpus, metrics: CaseMetrics | None = None) -> Scoreboa
 def _company_scores(
     corpus: Corpus, case_scores: list[CaseScore], cat_names: dict[str, str]
 ) -> list[CompanyScore]:
-    """Pool a company's cases: recent ones weigh more, and a neutral prior steadies few cases."""
+    """Pool a company's cases: recent ones weigh more, and a neutral prior steadies few cases.
+
+    pooled = (k * prior + sum(w_i * s_i)) / (k + sum(w_i)), w_i = 0.5 ** (age_i / half-life),
+    computed for the total and for each category with one group-by each."""
     rubric = corpus.rubric
     assert rubric is not None
-    frame = pd.DataFrame(
-        [
-            {
-                "company": c.company,
-                "case": c.case,
-                "date": c.date,
-                "score": c.score,
-                **{f"cat:{k.id}": k.score for k in c.categories},
-            }
-            for c in case_scores
-        ]
-    )
-    if not frame.empty:
-        latest = max(frame["date"])  # the corpus's own clock: builds stay reproducible
-        age = frame["date"].map(lambda d: (latest - d).days).astype(float)
-        frame["w"] = 0.5 ** (age / rubric.half_life_days)
-    incident_stats = company_incident_metrics(corpus.incidents, corpus.companies)
-    mix = channel_mix(corpus.incidents)
     k, prior = rubric.prior_strength, rubric.prior_score
-    by_company = dict(tuple(frame.groupby("company", sort=False))) if not frame.empty else {}
-    mix_by_company = dict(tuple(mix.groupby("company", sort=False))) if len(mix) else {}
+    columns = {
+        "company": [c.company for c in case_scores],
+        "case": [c.case for c in case_scores],
+        "date": pd.to_datetime([c.date for c in case_scores]),
+        "score": [c.score for c in case_scores],
+    }
+    for n, cid in enumerate(cat_names):
+        columns[cid] = [
+            np.nan if c.categories[n].score is None else c.categories[n].score for c in case_scores
+        ]
+    frame = pd.DataFrame(columns)
+    latest = frame["date"].max()  # the corpus's own clock: builds stay reproducible
+    frame["w"] = 0.5 ** ((latest - frame["date"]).dt.days / rubric.half_life_days)
+    by = frame["company"]
+    weight = frame["w"].groupby(by).sum()
+    raw = (frame["w"] * frame["score"]).groupby(by).sum() / weight
+    pooled = ((k * prior + weight * raw) / (k + weight)).round(1)
+    category = {}
+    for cid in cat_names:
+        col = frame[cid]
+        w = frame["w"].where(col.notna(), 0.0)
+        den = w.groupby(by).sum()
+        num = (w * col.fillna(0)).groupby(by).sum()
+        category[cid] = ((k * prior + num) / (k + den)).round(1).where(den > 0)
+    cases_of = frame.groupby("company")["case"].agg(sorted).to_dict() if len(frame) else {}
+
+    incident_stats = company_incident_metrics(corpus.incidents, corpus.companies)
+    stats_of = {
+        slug: {key: _jsonable(v) for key, v in row.items()}
+        for slug, row in incident_stats.to_dict("index").items()
+    }
+    mix = channel_mix(corpus.incidents)
+    channels_of: dict[str, dict[str, int]] = {}
+    for slug, channel, n in zip(
+        mix["company"].tolist(), mix["channel"].tolist(), mix["incidents"].tolist(), strict=True
+    ):
+        channels_of.setdefault(slug, {})[channel] = int(n)
+
     out = []
     for slug in sorted(corpus.companies):
         company = corpus.companies[slug]
-        rows = by_company.get(slug, frame.iloc[0:0])
-        weight = float(rows["w"].sum()) if len(rows) else 0.0
-        if len(rows):
-            raw = float((rows["w"] * rows["score"]).sum() / weight)
-            pooled = round((k * prior + weight * raw) / (k + weight), 1)
-            cats = {}
-            for cid in cat_names:
-                col = rows[f"cat:{cid}"].astype(float)
-                w = rows["w"].where(col.notna(), 0.0)
-                cats[cid] = (
-                    round(float((k * prior + (w * col.fillna(0)).sum()) / (k + w.sum())), 1)
-                    if w.sum()
-                    else None
-                )
-        else:
-            raw, pooled, cats = None, None, dict.fromkeys(cat_names)
-        stats = (
-            {key: _jsonable(v) for key, v in incident_stats.loc[slug].items()}
-            if slug in incident_stats.index
-            else {}
-        )
-        channels = {
-            r.channel: int(r.incidents)
-            for r in mix_by_company.get(slug, mix.iloc[0:0]).itertuples()
-        }
+        graded = slug in weight.index
+        score = float(pooled[slug]) if graded else None
         out.append(
-            CompanyScore(
+            CompanyScore.model_construct(
                 company=slug,
                 name=company.name,
                 industry=company.industry,
-                cases=sorted(rows["case"]) if len(rows) else [],
-                score=pooled,
-                grade=grade_for(pooled, rubric),
-                raw_score=None if raw is None else round(raw, 4),
-                weight=round(weight, 4),
-                categories=cats,
-                incidents=stats,
-                channels=channels,
+                cases=cases_of.get(slug, []),
+                score=score,
+                grade=grade_for(score, rubric),
+                raw_score=round(float(raw[slug]), 4) if graded else None,
+                weight=round(float(weight[slug]), 4) if graded else 0.0,
+                categories={
+                    cid: _num(category[cid].get(slug)) if graded else None for cid in cat_names
+                },
+                incidents=stats_of.get(slug, {}),
+                channels=channels_of.get(slug, {}),
             )
         )
     return out
