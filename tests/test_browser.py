@@ -169,3 +169,15 @@ def test_charts_follow_dark_mode(page, server):
     )
     assert font_colour() != light
     _assert_clean(page, server)
+
+
+def test_letter_page_prints_cleanly(page, server):
+    page.goto(server + "/letters/hated-customer-service.html", wait_until="load")
+    assert page.locator(".md-header").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator(".md-header").is_visible()
+    assert not page.locator(".cx-letter-actions").is_visible()
+    assert page.locator(".cx-letter").is_visible()
+    mailto = page.locator("a[href^='mailto:']").get_attribute("href")
+    assert "subject=An%20open%20letter" in mailto and "body=" in mailto
+    _assert_clean(page, server)

@@ -376,8 +376,9 @@ def test_same_config_builds_with_zensical(tmp_path):
     shutil.copy(CONFIG, project / "mkdocs.yml")
     shutil.copytree(ROOT / "templates", project / "templates")
     build_site(CASES, config=project / "mkdocs.yml", out=tmp_path / "mkdocs-site")
-    result = subprocess.run([zensical, "build"], cwd=project, capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [zensical, "build"], cwd=project, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     page = soup(project / "site" / "cases" / "fiber-upgrade.html")
     assert page.select_one("#chart-timeline-fiber-upgrade") is not None

@@ -1,0 +1,110 @@
+"""Open letters: grievances come from failed criteria, never invented."""
+
+import copy
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from generator.cli import app
+from generator.letters import compose, markdown, plain_text
+from generator.loader import load_corpus
+from generator.models import Letter
+from generator.scoring import score_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = load_corpus(ROOT / "cases")
+BOARD = score_corpus(BASE)
+
+
+def composed(slug):
+    return compose(BASE.letters[slug], BASE, BOARD)
+
+
+def test_open_letter_names_all_five_addressees():
+    letter = composed("hated-customer-service")
+    text = plain_text(letter)
+    for name in ("Comcast", "AT&T", "Dish Network", "JPMorgan Chase", "Bank of America"):
+        assert name in text.splitlines()[4]
+    assert "and every company with a similar customer-service reputation" in text
+    assert text.count("Shame on you") == 7
+    assert text.rstrip().endswith("Everyone who has ever given your company money")
+
+
+def test_companies_without_cases_get_no_invented_grievances():
+    letter = composed("hated-customer-service")
+    cited = {c.company for g in letter.grievances for c in g.citations}
+    assert cited == {"bank-of-america"}
+    assert set(letter.without_cases) == {"Comcast", "AT&T", "Dish Network", "JPMorgan Chase"}
+
+
+def test_grievances_match_failed_criteria_exactly():
+    letter = composed("fix-ownership")
+    from_letter = {(c.case, g.criterion) for g in letter.grievances for c in g.citations}
+    from_scores = {
+        (c.case, k.id) for c in BOARD.cases if c.company == "regional-telco" for k in c.failed
+    }
+    assert from_letter == from_scores
+
+
+def test_grievance_goes_when_the_criterion_passes():
+    before = composed("hated-customer-service")
+    assert "channel-disparity" in {g.criterion for g in before.grievances}
+    corpus = copy.copy(BASE)
+    case = BASE.cases["lost-wallet-bank"]
+    data = case.model_dump()
+    for event in data["timeline"]:
+        if event["id"] == "public-reply":
+            event["channel"] = "phone"  # the same help, asked for by phone: no disparity
+    corpus.cases = {**BASE.cases, case.slug: type(case).model_validate(data)}
+    after = compose(BASE.letters["hated-customer-service"], corpus, score_corpus(corpus))
+    assert "channel-disparity" not in {g.criterion for g in after.grievances}
+
+
+def test_the_24_7_sentence_uses_the_stated_times():
+    letter = composed("fix-ownership")
+    hours = next(g for g in letter.grievances if g.criterion == "advertised-hours")
+    assert hours.citations[0].sentence == (
+        'Your advertised "Live 24/7 tech support" did not answer when the customer called '
+        "before 8 AM on a weekday, on a Saturday evening and on a Sunday morning."
+    )
+    assert hours.citations[0].evidence == [
+        "call-before-8am",
+        "call-saturday-evening",
+        "call-sunday-morning",
+    ]
+
+
+def test_shared_failures_are_grouped_and_come_first():
+    letter = Letter(
+        slug="both",
+        title="To both",
+        addressees=["regional-telco", "bank-of-america"],
+        sender="s",
+        date="2024-01-01",
+        opening="o",
+        closing="c",
+    )
+    result = compose(letter, BASE, BOARD)
+    first = result.grievances[0]
+    assert set(first.companies) == {"regional-telco", "bank-of-america"}
+    assert len({g.criterion for g in result.grievances}) == len(result.grievances)
+
+
+def test_markdown_links_every_cited_case():
+    text = markdown(composed("fix-ownership"))
+    assert "(../cases/fiber-upgrade.md)" in text
+    assert "(../cases/widow-billing-name.md)" in text
+
+
+def test_letter_cli_formats():
+    runner = CliRunner()
+    for fmt, marker in (
+        ("md", "# To the chairman"),
+        ("txt", "We ask you to:"),
+        ("html", "<!doctype html>"),
+    ):
+        result = runner.invoke(app, ["letter", "fix-ownership", "--format", fmt])
+        assert result.exit_code == 0, result.output
+        assert marker in result.stdout
+    missing = runner.invoke(app, ["letter", "nope"])
+    assert missing.exit_code == 1 and "no letter 'nope'" in missing.stderr
