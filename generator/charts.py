@@ -350,7 +350,14 @@ def incidents_over_time(incidents: pd.DataFrame) -> Figure:
         height=320,
         margin={"l": 50, "r": 50, "t": 10, "b": 40},
         yaxis={"title": {"text": "incidents"}},
-        yaxis2={"title": {"text": "%"}, "overlaying": "y", "side": "right", "range": [0, 100]},
+        yaxis2={
+            "title": {"text": "%"},
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, 100],
+            "dtick": 25,
+            "showgrid": False,
+        },
         legend={"orientation": "h", "y": -0.2},
     )
     return fig
@@ -372,12 +379,57 @@ def channel_pie(channels: dict[str, int]) -> Figure:
     return fig
 
 
+def calls_over_time(calls: pd.DataFrame) -> Figure:
+    """Daily calls offered to agents and the share of callers who gave up waiting."""
+    daily = (
+        calls.groupby("date")
+        .agg(offered=("offered", "sum"), abandoned=("abandoned", "sum"))
+        .reset_index()
+    )
+    days = [str(d) for d in daily["date"]]
+    share = (100 * daily["abandoned"] / daily["offered"]).round(1).tolist()
+    return figure(
+        trace(
+            "bar",
+            x=days,
+            y=daily["offered"].tolist(),
+            name="calls offered",
+            marker={"color": COLORS["neutral"]},
+            hovertemplate="%{x}: %{y} calls offered<extra></extra>",
+        ),
+        trace(
+            "scatter",
+            x=days,
+            y=share,
+            name="% abandoned",
+            yaxis="y2",
+            mode="lines+markers",
+            line={"color": COLORS["bad"]},
+            hovertemplate="%{x}: %{y}% gave up waiting<extra></extra>",
+        ),
+        height=340,
+        margin={"l": 50, "r": 50, "t": 10, "b": 40},
+        xaxis={"type": "date"},
+        yaxis={"title": {"text": "calls offered"}},
+        yaxis2={
+            "title": {"text": "% abandoned"},
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, 100],
+        },
+        legend={"orientation": "h", "y": -0.2},
+    )
+
+
 def case_charts(case: Case, score: CaseScore) -> dict[str, str]:
     return {f"timeline-{case.slug}": figure_json(case_timeline(case))}
 
 
 def company_charts(
-    company: CompanyScore, names: dict[str, str], incidents: pd.DataFrame
+    company: CompanyScore,
+    names: dict[str, str],
+    incidents: pd.DataFrame,
+    calls: pd.DataFrame,
 ) -> dict[str, str]:
     charts = {}
     if company.grade:
@@ -387,4 +439,6 @@ def company_charts(
     if len(incidents):
         charts[f"incidents-{company.company}"] = figure_json(incidents_over_time(incidents))
         charts[f"channels-{company.company}"] = figure_json(channel_pie(company.channels))
+    if len(calls):
+        charts[f"calls-{company.company}"] = figure_json(calls_over_time(calls))
     return charts

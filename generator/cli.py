@@ -58,7 +58,8 @@ def validate(
     n_events = sum(len(c.timeline) for c in corpus.cases.values())
     out.print(
         f"OK: {len(corpus.cases)} cases ({n_events} events), {len(corpus.companies)} companies, "
-        f"{len(corpus.letters)} letters, {len(corpus.incidents)} incident rows in {corpus_dir}",
+        f"{len(corpus.letters)} letters, {len(corpus.incidents)} incident rows, "
+        f"{len(corpus.calls)} call-centre rows in {corpus_dir}",
         markup=False,
     )
 
@@ -273,6 +274,136 @@ def letter(
     composed = compose(corpus.letters[slug], corpus, score_corpus(corpus))
     text = {"md": markdown, "txt": plain_text, "html": html_document}[fmt.value](composed)
     sys.stdout.write(text)
+
+
+import_app = typer.Typer(
+    help="Import public complaint and call data as company incident data.",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+
+
+def _import_report(report, corpus_dir: Path) -> None:
+    from rich.table import Table
+
+    table = Table(title="Imported", title_justify="left")
+    table.add_column("company")
+    table.add_column("rows", justify="right")
+    for slug, count in sorted(report.per_company.items()):
+        table.add_row(slug, f"{count:,}")
+    out.print(table)
+    out.print(
+        f"{report.rows_read:,} rows read, {report.rows_imported:,} imported, "
+        f"{report.skipped:,} {report.skipped_label}, {report.bad_count:,} bad",
+        markup=False,
+    )
+    for bad in report.bad_rows:
+        err.print(f"line {bad.line}: {bad.reason}", markup=False)
+    if report.bad_count > len(report.bad_rows):
+        err.print(f"… and {report.bad_count - len(report.bad_rows):,} more bad rows", markup=False)
+    if report.unknown_companies:
+        err.print(
+            f"{len(report.unknown_companies):,} companies are not in {corpus_dir}/companies "
+            "(add them, give an existing company an `aliases:` entry, or rerun with "
+            "--unknown create):",
+            markup=False,
+        )
+        top = sorted(report.unknown_companies.items(), key=lambda kv: (-kv[1], kv[0]))
+        for name, count in top[:20]:
+            err.print(f"  {count:>8,}  {name}", markup=False)
+    for path in report.written:
+        out.print(f"wrote {path}", markup=False)
+    _load(corpus_dir)  # what was written is validated like everything else
+
+
+def _run_import(fn, *args, **kwargs):
+    from .importers import ImportError_
+
+    try:
+        return fn(*args, **kwargs)
+    except ImportError_ as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(1) from None
+    except FileNotFoundError as exc:
+        err.print(f"{exc.filename}: file not found", markup=False)
+        raise typer.Exit(1) from None
+
+
+class Unknown(StrEnum):
+    list = "list"
+    create = "create"
+
+
+FileArg = Annotated[Path, typer.Argument(help="The CSV file to import.")]
+
+
+@import_app.command("cfpb")
+def import_cfpb_cmd(
+    file: FileArg,
+    cases: CorpusOpt = Path("cases"),
+    company: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this company (as CFPB spells it, or a slug); repeatable."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only complaints received on or after this date (YYYY-MM-DD)."),
+    ] = None,
+    unknown: Annotated[
+        Unknown,
+        typer.Option(help="Companies not in the corpus: list them, or create stub company files."),
+    ] = (Unknown.list),
+) -> None:
+    """CFPB Consumer Complaint Database CSV (full or older layouts) -> incident data."""
+    from .importers import import_cfpb
+
+    report = _run_import(import_cfpb, file, cases, company, since, unknown.value)
+    _import_report(report, cases)
+
+
+@import_app.command("tickets")
+def import_tickets_cmd(
+    file: FileArg,
+    company: Annotated[str, typer.Option(help="Slug of the company the tickets are about.")],
+    map_: Annotated[
+        list[str],
+        typer.Option(
+            "--map",
+            help="COLUMN=FIELD, e.g. 'Ticket #=id'; fields: id, date, "
+            "channel, issue, resolved, timely, escalated, disputed, "
+            "response_days.",
+        ),
+    ],
+    cases: CorpusOpt = Path("cases"),
+    date_format: Annotated[
+        str | None, typer.Option(help="strftime format of the dates, e.g. %d-%m-%y.")
+    ] = None,
+) -> None:
+    """A generic ticket export with a column mapping -> incident data."""
+    from .importers import import_tickets
+
+    mapping = {}
+    for item in map_:
+        column, sep, target = item.rpartition("=")
+        if not sep or not column:
+            err.print(f"--map {item!r}: write COLUMN=FIELD", markup=False)
+            raise typer.Exit(2)
+        mapping[column.strip()] = target.strip()
+    report = _run_import(import_tickets, file, cases, company, mapping, date_format)
+    _import_report(report, cases)
+
+
+@import_app.command("calls")
+def import_calls_cmd(
+    file: FileArg,
+    company: Annotated[str, typer.Option(help="Slug of the company whose call centre it is.")],
+    cases: CorpusOpt = Path("cases"),
+) -> None:
+    """A call-centre log (one call a row) -> daily offered, abandoned, waits, handle times."""
+    from .importers import import_calls
+
+    report = _run_import(import_calls, file, cases, company)
+    _import_report(report, cases)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -431,6 +431,38 @@ def company_incident_metrics(
     return out
 
 
+def company_call_metrics(calls: pd.DataFrame) -> dict[str, dict]:
+    """Per company, from daily call-centre figures: volume, abandonment, waits, handle time."""
+    out: dict[str, dict] = {}
+    if calls.empty:
+        return out
+    frame = calls.assign(
+        weighted_wait=calls["wait_median_s"] * calls["offered"],
+        weighted_handle=calls["handle_median_s"] * calls["answered"],
+    )
+    sums = frame.groupby("company")[
+        ["offered", "answered", "abandoned", "weighted_wait", "weighted_handle"]
+    ].sum()
+    days = frame.groupby("company")["date"].agg(["min", "max", "nunique"])
+    p90 = frame.groupby("company")["wait_p90_s"].max()
+    for slug, row in sums.iterrows():
+        offered, answered = float(row["offered"]), float(row["answered"])
+        out[slug] = {
+            "offered": int(offered),
+            "answered": int(answered),
+            "abandoned_share": round(float(row["abandoned"]) / offered, 4) if offered else None,
+            "wait_typical_s": round(float(row["weighted_wait"]) / offered, 1) if offered else None,
+            "wait_p90_worst_day_s": float(p90[slug]),
+            "handle_typical_s": round(float(row["weighted_handle"]) / answered, 1)
+            if answered
+            else None,
+            "first_date": str(days.loc[slug, "min"]),
+            "last_date": str(days.loc[slug, "max"]),
+            "days": int(days.loc[slug, "nunique"]),
+        }
+    return out
+
+
 def channel_mix(incidents: pd.DataFrame) -> pd.DataFrame:
     if incidents.empty:
         return pd.DataFrame(columns=["company", "channel", "incidents"])

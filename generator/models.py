@@ -115,6 +115,12 @@ class Incident(Model):
     response_days: NonNegative | None = Field(
         None, le=3650, description="Days from receipt to the company's response."
     )
+    forwarded_days: float | None = Field(
+        None, ge=-3650, le=3650, description="Days from receipt until sent to the company (CFPB)."
+    )
+    response: str | None = Field(
+        None, max_length=200, description="The company's response as the source records it."
+    )
     resolved: bool | None = None
     timely: bool | None = None
     escalated: bool | None = None
@@ -137,6 +143,17 @@ class Company(Model):
     promises: list[AdvertisedPromise] = Field(default_factory=list)
     size: CompanySize | None = None
     incidents: list[Incident] = Field(default_factory=list)
+    aliases: list[ShortText] = Field(
+        default_factory=list,
+        description="Other spellings of the name in imported data, e.g. "
+        "'BANK OF AMERICA, NATIONAL ASSOCIATION'.",
+    )
+    calls_file: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9._-]+\.csv$",
+        description="A CSV next to this YAML with daily call-centre figures "
+        "(written by `cxreport import calls`).",
+    )
     incidents_file: str | None = Field(
         None,
         pattern=r"^[A-Za-z0-9._-]+\.csv$",

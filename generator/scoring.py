@@ -16,7 +16,14 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from .loader import Corpus
-from .metrics import METRICS, CaseMetrics, case_metrics, channel_mix, company_incident_metrics
+from .metrics import (
+    METRICS,
+    CaseMetrics,
+    case_metrics,
+    channel_mix,
+    company_call_metrics,
+    company_incident_metrics,
+)
 from .models import Criterion, Rubric, Scoring
 
 
@@ -100,6 +107,7 @@ class CompanyScore(Out):
     categories: dict[str, float | None]
     incidents: dict[str, Any]
     channels: dict[str, int]
+    calls: dict[str, Any]
 
 
 class Scoreboard(Out):
@@ -445,6 +453,7 @@ def _company_scores(
         slug: {key: _jsonable(v) for key, v in row.items()}
         for slug, row in incident_stats.to_dict("index").items()
     }
+    calls_of = company_call_metrics(corpus.calls)
     mix = channel_mix(corpus.incidents)
     channels_of: dict[str, dict[str, int]] = {}
     for slug, channel, n in zip(
@@ -472,6 +481,7 @@ def _company_scores(
                 },
                 incidents=stats_of.get(slug, {}),
                 channels=channels_of.get(slug, {}),
+                calls=calls_of.get(slug, {}),
             )
         )
     return out

@@ -240,10 +240,14 @@ class SiteRenderer:
             league=self._league(),
             industries=sorted({c.industry for c in self.board.companies}),
         )
-        incidents = corpus.incidents
+        # grouped once: filtering the whole table per company is quadratic at scale
+        incidents = dict(tuple(corpus.incidents.groupby("company", sort=False)))
+        calls = dict(tuple(corpus.calls.groupby("company", sort=False)))
+        no_incidents, no_calls = corpus.incidents.iloc[0:0], corpus.calls.iloc[0:0]
         for company_score in self.board.companies:
             company = corpus.companies[company_score.company]
-            rows = incidents[incidents["company"] == company.slug] if len(incidents) else incidents
+            rows = incidents.get(company.slug, no_incidents)
+            call_rows = calls.get(company.slug, no_calls)
             case_scores = [self.case_scores[s] for s in company_score.cases]
             observed = self._observed_promises(company, case_scores)
             self.render(
@@ -255,7 +259,7 @@ class SiteRenderer:
                 all_cases=corpus.cases,
                 categories=self.category_names,
                 observed=observed,
-                charts=charts.company_charts(company_score, self.category_names, rows),
+                charts=charts.company_charts(company_score, self.category_names, rows, call_rows),
                 letters=[c for c in self.letters.values() if company.slug in c.letter.addressees],
                 rubric=self.rubric,
             )

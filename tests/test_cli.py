@@ -18,7 +18,7 @@ def run(*args):
 def test_validate_clean_corpus_prints_summary(corpus):
     result = run("validate", corpus)
     assert result.exit_code == 0
-    assert re.match(r"OK: 3 cases \(\d+ events\), 6 companies, 2 letters", result.stdout)
+    assert re.match(r"OK: 3 cases \(\d+ events\), 7 companies, 2 letters", result.stdout)
 
 
 def test_validate_reports_every_error_and_exits_1(corpus):

@@ -226,33 +226,33 @@ def test_file_outside_known_folders(corpus):
 
 
 def test_incidents_csv_errors_name_line_and_column(corpus):
-    company = corpus / "companies" / "comcast.yaml"
-    company.write_text(company.read_text() + "incidents_file: comcast.incidents.csv\n")
-    (corpus / "companies" / "comcast.incidents.csv").write_text(
+    company = corpus / "companies" / "att.yaml"
+    company.write_text(company.read_text() + "incidents_file: att.incidents.csv\n")
+    (corpus / "companies" / "att.incidents.csv").write_text(
         "id,date,channel,issue,response_days,resolved,timely\n"
         "1,2015-04-22,phone,Speed,2,yes,yes\n"
         "2,2015-13-01,web,Billing,1,no,yes\n"
         "3,2015-04-23,pigeon,Billing,-4,maybe,no\n"
     )
     found = {f"{Path(p.path).name}:{p.line}:{p.col}: {p.message}" for p in problems_for(corpus)}
-    assert "comcast.incidents.csv:3:1: date: must be a date YYYY-MM-DD" in found
-    assert any(f.startswith("comcast.incidents.csv:4:1: channel: must be one of") for f in found)
-    assert "comcast.incidents.csv:4:1: response_days: must be a number of days, 0-3650" in found
-    assert "comcast.incidents.csv:4:1: resolved: must be yes/no" in found
+    assert "att.incidents.csv:3:1: date: must be a date YYYY-MM-DD" in found
+    assert any(f.startswith("att.incidents.csv:4:1: channel: must be one of") for f in found)
+    assert "att.incidents.csv:4:1: response_days: must be a number of days, 0-3650" in found
+    assert "att.incidents.csv:4:1: resolved: must be yes/no" in found
 
 
 def test_incidents_csv_missing_columns(corpus):
-    company = corpus / "companies" / "comcast.yaml"
-    company.write_text(company.read_text() + "incidents_file: comcast.incidents.csv\n")
-    (corpus / "companies" / "comcast.incidents.csv").write_text("ticket,when\n1,2015-04-22\n")
+    company = corpus / "companies" / "att.yaml"
+    company.write_text(company.read_text() + "incidents_file: att.incidents.csv\n")
+    (corpus / "companies" / "att.incidents.csv").write_text("ticket,when\n1,2015-04-22\n")
     found = [p for p in problems_for(corpus) if p.path.endswith(".csv")]
     assert found[0].message == "missing column(s): id, date"
 
 
 def test_good_incidents_csv_loads(corpus):
-    company = corpus / "companies" / "comcast.yaml"
-    company.write_text(company.read_text() + "incidents_file: comcast.incidents.csv\n")
-    (corpus / "companies" / "comcast.incidents.csv").write_text(
+    company = corpus / "companies" / "att.yaml"
+    company.write_text(company.read_text() + "incidents_file: att.incidents.csv\n")
+    (corpus / "companies" / "att.incidents.csv").write_text(
         "id,date,channel,timely\n1,2015-04-22,phone,yes\n2,2015-04-23,web,no\n"
     )
     loaded = load_corpus(corpus)

@@ -213,7 +213,7 @@ def test_open_data_files(site):
     scores = json.loads((site / "data" / "scores.json").read_text(encoding="utf-8"))
     assert {c["case"] for c in scores["cases"]} == {r["case"] for r in rows}
     companies = list(csv.DictReader((site / "data" / "companies.csv").open(encoding="utf-8")))
-    assert len(companies) == 6
+    assert len(companies) == 7
     events = list(csv.DictReader((site / "data" / "events.csv").open(encoding="utf-8")))
     assert len(events) == 39
 
