@@ -104,13 +104,21 @@ def yes_no(values: pd.Series, mapping: dict[str, bool] | None = None) -> pd.Seri
     return key.map(mapping or {"yes": True, "no": False}).astype("object")
 
 
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%d-%m-%y", "%d-%m-%Y")
+
+
 def parse_dates(values: pd.Series, fmt: str | None = None) -> pd.Series:
-    """Dates in one known format, or (auto) ISO, US m/d/Y, then d-m-y, whichever parses."""
+    """Dates in one known format, or (auto) the first of DATE_FORMATS that reads a sample of
+    the values; values in another of those formats are still tried, one format at a time."""
     text = values.fillna("").str.strip()
     if fmt:
         return pd.to_datetime(text, format=fmt, errors="coerce")
-    out = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    for candidate in ("%m/%d/%Y", "%m/%d/%y", "%d-%m-%y", "%d-%m-%Y"):
+    sample = text[text != ""].head(200)
+    ranked = sorted(
+        DATE_FORMATS, key=lambda f: -pd.to_datetime(sample, format=f, errors="coerce").notna().sum()
+    )
+    out = pd.to_datetime(text, format=ranked[0], errors="coerce")
+    for candidate in ranked[1:]:
         missing = out.isna() & (text != "")
         if not missing.any():
             break
