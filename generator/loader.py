@@ -105,6 +105,17 @@ def validate_model(
         return model.model_validate(located.data)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
+            if err["loc"] and err["loc"][-1] == "[key]":  # a map key outside the allowed set
+                loc = _data_loc(located.data, err["loc"][:-1])
+                line, col = located.where(loc, key=True)
+                allowed = err.get("ctx", {}).get("expected", "")
+                problems.add(
+                    path,
+                    line,
+                    col,
+                    f"{_loc_label(loc[:-1])}: unknown name {loc[-1]!r}; expected {allowed}",
+                )
+                continue
             loc = _data_loc(located.data, err["loc"])
             if err["type"] == "union_tag_invalid":
                 loc = (*loc, "kind")

@@ -17,6 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_YAML_BYTES = 2 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000
+MAX_DEPTH = 64
 
 Loc = tuple[str | int, ...]
 
@@ -48,6 +49,27 @@ class YamlError(Exception):
 
 def _pos(mark: yaml.Mark | None) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _check_depth(root: Node) -> None:
+    """Refuse absurd nesting before anything recurses over it."""
+    stack: list[tuple[Node, int]] = [(root, 1)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise YamlError(
+                *_pos(node.start_mark), f"nested more than {MAX_DEPTH} levels deep; refused"
+            )
+        if id(node) in seen or isinstance(node, ScalarNode):
+            continue
+        seen.add(id(node))
+        children = (
+            [c for pair in node.value for c in pair]
+            if isinstance(node, MappingNode)
+            else node.value
+        )
+        stack.extend((c, depth + 1) for c in children)
 
 
 def _expanded_size(root: Node) -> int:
@@ -87,8 +109,8 @@ class _Builder(yaml.constructor.SafeConstructor):
         if isinstance(node, MappingNode):
             return self._mapping(node, loc)
         if isinstance(node, SequenceNode):
-            if node.tag not in ("tag:yaml.org,2002:seq",):
-                raise YamlError(*_pos(node.start_mark), f"tag {node.tag!r} is not allowed")
+            if node.tag != "tag:yaml.org,2002:seq":
+                raise YamlError(*_pos(node.start_mark), _tag_message(node.tag, None))
             return [self.build(child, (*loc, i)) for i, child in enumerate(node.value)]
         try:
             return self.construct_object(node, deep=True)
@@ -101,7 +123,7 @@ class _Builder(yaml.constructor.SafeConstructor):
 
     def _mapping(self, node: MappingNode, loc: Loc) -> dict:
         if node.tag != "tag:yaml.org,2002:map":
-            raise YamlError(*_pos(node.start_mark), f"tag {node.tag!r} is not allowed")
+            raise YamlError(*_pos(node.start_mark), _tag_message(node.tag, None))
         seen: dict[Any, tuple[int, int]] = {}
         explicit = []
         for key_node, value_node in node.value:
@@ -136,7 +158,7 @@ class _Builder(yaml.constructor.SafeConstructor):
         return result
 
 
-def _tag_message(tag: str, exc: Exception) -> str:
+def _tag_message(tag: str, exc: Exception | None) -> str:
     if tag.startswith("tag:yaml.org,2002:python/") or tag.startswith("!"):
         short = tag.replace("tag:yaml.org,2002:", "!!")
         return f"tag {short!r} is not allowed (only plain YAML data is read)"
@@ -160,14 +182,31 @@ def parse_text(text: str) -> Located:
     except yaml.MarkedYAMLError as exc:
         line, col = _pos(exc.problem_mark or exc.context_mark)
         what = exc.problem or "invalid YAML"
-        if exc.context:
+        if exc.context and exc.context_mark and "end of stream" in what:
+            # an unclosed quote or bracket: the useful place is where it was opened
+            line, col = _pos(exc.context_mark)
+            what = f"{exc.context} that is never closed"
+        elif exc.context:
             what = f"{exc.context}: {what}" if "expected" not in what else what
         raise YamlError(line, col, f"YAML syntax error: {what}") from None
-    except yaml.YAMLError as exc:  # reader errors (control characters)
+    except yaml.reader.ReaderError as exc:  # control characters and the like
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        col = exc.position - (before.rfind("\n") + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise YamlError(
+            line, col, f"character U+{ord(char):04X} is not allowed in YAML (a control character?)"
+        ) from None
+    except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise YamlError(*_pos(mark), f"YAML error: {exc}") from None
+    except RecursionError:
+        raise YamlError(
+            1, 1, f"nested too deeply (more than {MAX_DEPTH} levels); refused"
+        ) from None
     if root is None:
         raise YamlError(1, 1, "the file is empty")
+    _check_depth(root)
     if _expanded_size(root) > MAX_EXPANDED_NODES:
         raise YamlError(
             *_pos(root.start_mark),
