@@ -22,15 +22,40 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from generator.importers import import_cfpb  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = ["Date received", "Product", "Sub-product", "Issue", "Sub-issue",
-          "Consumer complaint narrative", "Company public response", "Company", "State",
-          "ZIP code", "Tags", "Consumer consent provided?", "Submitted via",
-          "Date sent to company", "Company response to consumer", "Timely response?",
-          "Consumer disputed?", "Complaint ID"]
-COMPANIES = ["BANK OF AMERICA, NATIONAL ASSOCIATION", "JPMORGAN CHASE & CO.",
-             "WELLS FARGO & COMPANY", "CITIBANK, N.A.", "CAPITAL ONE FINANCIAL CORPORATION"]
-RESPONSES = ["Closed with explanation", "Closed with monetary relief",
-             "Closed with non-monetary relief", "Closed without relief", "In progress"]
+HEADER = [
+    "Date received",
+    "Product",
+    "Sub-product",
+    "Issue",
+    "Sub-issue",
+    "Consumer complaint narrative",
+    "Company public response",
+    "Company",
+    "State",
+    "ZIP code",
+    "Tags",
+    "Consumer consent provided?",
+    "Submitted via",
+    "Date sent to company",
+    "Company response to consumer",
+    "Timely response?",
+    "Consumer disputed?",
+    "Complaint ID",
+]
+COMPANIES = [
+    "BANK OF AMERICA, NATIONAL ASSOCIATION",
+    "JPMORGAN CHASE & CO.",
+    "WELLS FARGO & COMPANY",
+    "CITIBANK, N.A.",
+    "CAPITAL ONE FINANCIAL CORPORATION",
+]
+RESPONSES = [
+    "Closed with explanation",
+    "Closed with monetary relief",
+    "Closed with non-monetary relief",
+    "Closed without relief",
+    "In progress",
+]
 
 
 def write_file(path: Path, rows: int, seed: int = 3) -> None:
@@ -40,14 +65,29 @@ def write_file(path: Path, rows: int, seed: int = 3) -> None:
         writer.writerow(HEADER)
         for n in range(rows):
             month, day = rng.randint(1, 12), rng.randint(1, 28)
-            narrative = ("I called three times.\r\nNobody called back." if n % 10 == 0 else "")
-            writer.writerow([
-                f"{month}/{day}/2019", "Checking or savings account", "", "Managing an account",
-                "", narrative, "", rng.choice(COMPANIES), "CA", "90001", "", "",
-                rng.choice(["Web", "Phone", "Referral", "Postal mail", "Email", "Fax"]),
-                f"{month}/{min(day + 1, 28)}/2019", rng.choice(RESPONSES),
-                rng.choice(["Yes", "Yes", "No"]), rng.choice(["Yes", "No", ""]), str(3000000 + n),
-            ])
+            narrative = "I called three times.\r\nNobody called back." if n % 10 == 0 else ""
+            writer.writerow(
+                [
+                    f"{month}/{day}/2019",
+                    "Checking or savings account",
+                    "",
+                    "Managing an account",
+                    "",
+                    narrative,
+                    "",
+                    rng.choice(COMPANIES),
+                    "CA",
+                    "90001",
+                    "",
+                    "",
+                    rng.choice(["Web", "Phone", "Referral", "Postal mail", "Email", "Fax"]),
+                    f"{month}/{min(day + 1, 28)}/2019",
+                    rng.choice(RESPONSES),
+                    rng.choice(["Yes", "Yes", "No"]),
+                    rng.choice(["Yes", "No", ""]),
+                    str(3000000 + n),
+                ]
+            )
 
 
 def main() -> None:
@@ -61,10 +101,12 @@ def main() -> None:
         report = import_cfpb(src, corpus)
         seconds = time.perf_counter() - start
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"{rows:,} rows ({src.stat().st_size / 1e6:.0f} MB) imported in {seconds:.1f} s "
-              f"({rows / seconds:,.0f} rows/s); {report.rows_imported:,} matched companies "
-              f"{sorted(report.per_company)}, {sum(report.unknown_companies.values()):,} rows of "
-              f"unknown companies; peak RSS {peak:,.0f} MiB")
+        print(
+            f"{rows:,} rows ({src.stat().st_size / 1e6:.0f} MB) imported in {seconds:.1f} s "
+            f"({rows / seconds:,.0f} rows/s); {report.rows_imported:,} matched companies "
+            f"{sorted(report.per_company)}, {sum(report.unknown_companies.values()):,} rows of "
+            f"unknown companies; peak RSS {peak:,.0f} MiB"
+        )
 
 
 if __name__ == "__main__":

@@ -6,10 +6,13 @@ without a warning, so a failed or interrupted build leaves the previous site as 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import gc
+import hashlib
 import logging
 import os
+import re
 import shutil
 import time
 import traceback
@@ -27,7 +30,7 @@ from .problems import InputError, Problem
 from .scoring import score_corpus
 from .site import TEMPLATES, render_site
 
-STAGES = ("load", "metrics", "score", "render", "mkdocs", "swap")
+STAGES = ("load", "metrics", "score", "render", "mkdocs", "harden", "swap")
 
 
 @dataclass
@@ -159,6 +162,12 @@ def build_site(
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+    with timed("harden"):
+        try:
+            pin_inline_scripts(staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     with timed("swap"):
         swap_into_place(staging, out)
     return BuildReport(site=out, pages=pages, seconds=timings, warnings=corpus.warnings)
@@ -174,6 +183,33 @@ def _corpus_frozen():
         yield
     finally:
         gc.unfreeze()
+
+
+_INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S)
+_CSP_INLINE = "script-src 'self' 'unsafe-inline'"
+
+
+def pin_inline_scripts(site: Path) -> None:
+    """Swap 'unsafe-inline' in each page's CSP for the hashes of the page's own inline scripts.
+
+    Done after mkdocs, on the finished HTML: only scripts the theme wrote are there to hash;
+    author text never reaches a page unescaped, and if it did it would not match a hash."""
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        if _CSP_INLINE not in html:
+            continue
+        hashes = sorted(
+            {
+                "'sha256-"
+                + base64.b64encode(hashlib.sha256(m["body"].encode()).digest()).decode()
+                + "'"
+                for m in _INLINE_SCRIPT.finditer(html)
+                if "src=" not in m["attrs"] and "application/json" not in m["attrs"]
+            }
+        )
+        page.write_text(
+            html.replace(_CSP_INLINE, " ".join(["script-src 'self'", *hashes]), 1), encoding="utf-8"
+        )
 
 
 def _template_message(exc: jinja2.TemplateError) -> str:

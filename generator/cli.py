@@ -167,6 +167,7 @@ def _build(cases: Path, config: Path, site_dir: Path | None, quiet: bool) -> Non
         "score": "Scoring",
         "render": "Rendering pages",
         "mkdocs": "Running mkdocs build",
+        "harden": "Pinning the pages' scripts in their security policy",
         "swap": "Swapping the new site into place",
     }
     show = not quiet and err.is_terminal

@@ -55,9 +55,16 @@ class Headline:
     evidence: list[str]
 
 
+_FRONT_MATTER_SAFE = str.maketrans({"&": "&amp;", '"': "&quot;", "<": "‹", ">": "›"})
+
+
 def yaml_str(value: Any) -> Markup:
-    """A YAML-safe scalar for front matter (JSON strings are valid YAML)."""
-    return Markup(json.dumps(str(value), ensure_ascii=False))
+    """A front-matter scalar (JSON strings are valid YAML) that is safe in the theme's HTML.
+
+    MkDocs themes print page titles and descriptions without escaping, and Material runs
+    titles through ``striptags``, which un-escapes entities: so ``&`` and ``"`` become entities
+    (one un-escape leaves plain text) and angle brackets become ‹ › (no tag can form)."""
+    return Markup(json.dumps(str(value).translate(_FRONT_MATTER_SAFE), ensure_ascii=False))
 
 
 _MARKDOWN = md.Markdown(extensions=["extra", "sane_lists"], output_format="html")

@@ -181,3 +181,68 @@ def test_letter_page_prints_cleanly(page, server):
     mailto = page.locator("a[href^='mailto:']").get_attribute("href")
     assert "subject=An%20open%20letter" in mailto and "body=" in mailto
     _assert_clean(page, server)
+
+
+XSS_LETTER = """slug: xss-letter
+title: "<script>window.__xss='letter-title'</script>"
+addressees: [xss-company]
+sender: "<img src=x onerror=\\"window.__xss='sender'\\">"
+date: 2024-02-01
+opening: "<script>window.__xss='opening'</script>"
+points: ["<svg onload=\\"window.__xss='point'\\">"]
+demands: ["<iframe src=\\"javascript:window.__xss='demand'\\">"]
+closing: "</article><script>window.__xss='closing'</script>"
+"""
+
+
+@pytest.fixture(scope="module")
+def xss_server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("xss")
+    corpus = tmp / "cases"
+    shutil.copytree(ROOT / "cases", corpus)
+    bad = ROOT / "tests" / "bad_inputs"
+    shutil.copy(bad / "xss-company.yaml", corpus / "companies" / "xss-company.yaml")
+    shutil.copy(bad / "xss-payloads.yaml", corpus / "studies" / "xss-payloads.yaml")
+    (corpus / "letters" / "xss-letter.yaml").write_text(XSS_LETTER, encoding="utf-8")
+    site = tmp / "site"
+    build_site(corpus, config=ROOT / "mkdocs.yml", out=site, docs_dir=tmp / "docs")
+    handler = functools.partial(_Quiet, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/cases/xss-payloads.html",
+        "/companies/xss-company.html",
+        "/letters/xss-letter.html",
+        "/index.html",
+        "/cases/index.html",
+        "/companies/index.html",
+        "/letters/index.html",
+    ],
+)
+def test_no_payload_runs(page, xss_server, path):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(xss_server + path, wait_until="load")
+    page.wait_for_timeout(300)
+    for chart in page.locator(".cx-chart").all():
+        chart.hover()  # hover text is author text too
+    assert page.evaluate("String(window.__xss)") == "undefined"
+    assert dialogs == []
+    dangerous = page.evaluate("""() => Array.from(document.querySelectorAll('*')).filter(el =>
+        Array.from(el.attributes).some(a => a.name.startsWith('on') ||
+          (['href', 'src', 'action'].includes(a.name) &&
+           /^\\s*(javascript|data):/i.test(a.value)))).map(el => el.outerHTML.slice(0, 120))""")
+    assert dangerous == []
+    if path == "/cases/xss-payloads.html":
+        summary = page.locator(".cx-summary").inner_text()
+        assert "<script>window.__xss='summary'</script>" in summary  # shown as text
+        assert "‹script›window.__xss='title'‹/script›" in page.locator("h1").inner_text()
+    # the narrative's raw <img src="x"> survives sanitising as a harmless relative image
+    page.cx_errors[:] = [e for e in page.cx_errors if not e.startswith("Failed to load resource")]
+    _assert_clean(page, xss_server)

@@ -14,15 +14,45 @@ from generator.problems import InputError
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted(p.relative_to(ROOT / "cases") for p in (ROOT / "cases").rglob("*.yaml"))
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12),
-                    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=30),
-                    st.dates(), st.datetimes())
-keys = st.one_of(st.sampled_from(["slug", "title", "company", "timeline", "kind", "at", "id",
-                                  "stated", "value", "sources", "hold_minutes", "promise",
-                                  "grades", "categories", "criteria", "weight"]),
-                 st.text(max_size=10))
-documents = st.recursive(scalars, lambda children: st.one_of(
-    st.lists(children, max_size=4), st.dictionaries(keys, children, max_size=5)), max_leaves=25)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.dates(),
+    st.datetimes(),
+)
+keys = st.one_of(
+    st.sampled_from(
+        [
+            "slug",
+            "title",
+            "company",
+            "timeline",
+            "kind",
+            "at",
+            "id",
+            "stated",
+            "value",
+            "sources",
+            "hold_minutes",
+            "promise",
+            "grades",
+            "categories",
+            "criteria",
+            "weight",
+        ]
+    ),
+    st.text(max_size=10),
+)
+documents = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(keys, children, max_size=5)
+    ),
+    max_leaves=25,
+)
 
 
 def load_only_clean_problems(root: Path) -> None:
