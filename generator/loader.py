@@ -21,6 +21,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from .models import Case, Company, Incident, Letter, Rubric
+from .privacy import scan
 from .problems import InputError, Problem, Problems
 from .yamlfile import Located, YamlError, parse_file, read_text
 
@@ -436,6 +437,7 @@ def _check_case(
                 problems.add(md, exc.line, exc.col, exc.message)
     elif case.narrative:
         corpus.narratives[case.slug] = case.narrative
+    _privacy(case, path, located, problems, corpus.narratives.get(case.slug))
     if case.ended and case.ended < case.started:
         add(("ended",), f"ends ({case.ended}) before it starts ({case.started})")
     ids: dict[str, int] = {}
@@ -497,6 +499,29 @@ def _check_case(
     contacts = case.stated.get("contacts")
     if contacts and contacts.value > 10_000:
         add(("stated", "contacts", "value"), "over 10,000 contacts is not plausible for one case")
+
+
+def _privacy(
+    case: Case, path: Path, located: Located, problems: Problems, narrative: str | None
+) -> None:
+    """Warn about what looks like personal data in the texts a case publishes."""
+    public = [*case.consent.public_names]
+    texts: list[tuple[tuple, str]] = [(("summary",), case.summary), (("title",), case.title)]
+    if case.timeline_note:
+        texts.append((("timeline_note",), case.timeline_note))
+    texts += [(("timeline", n, "note"), e.note) for n, e in enumerate(case.timeline) if e.note]
+    if case.narrative:
+        texts.append((("narrative",), case.narrative))
+    for loc, text in texts:
+        line0, col0, block = located.text_start(loc)
+        for f in scan(text, public):
+            line = line0 + f.line - 1
+            col = (col0 + f.col - 1) if f.line == 1 or block else f.col
+            problems.add(path, line, col, f"{_loc_label(loc)}: {f.message}", warning=True)
+    if case.narrative_file and narrative is not None:
+        md = path.parent / case.narrative_file
+        for f in scan(narrative, public):
+            problems.add(md, f.line, f.col, f.message, warning=True)
 
 
 def _check_references(

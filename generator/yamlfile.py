@@ -27,8 +27,20 @@ class Located:
     """A YAML document as plain Python data, with a mark for every path in it."""
 
     data: Any
+    text: str = ""
     marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def text_start(self, loc: Loc) -> tuple[int, int, bool]:
+        """Where the text of a string value begins, and whether it is a block scalar
+        (`|` or `>`, whose every line is indented by that column)."""
+        line, col = self.where(loc)
+        lines = self.text.splitlines()
+        if 0 < line <= len(lines) and lines[line - 1][col - 1 : col] in ("|", ">"):
+            following = lines[line] if line < len(lines) else ""
+            return line + 1, len(following) - len(following.lstrip()) + 1, True
+        quoted = 0 < line <= len(lines) and lines[line - 1][col - 1 : col] in ("'", '"')
+        return line, col + quoted, False
 
     def where(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the deepest known node on ``loc``."""
@@ -172,7 +184,7 @@ _NodeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def parse_text(text: str) -> Located:
     """Parse one YAML document; raise YamlError with a position on any problem."""
-    located = Located(None)
+    located = Located(None, text)
     try:
         loader = _NodeLoader(text)
         try:
