@@ -10,6 +10,7 @@ Both create the virtual environment in .venv the first time and reuse it afterwa
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -46,8 +47,20 @@ def site(args: list[str]) -> None:
     run(BIN / "cxreport", "build", *args)
 
 
+def ensure_node_tools() -> None:
+    """axe-core for the accessibility tests, from the npm registry (skipped without npm)."""
+    if (ROOT / "node_modules" / "axe-core").exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        print("npm not found: the accessibility tests will be skipped", flush=True)
+        return
+    run(npm, "ci", "--no-audit", "--no-fund")
+
+
 def test(args: list[str]) -> None:
     ensure_venv("[test]")
+    ensure_node_tools()
     run(BIN / "ruff", "check", ".")
     run(BIN / "python", "-m", "pytest", *args)
 

@@ -246,3 +246,39 @@ def test_no_payload_runs(page, xss_server, path):
     # the narrative's raw <img src="x"> survives sanitising as a harmless relative image
     page.cx_errors[:] = [e for e in page.cx_errors if not e.startswith("Failed to load resource")]
     _assert_clean(page, xss_server)
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/index.html",
+        "/cases/fiber-upgrade.html",
+        "/companies/regional-telco.html",
+        "/companies/anonymous-bank.html",
+        "/letters/hated-customer-service.html",
+        "/methodology.html",
+    ],
+)
+def test_no_serious_accessibility_violations(browser, server, path):
+    if not AXE.exists():
+        if os.environ.get("CXREPORT_REQUIRE_BROWSER") == "1":
+            pytest.fail("axe-core is required here: run `npm ci`")
+        pytest.skip("axe-core is not installed (npm ci)")
+    context = browser.new_context(bypass_csp=True)  # axe is injected into the page
+    page = context.new_page()
+    try:
+        page.goto(server + path, wait_until="load")
+        page.wait_for_timeout(500)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("""async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+              nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }""")
+    finally:
+        context.close()
+    serious = [v for v in result if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious

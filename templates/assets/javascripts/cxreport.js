@@ -135,7 +135,14 @@
     });
   }
 
+  function labelSearch() {
+    // Material's search dialog has no accessible name; screen readers announce it unnamed.
+    var search = document.querySelector(".md-search[role='dialog']");
+    if (search && !search.getAttribute("aria-label")) search.setAttribute("aria-label", "Search");
+  }
+
   function init() {
+    labelSearch();
     drawCharts();
     bindTables();
     bindCopy();
