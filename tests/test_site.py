@@ -383,3 +383,43 @@ def test_same_config_builds_with_zensical(tmp_path):
     page = soup(project / "site" / "cases" / "fiber-upgrade.html")
     assert page.select_one("#chart-timeline-fiber-upgrade") is not None
     assert (project / "site" / "assets" / "javascripts" / "plotly.min.js").exists()
+
+
+def test_serve_rebuilds_when_a_case_changes(corpus, tmp_path):
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "served"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator.cli", "serve", "--cases", str(corpus), "--config",
+         str(CONFIG), "--out", str(out), "--port", str(port), "--interval", "0.2"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/cases/fiber-upgrade.html"
+
+    def fetch() -> str:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                assert "112 hours without a dial tone" in fetch()
+                break
+            except OSError:
+                assert time.time() < deadline, "the preview server did not come up"
+                time.sleep(0.3)
+        case = corpus / "studies" / "fiber-upgrade.yaml"
+        case.write_text(case.read_text().replace(
+            "title: 112 hours without a dial tone after a fiber upgrade",
+            "title: One hundred and twelve hours without a dial tone"))
+        deadline = time.time() + 60
+        while "One hundred and twelve hours" not in fetch():
+            assert time.time() < deadline, "the site was not rebuilt after the change"
+            time.sleep(0.3)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
