@@ -7,7 +7,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -30,16 +30,21 @@ CorpusArg = Annotated[
 CorpusOpt = Annotated[Path, typer.Option("--cases", "-c", help="The corpus directory.")]
 
 
+def _fail(exc: InputError, consequence: str) -> NoReturn:
+    """Every problem, then a count and what it means; exit 1 (never a traceback)."""
+    for problem in exc.problems:
+        err.print(str(problem), markup=False)
+    n = sum(p.severity == "error" for p in exc.problems)
+    err.print(f"{n} error{'s' * (n != 1)} found; {consequence}", markup=False)
+    raise typer.Exit(1) from None
+
+
 def _load(corpus_dir: Path, *, strict: bool = False) -> Corpus:
     """Load or exit 1 after printing every problem (never a traceback for a user mistake)."""
     try:
         corpus = load_corpus(corpus_dir)
     except InputError as exc:
-        for problem in exc.problems:
-            err.print(str(problem), markup=False)
-        n = sum(p.severity == "error" for p in exc.problems)
-        err.print(f"{n} error{'s' * (n != 1)} found; nothing was written.", markup=False)
-        raise typer.Exit(1) from None
+        _fail(exc, "nothing was written.")
     for warning in corpus.warnings:
         err.print(str(warning), markup=False)
     if strict and corpus.warnings:
@@ -188,13 +193,7 @@ def _build(cases: Path, config: Path, site_dir: Path | None, quiet: bool) -> Non
         with progress:
             report = build_site(cases, config=config, out=site_dir, on_stage=on_stage)
     except InputError as exc:
-        for problem in exc.problems:
-            err.print(str(problem), markup=False)
-        n = sum(p.severity == "error" for p in exc.problems)
-        err.print(
-            f"{n} error{'s' * (n != 1)} found; the previous site was left as it was.", markup=False
-        )
-        raise typer.Exit(1) from None
+        _fail(exc, "the previous site was left as it was.")
     except BuildError as exc:
         for message in exc.messages:
             err.print(f"mkdocs: {message}", markup=False)

@@ -123,16 +123,20 @@ def letters_citing(case_slug: str, composed: list[ComposedLetter]) -> list[Compo
     return [c for c in composed if case_slug in c.cited_cases]
 
 
+def salutation(composed: ComposedLetter) -> str:
+    note = composed.letter.addressee_note
+    return (
+        f"To the management of {_join(composed.addressee_names)}"
+        + (f", {note}" if note else "")
+        + ":"
+    )
+
+
 def plain_text(composed: ComposedLetter, site_url: str = "") -> str:
     """The letter as plain text, for e-mail, copying and the .txt download."""
     L = composed.letter
     lines = [L.title, "", L.date.isoformat(), ""]
-    to = _join(composed.addressee_names)
-    lines += [
-        f"To the management of {to}" + (f", {L.addressee_note}" if L.addressee_note else "") + ":",
-        "",
-    ]
-    lines += [L.opening.strip(), ""]
+    lines += [salutation(composed), "", L.opening.strip(), ""]
     if composed.grievances:
         lines += ["What your customers went through:", ""]
         for g in composed.grievances:
@@ -154,14 +158,7 @@ def markdown(composed: ComposedLetter) -> str:
     """The letter as Markdown, for `cxreport letter --format md`."""
     L = composed.letter
     out = [f"# {L.title}", "", f"*{L.date.isoformat()}*", ""]
-    out += [
-        f"To the management of {_join(composed.addressee_names)}"
-        + (f", {L.addressee_note}" if L.addressee_note else "")
-        + ":",
-        "",
-        L.opening.strip(),
-        "",
-    ]
+    out += [salutation(composed), "", L.opening.strip(), ""]
     if composed.grievances:
         out += ["## What your customers went through", ""]
         for g in composed.grievances:

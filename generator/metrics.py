@@ -40,19 +40,6 @@ METRICS: dict[str, tuple[str, str]] = {
     "divisions_contacted": ("Departments or divisions the customer was passed between", "count"),
 }
 
-STATED_OVERRIDES = [
-    "contacts",
-    "hours_on_phone",
-    "hours_on_hold",
-    "distinct_agents",
-    "transfers",
-    "promises_made",
-    "promises_missed",
-    "owners",
-    "hours_without_service",
-    "days_of_effort",
-    "divisions_contacted",
-]
 
 EVENT_COLUMNS = [
     "case",
