@@ -154,6 +154,7 @@ def build_site(
             raise BuildError([_template_message(exc)]) from None
     with timed("mkdocs"), _build_date(corpus):
         out.parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(out)
         staging = out.parent / f".{out.name}.building-{os.getpid()}"
         if staging.exists():
             shutil.rmtree(staging)
@@ -240,6 +241,20 @@ def _build_date(corpus: Corpus):
     finally:
         if old is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Half-built trees of builds that were killed (their process is gone) are removed."""
+    for leftover in out.parent.glob(f".{out.name}.*-*"):
+        kind, _, pid = leftover.name.rpartition("-")
+        if not kind.endswith((".building", ".old")) or not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(leftover, ignore_errors=True)
+        except PermissionError:
+            pass
 
 
 def swap_into_place(new: Path, target: Path) -> None:

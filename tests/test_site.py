@@ -336,6 +336,8 @@ def test_build_killed_midway_leaves_a_complete_site(tmp_path):
         now = tree_digest(out)
         # either the old site or a complete new one (identical, since builds are reproducible)
         assert now == before
+    build_into(tmp_path)  # the next build clears what the killed ones left behind
+    assert not list(tmp_path.glob(".site.building-*"))
 
 
 def test_cli_build_reports_errors_without_traceback(corpus, tmp_path):
@@ -394,9 +396,27 @@ def test_serve_rebuilds_when_a_case_changes(corpus, tmp_path):
         port = s.getsockname()[1]
     out = tmp_path / "served"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "generator.cli", "serve", "--cases", str(corpus), "--config",
-         str(CONFIG), "--out", str(out), "--port", str(port), "--interval", "0.2"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "generator.cli",
+            "serve",
+            "--cases",
+            str(corpus),
+            "--config",
+            str(CONFIG),
+            "--out",
+            str(out),
+            "--port",
+            str(port),
+            "--interval",
+            "0.2",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}/cases/fiber-upgrade.html"
 
     def fetch() -> str:
@@ -413,9 +433,12 @@ def test_serve_rebuilds_when_a_case_changes(corpus, tmp_path):
                 assert time.time() < deadline, "the preview server did not come up"
                 time.sleep(0.3)
         case = corpus / "studies" / "fiber-upgrade.yaml"
-        case.write_text(case.read_text().replace(
-            "title: 112 hours without a dial tone after a fiber upgrade",
-            "title: One hundred and twelve hours without a dial tone"))
+        case.write_text(
+            case.read_text().replace(
+                "title: 112 hours without a dial tone after a fiber upgrade",
+                "title: One hundred and twelve hours without a dial tone",
+            )
+        )
         deadline = time.time() + 60
         while "One hundred and twelve hours" not in fetch():
             assert time.time() < deadline, "the site was not rebuilt after the change"
