@@ -172,8 +172,6 @@ def rubric_problems(rubric: Rubric) -> list[tuple[tuple, str]]:
                     "grade bands must go from the best grade down, each with a lower minimum",
                 )
             )
-        if n and grades[n - 1] > band.grade and band.grade in grades[:n]:
-            pass
     if mins and min(mins) != 0:
         problems.append((("grades",), "the lowest grade band must start at 0"))
     order = "ABCDEF"
@@ -494,7 +492,7 @@ def _jsonable(v: Any) -> Any:
         return None if math.isnan(v) else round(float(v), 4)
     if isinstance(v, dt.date):
         return v.isoformat()
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+    if v is None:
         return None
     try:
         if pd.isna(v):
