@@ -282,3 +282,20 @@ def test_no_serious_accessibility_violations(browser, server, path):
         context.close()
     serious = [v for v in result if v["impact"] in ("serious", "critical")]
     assert serious == [], serious
+
+
+def test_site_opened_from_disk_draws_its_charts(browser, tmp_path):
+    """README: the built folder also works opened straight from disk (file://)."""
+    site = tmp_path / "site"
+    build_site(ROOT / "cases", config=ROOT / "mkdocs.yml", out=site, docs_dir=tmp_path / "docs")
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto((site / "cases" / "fiber-upgrade.html").as_uri(), wait_until="load")
+        page.wait_for_selector(
+            "#chart-timeline-fiber-upgrade[data-rendered='true'] svg", timeout=15000
+        )
+        page.goto((site / "index.html").as_uri(), wait_until="load")
+        page.wait_for_selector("[data-cx-table][data-bound='true']", timeout=15000)
+    finally:
+        context.close()

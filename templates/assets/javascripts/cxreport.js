@@ -37,8 +37,10 @@
     return target;
   }
 
-  function drawChart(el) {
+  function drawChart(el, force) {
     if (typeof Plotly === "undefined") return;
+    if (el.getAttribute("data-drawn") && !force) return;
+    el.setAttribute("data-drawn", "true");
     var figure;
     try {
       figure = JSON.parse(el.getAttribute("data-figure"));
@@ -70,8 +72,8 @@
     }
   }
 
-  function drawCharts() {
-    document.querySelectorAll(".cx-chart").forEach(drawChart);
+  function drawCharts(force) {
+    document.querySelectorAll(".cx-chart").forEach(function (el) { drawChart(el, force); });
   }
 
   function sortTable(table, index, kind, th) {
@@ -148,14 +150,20 @@
     bindCopy();
   }
 
+  // Material's document$ fires on load and after each instant navigation; it never fires when
+  // the site is opened from disk (file://), so the first page is also set up on its own.
+  // init is idempotent: charts and tables remember that they are done.
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(init);
-  } else {
+  }
+  if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
   }
 
   // Charts follow the light/dark palette toggle.
-  new MutationObserver(function () { drawCharts(); }).observe(document.body, {
+  new MutationObserver(function () { drawCharts(true); }).observe(document.body, {
     attributes: true, attributeFilter: ["data-md-color-scheme"]
   });
 })();
