@@ -309,47 +309,41 @@ def grades_by_industry(board: Scoreboard) -> Figure:
     return fig
 
 
-def incidents_over_time(incidents: pd.DataFrame) -> Figure:
-    """Monthly volume and timely share of a company's incident data."""
-    frame = incidents.copy()
-    frame["month"] = pd.to_datetime(frame["date"]).dt.to_period("M").dt.to_timestamp()
-    monthly = frame.groupby("month").agg(
-        incidents=("id", "size"),
-        timely=("timely", lambda s: s.dropna().astype(bool).mean() if s.notna().any() else None),
-        resolved=(
-            "resolved",
-            lambda s: s.dropna().astype(bool).mean() if s.notna().any() else None,
-        ),
-    )
-    months = [m.strftime("%Y-%m-%d") for m in monthly.index]
+def _volume_and_shares(
+    x: list[str],
+    counts: list,
+    count_name: str,
+    x_hover: str,
+    shares: list[tuple[str, list, str, str]],
+    **layout: Any,
+) -> Figure:
+    """Bars of a volume with percentage lines on a right-hand 0-100 axis.
+
+    ``shares`` holds (legend name, values in %, colour, what the hover says after the %)."""
     fig = figure(
         trace(
             "bar",
-            x=months,
-            y=monthly["incidents"].tolist(),
-            name="incidents",
+            x=x,
+            y=counts,
+            name=count_name,
             marker={"color": COLORS["neutral"]},
-            hovertemplate="%{x|%b %Y}: %{y} incidents<extra></extra>",
-        )
-    )
-    for col, color in (("timely", COLORS["good"]), ("resolved", COLORS["warn"])):
-        if monthly[col].notna().any():
-            fig["data"].append(
-                trace(
-                    "scatter",
-                    x=months,
-                    y=[None if pd.isna(v) else round(float(v) * 100, 1) for v in monthly[col]],
-                    name=f"% {col}",
-                    yaxis="y2",
-                    mode="lines+markers",
-                    line={"color": color},
-                    hovertemplate=f"%{{x|%b %Y}}: %{{y}}% {col}<extra></extra>",
-                )
+            hovertemplate=f"{x_hover}: %{{y}} {count_name}<extra></extra>",
+        ),
+        *[
+            trace(
+                "scatter",
+                x=x,
+                y=values,
+                name=name,
+                yaxis="y2",
+                mode="lines+markers",
+                line={"color": color},
+                hovertemplate=f"{x_hover}: %{{y}}% {what}<extra></extra>",
             )
-    fig["layout"].update(
-        height=320,
+            for name, values, color, what in shares
+        ],
         margin={"l": 50, "r": 50, "t": 10, "b": 40},
-        yaxis={"title": {"text": "incidents"}},
+        yaxis={"title": {"text": count_name}},
         yaxis2={
             "title": {"text": "%"},
             "overlaying": "y",
@@ -360,7 +354,39 @@ def incidents_over_time(incidents: pd.DataFrame) -> Figure:
         },
         legend={"orientation": "h", "y": -0.2},
     )
+    fig["layout"].update(layout)
     return fig
+
+
+def incidents_over_time(incidents: pd.DataFrame) -> Figure:
+    """Monthly volume, and the shares answered in time and resolved, of incident data."""
+    frame = incidents.copy()
+    frame["month"] = pd.to_datetime(frame["date"]).dt.to_period("M").dt.to_timestamp()
+
+    def share(s: pd.Series) -> float | None:
+        return s.dropna().astype(bool).mean() if s.notna().any() else None
+
+    monthly = frame.groupby("month").agg(
+        incidents=("id", "size"), timely=("timely", share), resolved=("resolved", share)
+    )
+    shares = [
+        (
+            f"% {col}",
+            [None if pd.isna(v) else round(float(v) * 100, 1) for v in monthly[col]],
+            color,
+            col,
+        )
+        for col, color in (("timely", COLORS["good"]), ("resolved", COLORS["warn"]))
+        if monthly[col].notna().any()
+    ]
+    return _volume_and_shares(
+        [m.strftime("%Y-%m-%d") for m in monthly.index],
+        monthly["incidents"].tolist(),
+        "incidents",
+        "%{x|%b %Y}",
+        shares,
+        height=320,
+    )
 
 
 def channel_pie(channels: dict[str, int]) -> Figure:
@@ -386,38 +412,15 @@ def calls_over_time(calls: pd.DataFrame) -> Figure:
         .agg(offered=("offered", "sum"), abandoned=("abandoned", "sum"))
         .reset_index()
     )
-    days = [str(d) for d in daily["date"]]
     share = (100 * daily["abandoned"] / daily["offered"]).round(1).tolist()
-    return figure(
-        trace(
-            "bar",
-            x=days,
-            y=daily["offered"].tolist(),
-            name="calls offered",
-            marker={"color": COLORS["neutral"]},
-            hovertemplate="%{x}: %{y} calls offered<extra></extra>",
-        ),
-        trace(
-            "scatter",
-            x=days,
-            y=share,
-            name="% abandoned",
-            yaxis="y2",
-            mode="lines+markers",
-            line={"color": COLORS["bad"]},
-            hovertemplate="%{x}: %{y}% gave up waiting<extra></extra>",
-        ),
+    return _volume_and_shares(
+        [str(d) for d in daily["date"]],
+        daily["offered"].tolist(),
+        "calls offered",
+        "%{x}",
+        [("% abandoned", share, COLORS["bad"], "gave up waiting")],
         height=340,
-        margin={"l": 50, "r": 50, "t": 10, "b": 40},
         xaxis={"type": "date"},
-        yaxis={"title": {"text": "calls offered"}},
-        yaxis2={
-            "title": {"text": "% abandoned"},
-            "overlaying": "y",
-            "side": "right",
-            "range": [0, 100],
-        },
-        legend={"orientation": "h", "y": -0.2},
     )
 
 

@@ -136,10 +136,6 @@ def _hours(delta: pd.Series) -> pd.Series:
     return delta.dt.total_seconds() / 3600.0
 
 
-def _first(ev: pd.DataFrame, mask: pd.Series, cases: pd.Index) -> pd.Series:
-    return ev.loc[mask].groupby("case")["ts"].min().reindex(cases)
-
-
 def compute_case_metrics(
     events: pd.DataFrame, stated: pd.DataFrame, case_ids: Iterable[str]
 ) -> CaseMetrics:
