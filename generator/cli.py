@@ -12,8 +12,8 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from .loader import Corpus, load_corpus
-from .problems import InputError
+from .errors import InputError
+from .load import Corpus
 
 app = typer.Typer(
     help="cxreport: evidence-backed customer-service case studies, scorecards and open letters.",
@@ -42,7 +42,9 @@ def _fail(exc: InputError, consequence: str) -> NoReturn:
 def _load(corpus_dir: Path, *, strict: bool = False) -> Corpus:
     """Load or exit 1 after printing every problem (never a traceback for a user mistake)."""
     try:
-        corpus = load_corpus(corpus_dir)
+        from .pipeline import load
+
+        corpus = load(corpus_dir)
     except InputError as exc:
         _fail(exc, "nothing was written.")
     for warning in corpus.warnings:
@@ -87,8 +89,8 @@ def new(
     """Write a valid, commented starting file for a case, company or letter."""
     import re
 
-    from .models import SLUG_PATTERN
-    from .scaffold import new_file
+    from .authoring.scaffold import new_file
+    from .load.models import SLUG_PATTERN
 
     if not re.fullmatch(SLUG_PATTERN, slug):
         err.print(f"slug {slug!r}: use lower-case letters, digits and single hyphens", markup=False)
@@ -110,7 +112,7 @@ def schema(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where to write.")] = Path("schemas"),
 ) -> None:
     """Write the JSON Schemas (for editors) and the field tables generated from the models."""
-    from .schema import write_schemas
+    from .authoring.schema import write_schemas
 
     for path in write_schemas(out_dir):
         out.print(f"wrote {path}", markup=False)
@@ -130,8 +132,9 @@ def score(
     ),
 ) -> None:
     """Score every case and company against the rubric."""
-    from .report import scores_csv, scores_json, scores_tables
-    from .scoring import score_corpus
+    from .render.data import scores_csv, scores_json
+    from .render.terminal import scores_tables
+    from .score import score_corpus
 
     board = score_corpus(_load(cases))
     if fmt == ScoreFormat.json:
@@ -149,8 +152,8 @@ def explain(
     cases: CorpusOpt = Path("cases"),
 ) -> None:
     """Show how a case earned and lost its points, criterion by criterion, with evidence."""
-    from .report import explain_case
-    from .scoring import score_corpus
+    from .render.terminal import explain_case
+    from .score import score_corpus
 
     corpus = _load(cases)
     if case not in corpus.cases:
@@ -164,7 +167,7 @@ def explain(
 def _build(cases: Path, config: Path, site_dir: Path | None, quiet: bool) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from .build import STAGES, BuildError, build_site
+    from .pipeline import STAGES, BuildError, build_site
 
     labels = {
         "load": "Loading and validating",
@@ -235,7 +238,7 @@ def serve(
     interval: Annotated[float, typer.Option(help="Seconds between checks for changes.")] = 1.0,
 ) -> None:
     """Preview the site on http://127.0.0.1:PORT; rebuild when a YAML file or template changes."""
-    from .serve import serve_forever
+    from .authoring.serve import serve_forever
 
     serve_forever(
         lambda: _rebuild(cases, config, site_dir), cases, config, site_dir, port, interval, out
@@ -264,8 +267,8 @@ def letter(
     ),
 ) -> None:
     """Print an open letter with its grievances drawn from the scored cases."""
-    from .letters import compose, html_document, markdown, plain_text
-    from .scoring import score_corpus
+    from .render.letters import compose, html_document, markdown, plain_text
+    from .score import score_corpus
 
     corpus = _load(cases)
     if slug not in corpus.letters:

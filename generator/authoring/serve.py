@@ -9,8 +9,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .build import read_config
-from .site import TEMPLATES
+from ..publish import read_config
+from ..resources import TEMPLATES
 
 
 def snapshot(paths: list[Path]) -> dict[str, float]:

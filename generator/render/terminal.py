@@ -2,57 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 
-from .loader import Corpus
-from .metrics import METRICS
-from .scoring import CaseScore, Scoreboard
-
-
-def fmt_value(value: float | None, qualifier: str | None = None) -> str:
-    if value is None:
-        return "no data"
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    if qualifier == "at_least":
-        return f"{text}+"
-    if qualifier == "about":
-        return f"~{text}"
-    if qualifier == "at_most":
-        return f"≤{text}"
-    return text
-
-
-def scores_json(board: Scoreboard) -> dict[str, Any]:
-    return {
-        "rubric_version": board.rubric_version,
-        "cases": [c.model_dump(mode="json") for c in board.cases],
-        "companies": [c.model_dump(mode="json") for c in board.companies],
-    }
-
-
-def scores_csv(board: Scoreboard) -> str:
-    """One row per case: the score, the grade and every metric."""
-    names = sorted(METRICS)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["case", "company", "date", "score", "grade", *names])
-    for c in board.cases:
-        writer.writerow(
-            [
-                c.case,
-                c.company,
-                c.date.isoformat(),
-                c.score,
-                c.grade,
-                *["" if c.metrics.get(n) is None else c.metrics[n] for n in names],
-            ]
-        )
-    return buf.getvalue()
+from ..load import Corpus
+from ..score import CaseScore, Scoreboard
+from .format import value as fmt_value
 
 
 def scores_tables(board: Scoreboard) -> list[Table]:
@@ -67,7 +24,7 @@ def scores_tables(board: Scoreboard) -> list[Table]:
     companies = Table(title="Companies", title_justify="left")
     for col in ("company", "cases", "score", "grade", "incidents"):
         companies.add_column(col, justify="left" if col == "company" else "right")
-    ranked = sorted(board.companies, key=lambda c: (c.score is None, -(c.score or 0), c.company))
+    ranked = board.league()
     for c in ranked:
         companies.add_row(
             c.company,

@@ -48,6 +48,13 @@ def _http_url(value: str) -> str:
 WebUrl = Annotated[str, AfterValidator(_http_url)]
 
 
+def as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
+    """A date as midnight of that day; a datetime as it is (the one place this is decided)."""
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.combine(value, dt.time())
+
+
 class Model(BaseModel):
     """Shared settings: unknown fields are errors, so a typo never silently vanishes."""
 
@@ -186,9 +193,7 @@ class EventBase(Model):
 
     @property
     def timestamp(self) -> dt.datetime:
-        if isinstance(self.at, dt.datetime):
-            return self.at
-        return dt.datetime.combine(self.at, dt.time())
+        return as_datetime(self.at)
 
 
 class ServiceLost(EventBase):

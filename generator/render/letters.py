@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .loader import Corpus
-from .models import Letter
-from .scoring import Scoreboard
+from ..load import Corpus
+from ..load.models import Letter
+from ..score import Scoreboard
+from .format import join, value_words
 
 
 @dataclass(frozen=True)
@@ -46,24 +47,6 @@ class ComposedLetter:
         return sorted({c.case for g in self.grievances for c in g.citations})
 
 
-def _join(items: list[str], word: str = "and") -> str:
-    items = [i for i in items if i]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {word} " + items[-1]
-
-
-def value_words(value: float | None, qualifier: str | None) -> str:
-    if value is None:
-        return "an unknown number of"
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    return {
-        "at_least": f"at least {text}",
-        "about": f"about {text}",
-        "at_most": f"at most {text}",
-    }.get(qualifier or "", text)
-
-
 def compose(letter: Letter, corpus: Corpus, board: Scoreboard) -> ComposedLetter:
     rubric = corpus.rubric
     assert rubric is not None
@@ -81,7 +64,7 @@ def compose(letter: Letter, corpus: Corpus, board: Scoreboard) -> ComposedLetter
             case = corpus.cases[case_score.case]
             events = {e.id: e for e in case.timeline}
             for result in case_score.failed:
-                when = _join(
+                when = join(
                     [
                         events[e].when_stated
                         for e in result.evidence
@@ -126,7 +109,7 @@ def letters_citing(case_slug: str, composed: list[ComposedLetter]) -> list[Compo
 def salutation(composed: ComposedLetter) -> str:
     note = composed.letter.addressee_note
     return (
-        f"To the management of {_join(composed.addressee_names)}"
+        f"To the management of {join(composed.addressee_names)}"
         + (f", {note}" if note else "")
         + ":"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .loader import KINDS
+from ..load import KINDS
 
 FOLDERS = {"case": "studies", "company": "companies", "letter": "letters"}
 

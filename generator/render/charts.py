@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from .models import Case
-from .scoring import CaseScore, CompanyScore, Scoreboard
+from ..load.models import Case, as_datetime
+from ..score import CaseScore, CompanyScore, Scoreboard
 
 LANES = ["Service", "Contacts", "Transfers", "Promises", "Escalation", "Regulator", "Resolution"]
 KIND_LANE = {
@@ -125,11 +125,7 @@ def case_timeline(case: Case) -> Figure:
     # Promises: a dotted line from when it was made to when it was due.
     for ev in events:
         if ev.kind == "promise" and ev.due is not None and not by_order:
-            due = (
-                ev.due
-                if isinstance(ev.due, dt.datetime)
-                else dt.datetime.combine(ev.due, dt.time())
-            )
+            due = as_datetime(ev.due)
             fig["data"].append(
                 trace(
                     "scatter",

@@ -1,0 +1,14 @@
+"""Load stage: YAML and CSV with positions -> validated models, gathered in one Corpus."""
+
+from .corpus import KINDS, Corpus, RubricCheck, load_corpus
+from .tables import INCIDENT_COLUMNS, empty_calls, empty_incidents
+
+__all__ = [
+    "INCIDENT_COLUMNS",
+    "KINDS",
+    "Corpus",
+    "RubricCheck",
+    "empty_calls",
+    "empty_incidents",
+    "load_corpus",
+]

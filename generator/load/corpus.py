@@ -1,0 +1,298 @@
+"""Load and validate a corpus directory: every problem in every file, reported at once.
+
+Layout of a corpus (``cases/`` by default)::
+
+    rubric.yaml              the scorecard rubric
+    companies/SLUG.yaml      one company each (+ an optional incidents CSV beside it)
+    studies/SLUG.yaml        one case study each (+ an optional narrative .md beside it)
+    letters/SLUG.yaml        one open letter each
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from ..errors import InputError, Problem, Problems
+from .checks import check_case, loc_label
+from .models import Case, Company, Letter, Rubric
+from .tables import (
+    INCIDENT_COLUMNS,
+    empty_calls,
+    empty_incidents,
+    inside,
+    load_calls_csv,
+    load_incidents_csv,
+)
+from .yamlfile import Located, YamlError, parse_file
+
+KINDS = {"companies": Company, "studies": Case, "letters": Letter}
+# Semantic checks of the rubric that need later stages' knowledge (the metric registry,
+# letter placeholders), handed in by the caller so that data still flows one way.
+RubricCheck = Callable[[Rubric], list[tuple[tuple, str]]]
+
+
+@dataclass
+class Corpus:
+    """The validated input, ready for the metrics stage."""
+
+    root: Path
+    rubric: Rubric | None
+    companies: dict[str, Company] = field(default_factory=dict)
+    cases: dict[str, Case] = field(default_factory=dict)
+    letters: dict[str, Letter] = field(default_factory=dict)
+    narratives: dict[str, str] = field(default_factory=dict)
+    incidents: pd.DataFrame = field(default_factory=lambda: empty_incidents())
+    calls: pd.DataFrame = field(default_factory=lambda: empty_calls())
+    files: dict[str, Path] = field(default_factory=dict)  # "case:slug" -> file
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _data_loc(data: Any, loc: tuple) -> tuple:
+    """Drop the parts of a pydantic error location that are not in the data (union tags)."""
+    out: list = []
+    node = data
+    for n, part in enumerate(loc):
+        if (
+            isinstance(node, dict)
+            and part in node
+            or isinstance(node, list)
+            and isinstance(part, int)
+            and 0 <= part < len(node)
+        ):
+            node = node[part]
+            out.append(part)
+        elif isinstance(node, dict) and n == len(loc) - 1 and isinstance(part, str):
+            out.append(part)  # a missing field: named in the message, located at its parent
+        # anything else is a union tag pydantic adds to the location: not in the data
+    return tuple(out)
+
+
+def _message(err: dict) -> str:
+    kind = err["type"]
+    msg = err["msg"]
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; see the schema for the allowed fields)"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "union_tag_invalid":
+        ctx = err.get("ctx", {})
+        return f"unknown event kind {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+    if kind == "union_tag_not_found":
+        return "every event needs a `kind`"
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    return msg
+
+
+def validate_model(
+    model: type[BaseModel], located: Located, path: Path, problems: Problems
+) -> Any | None:
+    """Validate one document, turning each pydantic error into a positioned problem."""
+    if not isinstance(located.data, dict):
+        problems.add(path, 1, 1, "the file must be a mapping of fields (`name: value`)")
+        return None
+    try:
+        return model.model_validate(located.data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            if err["loc"] and err["loc"][-1] == "[key]":  # a map key outside the allowed set
+                loc = _data_loc(located.data, err["loc"][:-1])
+                line, col = located.where(loc, key=True)
+                allowed = err.get("ctx", {}).get("expected", "")
+                problems.add(
+                    path,
+                    line,
+                    col,
+                    f"{loc_label(loc[:-1])}: unknown name {loc[-1]!r}; expected {allowed}",
+                )
+                continue
+            loc = _data_loc(located.data, err["loc"])
+            if err["type"] == "union_tag_invalid":
+                loc = (*loc, "kind")
+            missing = err["type"] == "missing"
+            where_loc = loc[:-1] if missing else loc
+            line, col = located.where(where_loc, key=err["type"] == "extra_forbidden")
+            label = loc_label(loc) or "(document)"
+            problems.add(path, line, col, f"{label}: {_message(err)}")
+        return None
+
+
+def _discover(root: Path, problems: Problems) -> list[Path]:
+    files = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith((".yaml", ".yml")):
+                p = Path(dirpath) / name
+                if p.is_symlink() and not inside(p, root):
+                    problems.add(p, 1, 1, "symbolic link points outside the corpus; refused")
+                    continue
+                files.append(p)
+    return files
+
+
+def load_corpus(root: Path | str, rubric_checks: tuple[RubricCheck, ...] = ()) -> Corpus:
+    """Load every file under ``root``; raise InputError listing every problem found."""
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError([Problem(str(root), 1, 1, "corpus directory not found")])
+    return _Loader(root, rubric_checks).run()
+
+
+class _Loader:
+    """One pass over a corpus folder, collecting every problem before it gives up."""
+
+    def __init__(self, root: Path, rubric_checks: tuple[RubricCheck, ...]):
+        self.root = root
+        self.rubric_checks = rubric_checks
+        self.problems = Problems()
+        self.corpus = Corpus(root=root, rubric=None)
+        self.located: dict[Path, Located] = {}
+        self.incident_frames: list[pd.DataFrame] = []
+        self.call_frames: list[pd.DataFrame] = []
+
+    def run(self) -> Corpus:
+        corpus, problems = self.corpus, self.problems
+        for path in _discover(self.root, problems):
+            self.load_file(path)
+        if corpus.rubric is None and not any(
+            p.path.endswith("rubric.yaml") for p in problems.items
+        ):
+            problems.add(self.root / "rubric.yaml", 1, 1, "the corpus needs a rubric.yaml")
+        _check_references(corpus, self.located, problems)
+        if self.incident_frames:
+            corpus.incidents = pd.concat(self.incident_frames, ignore_index=True)
+        if self.call_frames:
+            corpus.calls = pd.concat(self.call_frames, ignore_index=True)
+        if problems:
+            raise InputError(problems.errors + problems.warnings)
+        corpus.warnings = problems.warnings
+        return corpus
+
+    def model_for(self, path: Path) -> type[BaseModel] | None:
+        rel = path.relative_to(self.root)
+        if rel.parts == ("rubric.yaml",):
+            return Rubric
+        if len(rel.parts) == 2 and rel.parts[0] in KINDS:
+            return KINDS[rel.parts[0]]
+        self.problems.add(
+            path,
+            1,
+            1,
+            "not part of a corpus: put it in companies/, studies/ or "
+            "letters/ (or name it rubric.yaml at the top)",
+        )
+        return None
+
+    def load_file(self, path: Path) -> None:
+        model = self.model_for(path)
+        if model is None:
+            return
+        try:
+            located = parse_file(path)
+        except YamlError as exc:
+            self.problems.add(path, exc.line, exc.col, exc.message)
+            return
+        self.located[path] = located
+        obj = validate_model(model, located, path, self.problems)
+        if isinstance(obj, Rubric):
+            self.add_rubric(obj, path, located)
+        elif obj is not None:
+            self.add_document(obj, path, located)
+
+    def add_rubric(self, rubric: Rubric, path: Path, located: Located) -> None:
+        for check in self.rubric_checks:
+            for loc, message in check(rubric):
+                line, col = located.where(loc)
+                self.problems.add(path, line, col, f"{loc_label(loc)}: {message}")
+        self.corpus.rubric = rubric
+        self.corpus.files["rubric"] = path
+
+    def add_document(self, obj: Company | Case | Letter, path: Path, located: Located) -> None:
+        corpus, problems = self.corpus, self.problems
+        kind = {Company: "company", Case: "case", Letter: "letter"}[type(obj)]
+        store = {"company": corpus.companies, "case": corpus.cases, "letter": corpus.letters}[kind]
+        line, col = located.where(("slug",))
+        if obj.slug in store:
+            first = corpus.files[f"{kind}:{obj.slug}"]
+            problems.add(path, line, col, f"slug: {obj.slug!r} is already used by {first}")
+            return
+        if path.stem != obj.slug:
+            problems.add(
+                path, line, col, f"slug: {obj.slug!r} does not match the file name {path.name!r}"
+            )
+        store[obj.slug] = obj
+        corpus.files[f"{kind}:{obj.slug}"] = path
+        if isinstance(obj, Company):
+            self.add_company_data(obj, path, located)
+        if isinstance(obj, Case):
+            check_case(obj, path, located, problems, corpus.narratives)
+
+    def add_company_data(self, company: Company, path: Path, located: Located) -> None:
+        frame = _company_incidents(company, path, located, self.problems)
+        if frame is not None:
+            self.incident_frames.append(frame)
+        if company.calls_file:
+            line, col = located.where(("calls_file",))
+            calls = load_calls_csv(
+                path.parent / company.calls_file, company.slug, self.problems, (path, line, col)
+            )
+            if len(calls):
+                self.call_frames.append(calls)
+
+
+def _company_incidents(
+    company: Company, path: Path, located: Located, problems: Problems
+) -> pd.DataFrame | None:
+    frames = []
+    if company.incidents:
+        rows = [i.model_dump() for i in company.incidents]
+        frame = pd.DataFrame(rows, columns=INCIDENT_COLUMNS)
+        frame.insert(0, "company", company.slug)
+        seen: set[str] = set()
+        for n, incident in enumerate(company.incidents):
+            if incident.id in seen:
+                line, col = located.where(("incidents", n, "id"))
+                problems.add(path, line, col, f"incidents[{n}].id: duplicate id {incident.id!r}")
+            seen.add(incident.id)
+        frames.append(frame)
+    if company.incidents_file:
+        line, col = located.where(("incidents_file",))
+        frames.append(
+            load_incidents_csv(
+                path.parent / company.incidents_file, company.slug, problems, (path, line, col)
+            )
+        )
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def _check_references(
+    corpus: Corpus, located_by_file: dict[Path, Located], problems: Problems
+) -> None:
+    for slug, case in corpus.cases.items():
+        path = corpus.files[f"case:{slug}"]
+        if case.company not in corpus.companies:
+            line, col = located_by_file[path].where(("company",))
+            problems.add(
+                path,
+                line,
+                col,
+                f"company: no company with slug {case.company!r} "
+                f"(known: {', '.join(sorted(corpus.companies)) or 'none'})",
+            )
+    for slug, letter in corpus.letters.items():
+        path = corpus.files[f"letter:{slug}"]
+        for n, addressee in enumerate(letter.addressees):
+            if addressee not in corpus.companies:
+                line, col = located_by_file[path].where(("addressees", n))
+                problems.add(
+                    path, line, col, f"addressees[{n}]: no company with slug {addressee!r}"
+                )

@@ -1,0 +1,188 @@
+"""Tabular incident and call-centre data (CSV beside a company file), read column-wise.
+
+Bad rows are reported with their line numbers; the rest of the table is still loaded so
+that every problem in the corpus is reported at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import Problems
+from .models import Incident
+
+MAX_CSV_BYTES = 200 * 1024 * 1024
+INCIDENT_COLUMNS = list(Incident.model_fields)
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` (links resolved) lies inside ``root``."""
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def empty_incidents() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in ["company", *INCIDENT_COLUMNS]})
+
+
+def _read_csv_table(
+    path: Path, problems: Problems, ref: tuple, field: str, required: list[str], allowed: list[str]
+) -> pd.DataFrame | None:
+    """A CSV beside a company file, as text columns; None (with problems) if unusable."""
+    ref_path, line, col = ref
+    if not path.is_file():
+        problems.add(ref_path, line, col, f"{field}: {path.name} does not exist")
+        return None
+    if path.is_symlink() and not inside(path, ref_path.parent):
+        problems.add(ref_path, line, col, f"{field}: symbolic link outside the corpus")
+        return None
+    if path.stat().st_size > MAX_CSV_BYTES:
+        problems.add(path, 1, 1, f"file is larger than {MAX_CSV_BYTES:,} bytes")
+        return None
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.add(path, 1, 1, "not UTF-8; save the CSV as UTF-8")
+        return None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        problems.add(path, 1, 1, f"CSV cannot be read: {str(exc).strip()}")
+        return None
+    missing = [c for c in required if c not in df.columns]
+    unknown = [c for c in df.columns if c not in allowed]
+    if missing:
+        problems.add(path, 1, 1, f"missing column(s): {', '.join(missing)}")
+    if unknown:
+        problems.add(path, 1, 1, f"unknown column(s): {', '.join(unknown)}; allowed: {allowed}")
+    if missing or unknown:
+        return None
+    for column in allowed:
+        if column not in df.columns:
+            df[column] = ""
+    return df
+
+
+def _csv_numbers(
+    df: pd.DataFrame,
+    column: str,
+    lo: float,
+    hi: float,
+    problems: Problems,
+    path: Path,
+    lines: pd.Series,
+    message: str,
+) -> pd.Series:
+    text = df[column].str.strip()
+    values = pd.to_numeric(text.replace("", None), errors="coerce")
+    bad = (text != "") & (values.isna() | (values < lo) | (values > hi))
+    _report(problems, path, lines, bad, column, message)
+    return values.where(~bad)
+
+
+def _csv_dates(df: pd.DataFrame, problems: Problems, path: Path, lines: pd.Series) -> pd.Series:
+    dates = pd.to_datetime(df["date"], format="%Y-%m-%d", errors="coerce")
+    _report(problems, path, lines, dates.isna(), "date", "must be a date YYYY-MM-DD")
+    return dates.dt.date
+
+
+_YES_NO = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False, "": None}
+
+
+def load_incidents_csv(path: Path, company: str, problems: Problems, ref: tuple) -> pd.DataFrame:
+    """Read an incidents CSV column-wise; bad rows are reported with their line numbers."""
+    df = _read_csv_table(path, problems, ref, "incidents_file", ["id", "date"], INCIDENT_COLUMNS)
+    if df is None:
+        return empty_incidents()
+    lines = pd.Series(range(2, len(df) + 2), index=df.index)
+    out = pd.DataFrame({"company": company, "id": df["id"]})
+    out["date"] = _csv_dates(df, problems, path, lines)
+    channels = df["channel"].replace("", "other")
+    allowed = set(Incident.model_fields["channel"].annotation.__args__)
+    _report(
+        problems,
+        path,
+        lines,
+        ~channels.isin(allowed),
+        "channel",
+        f"must be one of {sorted(allowed)}",
+    )
+    out["channel"] = channels
+    out["issue"] = df["issue"].replace("", None)
+    out["response_days"] = _csv_numbers(
+        df, "response_days", 0, 3650, problems, path, lines, "must be a number of days, 0-3650"
+    )
+    out["forwarded_days"] = _csv_numbers(
+        df, "forwarded_days", -3650, 3650, problems, path, lines, "must be a number of days"
+    )
+    out["response"] = df["response"].replace("", None)
+    for column in ("resolved", "timely", "escalated", "disputed"):
+        raw = df[column].str.strip().str.lower()
+        mapped = raw.map(_YES_NO)
+        _report(problems, path, lines, mapped.isna() & (raw != ""), column, "must be yes/no")
+        out[column] = mapped.astype("object")
+    dup = df["id"].duplicated(keep="first")
+    _report(problems, path, lines, dup, "id", "duplicate incident id")
+    _report(problems, path, lines, df["id"].str.strip() == "", "id", "must not be empty")
+    return out[["company", *INCIDENT_COLUMNS]]
+
+
+CALL_COLUMNS = [
+    "date",
+    "queue",
+    "offered",
+    "answered",
+    "abandoned",
+    "wait_median_s",
+    "wait_p90_s",
+    "handle_median_s",
+]
+
+
+def empty_calls() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in ["company", *CALL_COLUMNS]})
+
+
+def load_calls_csv(path: Path, company: str, problems: Problems, ref: tuple) -> pd.DataFrame:
+    """Daily call-centre figures per queue (written by `cxreport import calls`)."""
+    df = _read_csv_table(path, problems, ref, "calls_file", ["date", "offered"], CALL_COLUMNS)
+    if df is None:
+        return empty_calls()
+    lines = pd.Series(range(2, len(df) + 2), index=df.index)
+    out = pd.DataFrame({"company": company, "date": _csv_dates(df, problems, path, lines)})
+    out["queue"] = df["queue"].replace("", "all")
+    for column in ("offered", "answered", "abandoned"):
+        out[column] = _csv_numbers(
+            df, column, 0, 10_000_000, problems, path, lines, "must be a count of calls"
+        )
+    for column in ("wait_median_s", "wait_p90_s", "handle_median_s"):
+        out[column] = _csv_numbers(
+            df, column, 0, 7 * 86400, problems, path, lines, "must be a number of seconds"
+        )
+    over = out["abandoned"].fillna(0) > out["offered"].fillna(0)
+    _report(problems, path, lines, over, "abandoned", "more calls abandoned than offered")
+    return out
+
+
+def _report(
+    problems: Problems,
+    path: Path,
+    lines: pd.Series,
+    bad: pd.Series,
+    column: str,
+    message: str,
+    limit: int = 20,
+) -> None:
+    bad_lines = lines[bad.fillna(False).astype(bool)]
+    for line in bad_lines.head(limit):
+        problems.add(path, int(line), 1, f"{column}: {message}")
+    if len(bad_lines) > limit:
+        problems.add(
+            path,
+            int(bad_lines.iloc[limit]),
+            1,
+            f"{column}: {len(bad_lines) - limit} more rows with the same problem",
+        )

@@ -1,0 +1,445 @@
+"""Numbers derived from timelines and incident data, computed column-wise with pandas.
+
+All cases' events go into one table; every metric is a vectorised group-by over it, and each
+metric carries the event ids that produced it and whether it was counted from events or taken
+from a figure the source states.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..load.models import Case, as_datetime
+from .registry import metrics, register
+
+EVENT_COLUMNS = [
+    "case",
+    "seq",
+    "id",
+    "kind",
+    "ts",
+    "order_only",
+    "channel",
+    "initiated_by",
+    "hold",
+    "talk",
+    "n_obstacles",
+    "outcome",
+    "closed",
+    "promise",
+    "agents",
+    "by",
+    "from_dept",
+    "to_dept",
+]
+
+
+def events_frame(cases: Iterable[Case]) -> pd.DataFrame:
+    """One row per event of every case (building the columns is the only per-event Python).
+
+    Fields are read from each model's ``__dict__``: absent fields (a transfer has no channel)
+    would otherwise go through pydantic's slow attribute-error path a million times."""
+    cols: dict[str, list] = {c: [] for c in EVENT_COLUMNS}
+    case_col, seq_col, id_col, kind_col = cols["case"], cols["seq"], cols["id"], cols["kind"]
+    ts_col, order_col = cols["ts"], cols["order_only"]
+    optional = [
+        (cols["channel"], "channel", None),
+        (cols["initiated_by"], "initiated_by", None),
+        (cols["hold"], "hold_minutes", None),
+        (cols["talk"], "talk_minutes", None),
+        (cols["outcome"], "outcome", None),
+        (cols["closed"], "department_closed", False),
+        (cols["promise"], "promise", None),
+        (cols["agents"], "agents", ()),
+        (cols["by"], "by", None),
+        (cols["from_dept"], "from_department", None),
+        (cols["to_dept"], "to_department", None),
+    ]
+    obstacles = cols["n_obstacles"]
+    for case in cases:
+        slug = case.slug
+        for seq, ev in enumerate(case.timeline):
+            d = ev.__dict__
+            case_col.append(slug)
+            seq_col.append(seq)
+            id_col.append(d["id"])
+            kind_col.append(d["kind"])
+            at = d["at"]
+            ts_col.append(as_datetime(at))
+            order_col.append(d["order_only"])
+            obstacles.append(len(d.get("obstacles", ())))
+            for column, field, default in optional:
+                column.append(d.get(field, default))
+    frame = pd.DataFrame(cols)
+    frame["ts"] = pd.to_datetime(frame["ts"])
+    frame["hold"] = pd.to_numeric(frame["hold"], errors="coerce").astype("float64")
+    frame["talk"] = pd.to_numeric(frame["talk"], errors="coerce").astype("float64")
+    frame["closed"] = frame["closed"].astype(bool)
+    return frame
+
+
+def stated_frame(cases: Iterable[Case]) -> pd.DataFrame:
+    rows = [
+        (case.slug, metric, fig.value, fig.qualifier, fig.source, fig.quote)
+        for case in cases
+        for metric, fig in case.stated.items()
+    ]
+    return pd.DataFrame(rows, columns=["case", "metric", "stated", "qualifier", "source", "quote"])
+
+
+@dataclass
+class CaseMetrics:
+    """Long table: one row per (case, metric) with value, basis and evidence."""
+
+    table: pd.DataFrame  # case, metric, value, basis, counted, stated, qualifier, evidence
+
+    def wide(self) -> pd.DataFrame:
+        return self.table.pivot(index="case", columns="metric", values="value")
+
+    def for_case(self, slug: str) -> pd.DataFrame:
+        return self.table[self.table["case"] == slug].set_index("metric")
+
+
+def _hours(delta: pd.Series) -> pd.Series:
+    return delta.dt.total_seconds() / 3600.0
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A metric's value per case code (NaN = no data) and the mask of the events behind it."""
+
+    values: pd.Series
+    evidence: pd.Series
+
+
+class Timeline:
+    """All cases' events with integer case codes, and the group-by helpers metrics share.
+
+    Integer codes and categorical labels: grouping by, and comparing, a million strings again
+    for every metric was most of the time."""
+
+    def __init__(self, events: pd.DataFrame, slugs: pd.Index):
+        code_of = {slug: n for n, slug in enumerate(slugs)}
+        self.cases = pd.RangeIndex(len(slugs), name="case")
+        ev = events.assign(case=events["case"].map(code_of).astype("int64"))
+        for column in ("kind", "channel", "initiated_by", "outcome"):
+            ev[column] = ev[column].astype("category")
+        self.ev = ev
+        self.kind = ev["kind"]
+        self.is_contact = self.kind.eq("contact")
+        self.by_customer = self.is_contact & ev["initiated_by"].eq("customer")
+        self.is_phone = self.is_contact & ev["channel"].eq("phone")
+        # Times of events placed in order only are unknown: durations from them are NaN.
+        self.known_ts = ev["ts"].where(~ev["order_only"].astype(bool))
+
+    def of(self, kind: str) -> pd.Series:
+        return self.kind.eq(kind)
+
+    def count(self, mask: pd.Series) -> pd.Series:
+        return mask.groupby(self.ev["case"]).sum().reindex(self.cases, fill_value=0).astype(float)
+
+    def total(self, values: pd.Series, mask: pd.Series) -> pd.Series:
+        summed = values.where(mask, 0).fillna(0).groupby(self.ev["case"]).sum()
+        return summed.reindex(self.cases, fill_value=0).astype(float)
+
+    def has(self, mask: pd.Series) -> pd.Series:
+        return mask.groupby(self.ev["case"]).any().reindex(self.cases, fill_value=False)
+
+    def distinct(self, frame: pd.DataFrame, column: str, fill: float | None = 0) -> pd.Series:
+        counts = frame.groupby("case")[column].nunique()
+        if fill is None:
+            return counts.reindex(self.cases).astype(float)
+        return counts.reindex(self.cases, fill_value=fill).astype(float)
+
+    def first_known(self, mask: pd.Series, last: bool = False) -> pd.Series:
+        """Time of the first (or last) event in ``mask``; NaT when its time is unknown."""
+        keep = "last" if last else "first"
+        rows = self.ev.loc[mask].sort_values(["case", "seq"]).drop_duplicates("case", keep=keep)
+        return self.known_ts[rows.index].set_axis(rows["case"]).reindex(self.cases)
+
+    def first_seq(self, mask: pd.Series) -> pd.Series:
+        """Place in the order of the first event in ``mask`` (order is always known)."""
+        seq = self.ev["seq"]
+        return seq[mask].groupby(self.ev.loc[mask, "case"]).min().reindex(self.cases)
+
+    def start(self) -> pd.Series:
+        """When the problem started: the first loss of service or the first contact."""
+        first_contact = self.first_known(self.by_customer)
+        first_loss = self.first_known(self.of("service_lost"))
+        ok = ~self.has(self.of("service_lost")) | (
+            first_contact.notna() & (first_contact <= first_loss)
+        )
+        return first_contact.where(ok, first_loss)
+
+
+def _case_metric(id: str, unit: str, description: str, **kw):
+    return register(id, level="case", unit=unit, description=description, **kw)
+
+
+def _counter(id: str, unit: str, description: str, mask_of) -> None:
+    """Register a metric that counts the events a mask selects."""
+
+    def compute(t: Timeline) -> Counted:
+        mask = mask_of(t)
+        return Counted(t.count(mask), mask)
+
+    _case_metric(id, unit, description)(compute)
+
+
+_counter("contacts", "contacts", "Contacts the customer made", lambda t: t.by_customer)
+_counter("transfers", "transfers", "Times the customer was transferred", lambda t: t.of("transfer"))
+_counter(
+    "closed_department_transfers",
+    "transfers",
+    "Transfers to a department that was closed",
+    lambda t: t.of("transfer") & t.ev["closed"],
+)
+_counter(
+    "promises_made",
+    "promises",
+    "Deadlines or promises given to the customer",
+    lambda t: t.of("promise"),
+)
+_counter(
+    "promises_missed", "promises", "Promises that were not kept", lambda t: t.of("promise_missed")
+)
+_counter(
+    "support_unavailable",
+    "contacts",
+    "Contacts where support was unavailable",
+    lambda t: t.is_contact & t.ev["outcome"].eq("unavailable"),
+)
+
+
+@_case_metric("hours_on_phone", "hours", "Hours on the phone, holding and talking")
+def _hours_on_phone(t: Timeline) -> Counted:
+    ev = t.ev
+    timed = t.is_phone & (ev["hold"].notna() | ev["talk"].notna())
+    minutes = t.total(ev["hold"].fillna(0) + ev["talk"].fillna(0), t.is_phone)
+    return Counted((minutes / 60).where(t.count(timed) > 0), t.is_phone)
+
+
+@_case_metric("hours_on_hold", "hours", "Hours on hold")
+def _hours_on_hold(t: Timeline) -> Counted:
+    held = t.is_contact & t.ev["hold"].notna()
+    return Counted((t.total(t.ev["hold"], t.is_contact) / 60).where(t.count(held) > 0), held)
+
+
+@_case_metric("contact_obstacles", "obstacles", "Menu and process obstacles met on contacts")
+def _contact_obstacles(t: Timeline) -> Counted:
+    n = t.ev["n_obstacles"]
+    return Counted(t.total(n, t.is_contact), t.is_contact & n.gt(0))
+
+
+@_case_metric("owners", "people", "Employees who took ownership of the problem")
+def _owners(t: Timeline) -> Counted:
+    mask = t.of("ownership")
+    return Counted(t.distinct(t.ev.loc[mask], "by"), mask)
+
+
+@_case_metric("distinct_agents", "people", "Different employees the customer dealt with")
+def _distinct_agents(t: Timeline) -> Counted:
+    ev = t.ev
+    agents = ev.loc[t.is_contact, ["case", "agents"]].explode("agents").dropna(subset=["agents"])
+    return Counted(
+        t.distinct(agents, "agents", fill=None), t.is_contact & ev["agents"].map(len).gt(0)
+    )
+
+
+@_case_metric(
+    "divisions_contacted", "count", "Departments or divisions the customer was passed between"
+)
+def _divisions(t: Timeline) -> Counted:
+    mask = t.of("transfer")
+    moves = t.ev.loc[mask, ["case", "from_dept", "to_dept"]]
+    depts = pd.concat(
+        [
+            moves[["case", "from_dept"]].rename(columns={"from_dept": "dept"}),
+            moves[["case", "to_dept"]].rename(columns={"to_dept": "dept"}),
+        ]
+    ).dropna()
+    return Counted(t.distinct(depts, "dept"), mask)
+
+
+@_case_metric(
+    "hours_without_service", "hours", "Hours between losing a service and getting it back"
+)
+def _hours_without_service(t: Timeline) -> Counted:
+    """The n-th loss of a case pairs with its n-th restoration; open ones run to the last known
+    time. One unknown end makes the case's total unknown."""
+    ev, known_ts = t.ev, t.known_ts
+    last_known = known_ts.groupby(ev["case"]).max().reindex(t.cases)
+    is_lost, is_back = t.of("service_lost"), t.of("service_restored")
+    lost = pd.DataFrame({"case": ev.loc[is_lost, "case"], "ts": known_ts[is_lost]})
+    back = pd.DataFrame(
+        {"case": ev.loc[is_back, "case"], "ts_back": known_ts[is_back], "restored": True}
+    )
+    lost["n"] = lost.groupby("case").cumcount()
+    back["n"] = back.groupby("case").cumcount()
+    spans = lost.merge(back, on=["case", "n"], how="left")
+    end = spans["ts_back"].where(spans["restored"].notna(), spans["case"].map(last_known))
+    per_case = _hours(end - spans["ts"]).groupby(spans["case"])
+    values = per_case.sum().where(per_case.count() == per_case.size())
+    return Counted(values.reindex(t.cases, fill_value=0.0).astype(float), is_lost | is_back)
+
+
+@_case_metric("resolved", "0/1", "1 when the case ended in a resolution")
+def _resolved(t: Timeline) -> Counted:
+    mask = t.of("resolution")
+    return Counted(t.has(mask).astype(float), mask)
+
+
+@_case_metric(
+    "hours_to_resolution", "hours", "Hours from the start of the problem to its resolution"
+)
+def _hours_to_resolution(t: Timeline) -> Counted:
+    resolved = t.of("resolution")
+    hours = _hours(t.first_known(resolved) - t.start()).where(t.has(resolved))
+    return Counted(hours, resolved | t.of("service_lost") | t.by_customer)
+
+
+@_case_metric(
+    "hours_to_escalation", "hours", "Hours from first contact to an escalation (or to the end)"
+)
+def _hours_to_escalation(t: Timeline) -> Counted:
+    """Never escalated: the wait ran until the resolution (unknown if never resolved)."""
+    escalated = t.of("escalation")
+    end = t.first_known(escalated).where(t.has(escalated), t.first_known(t.of("resolution")))
+    return Counted(_hours(end - t.first_known(t.by_customer)), escalated)
+
+
+@_case_metric("regulator_needed", "0/1", "1 when a regulator complaint came before the resolution")
+def _regulator_needed(t: Timeline) -> Counted:
+    mask = t.of("regulator_complaint")
+    regulator, resolved = t.first_seq(mask), t.first_seq(t.of("resolution"))
+    needed = regulator.notna() & (resolved.isna() | (regulator < resolved))
+    return Counted(needed.astype(float), mask)
+
+
+@_case_metric(
+    "channel_disparity", "0/1", "1 when a public post solved what private channels had not"
+)
+def _channel_disparity(t: Timeline) -> Counted:
+    social = t.ev["channel"].eq("social")
+    social_seq = t.first_seq(t.by_customer & social)
+    private_seq = t.first_seq(t.by_customer & ~social)
+    resolved_seq = t.first_seq(t.of("resolution"))
+    hit = social_seq.notna() & (private_seq < social_seq) & (resolved_seq > social_seq)
+    return Counted(hit.astype(float), t.is_contact & social)
+
+
+@_case_metric("days_of_effort", "days", "Days from the customer's first to last contact")
+def _days_of_effort(t: Timeline) -> Counted:
+    first = t.first_known(t.by_customer)
+    last = t.first_known(t.by_customer, last=True)
+    days = (last.dt.normalize() - first.dt.normalize()).dt.days + 1
+    return Counted(days.where(t.has(t.by_customer), 0).astype(float), t.by_customer)
+
+
+@_case_metric(
+    "agents_per_owner",
+    "people",
+    "Employees dealt with for each one who took ownership",
+    inputs=("distinct_agents", "owners"),
+)
+def _agents_per_owner(wide: pd.DataFrame) -> pd.Series:
+    return wide["distinct_agents"] / wide["owners"].clip(lower=1)
+
+
+def compute_case_metrics(
+    events: pd.DataFrame, stated: pd.DataFrame, case_ids: Iterable[str]
+) -> CaseMetrics:
+    """Every case metric of the registry: counted from events, then stated totals take over
+    where the source gives them, then the metrics derived from those final values."""
+    slugs = pd.Index(sorted(case_ids), name="case")
+    timeline = Timeline(events, slugs)
+    code_of = {slug: n for n, slug in enumerate(slugs)}
+    stated = stated.assign(case=stated["case"].map(code_of).astype("int64"))
+    counted: dict[str, Counted] = {
+        m.id: m.compute(timeline) for m in metrics("case") if not m.inputs
+    }
+    long = _with_stated(counted, stated)
+    long, masks = _with_derived(long, timeline.cases, counted)
+    evidence = pd.concat(
+        [_ids_per_case(timeline.ev, mask).assign(metric=name) for name, mask in masks.items()],
+        ignore_index=True,
+    )
+    long = long.merge(evidence, on=["case", "metric"], how="left")
+    long["evidence"] = long["evidence"].map(lambda x: x if isinstance(x, list) else [])
+    long = long.sort_values(["case", "metric"], kind="stable").reset_index(drop=True)
+    long["case"] = slugs[long["case"].to_numpy(dtype="int64")]
+    return CaseMetrics(
+        long[["case", "metric", "value", "basis", "counted", "stated", "qualifier", "evidence"]]
+    )
+
+
+def _with_stated(counted: dict[str, Counted], stated: pd.DataFrame) -> pd.DataFrame:
+    """Long table of counted values; a stated figure wins unless it is an `at_least` that the
+    timeline's own count exceeds."""
+    long = pd.concat(
+        [c.values.rename("counted").to_frame().assign(metric=name) for name, c in counted.items()]
+    ).reset_index()
+    long = long.merge(
+        stated[["case", "metric", "stated", "qualifier"]], on=["case", "metric"], how="left"
+    )
+    has_stated = long["stated"].notna()
+    at_least = long["qualifier"].eq("at_least")
+    use_counted = ~has_stated | (
+        at_least & (long["counted"].fillna(-np.inf) > long["stated"].fillna(np.inf))
+    )
+    long["counted"] = long["counted"].astype(float)
+    long["value"] = np.where(use_counted, long["counted"], long["stated"])
+    long["basis"] = np.where(use_counted, "counted", "stated")
+    return long
+
+
+def _with_derived(
+    long: pd.DataFrame, cases: pd.RangeIndex, counted: dict[str, Counted]
+) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """Append the derived metrics; their evidence is their inputs' evidence."""
+    wide = long.pivot(index="case", columns="metric", values="value").reindex(cases)
+    basis = long.pivot(index="case", columns="metric", values="basis").reindex(cases)
+    masks = {name: c.evidence for name, c in counted.items()}
+    parts = [long]
+    for metric in metrics("case"):
+        if not metric.inputs:
+            continue
+        values = metric.compute(wide)
+        any_stated = np.logical_or.reduce([basis[i].eq("stated").values for i in metric.inputs])
+        parts.append(
+            pd.DataFrame(
+                {
+                    "case": cases,
+                    "metric": metric.id,
+                    "counted": values.values,
+                    "stated": np.nan,
+                    "qualifier": None,
+                    "value": values.values,
+                    "basis": np.where(any_stated, "stated", "counted"),
+                }
+            )
+        )
+        masks[metric.id] = np.logical_or.reduce([masks[i] for i in metric.inputs])
+    return pd.concat(parts, ignore_index=True), masks
+
+
+def _ids_per_case(ev: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    """Event ids per case for the rows in ``mask``; rows of a case are contiguous in ``ev``."""
+    keep = mask.to_numpy(dtype=bool)
+    cases = ev["case"].to_numpy()[keep]
+    ids = ev["id"].to_numpy()[keep]
+    if len(ids) == 0:
+        return pd.DataFrame({"case": pd.Series(dtype="int64"), "evidence": pd.Series(dtype=object)})
+    starts = np.flatnonzero(cases[1:] != cases[:-1]) + 1
+    groups = np.split(ids, starts)
+    return pd.DataFrame({"case": cases[np.r_[0, starts]], "evidence": [g.tolist() for g in groups]})
+
+
+def case_metrics(cases: dict[str, Case]) -> CaseMetrics:
+    return compute_case_metrics(
+        events_frame(cases.values()), stated_frame(cases.values()), cases.keys()
+    )

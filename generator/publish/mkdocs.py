@@ -1,0 +1,78 @@
+"""`mkdocs build --strict` over the rendered pages, with mkdocs' warnings collected."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+
+
+class BuildError(Exception):
+    """mkdocs refused the generated pages (strict mode); carries its messages."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        super().__init__("\n".join(messages))
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _mkdocs_logs():
+    """Collect mkdocs' warnings instead of letting them print half-way through our output."""
+    logger = logging.getLogger("mkdocs")
+    handler = _Collect()
+    old_level, old_propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+        logger.propagate = old_propagate
+
+
+def read_config(config: Path) -> tuple[Path, Path, str]:
+    """docs_dir, site_dir (resolved against the file's folder) and site_url of a mkdocs.yml."""
+    with config.open(encoding="utf-8") as fh:
+        data = yaml.load(fh, Loader=_IgnoreTags) or {}
+    base = config.resolve().parent
+    url = str(data.get("site_url") or "")
+    if url and not url.endswith("/"):
+        url += "/"
+    return base / data.get("docs_dir", "docs"), base / data.get("site_dir", "site"), url
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """mkdocs.yml may hold !ENV or !!python/name tags meant for mkdocs; we only read paths."""
+
+
+_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def mkdocs_build(config: Path, docs_dir: Path, site_dir: Path) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    with _mkdocs_logs() as logs:
+        try:
+            cfg = load_config(
+                str(config), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True
+            )
+            build(cfg)
+        except (Abort, ConfigurationError) as exc:
+            raise BuildError([*logs.messages, str(exc)]) from None
+    if logs.messages:  # strict mode: warnings are failures
+        raise BuildError(logs.messages)

@@ -1,0 +1,31 @@
+"""The atomic swap: a new site replaces the old one with two renames, never half-written."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+
+def remove_leftovers(out: Path) -> None:
+    """Half-built trees of builds that were killed (their process is gone) are removed."""
+    for leftover in out.parent.glob(f".{out.name}.*-*"):
+        kind, _, pid = leftover.name.rpartition("-")
+        if not kind.endswith((".building", ".old")) or not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(leftover, ignore_errors=True)
+        except PermissionError:
+            pass
+
+
+def swap_into_place(new: Path, target: Path) -> None:
+    """Replace ``target`` by ``new`` with two renames; the old tree is removed afterwards."""
+    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    if target.exists():
+        os.rename(target, old)
+    os.rename(new, target)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)

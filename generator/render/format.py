@@ -1,0 +1,108 @@
+"""Every number, share, date, duration and unit a reader sees is formatted here, once.
+
+Each function takes a ``locale`` (a Babel locale name) so that the language editions format
+numbers and dates their own way; the English site is the default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+DEFAULT_LOCALE = "en"
+MISSING = "—"
+
+
+@lru_cache(maxsize=16)
+def _locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
+def number(value: float | int | None, locale: str = DEFAULT_LOCALE) -> str:
+    """Whole numbers without decimals, others with one: 1,234 and 12.5."""
+    if value is None:
+        return MISSING
+    value = float(value)
+    pattern = "#,##0" if value.is_integer() else "#,##0.0"
+    return format_decimal(value, format=pattern, locale=_locale(locale))
+
+
+def share(value: float | None, locale: str = DEFAULT_LOCALE) -> str:
+    """A share 0..1 as a whole percentage."""
+    if value is None:
+        return MISSING
+    return f"{format_decimal(round(100 * float(value)), format='#,##0', locale=_locale(locale))}%"
+
+
+_QUALIFIER_MARK = {"at_least": "{}+", "about": "~{}", "at_most": "≤{}"}
+_QUALIFIER_WORDS = {"at_least": "at least {}", "about": "about {}", "at_most": "at most {}"}
+
+
+def value(v: float | None, qualifier: str | None = None, locale: str = DEFAULT_LOCALE) -> str:
+    """A metric value with the source's qualifier as a mark: 50+, ~12, ≤3; "no data" if none."""
+    if v is None:
+        return "no data"
+    return _QUALIFIER_MARK.get(qualifier or "", "{}").format(number(v, locale))
+
+
+def value_words(v: float | None, qualifier: str | None, locale: str = DEFAULT_LOCALE) -> str:
+    """A metric value with the qualifier in words, for sentences: "at least 50"."""
+    if v is None:
+        return "an unknown number of"
+    return _QUALIFIER_WORDS.get(qualifier or "", "{}").format(number(v, locale))
+
+
+def duration(minutes: float | None, locale: str = DEFAULT_LOCALE) -> str:
+    """A duration in the unit a reader takes in at a glance: seconds, minutes, hours or days."""
+    if minutes is None:
+        return MISSING
+    minutes = float(minutes)
+    if minutes < 1:
+        return f"{number(round(minutes * 60), locale)} s"
+    if minutes < 120:
+        return f"{number(round(minutes, 1), locale)} min"
+    if minutes < 72 * 60:
+        return f"{number(round(minutes / 60, 1), locale)} h"
+    return f"{number(round(minutes / 1440, 1), locale)} days"
+
+
+def with_unit(v: float | None, unit: str, locale: str = DEFAULT_LOCALE) -> str:
+    """A value followed by its unit ("12 hours"); shares and 0/1 flags in their own words."""
+    if v is None:
+        return MISSING
+    if unit == "share":
+        return share(v, locale)
+    if unit == "0/1":
+        return "yes" if v else "no"
+    return f"{number(v, locale)} {unit}".rstrip()
+
+
+def date(d: dt.date | None, locale: str = DEFAULT_LOCALE) -> str:
+    """A calendar date: 15 Jan 2024."""
+    if d is None:
+        return MISSING
+    return format_date(d, format="d MMM y", locale=_locale(locale))
+
+
+def when(ts: dt.date | dt.datetime, locale: str = DEFAULT_LOCALE) -> str:
+    """An event's time: Mon 15 Jan 2024, 09:00 (or the date alone)."""
+    if isinstance(ts, dt.datetime):
+        return format_datetime(ts, format="EEE dd MMM y, HH:mm", locale=_locale(locale))
+    return format_date(ts, format="EEE d MMM y", locale=_locale(locale))
+
+
+def join(items: list[str], word: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
+def nice(code: object) -> str:
+    """A code as words: `in_person` -> `in person`."""
+    return str(code).replace("_", " ")

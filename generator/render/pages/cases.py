@@ -1,0 +1,76 @@
+"""The cases list and one page per case: headline figures, narrative, timeline, scorecard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...measure import REGISTRY
+from ...score import CaseScore
+from .. import charts
+from ..format import value as fmt_value
+from ..letters import letters_citing
+from ..markup import sanitise_markdown
+
+HEADLINE = [
+    # metric, label (singular, plural), shown when the value is positive
+    ("hours_without_service", "hour without service", "hours without service"),
+    ("contacts", "contact", "contacts"),
+    ("hours_on_phone", "hour on the phone", "hours on the phone"),
+    ("distinct_agents", "employee", "employees"),
+    ("transfers", "transfer", "transfers"),
+    ("promises_missed", "missed deadline", "missed deadlines"),
+    ("support_unavailable", "time support was unavailable", "times support was unavailable"),
+]
+
+
+@dataclass(frozen=True)
+class Headline:
+    metric: str
+    text: str
+    label: str
+    basis: str
+    evidence: list[str]
+
+
+def headline(score: CaseScore, service: str | None) -> list[Headline]:
+    out = []
+    for metric, one, many in HEADLINE:
+        detail = score.metric_details.get(metric)
+        if not detail or not detail.value or detail.value <= 0:
+            continue
+        value_text = fmt_value(detail.value, detail.qualifier if detail.basis == "stated" else None)
+        label = one if detail.value == 1 else many
+        if metric == "hours_without_service" and service:
+            label = label.replace("service", service)
+        out.append(Headline(metric, value_text, label, detail.basis, detail.evidence))
+    return out
+
+
+def render(site) -> None:
+    corpus = site.corpus
+    site.render(
+        "cases/index.md",
+        "cases.md.j2",
+        rows=sorted(site.board.cases, key=lambda c: (c.date, c.case), reverse=True),
+        cases=corpus.cases,
+        companies=corpus.companies,
+    )
+    metric_info = {m.id: (m.description, m.unit) for m in REGISTRY.values()}
+    for score in site.board.cases:
+        case = corpus.cases[score.case]
+        service = next((e.service for e in case.timeline if e.kind == "service_lost"), None)
+        narrative = corpus.narratives.get(case.slug)
+        site.render(
+            f"cases/{case.slug}.md",
+            "case.md.j2",
+            case=case,
+            score=score,
+            company=corpus.companies[case.company],
+            headline=headline(score, service),
+            narrative=sanitise_markdown(narrative) if narrative else None,
+            charts=charts.case_charts(case, score),
+            letters=letters_citing(case.slug, list(site.letters.values())),
+            categories=site.category_names,
+            metrics=metric_info,
+            share_url=f"{site.site_url}cases/{case.slug}.html",
+        )

@@ -1,0 +1,20 @@
+"""The open-data page and its downloads."""
+
+from __future__ import annotations
+
+from ..data import companies_csv, events_csv, json_text, rubric_json, scores_csv, scores_json
+
+
+def render(site) -> None:
+    board = site.board
+    site.write("data/cases.csv", scores_csv(board))
+    site.write("data/scores.json", json_text(scores_json(board)))
+    site.write("data/companies.csv", companies_csv(board))
+    site.write("data/events.csv", events_csv(site.corpus))
+    site.write("data/rubric.json", rubric_json(site.rubric))
+    site.render(
+        "data/index.md",
+        "data.md.j2",
+        board=board,
+        n_events=sum(len(c.timeline) for c in site.corpus.cases.values()),
+    )

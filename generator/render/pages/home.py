@@ -1,0 +1,21 @@
+"""The home page: latest cases, the league table, grades by industry."""
+
+from __future__ import annotations
+
+from .. import charts
+
+
+def render(site) -> None:
+    board = site.board
+    site.render(
+        "index.md",
+        "home.md.j2",
+        board=board,
+        latest=site.latest_cases(),
+        cases=site.corpus.cases,
+        league=board.league(),
+        industries=sorted({c.industry for c in board.companies}),
+        chart_id="grades-by-industry",
+        grades_chart=charts.figure_json(charts.grades_by_industry(board)),
+        n_letters=len(site.letters),
+    )

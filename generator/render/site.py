@@ -1,0 +1,119 @@
+"""Render stage: scored data -> Markdown pages, chart JSON, data downloads, in a staging folder.
+
+Nothing here computes a number: it shows what the scorer produced, with its evidence. Author
+text is escaped by Jinja's autoescape; author Markdown is rendered and then sanitised with nh3
+(the Ammonia sanitiser) before it reaches a page. Each page kind has its own module in
+``pages/``; this module holds what they share.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import plotly
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from ..load import Corpus
+from ..resources import TEMPLATES
+from ..score import CaseScore, Scoreboard
+from . import format as fmt
+from .letters import compose
+from .markup import yaml_str
+
+
+def environment(templates: Path, locale: str = fmt.DEFAULT_LOCALE) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=True,  # pages are Markdown with HTML in them: escape everything by default
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["yaml"] = yaml_str
+    env.filters["value"] = lambda v, q=None: fmt.value(v, q, locale)
+    env.filters["pct"] = lambda v: fmt.share(v, locale)
+    env.filters["num"] = lambda v: fmt.number(v, locale)
+    env.filters["when"] = lambda ts: fmt.when(ts, locale)
+    env.filters["duration"] = lambda minutes: fmt.duration(minutes, locale)
+    env.filters["unit"] = lambda v, unit: fmt.with_unit(v, unit, locale)
+    env.filters["nice"] = fmt.nice
+    return env
+
+
+class SiteRenderer:
+    """Writes the whole docs tree for one corpus and scoreboard."""
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        board: Scoreboard,
+        out: Path,
+        templates: Path = TEMPLATES,
+        site_url: str = "",
+    ):
+        self.corpus, self.board, self.out = corpus, board, out
+        self.env = environment(templates)
+        self.assets = templates / "assets"
+        self.overrides = templates / "overrides"
+        self.site_url = site_url
+        rubric = corpus.rubric
+        assert rubric is not None
+        self.rubric = rubric
+        self.category_names = {c.id: c.name for c in rubric.categories}
+        self.letters = {
+            slug: compose(letter, corpus, board) for slug, letter in sorted(corpus.letters.items())
+        }
+        self.case_scores = {c.case: c for c in board.cases}
+        self.pages = 0
+
+    def write(self, rel: str, text: str | bytes) -> None:
+        path = self.out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        if rel.endswith(".md"):
+            self.pages += 1
+
+    def render(self, rel: str, template: str, **context: Any) -> None:
+        self.write(rel, self.env.get_template(template).render(**context))
+
+    def render_all(self) -> int:
+        from .pages import PAGE_KINDS
+
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.copy_assets()
+        for render_pages in PAGE_KINDS:
+            render_pages(self)
+        return self.pages
+
+    def copy_assets(self) -> None:
+        """Assets into the docs, and the theme overrides beside them (mkdocs.yml's custom_dir
+        points there), so an installed cxreport builds from any folder."""
+        target = self.out / "assets"
+        shutil.copytree(self.assets, target, dirs_exist_ok=True)
+        plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+        shutil.copyfile(plotly_js, target / "javascripts" / "plotly.min.js")
+        overrides = self.out.parent / "overrides"
+        if overrides.exists():
+            shutil.rmtree(overrides)
+        shutil.copytree(self.overrides, overrides)
+
+    def latest_cases(self, n: int = 10) -> list[CaseScore]:
+        cases = self.corpus.cases
+        return sorted(
+            self.board.cases,
+            key=lambda c: (cases[c.case].published or c.date, c.case),
+            reverse=True,
+        )[:n]
+
+
+def render_site(
+    corpus: Corpus, board: Scoreboard, out: Path, templates: Path = TEMPLATES, site_url: str = ""
+) -> int:
+    """Render every page into ``out`` (which must be empty or absent); returns the page count."""
+    return SiteRenderer(corpus, board, out, templates, site_url).render_all()

@@ -1,0 +1,37 @@
+"""Score stage: metrics -> points, grades and the evidence behind them, per case and company."""
+
+from __future__ import annotations
+
+from ..load import Corpus
+from ..measure import CaseMetrics, case_metrics
+from .board import CaseScore, CompanyScore, CriterionResult, Scoreboard
+from .cases import criterion_share, grade_for, score_cases, score_table
+from .companies import score_companies
+from .rubric import LETTER_PLACEHOLDERS, letter_problems, rubric_problems
+
+__all__ = [
+    "LETTER_PLACEHOLDERS",
+    "CaseScore",
+    "CompanyScore",
+    "CriterionResult",
+    "Scoreboard",
+    "criterion_share",
+    "grade_for",
+    "letter_problems",
+    "rubric_problems",
+    "score_cases",
+    "score_companies",
+    "score_corpus",
+    "score_table",
+]
+
+
+def score_corpus(corpus: Corpus, metrics: CaseMetrics | None = None) -> Scoreboard:
+    """Score every case, then every company from its cases and its incident data."""
+    rubric = corpus.rubric
+    assert rubric is not None
+    metrics = metrics if metrics is not None else case_metrics(corpus.cases)
+    cases = score_cases(corpus, metrics)
+    cat_names = {cat.id: cat.name for cat in rubric.categories}
+    companies = score_companies(corpus, cases, cat_names)
+    return Scoreboard(rubric_version=rubric.version, cases=cases, companies=companies)

@@ -1,0 +1,117 @@
+"""What the scorer hands to the renderer: scores, grades and the evidence behind every point."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Out(BaseModel):
+    """Scorer output. Built with ``model_construct``: the values come from validated input and
+    our own arithmetic, and validating them again cost seconds at scale."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+# The many small records of a case are slotted dataclasses: a hundred thousand of them are
+# built in a large corpus, and pydantic's construction cost more than the scoring itself.
+_record = dataclass(slots=True)  # not frozen: frozen __init__ is several times slower
+
+
+@_record
+class CriterionResult:
+    id: str
+    name: str
+    category: str
+    metric: str
+    value: float | None
+    basis: str | None  # "counted" | "stated" | None (no data)
+    qualifier: str | None
+    points: float
+    max_points: float
+    share: float | None
+    applicable: bool
+    failed: bool
+    evidence: list[str]
+    letter: str
+
+
+@_record
+class CategoryResult:
+    id: str
+    name: str
+    score: float | None
+    points: float
+    max_points: float
+
+
+@_record
+class MetricValue:
+    value: float | None
+    basis: str
+    counted: float | None
+    stated: float | None
+    qualifier: str | None
+    evidence: list[str]
+
+
+class CaseScore(Out):
+    case: str
+    company: str
+    title: str
+    date: dt.date
+    score: float
+    grade: str
+    uncapped_score: float
+    capped_by: list[str]
+    metrics: dict[str, float | None]
+    metric_details: dict[str, MetricValue]
+    categories: list[CategoryResult]
+    criteria: list[CriterionResult]
+
+    @property
+    def failed(self) -> list[CriterionResult]:
+        return [c for c in self.criteria if c.failed]
+
+
+class CompanyScore(Out):
+    company: str
+    name: str
+    industry: str
+    cases: list[str]
+    score: float | None
+    grade: str | None
+    raw_score: float | None
+    weight: float
+    categories: dict[str, float | None]
+    incidents: dict[str, Any]
+    channels: dict[str, int]
+    calls: dict[str, Any]
+
+
+class Scoreboard(Out):
+    rubric_version: str
+    cases: list[CaseScore]
+    companies: list[CompanyScore]
+
+    def case(self, slug: str) -> CaseScore:
+        for c in self.cases:
+            if c.case == slug:
+                return c
+        raise KeyError(slug)
+
+    def league(self) -> list[CompanyScore]:
+        """Companies best first; ungraded ones last; ties by name, then slug."""
+        return sorted(
+            self.companies,
+            key=lambda c: (c.score is None, -(c.score or 0), c.name.lower(), c.company),
+        )
+
+    def company(self, slug: str) -> CompanyScore:
+        for c in self.companies:
+            if c.company == slug:
+                return c
+        raise KeyError(slug)

@@ -1,0 +1,218 @@
+"""Case scoring: metric values become shares of each criterion's points, then a score and a
+grade, every result keeping the value, its basis and the event ids behind it."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..load import Corpus
+from ..load.models import Criterion, Rubric, Scoring
+from ..measure import CaseMetrics
+from .board import CaseScore, CategoryResult, CriterionResult, MetricValue
+
+
+def criterion_share(values: np.ndarray, scoring: Scoring) -> np.ndarray:
+    """Share of a criterion's points (0..1) for each value; NaN stays NaN (not applicable)."""
+    v = np.asarray(values, dtype=float)
+    if scoring.method == "linear":
+        best, worst = float(scoring.best), float(scoring.worst)
+        share = np.clip((worst - v) / (worst - best), 0.0, 1.0)
+    else:
+        share = np.zeros_like(v)
+        # thresholds are ordered best first; the first one the value satisfies decides.
+        for t in reversed(scoring.thresholds):
+            ok = v <= t.value if scoring.better == "lower" else v >= t.value
+            share = np.where(ok, t.points, share)
+    return np.where(np.isnan(v), np.nan, share)
+
+
+def grade_for(score: float | None, rubric: Rubric) -> str | None:
+    if score is None or (isinstance(score, float) and math.isnan(score)):
+        return None
+    for band in sorted(rubric.grades, key=lambda b: -b.min):
+        if score >= band.min - 1e-9:
+            return band.grade
+    return rubric.grades[-1].grade
+
+
+def _criteria(rubric: Rubric) -> list[tuple[str, Criterion]]:
+    return [(cat.id, crit) for cat in rubric.categories for crit in cat.criteria]
+
+
+def score_table(metrics: CaseMetrics, rubric: Rubric) -> pd.DataFrame:
+    """Vectorised: one row per (case, criterion) with value, share and points."""
+    wide = metrics.wide()
+    frames = []
+    for category, crit in _criteria(rubric):
+        values = (
+            wide[crit.metric].to_numpy(dtype=float)
+            if crit.metric in wide
+            else np.full(len(wide), np.nan)
+        )
+        share = criterion_share(values, crit.scoring)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "case": wide.index,
+                    "criterion": crit.id,
+                    "category": category,
+                    "metric": crit.metric,
+                    "value": values,
+                    "share": share,
+                    "weight": crit.weight,
+                    "points": np.nan_to_num(share) * crit.weight,
+                    "fail_below": crit.fail_below,
+                    "cap": np.nan if crit.cap is None else crit.cap,
+                }
+            )
+        )
+    table = pd.concat(frames, ignore_index=True)
+    table["applicable"] = table["share"].notna()
+    table["max_points"] = np.where(table["applicable"], table["weight"], 0.0)
+    table["failed"] = table["applicable"] & (table["share"] < table["fail_below"])
+    return table
+
+
+def finite_or_none(x: Any) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def score_cases(corpus: Corpus, metrics: CaseMetrics) -> list[CaseScore]:
+    """Every case's score, grade, categories and criteria, with the evidence behind each."""
+    rubric = corpus.rubric
+    assert rubric is not None
+    table = score_table(metrics, rubric)
+    totals = table.groupby("case")[["points", "max_points"]].sum()
+    totals["uncapped"] = (
+        100 * totals["points"] / totals["max_points"].where(totals["max_points"] > 0)
+    )
+    caps = table["cap"].where(table["failed"]).groupby(table["case"]).min()
+    totals["score"] = totals["uncapped"].where(~(caps < totals["uncapped"]), caps)
+    cat_totals = table.groupby(["case", "category"])[["points", "max_points"]].sum()
+    details = metric_details(metrics)
+    criteria_by_case, capped_by_case = _criterion_results(table, rubric, details)
+    total_by_case = totals.to_dict("index")
+    cat_by_case = cat_totals.to_dict("index")
+    out: list[CaseScore] = []
+    for slug in sorted(corpus.cases):
+        case = corpus.cases[slug]
+        total = total_by_case.get(slug, {})
+        score = round(finite_or_none(total.get("score")) or 0.0, 1)
+        uncapped = round(finite_or_none(total.get("uncapped")) or 0.0, 1)
+        details_of_case = details.get(slug, {})
+        out.append(
+            CaseScore.model_construct(
+                case=slug,
+                company=case.company,
+                title=case.title,
+                date=case.ended or case.started,
+                score=score,
+                grade=grade_for(score, rubric) or "F",
+                uncapped_score=uncapped,
+                capped_by=sorted(capped_by_case.get(slug, [])) if score < uncapped else [],
+                metrics={k: v.value for k, v in details_of_case.items()},
+                metric_details=details_of_case,
+                categories=_categories(slug, rubric, cat_by_case),
+                criteria=criteria_by_case.get(slug, []),
+            )
+        )
+    return out
+
+
+def _categories(slug: str, rubric: Rubric, cat_by_case: dict) -> list[CategoryResult]:
+    out = []
+    for cat in rubric.categories:
+        sums = cat_by_case.get((slug, cat.id), {"points": 0.0, "max_points": 0.0})
+        pts, mx = sums["points"], sums["max_points"]
+        out.append(
+            CategoryResult(
+                id=cat.id,
+                name=cat.name,
+                points=round(float(pts), 3),
+                max_points=float(mx),
+                score=round(float(100 * pts / mx), 1) if mx else None,
+            )
+        )
+    return out
+
+
+def metric_details(metrics: CaseMetrics) -> dict[str, dict[str, MetricValue]]:
+    """Per case and metric: value, basis and evidence.
+
+    Plain Python, read column by column (tolist): per-case pandas look-ups, and even
+    to_dict("records"), cost seconds on large corpora."""
+    mt = metrics.table
+    details: dict[str, dict[str, MetricValue]] = {}
+    for slug, metric, value, basis, counted, stated, qualifier, evidence in zip(
+        mt["case"].tolist(),
+        mt["metric"].tolist(),
+        mt["value"].round(4).tolist(),
+        mt["basis"].tolist(),
+        mt["counted"].round(4).tolist(),
+        mt["stated"].round(4).tolist(),
+        mt["qualifier"].tolist(),
+        mt["evidence"].tolist(),
+        strict=True,
+    ):
+        details.setdefault(slug, {})[metric] = MetricValue(
+            value=finite_or_none(value),
+            basis=basis,
+            counted=finite_or_none(counted),
+            stated=finite_or_none(stated),
+            qualifier=qualifier if isinstance(qualifier, str) else None,
+            evidence=evidence,
+        )
+    return details
+
+
+_RESULT_COLUMNS = ("case", "criterion", "category", "metric", "applicable", "failed", "cap")
+
+
+def _criterion_results(
+    table: pd.DataFrame, rubric: Rubric, details: dict[str, dict[str, MetricValue]]
+) -> tuple[dict[str, list[CriterionResult]], dict[str, list[str]]]:
+    """Criterion results per case, and the critical criteria each case failed."""
+    crit_by_id = {crit.id: crit for _, crit in _criteria(rubric)}
+    ordered = table.sort_values("case", kind="stable")
+    columns = [ordered[c].tolist() for c in _RESULT_COLUMNS]
+    columns += [
+        ordered["value"].round(4).tolist(),
+        ordered["points"].round(3).tolist(),
+        ordered["max_points"].tolist(),
+        ordered["share"].round(4).tolist(),
+    ]
+    by_case: dict[str, list[CriterionResult]] = {}
+    capped: dict[str, list[str]] = {}
+    for slug, crit_id, category, metric, applicable, failed, cap, value, points, mx, share in zip(
+        *columns, strict=True
+    ):
+        crit = crit_by_id[crit_id]
+        md = details.get(slug, {}).get(metric)
+        by_case.setdefault(slug, []).append(
+            CriterionResult(
+                id=crit_id,
+                name=crit.name,
+                category=category,
+                metric=metric,
+                value=finite_or_none(value),
+                basis=md.basis if md and applicable else None,
+                qualifier=md.qualifier if md else None,
+                points=points,
+                max_points=mx,
+                share=finite_or_none(share),
+                applicable=applicable,
+                failed=failed,
+                evidence=md.evidence if md else [],
+                letter=crit.letter,
+            )
+        )
+        if failed and not math.isnan(cap):
+            capped.setdefault(slug, []).append(crit_id)
+    return by_case, capped

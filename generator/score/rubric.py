@@ -1,0 +1,114 @@
+"""The rubric's meaning, checked at validate time: metrics the registry knows, ordered
+thresholds and grade bands, and letter sentences that use only the documented placeholders."""
+
+from __future__ import annotations
+
+import math
+import string
+
+from ..load.models import Rubric, Scoring
+from ..measure import REGISTRY
+
+# What a criterion's letter sentence may say, filled in by the letter composer.
+LETTER_PLACEHOLDERS = {
+    "value": "the metric's value in words, e.g. 'at least 22'",
+    "company": "the company's name",
+    "when": "when support was unavailable, as the source states it",
+    "advertised": "the company's advertised support promise",
+}
+
+
+def rubric_problems(rubric: Rubric) -> list[tuple[tuple, str]]:
+    """Semantic problems a schema cannot see, as (location in the file, message)."""
+    problems: list[tuple[tuple, str]] = []
+    ids: dict[str, tuple] = {}
+    for ci, cat in enumerate(rubric.categories):
+        for ki, crit in enumerate(cat.criteria):
+            loc = ("categories", ci, "criteria", ki)
+            if crit.id in ids:
+                problems.append(((*loc, "id"), f"criterion id {crit.id!r} is used twice"))
+            ids[crit.id] = loc
+            if crit.metric not in REGISTRY:
+                known = ", ".join(sorted(REGISTRY))
+                problems.append(
+                    ((*loc, "metric"), f"unknown metric {crit.metric!r}; known: {known}")
+                )
+            problems += [((*loc, "letter"), msg) for msg in letter_problems(crit.letter)]
+            if not math.isfinite(crit.weight):
+                problems.append(((*loc, "weight"), "weight must be a finite number"))
+            problems += [
+                ((*loc, "scoring", *sub), msg) for sub, msg in _scoring_problems(crit.scoring)
+            ]
+    return problems + _grade_problems(rubric)
+
+
+def _grade_problems(rubric: Rubric) -> list[tuple[tuple, str]]:
+    problems: list[tuple[tuple, str]] = []
+    grades = [b.grade for b in rubric.grades]
+    mins = [b.min for b in rubric.grades]
+    for n, band in enumerate(rubric.grades):
+        if grades.count(band.grade) > 1 and grades.index(band.grade) != n:
+            problems.append((("grades", n, "grade"), f"grade {band.grade} appears twice"))
+        if mins.count(band.min) > 1 and mins.index(band.min) != n:
+            problems.append(
+                (
+                    ("grades", n, "min"),
+                    f"grade bands overlap: {band.min} is the lower bound of two grades",
+                )
+            )
+        if n and band.min > mins[n - 1]:
+            problems.append(
+                (
+                    ("grades", n, "min"),
+                    "grade bands must go from the best grade down, each with a lower minimum",
+                )
+            )
+    if mins and min(mins) != 0:
+        problems.append((("grades",), "the lowest grade band must start at 0"))
+    order = "ABCDEF"
+    if [order.index(g) for g in grades] != sorted(order.index(g) for g in grades):
+        problems.append((("grades",), "grades must be listed best first (A, B, ...)"))
+    return problems
+
+
+def _scoring_problems(s: Scoring) -> list[tuple[tuple, str]]:
+    out = []
+    if s.method == "thresholds":
+        values = [t.value for t in s.thresholds]
+        points = [t.points for t in s.thresholds]
+        ascending = (
+            values == sorted(values)
+            if s.better == "lower"
+            else values == sorted(values, reverse=True)
+        )
+        if not ascending or len(set(values)) != len(values):
+            out.append(
+                (
+                    ("thresholds",),
+                    "threshold values must be distinct and ordered from "
+                    "the best value to the worst",
+                )
+            )
+        if points != sorted(points, reverse=True):
+            out.append((("thresholds",), "points must not rise as the metric gets worse"))
+    return out
+
+
+def letter_problems(template: str) -> list[str]:
+    """A letter sentence may name only the documented placeholders, plainly: `{value}` but
+    never `{0}`, `{value.attr}`, `{value[0]}` or a conversion, which would reach into Python
+    objects when the sentence is filled in."""
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        return [f"{exc}; write a literal brace as {{{{ or }}}}"]
+    out = []
+    known = ", ".join("{" + k + "}" for k in LETTER_PLACEHOLDERS)
+    for _, name, spec, conversion in fields:
+        if name is None:
+            continue
+        if name not in LETTER_PLACEHOLDERS:
+            out.append(f"unknown placeholder {{{name}}}; use {known}")
+        elif spec or conversion:
+            out.append(f"placeholder {{{name}}} takes no format or conversion")
+    return out
