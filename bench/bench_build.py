@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synth import write_corpus  # noqa: E402
 
-from generator.build import build_site  # noqa: E402
+from generator.pipeline import build_site  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

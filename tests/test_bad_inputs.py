@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from generator.cli import app
-from generator.yamlfile import MAX_YAML_BYTES
+from generator.load.yamlfile import MAX_YAML_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = ROOT / "tests" / "bad_inputs"

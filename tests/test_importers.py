@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.importers import ImportError_, import_calls, import_cfpb, import_tickets
-from generator.loader import load_corpus
+from generator.pipeline import load as load_corpus
 
 from .conftest import SHARED_DATA
 

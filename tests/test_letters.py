@@ -6,10 +6,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from generator.cli import app
-from generator.letters import compose, markdown, plain_text
-from generator.loader import load_corpus
-from generator.models import Letter
-from generator.scoring import score_corpus
+from generator.render.letters import compose, markdown, plain_text
+from generator.pipeline import load as load_corpus
+from generator.load.models import Letter
+from generator.score import score_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = load_corpus(ROOT / "cases")

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.loader import load_corpus
-from generator.metrics import case_metrics
-from generator.models import Case
-from generator.problems import InputError
-from generator.report import scores_json
-from generator.scoring import score_corpus
+from generator.pipeline import load as load_corpus
+from generator.measure import case_metrics
+from generator.load.models import Case
+from generator.errors import InputError
+from generator.render.data import scores_json
+from generator.score import score_corpus
 
 from .conftest import check_golden
 

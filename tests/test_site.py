@@ -17,8 +17,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.build import BuildError, build_site
-from generator.site import TEMPLATES
+from generator.pipeline import BuildError, build_site
+from generator.resources import TEMPLATES
 
 from .conftest import check_golden
 

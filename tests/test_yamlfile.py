@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.yamlfile import MAX_YAML_BYTES, YamlError, parse_file, parse_text
+from generator.load.yamlfile import MAX_YAML_BYTES, YamlError, parse_file, parse_text
 
 
 def error_of(text: str) -> YamlError:

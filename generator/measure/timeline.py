@@ -423,7 +423,10 @@ def _with_derived(
                 }
             )
         )
-        masks[metric.id] = np.logical_or.reduce([masks[i] for i in metric.inputs])
+        mask = masks[metric.inputs[0]]
+        for name in metric.inputs[1:]:
+            mask = mask | masks[name]
+        masks[metric.id] = mask
     return pd.concat(parts, ignore_index=True), masks
 
 
