@@ -90,7 +90,7 @@ def new(
     import re
 
     from .authoring.scaffold import new_file
-    from .load.models import SLUG_PATTERN
+    from .load.slugs import SLUG_PATTERN
 
     if not re.fullmatch(SLUG_PATTERN, slug):
         err.print(f"slug {slug!r}: use lower-case letters, digits and single hyphens", markup=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..errors import Problems
 from .models import Case, as_datetime
 from .privacy import scan
-from .tables import inside
+from .slugs import inside
 from .yamlfile import Located, YamlError, read_text
 
 MAX_MARKDOWN_BYTES = 1024 * 1024

@@ -22,11 +22,11 @@ from pydantic import BaseModel, ValidationError
 from ..errors import InputError, Problem, Problems
 from .checks import check_case, loc_label
 from .models import Case, Company, Letter, Rubric
+from .slugs import inside
 from .tables import (
     INCIDENT_COLUMNS,
     empty_calls,
     empty_incidents,
-    inside,
     load_calls_csv,
     load_incidents_csv,
 )

@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+from .slugs import SLUG_PATTERN
 
 Slug = Annotated[
     str,
@@ -115,10 +115,22 @@ class CompanySize(Model):
 class Incident(Model):
     """One complaint or contact from a company's incident data (inline or a CSV row)."""
 
-    id: str = Field(min_length=1, max_length=80)
+    id: str = Field(
+        min_length=1, max_length=80, description="The row's id in its source (unique per source)."
+    )
+    source: str | None = Field(
+        None,
+        max_length=40,
+        description="Where the row comes from, e.g. `cfpb`, `fcc-tickets`, `twitter`; "
+        "(source, id) identifies a row across imports.",
+    )
     date: dt.date
     channel: Channel = "other"
+    product: str | None = Field(None, max_length=200, description="Product or service concerned.")
     issue: str | None = Field(None, max_length=500)
+    reply_minutes: NonNegative | None = Field(
+        None, le=5_256_000, description="Minutes from the complaint to the company's first reply."
+    )
     response_days: NonNegative | None = Field(
         None, le=3650, description="Days from receipt to the company's response."
     )

@@ -12,18 +12,10 @@ import pandas as pd
 
 from ..errors import Problems
 from .models import Incident
+from .slugs import inside
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
 INCIDENT_COLUMNS = list(Incident.model_fields)
-
-
-def inside(path: Path, root: Path) -> bool:
-    """Whether ``path`` (links resolved) lies inside ``root``."""
-    try:
-        path.resolve().relative_to(root.resolve())
-        return True
-    except ValueError:
-        return False
 
 
 def empty_incidents() -> pd.DataFrame:
@@ -111,21 +103,24 @@ def load_incidents_csv(path: Path, company: str, problems: Problems, ref: tuple)
         f"must be one of {sorted(allowed)}",
     )
     out["channel"] = channels
-    out["issue"] = df["issue"].replace("", None)
+    for column in ("source", "product", "issue", "response"):
+        out[column] = df[column].replace("", None)
+    out["reply_minutes"] = _csv_numbers(
+        df, "reply_minutes", 0, 5_256_000, problems, path, lines, "must be a number of minutes"
+    )
     out["response_days"] = _csv_numbers(
         df, "response_days", 0, 3650, problems, path, lines, "must be a number of days, 0-3650"
     )
     out["forwarded_days"] = _csv_numbers(
         df, "forwarded_days", -3650, 3650, problems, path, lines, "must be a number of days"
     )
-    out["response"] = df["response"].replace("", None)
     for column in ("resolved", "timely", "escalated", "disputed"):
         raw = df[column].str.strip().str.lower()
         mapped = raw.map(_YES_NO)
         _report(problems, path, lines, mapped.isna() & (raw != ""), column, "must be yes/no")
         out[column] = mapped.astype("object")
-    dup = df["id"].duplicated(keep="first")
-    _report(problems, path, lines, dup, "id", "duplicate incident id")
+    dup = df[["source", "id"]].duplicated(keep="first")
+    _report(problems, path, lines, dup, "id", "duplicate incident id within its source")
     _report(problems, path, lines, df["id"].str.strip() == "", "id", "must not be empty")
     return out[["company", *INCIDENT_COLUMNS]]
 
