@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import case_doc, company_doc  # noqa: E402
 
 from generator.load import Corpus
-from generator.pipeline import load as load_corpus  # noqa: E402
-from generator.measure import compute_case_metrics, events_frame, stated_frame  # noqa: E402
 from generator.load.models import Case, Company  # noqa: E402
+from generator.measure import compute_case_metrics, events_frame, stated_frame  # noqa: E402
+from generator.pipeline import load as load_corpus  # noqa: E402
 from generator.score import score_corpus  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,8 +21,21 @@ def corpus(tmp_path: Path) -> Path:
     return target
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite the golden files from this run's output (review the diff, then commit).",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--update-golden"):
+        os.environ["UPDATE_GOLDEN"] = "1"
+
+
 def update_golden() -> bool:
-    """Set UPDATE_GOLDEN=1 to regenerate golden files deliberately."""
+    """`pytest --update-golden` (or UPDATE_GOLDEN=1) regenerates golden files deliberately."""
     return os.environ.get("UPDATE_GOLDEN") == "1"
 
 
@@ -34,5 +47,5 @@ def check_golden(path: Path, text: str) -> None:
             pytest.fail(f"golden file {path} was missing and has been written; review and commit")
     assert text == path.read_text(encoding="utf-8"), (
         f"{path.name} differs from the golden copy; if the change is intended, "
-        "rerun with UPDATE_GOLDEN=1 and review the diff"
+        "rerun with `pytest --update-golden` and review the diff"
     )

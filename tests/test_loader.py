@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline import load as load_corpus
 from generator.errors import InputError, Problem
+from generator.pipeline import load as load_corpus
 
 GOOD_CASE = """\
 slug: {slug}

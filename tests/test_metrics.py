@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline import load as load_corpus
 from generator.measure import case_metrics
+from generator.pipeline import load as load_corpus
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
 

@@ -5,8 +5,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from generator.cli import app
-from generator.pipeline import load as load_corpus
 from generator.load.privacy import scan
+from generator.pipeline import load as load_corpus
 
 CASE = """slug: private
 title: A case with personal data

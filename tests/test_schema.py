@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from generator.load.models import Case, Company
 from generator.authoring.schema import schema_files
+from generator.load.models import Case, Company
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.pipeline import load as load_corpus
-from generator.measure import case_metrics
-from generator.load.models import Case
 from generator.errors import InputError
+from generator.load.models import Case
+from generator.measure import case_metrics
+from generator.pipeline import load as load_corpus
 from generator.render.data import scores_json
 from generator.score import score_corpus
 
@@ -182,13 +182,42 @@ BAD_RUBRICS = [
     ),
     ("{grade: C, min: 55}", "{grade: C, min: 70}", "grade bands overlap"),
     ("{grade: F, min: 0}", "{grade: F, min: 10}", "the lowest grade band must start at 0"),
+    (
+        "letter: Your staff missed {value} deadlines",
+        "letter: Your staff missed {valeu} deadlines",
+        "unknown placeholder {valeu}",
+    ),
+    (
+        "letter: Your staff missed {value} deadlines",
+        "letter: Your staff missed {0} deadlines",
+        "unknown placeholder {0}",
+    ),
+    (
+        "letter: Your staff missed {value} deadlines",
+        "letter: Your staff missed {value.__class__.__mro__} deadlines",
+        "unknown placeholder {value.__class__.__mro__}",
+    ),
+    (
+        "letter: Your staff missed {value} deadlines",
+        "letter: Your staff missed {value deadlines",
+        "expected '}' before end of string",
+    ),
 ]
 
 
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     BAD_RUBRICS,
-    ids=["unknown-metric", "negative-weight", "overlap", "no-zero"],
+    ids=[
+        "unknown-metric",
+        "negative-weight",
+        "overlap",
+        "no-zero",
+        "misspelt-placeholder",
+        "positional-placeholder",
+        "attribute-placeholder",
+        "unbalanced-brace",
+    ],
 )
 def test_bad_rubric_rejected_with_line(corpus, old, new, message):
     path = corpus / "rubric.yaml"

@@ -1,0 +1,65 @@
+"""The wheel as a user installs it: built, installed (not editable) into a fresh virtual
+environment, and used to build the bundled corpus from a folder outside the checkout."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import CASES, ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def _run(*cmd: str | Path, cwd: Path) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=900
+    )
+    assert result.returncode == 0, f"{cmd} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", out, ROOT, cwd=out)
+    (built,) = out.glob("cxreport-*.whl")
+    return built
+
+
+def test_wheel_carries_every_template_and_asset(wheel: Path):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {
+        "generator/templates/" + p.relative_to(ROOT / "templates").as_posix()
+        for p in (ROOT / "templates").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    assert shipped, "no templates found in the checkout"
+    assert shipped <= names, f"missing from the wheel: {sorted(shipped - names)}"
+    assert not any(n.startswith(("tests/", "cases/")) for n in names)
+
+
+def test_installed_wheel_builds_a_corpus_outside_the_checkout(wheel: Path, tmp_path: Path):
+    env = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env)
+    python = env / "bin" / "python"
+    _run(python, "-m", "pip", "install", "-q", wheel, cwd=tmp_path)
+    where = _run(python, "-c", "import generator; print(generator.__file__)", cwd=tmp_path)
+    assert str(env) in where.stdout, "cxreport was not installed into the fresh environment"
+
+    project = tmp_path / "advocacy"
+    shutil.copytree(CASES, project / "cases")
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    _run(env / "bin" / "cxreport", "validate", cwd=project)
+    _run(env / "bin" / "cxreport", "build", "--quiet", cwd=project)
+    site = project / "site"
+    assert (site / "index.html").is_file()
+    assert (site / "cases" / "fiber-upgrade.html").is_file()
+    assert (site / "assets" / "stylesheets" / "cxreport.css").is_file()
+    assert "cx-" in (site / "cases" / "fiber-upgrade.html").read_text(encoding="utf-8")
