@@ -1,0 +1,72 @@
+"""The one formatter: numbers, shares, values with qualifiers, durations, dates, per locale."""
+
+import datetime as dt
+
+import pytest
+
+from generator.render import format as fmt
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, "—"),
+        (0, "0"),
+        (3, "3"),
+        (1234.0, "1,234"),
+        (12.25, "12.2"),
+        (1234567.89, "1,234,567.9"),
+    ],
+)
+def test_number(value, expected):
+    assert fmt.number(value) == expected
+
+
+def test_number_follows_the_locale():
+    assert fmt.number(1234.5, "it") == "1.234,5"
+    assert fmt.number(1234.5, "sv") == "1\u00a0234,5"
+    assert fmt.number(1234.5, "ru") == "1\u00a0234,5"
+    assert fmt.number(1234.5, "he") == "1,234.5"
+
+
+@pytest.mark.parametrize(
+    ("value", "qualifier", "mark", "words"),
+    [
+        (50, "at_least", "50+", "at least 50"),
+        (12, "about", "~12", "about 12"),
+        (3, "at_most", "≤3", "at most 3"),
+        (22, None, "22", "22"),
+        (None, None, "no data", "an unknown number of"),
+    ],
+)
+def test_values_carry_the_sources_qualifier(value, qualifier, mark, words):
+    assert fmt.value(value, qualifier) == mark
+    assert fmt.value_words(value, qualifier) == words
+
+
+@pytest.mark.parametrize(
+    ("minutes", "expected"),
+    [
+        (0.5, "30 s"),
+        (12, "12 min"),
+        (90, "90 min"),
+        (150, "2.5 h"),
+        (72 * 60, "3 days"),
+        (None, "—"),
+    ],
+)
+def test_durations_pick_a_readable_unit(minutes, expected):
+    assert fmt.duration(minutes) == expected
+
+
+def test_shares_units_and_dates():
+    assert fmt.share(0.456) == "46%"
+    assert fmt.share(None) == "—"
+    assert fmt.with_unit(12, "hours") == "12 hours"
+    assert fmt.with_unit(0.25, "share") == "25%"
+    assert fmt.with_unit(1, "0/1") == "yes"
+    assert fmt.when(dt.datetime(2024, 1, 5, 9, 0)) == "Fri 05 Jan 2024, 09:00"
+    assert fmt.when(dt.date(2024, 1, 5)) == "Fri 05 Jan 2024"
+    assert fmt.date(dt.date(2024, 1, 5)) == "5 Jan 2024"
+    assert fmt.join(["a", "b", "c"]) == "a, b and c"
+    assert fmt.nice("in_person") == "in person"
