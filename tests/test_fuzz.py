@@ -8,8 +8,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.pipeline import load as load_corpus
 from generator.errors import InputError
+from generator.pipeline import load as load_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted(p.relative_to(ROOT / "cases") for p in (ROOT / "cases").rglob("*.yaml"))
