@@ -13,7 +13,6 @@ from ..load.models import Rubric
 from ..measure import metrics
 from ..score import Scoreboard
 
-
 # A text cell starting with one of these is a formula to a spreadsheet (OWASP's "CSV
 # injection"): `=HYPERLINK(...)` in a company name would become a live link in Excel.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
