@@ -61,8 +61,7 @@ def markdown_text(value: Any) -> Any:
     if not isinstance(value, str) or isinstance(value, Markup):
         return value
     text = str(escape(value)).translate(_MARKDOWN_INLINE)
-    first = _LINE_START.match(text)
-    if first:
+    if text.strip() and _LINE_START.match(text):  # (spaces alone make no code block)
         text = f"&#{ord(text[0])};{text[1:]}"
     return Markup(text)
 
