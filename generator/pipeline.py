@@ -129,10 +129,10 @@ def build_site(
 
 def _check_outputs(cases: Path, config: Path, out: Path, docs_dir: Path) -> None:
     """Refuse, before any work, to write where a build would destroy something."""
-    protected = {"the corpus": cases, "the project": config.resolve().parent}
-    check_apart(out, docs_dir)
+    protected = {"the project": config.resolve().parent, "the corpus": cases}
     check_writable(out, "the site folder", protected)
     check_writable(docs_dir, "the docs folder (docs_dir of mkdocs.yml)", protected)
+    check_apart(out, docs_dir)
 
 
 def _copy_images(corpus: Corpus, docs: Path) -> None:

@@ -69,8 +69,9 @@ def check_writable(target: Path, what: str, protected: dict[str, Path]) -> None:
     for label, folder in protected.items():
         folder = folder.resolve()
         if _holds(resolved, folder):
+            relation = "is" if resolved == folder else "holds"
             raise OutputError(
-                f"{what} {target} is {label} or holds it ({folder}); a build would replace it"
+                f"{what} {target} {relation} {label} ({folder}); a build would replace it"
             )
         if label == "the corpus" and _holds(folder, resolved):
             raise OutputError(
