@@ -142,3 +142,11 @@ def test_a_document_just_inside_the_limits_loads():
     items = ", ".join(["*l"] * 700)
     doc = parse_text("a: &l " + "x" * 5000 + f"\nb: [{items}]\n")
     assert len(doc.data["b"]) == 700 and doc.data["b"][0] == "x" * 5000
+
+
+def test_an_unreadable_file_is_a_problem_not_a_traceback(tmp_path: Path):
+    folder = tmp_path / "folder.yaml"
+    folder.mkdir()  # reading it fails as a file without read permission would
+    with pytest.raises(YamlError) as info:
+        parse_file(folder)
+    assert info.value.message.startswith("cannot read the file: ")

@@ -304,10 +304,13 @@ def parse_text(text: str) -> Located:
 
 def read_text(path: Path, limit: int = MAX_YAML_BYTES) -> str:
     """Read a UTF-8 text file, refusing what is too big or not UTF-8 (YamlError)."""
-    size = path.stat().st_size
-    if size > limit:
-        raise YamlError(1, 1, f"file is {size:,} bytes; the limit is {limit:,}")
-    raw = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise YamlError(1, 1, f"file is {size:,} bytes; the limit is {limit:,}")
+        raw = path.read_bytes()
+    except OSError as exc:  # unreadable (permissions), a folder named like a file, ...
+        raise YamlError(1, 1, f"cannot read the file: {exc.strerror or exc}") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
