@@ -281,3 +281,21 @@ def test_serve_keeps_the_last_good_site_and_shows_the_problem_in_the_browser(tmp
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_case_with_utc_offsets_and_local_times_builds(tmp_path):
+    """Times with an offset used to crash validate in pandas; now they are moved into the
+    case's zone and every stage, down to the CSV download, works with them."""
+    corpus = tmp_path / "cases"
+    shutil.copytree(SMALL, corpus)
+    case = corpus / "studies" / "broadband-outage.yaml"
+    text = case.read_text().replace(
+        "published: 2024-03-01", "published: 2024-03-01\ntimezone: Europe/London"
+    )
+    text = text.replace("at: 2024-02-01T09:00,", 'at: "2024-02-01T10:00:00+01:00",')
+    case.write_text(text)
+    site = tmp_path / "site"
+    build_site(corpus, config=CONFIG, out=site, docs_dir=tmp_path / "docs")
+    events = (site / "data" / "events.csv").read_text()
+    assert "call-1,contact,2024-02-01T09:00:00+00:00" in events  # the same instant, kept
+    assert "Thu 01 Feb 2024, 09:00" in (site / "cases" / "broadband-outage.html").read_text()
