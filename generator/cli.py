@@ -87,14 +87,14 @@ def new(
     ] = None,
 ) -> None:
     """Write a valid, commented starting file for a case, company or letter."""
-    import re
-
     from .authoring.scaffold import new_file
-    from .load.slugs import SLUG_PATTERN
+    from .load.slugs import slug_problem
 
-    if not re.fullmatch(SLUG_PATTERN, slug):
-        err.print(f"slug {slug!r}: use lower-case letters, digits and single hyphens", markup=False)
-        raise typer.Exit(2)
+    for label, value in (("slug", slug), ("--company", company)):
+        problem = slug_problem(value) if value is not None else None
+        if problem:
+            err.print(f"{label} {value[:100]!r}: {problem}", markup=False)
+            raise typer.Exit(2)
     if company is None and kind != NewKind.company:
         folder = cases / "companies"
         existing = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
@@ -103,6 +103,9 @@ def new(
         path = new_file(kind.value, slug, cases, dt.date.today().isoformat(), company)
     except FileExistsError as exc:
         err.print(str(exc), markup=False)
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        err.print(f"error: {_os_message(exc)}", markup=False)
         raise typer.Exit(1) from None
     out.print(f"wrote {path}", markup=False)
 
@@ -138,7 +141,9 @@ def score(
 
     board = score_corpus(_load(cases))
     if fmt == ScoreFormat.json:
-        sys.stdout.write(json.dumps(scores_json(board), indent=2, sort_keys=True) + "\n")
+        sys.stdout.write(
+            json.dumps(scores_json(board), indent=2, sort_keys=True, allow_nan=False) + "\n"
+        )
     elif fmt == ScoreFormat.csv:
         sys.stdout.write(scores_csv(board))
     else:
@@ -164,10 +169,12 @@ def explain(
         out.print(renderable)
 
 
-def _build(cases: Path, config: Path, site_dir: Path | None, quiet: bool) -> None:
+def _build(
+    cases: Path, config: Path, site_dir: Path | None, quiet: bool, spinner: bool = True
+) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from .pipeline import STAGES, BuildError, build_site
+    from .pipeline import STAGES, BuildError, OutputError, build_site
 
     labels = {
         "load": "Loading and validating",
@@ -178,7 +185,7 @@ def _build(cases: Path, config: Path, site_dir: Path | None, quiet: bool) -> Non
         "harden": "Pinning the pages' scripts in their security policy",
         "swap": "Swapping the new site into place",
     }
-    show = not quiet and err.is_terminal
+    show = spinner and not quiet and err.is_terminal
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -194,13 +201,25 @@ def _build(cases: Path, config: Path, site_dir: Path | None, quiet: bool) -> Non
 
     try:
         with progress:
-            report = build_site(cases, config=config, out=site_dir, on_stage=on_stage)
+            report = build_site(
+                cases,
+                config=config,
+                out=site_dir,
+                on_stage=on_stage,
+                on_wait=lambda message: err.print(message, markup=False),
+            )
     except InputError as exc:
         _fail(exc, "the previous site was left as it was.")
     except BuildError as exc:
         for message in exc.messages:
             err.print(f"mkdocs: {message}", markup=False)
         err.print("mkdocs build failed; the previous site was left as it was.", markup=False)
+        raise typer.Exit(1) from None
+    except OutputError as exc:
+        err.print(f"error: {exc}; nothing was written.", markup=False)
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        err.print(f"error: {_os_message(exc)}; the previous site was left as it was.", markup=False)
         raise typer.Exit(1) from None
     for warning in report.warnings:
         err.print(str(warning), markup=False)
@@ -210,6 +229,15 @@ def _build(cases: Path, config: Path, site_dir: Path | None, quiet: bool) -> Non
             f"Built {report.pages} pages into {report.site} in {report.total:.1f} s ({stages})",
             markup=False,
         )
+
+
+def _os_message(exc: OSError) -> str:
+    """One line for a file-system failure: which file, and why (no traceback)."""
+    where = exc.filename or ""
+    if exc.filename2:
+        where = f"{where} -> {exc.filename2}"
+    reason = exc.strerror or exc.__class__.__name__
+    return f"cannot write {where}: {reason}" if where else reason
 
 
 ConfigOpt = Annotated[Path, typer.Option("--config", help="The mkdocs.yml to build with.")]
@@ -240,16 +268,33 @@ def serve(
     """Preview the site on http://127.0.0.1:PORT; rebuild when a YAML file or template changes."""
     from .authoring.serve import serve_forever
 
-    serve_forever(
-        lambda: _rebuild(cases, config, site_dir), cases, config, site_dir, port, interval, out
-    )
-
-
-def _rebuild(cases: Path, config: Path, site_dir: Path | None) -> None:
     try:
-        _build(cases, config, site_dir, quiet=False)
-    except typer.Exit:
-        err.print("Fix the problems above; still serving the last good build.", markup=False)
+        serve_forever(
+            lambda: _rebuild(cases, config, site_dir), cases, config, site_dir, port, interval, out
+        )
+    except OSError as exc:
+        err.print(f"error: {exc.strerror or exc}", markup=False)
+        raise typer.Exit(1) from None
+
+
+def _rebuild(cases: Path, config: Path, site_dir: Path | None) -> str | None:
+    """One preview build: None when it worked, else what went wrong (also printed). Nothing
+    that goes wrong in a build stops the preview."""
+    failed = True
+    with err.capture() as captured:
+        try:
+            _build(cases, config, site_dir, quiet=False, spinner=False)
+            failed = False
+        except typer.Exit:
+            pass
+        except Exception as exc:  # noqa: BLE001 - the preview must outlive any failure
+            err.print(f"error: the build stopped: {exc.__class__.__name__}: {exc}", markup=False)
+    text = captured.get()
+    sys.stderr.write(text)
+    if not failed:
+        return None
+    err.print("Fix the problems above; still serving the last good build.", markup=False)
+    return text.strip() or "the build failed"
 
 
 class LetterFormat(StrEnum):

@@ -1,7 +1,9 @@
 """The whole flow, one way: load -> measure -> score -> render -> publish.
 
 The new site is built in a sibling folder and renamed into place only when mkdocs finished
-without a warning, so a failed or interrupted build leaves the previous site as it was.
+without a warning, so a failed or interrupted build leaves the previous site as it was. Each
+build renders into its own scratch folder; a lock serialises builds into the same site; and a
+build writes only into folders that are empty or that a build made (see publish/guard.py).
 """
 
 from __future__ import annotations
@@ -21,18 +23,30 @@ import jinja2
 
 from .errors import InputError, Problem
 from .load import Corpus, load_corpus
+from .load.slugs import inside
 from .measure import case_metrics
 from .publish import (
     BuildError,
+    OutputError,
+    check_apart,
+    check_writable,
+    locked,
+    mark,
     mkdocs_build,
     pin_inline_scripts,
     read_config,
+    remove_dead_scratch,
     remove_leftovers,
+    scratch_folder,
+    scratch_overrides,
     swap_into_place,
 )
+from .publish.guard import LOCK_WAIT_SECONDS, owned_or_empty
 from .render import render_site
 from .resources import TEMPLATES
 from .score import rubric_problems, score_corpus
+
+__all__ = ["STAGES", "BuildError", "BuildReport", "OutputError", "build_site", "load"]
 
 STAGES = ("load", "metrics", "score", "render", "mkdocs", "harden", "swap")
 
@@ -55,6 +69,22 @@ class BuildReport:
         return sum(self.seconds.values())
 
 
+class _Timer:
+    """Times each stage and tells the caller which one is running."""
+
+    def __init__(self, on_stage: Callable[[str], None] | None):
+        self.on_stage = on_stage
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str):
+        if self.on_stage:
+            self.on_stage(name)
+        start = time.perf_counter()
+        yield
+        self.seconds[name] = time.perf_counter() - start
+
+
 def build_site(
     cases: Path,
     config: Path = Path("mkdocs.yml"),
@@ -62,51 +92,80 @@ def build_site(
     templates: Path = TEMPLATES,
     on_stage: Callable[[str], None] | None = None,
     docs_dir: Path | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    wait: float = LOCK_WAIT_SECONDS,
 ) -> BuildReport:
-    """Build the site from ``cases``; raises InputError or BuildError, leaving ``out`` intact."""
-    timings: dict[str, float] = {}
-
-    @contextmanager
-    def timed(name: str):
-        if on_stage:
-            on_stage(name)
-        start = time.perf_counter()
-        yield
-        timings[name] = time.perf_counter() - start
-
+    """Build the site from ``cases``; raises InputError, BuildError or OutputError, leaving
+    ``out`` intact. Writes only into folders that are empty or that a build made."""
+    timed = _Timer(on_stage)
     if not config.is_file():
         raise InputError([Problem(str(config), 1, 1, "mkdocs configuration not found")])
     configured_docs, default_site, site_url = read_config(config)
     docs_dir = (docs_dir or configured_docs).resolve()
     out = (out or default_site).resolve()
-
+    _check_outputs(Path(cases), config, out, docs_dir)
     with timed("load"):
         corpus = load(cases)
     with timed("metrics"), _corpus_frozen():
         metrics = case_metrics(corpus.cases)
     with timed("score"), _corpus_frozen():
         board = score_corpus(corpus, metrics)
-    with timed("render"), _corpus_frozen():
-        if docs_dir.exists():
-            shutil.rmtree(docs_dir)
-        try:
-            pages = render_site(corpus, board, docs_dir, templates, site_url)
-        except jinja2.TemplateError as exc:
-            raise BuildError([_template_message(exc)]) from None
-    _publish(corpus, config, docs_dir, out, timed)
-    return BuildReport(site=out, pages=pages, seconds=timings, warnings=corpus.warnings)
+    overrides = scratch_overrides(config, configured_docs)
+    remove_dead_scratch(docs_dir.parent)
+    with locked(out, on_wait, wait), scratch_folder(docs_dir.parent) as scratch:
+        _check_outputs(Path(cases), config, out, docs_dir)  # again, now that we hold the lock
+        with timed("render"), _corpus_frozen():
+            try:
+                pages = render_site(corpus, board, scratch / "docs", templates, site_url)
+            except jinja2.TemplateError as exc:
+                raise BuildError([_template_message(exc)]) from None
+            _copy_images(corpus, scratch / "docs")
+        custom_dir = scratch / "overrides" if overrides else None
+        _publish(corpus, config, scratch / "docs", out, timed, custom_dir)
+        with locked(docs_dir, on_wait, wait):
+            _keep_docs(scratch, docs_dir, overrides)
+    return BuildReport(site=out, pages=pages, seconds=timed.seconds, warnings=corpus.warnings)
 
 
-def _publish(corpus: Corpus, config: Path, docs_dir: Path, out: Path, timed) -> None:
+def _check_outputs(cases: Path, config: Path, out: Path, docs_dir: Path) -> None:
+    """Refuse, before any work, to write where a build would destroy something."""
+    protected = {"the project": config.resolve().parent, "the corpus": cases}
+    check_writable(out, "the site folder", protected)
+    check_writable(docs_dir, "the docs folder (docs_dir of mkdocs.yml)", protected)
+    check_apart(out, docs_dir)
+
+
+def _copy_images(corpus: Corpus, docs: Path) -> None:
+    """Images the narratives use, beside the case pages that show them."""
+    for name, source in sorted(corpus.images.items()):
+        target = docs / "cases" / name
+        if inside(target, docs / "cases"):  # names are plain file names (checked at load)
+            shutil.copyfile(source, target)
+
+
+def _keep_docs(scratch: Path, docs_dir: Path, overrides: bool) -> None:
+    """The rendered pages replace the docs folder (other tools, such as Zensical, build from
+    it); the theme overrides go beside it when mkdocs.yml expects them there."""
+    mark(scratch / "docs")
+    swap_into_place(scratch / "docs", docs_dir)
+    target = docs_dir.parent / "overrides"
+    if overrides and (not target.exists() or owned_or_empty(target)):
+        mark(scratch / "overrides")
+        swap_into_place(scratch / "overrides", target)
+
+
+def _publish(
+    corpus: Corpus, config: Path, docs_dir: Path, out: Path, timed, custom_dir: Path | None
+) -> None:
     """mkdocs into a staging folder beside ``out``, harden, then swap it into place."""
     with timed("mkdocs"), _build_date(corpus):
-        out.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(out)
         staging = out.parent / f".{out.name}.building-{os.getpid()}"
         if staging.exists():
             shutil.rmtree(staging)
+        mark(staging)
         try:
-            mkdocs_build(config, docs_dir, staging)
+            mkdocs_build(config, docs_dir, staging, custom_dir)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

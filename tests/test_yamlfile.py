@@ -87,3 +87,66 @@ def test_huge_file_is_refused_before_parsing(tmp_path: Path):
     with pytest.raises(YamlError) as info:
         parse_file(path)
     assert "limit" in info.value.message
+
+
+def test_deep_nesting_is_refused_before_libyaml_recurses(tmp_path: Path):
+    """100,000 nested brackets (200 KB) used to kill the process with a segmentation fault:
+    run it in a child process so a crash fails this test instead of ending the run."""
+    import subprocess
+    import sys
+
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("title: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    code = (
+        "import sys; from generator.load.yamlfile import parse_file, YamlError\n"
+        "try: parse_file(__import__('pathlib').Path(sys.argv[1]))\n"
+        "except YamlError as e: print(e)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(deep)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1:71: nested more than 64 levels deep; refused"
+
+
+@pytest.mark.parametrize(
+    "text, where, words",
+    [
+        ("title: &x [*x]\n", (1, 12), "recursive alias"),
+        ("a: &x {b: *x}\n", (1, 11), "recursive alias"),
+        ("a: *nope\n", (1, 4), "no anchor &nope"),
+        ("a: &x 1\nb: &x 2\n", (2, 4), "defined twice"),
+        ("a: 1\n---\nb: 2\n", (2, 1), "one file holds one document"),
+    ],
+)
+def test_alias_and_stream_problems_are_positioned(text, where, words):
+    start = time.perf_counter()
+    err = error_of(text)
+    assert time.perf_counter() - start < 1.0
+    assert (err.line, err.col) == where
+    assert words in err.message
+
+
+def test_one_long_item_reused_by_alias_is_refused_by_its_expanded_text():
+    """A 1 MB letter that reuses a 5,000-character item 150,000 times would be a 750 MB
+    document: refused by the characters it expands to, where the alias crosses the limit."""
+    text = "a: &l " + "x" * 5000 + "\nb: [" + ", ".join(["*l"] * 150_000) + "]\n"
+    start = time.perf_counter()
+    err = error_of(text)
+    assert time.perf_counter() - start < 1.0
+    assert "characters through aliases" in err.message
+    assert err.line == 2
+
+
+def test_a_document_just_inside_the_limits_loads():
+    items = ", ".join(["*l"] * 700)
+    doc = parse_text("a: &l " + "x" * 5000 + f"\nb: [{items}]\n")
+    assert len(doc.data["b"]) == 700 and doc.data["b"][0] == "x" * 5000
+
+
+def test_an_unreadable_file_is_a_problem_not_a_traceback(tmp_path: Path):
+    folder = tmp_path / "folder.yaml"
+    folder.mkdir()  # reading it fails as a file without read permission would
+    with pytest.raises(YamlError) as info:
+        parse_file(folder)
+    assert info.value.message.startswith("cannot read the file: ")

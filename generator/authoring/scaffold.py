@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from ..load import KINDS
+from ..load.slugs import child
 
 FOLDERS = {"case": "studies", "company": "companies", "letter": "letters"}
 
@@ -85,19 +86,22 @@ def new_file(
     company: str | None = None,
     schema_dir: Path | None = None,
 ) -> Path:
-    """Write a starting file and return its path; refuses to overwrite."""
+    """Write a starting file and return its path; refuses to overwrite, and refuses a slug
+    that is not one (ValueError): the file always lands in its folder of the corpus."""
     assert FOLDERS[kind] in KINDS
-    target = corpus / FOLDERS[kind] / f"{slug}.yaml"
-    if target.exists():
-        raise FileExistsError(f"{target} already exists")
+    target = child(corpus / FOLDERS[kind], slug, ".yaml")
+    if company is not None:
+        child(corpus / "companies", company, ".yaml")  # the same rule for the company slug
     target.parent.mkdir(parents=True, exist_ok=True)
     schema_dir = schema_dir or corpus.parent / "schemas"
     schema = Path(os.path.relpath(schema_dir / f"{kind}.schema.json", target.parent)).as_posix()
     title = slug.replace("-", " ").capitalize()
-    target.write_text(
-        TEMPLATES[kind].format(
-            schema=schema, slug=slug, title=title, today=today, company=company or "company-slug"
-        ),
-        encoding="utf-8",
+    text = TEMPLATES[kind].format(
+        schema=schema, slug=slug, title=title, today=today, company=company or "company-slug"
     )
+    try:
+        with target.open("x", encoding="utf-8") as fh:  # never replaces a file, even in a race
+            fh.write(text)
+    except FileExistsError:
+        raise FileExistsError(f"{target} already exists") from None
     return target

@@ -3,10 +3,13 @@ references, sources, references between files, and what looks like personal data
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 from ..errors import Problems
 from .models import Case, as_datetime
+from .narrative import scan_narrative
 from .privacy import scan
 from .slugs import inside
 from .yamlfile import Located, YamlError, read_text
@@ -23,12 +26,41 @@ def loc_label(loc: tuple) -> str:
 
 
 def check_case(
-    case: Case, path: Path, located: Located, problems: Problems, narratives: dict[str, str]
+    case: Case,
+    path: Path,
+    located: Located,
+    problems: Problems,
+    narratives: dict[str, str],
+    images: dict[str, Path] | None = None,
 ) -> None:
+    """Every check of one case that its schema cannot express."""
+
     def add(loc: tuple, message: str, *, warning: bool = False) -> None:
         line, col = located.where(loc)
         problems.add(path, line, col, f"{loc_label(loc)}: {message}", warning=warning)
 
+    _narrative(case, path, located, problems, narratives, add)
+    narrative = narratives.get(case.slug)
+    _privacy(case, path, located, problems, narrative)
+    if narrative is not None:
+        _embeds(case, path, located, problems, narrative, images if images is not None else {})
+    if case.ended and case.ended < case.started:
+        add(("ended",), f"ends ({case.ended}) before it starts ({case.started})")
+    _timeline(case, add)
+    n_sources = len(case.sources)
+    for key, figure in case.stated.items():
+        if figure.source > n_sources:
+            add(
+                ("stated", key, "source"),
+                f"source {figure.source} does not exist (the case lists {n_sources})",
+            )
+    contacts = case.stated.get("contacts")
+    if contacts and contacts.value > 10_000:
+        add(("stated", "contacts", "value"), "over 10,000 contacts is not plausible for one case")
+
+
+def _narrative(case: Case, path: Path, located: Located, problems: Problems, narratives, add):
+    """Read the case's narrative (inline, or a Markdown file beside it) into ``narratives``."""
     if case.narrative_file:
         md = path.parent / case.narrative_file
         if not md.is_file():
@@ -40,11 +72,15 @@ def check_case(
                 narratives[case.slug] = read_text(md, MAX_MARKDOWN_BYTES)
             except YamlError as exc:
                 problems.add(md, exc.line, exc.col, exc.message)
+                return
+            for line, col, message, warning in hidden_characters(narratives[case.slug]):
+                problems.add(md, line, col, message, warning=warning)
     elif case.narrative:
         narratives[case.slug] = case.narrative
-    _privacy(case, path, located, problems, narratives.get(case.slug))
-    if case.ended and case.ended < case.started:
-        add(("ended",), f"ends ({case.ended}) before it starts ({case.started})")
+
+
+def _timeline(case: Case, add) -> None:
+    """Order, ids, dates within the case, sources and promise references of the events."""
     ids: dict[str, int] = {}
     previous = None
     promises: dict[str, int] = {}
@@ -74,32 +110,105 @@ def check_case(
             )
         if event.kind == "promise":
             promises[event.id] = n
-            if event.due is not None:
-                due = as_datetime(event.due)
-                if due < ts:
-                    add(("timeline", n, "due"), "is before the promise was made")
+            if event.due is not None and as_datetime(event.due) < ts:
+                add(("timeline", n, "due"), "is before the promise was made")
         if event.kind in ("promise_kept", "promise_missed"):
-            if event.promise not in promises:
-                add(
-                    ("timeline", n, "promise"),
-                    f"no earlier `promise` event with id {event.promise!r}",
-                )
-            elif event.promise in settled:
-                add(
-                    ("timeline", n, "promise"),
-                    f"promise {event.promise!r} was already settled "
-                    f"at timeline[{settled[event.promise]}]",
-                )
-            settled[event.promise] = n
-    for key, figure in case.stated.items():
-        if figure.source > n_sources:
-            add(
-                ("stated", key, "source"),
-                f"source {figure.source} does not exist (the case lists {n_sources})",
+            _settles(event.promise, n, promises, settled, add)
+
+
+def _settles(promise: str, n: int, promises: dict, settled: dict, add) -> None:
+    if promise not in promises:
+        add(("timeline", n, "promise"), f"no earlier `promise` event with id {promise!r}")
+    elif promise in settled:
+        add(
+            ("timeline", n, "promise"),
+            f"promise {promise!r} was already settled at timeline[{settled[promise]}]",
+        )
+    settled[promise] = n
+
+
+def _embeds(
+    case: Case,
+    path: Path,
+    located: Located,
+    problems: Problems,
+    narrative: str,
+    images: dict[str, Path],
+) -> None:
+    """Images and embeds of the narrative: from another host is an error, at its line."""
+    findings, found = scan_narrative(narrative, path.parent)
+    images.update(found)
+    if case.narrative_file:
+        for f in findings:
+            problems.add(
+                path.parent / case.narrative_file, f.line, f.col, f.message, warning=f.warning
             )
-    contacts = case.stated.get("contacts")
-    if contacts and contacts.value > 10_000:
-        add(("stated", "contacts", "value"), "over 10,000 contacts is not plausible for one case")
+        return
+    line0, col0, block = located.text_start(("narrative",))
+    for f in findings:
+        line = line0 + f.line - 1
+        col = (col0 + f.col - 1) if f.line == 1 or block else f.col
+        problems.add(path, line, col, f"narrative: {f.message}", warning=f.warning)
+
+
+# Characters that change how text is shown without being seen: bidi controls reorder it
+# (an error: "Trojan Source"), invisible ones hide inside names (a warning: ZWJ and ZWNJ have
+# honest uses in emoji and some scripts).
+_BIDI = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x061C], "a bidi control")
+_INVISIBLE = dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x180E], "invisible")
+_HIDDEN = re.compile(
+    "["
+    + "".join(chr(c) for c in sorted(_BIDI) + sorted(_INVISIBLE))
+    + "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
+
+
+def hidden_characters(text: str) -> list[tuple[int, int, str, bool]]:
+    """(line, col, message, is_warning) for every bidi control, invisible or control
+    character in ``text``; positions are 1-based within the text."""
+    out = []
+    for m in _HIDDEN.finditer(text):
+        char = m.group(0)
+        code = ord(char)
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        name = unicodedata.name(char, "a control character")
+        if code in _INVISIBLE:
+            out.append(
+                (line, col, f"contains U+{code:04X} ({name}), which is invisible; remove it", True)
+            )
+        else:
+            what = "a bidi control that reorders the text" if code in _BIDI else "a control"
+            out.append((line, col, f"contains U+{code:04X} ({name}), {what}; remove it", False))
+    return out
+
+
+def check_hidden(located: Located, path: Path, problems: Problems) -> None:
+    """Hidden characters in any key or text value of a document, at their position."""
+    stack: list[tuple[tuple, object]] = [((), located.data)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and _HIDDEN.search(key):
+                    line, col = located.where((*loc, key), key=True)
+                    for _, _, message, warning in hidden_characters(key):
+                        problems.add(
+                            path,
+                            line,
+                            col,
+                            f"{loc_label((*loc, key))}: key {message}",
+                            warning=warning,
+                        )
+                stack.append(((*loc, key), item))
+        elif isinstance(value, list):
+            stack.extend(((*loc, n), item) for n, item in enumerate(value))
+        elif isinstance(value, str) and _HIDDEN.search(value):
+            line0, col0, block = located.text_start(loc)
+            for line, col, message, warning in hidden_characters(value):
+                at_line = line0 + line - 1
+                at_col = (col0 + col - 1) if line == 1 or block else col
+                problems.add(path, at_line, at_col, f"{loc_label(loc)}: {message}", warning=warning)
 
 
 def _privacy(

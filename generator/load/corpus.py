@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError, Problem, Problems
-from .checks import check_case, loc_label
+from .checks import check_case, check_hidden, loc_label
 from .models import Case, Company, Letter, Rubric
 from .slugs import inside
 from .tables import (
@@ -48,6 +48,7 @@ class Corpus:
     cases: dict[str, Case] = field(default_factory=dict)
     letters: dict[str, Letter] = field(default_factory=dict)
     narratives: dict[str, str] = field(default_factory=dict)
+    images: dict[str, Path] = field(default_factory=dict)  # narrative images: name -> file
     incidents: pd.DataFrame = field(default_factory=lambda: empty_incidents())
     calls: pd.DataFrame = field(default_factory=lambda: empty_calls())
     files: dict[str, Path] = field(default_factory=dict)  # "case:slug" -> file
@@ -201,6 +202,7 @@ class _Loader:
             self.problems.add(path, exc.line, exc.col, exc.message)
             return
         self.located[path] = located
+        check_hidden(located, path, self.problems)
         obj = validate_model(model, located, path, self.problems)
         if isinstance(obj, Rubric):
             self.add_rubric(obj, path, located)
@@ -233,7 +235,7 @@ class _Loader:
         if isinstance(obj, Company):
             self.add_company_data(obj, path, located)
         if isinstance(obj, Case):
-            check_case(obj, path, located, problems, corpus.narratives)
+            check_case(obj, path, located, problems, corpus.narratives, corpus.images)
 
     def add_company_data(self, company: Company, path: Path, located: Located) -> None:
         frame = _company_incidents(company, path, located, self.problems)

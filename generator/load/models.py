@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -18,13 +19,38 @@ from pydantic import (
     model_validator,
 )
 
-from .slugs import SLUG_PATTERN
+from .slugs import RESERVED_SLUGS, SLUG_PATTERN
+
+# One range for every date an author writes: a typo in the year (2204 for 2024) is an error,
+# not a date that the build chokes on later (gzip headers end in 2106).
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+
+
+def _in_range(value: dt.date) -> dt.date:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ValueError(f"must be between {MIN_DATE} and {MAX_DATE} (a typo in the year?)")
+    return value
+
+
+Date = Annotated[dt.date, AfterValidator(_in_range)]
+Moment = Annotated[dt.datetime | dt.date, AfterValidator(_in_range)]
+
+
+def _not_reserved(value: str) -> str:
+    if value in RESERVED_SLUGS:
+        raise ValueError(f"{value!r} is reserved for the site's own pages; choose another slug")
+    return value
+
 
 Slug = Annotated[
     str,
     StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=80),
     Field(description="Lower-case letters, digits and single hyphens, e.g. `fiber-upgrade-2019`."),
 ]
+# The slug of a case, company or letter names a page: it may not be a name the site uses.
+PageSlug = Annotated[Slug, AfterValidator(_not_reserved)]
 EventId = Annotated[
     str,
     StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=80),
@@ -49,16 +75,29 @@ WebUrl = Annotated[str, AfterValidator(_http_url)]
 
 
 def as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
-    """A date as midnight of that day; a datetime as it is (the one place this is decided)."""
+    """A date as midnight of that day; a datetime as the case's wall-clock time (the one place
+    this is decided). Times written with a UTC offset were moved into the case's zone when the
+    case was read, so dropping the offset leaves the local time and every comparison holds."""
     if isinstance(value, dt.datetime):
-        return value
+        return value.replace(tzinfo=None)
     return dt.datetime.combine(value, dt.time())
 
 
-class Model(BaseModel):
-    """Shared settings: unknown fields are errors, so a typo never silently vanishes."""
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {name!r}; use a name such as Europe/Stockholm or America/New_York"
+        ) from None
+    return name
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+class Model(BaseModel):
+    """Shared settings: unknown fields are errors, so a typo never silently vanishes; numbers
+    are finite (`.nan` or `.inf` would change grades silently and break the JSON downloads)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- shared pieces
@@ -70,7 +109,7 @@ class Source(Model):
     title: ShortText
     publisher: ShortText | None = None
     url: WebUrl | None = Field(None, description="Link to the article, if it is online.")
-    date: dt.date | None = Field(None, description="Publication date, if known.")
+    date: Date | None = Field(None, description="Publication date, if known.")
     language: str | None = Field(None, description="Language of the source, e.g. `en`, `sv`.")
     note: str | None = Field(None, description="How the source was used, e.g. a translation.")
 
@@ -108,7 +147,7 @@ class AdvertisedPromise(Model):
 
 class CompanySize(Model):
     customers: int = Field(gt=0, le=10_000_000_000, description="Number of customers.")
-    as_of: dt.date | None = None
+    as_of: Date | None = None
     source: str | None = None
 
 
@@ -124,7 +163,7 @@ class Incident(Model):
         description="Where the row comes from, e.g. `cfpb`, `fcc-tickets`, `twitter`; "
         "(source, id) identifies a row across imports.",
     )
-    date: dt.date
+    date: Date
     channel: Channel = "other"
     product: str | None = Field(None, max_length=200, description="Product or service concerned.")
     issue: str | None = Field(None, max_length=500)
@@ -149,7 +188,7 @@ class Incident(Model):
 class Company(Model):
     """A company: who it is, where to escalate, what it advertises, and its incident data."""
 
-    slug: Slug
+    slug: PageSlug
     name: ShortText = Field(description="Display name; 'A regional telephone company' if unnamed.")
     named: bool = Field(True, description="False when the sources do not name the company.")
     industry: Slug
@@ -186,7 +225,7 @@ class Company(Model):
 
 class EventBase(Model):
     id: EventId
-    at: dt.datetime | dt.date = Field(
+    at: Moment = Field(
         description="When it happened: `2019-05-08T17:00` or a date `2019-05-08`."
     )
     approximate: bool = Field(
@@ -261,7 +300,7 @@ class Transfer(EventBase):
 class Promise(EventBase):
     kind: Literal["promise"]
     what: ShortText
-    due: dt.datetime | dt.date | None = None
+    due: Moment | None = None
     by: str | None = Field(None, description="Anonymous label of who promised.")
 
 
@@ -374,22 +413,28 @@ class CompanyStatement(Model):
     """The company's right of reply."""
 
     text: LongText
-    date: dt.date | None = None
+    date: Date | None = None
     source: str | None = None
 
 
 class Case(Model):
     """A customer's ordeal, told from its sources, with a timeline of events."""
 
-    slug: Slug
+    slug: PageSlug
     title: ShortText
     company: Slug = Field(description="Slug of the company (a file in `companies/`).")
     industry: Slug
-    started: dt.date
-    ended: dt.date | None = None
-    published: dt.date | None = Field(None, description="When this writeup was published.")
+    started: Date
+    ended: Date | None = None
+    published: Date | None = Field(None, description="When this writeup was published.")
     summary: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
     language: str = Field("en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    timezone: Annotated[str, AfterValidator(_time_zone)] | None = Field(
+        None,
+        description="IANA time zone of the times in the timeline, e.g. `America/New_York`. "
+        "Times without an offset are taken in it; times with one (`09:00+02:00`) are moved "
+        "into it. Without it, the zone of the first time written with an offset is used.",
+    )
     tags: list[Slug] = Field(default_factory=list)
     sources: list[Source] = Field(min_length=1)
     consent: Consent = Field(default_factory=Consent)
@@ -408,6 +453,22 @@ class Case(Model):
             raise ValueError("give either `narrative` or `narrative_file`, not both")
         return self
 
+    @model_validator(mode="after")
+    def _one_zone(self) -> Case:
+        """Move every time written with an offset into the case's zone (the same instant),
+        so that local times and offset times compare and subtract correctly."""
+        zone: dt.tzinfo | None = ZoneInfo(self.timezone) if self.timezone else None
+        for n, event in enumerate(self.timeline):
+            moved = {}
+            for name in ("at", "due"):
+                value = getattr(event, name, None)
+                if isinstance(value, dt.datetime) and value.tzinfo is not None:
+                    zone = zone or value.tzinfo
+                    moved[name] = value.astimezone(zone)
+            if moved:
+                self.timeline[n] = event.model_copy(update=moved)
+        return self
+
 
 # --------------------------------------------------------------------------- letters
 
@@ -415,7 +476,7 @@ class Case(Model):
 class Letter(Model):
     """An open letter to management; grievances are drawn from the addressees' scored cases."""
 
-    slug: Slug
+    slug: PageSlug
     title: ShortText
     addressees: list[Slug] = Field(min_length=1, description="Company slugs.")
     addressee_note: str | None = Field(
@@ -423,7 +484,7 @@ class Letter(Model):
     )
     sender: ShortText
     signatories: list[ShortText] = Field(default_factory=list)
-    date: dt.date
+    date: Date
     opening: LongText
     closing: LongText
     demands: list[ShortText] = Field(default_factory=list)

@@ -6,8 +6,12 @@ holds a path part, so a slug joined to a folder always names a file inside that 
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Iterable
 from pathlib import Path
+
+from text_unidecode import unidecode
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MAX = 80
@@ -21,8 +25,27 @@ _SLUG = re.compile(SLUG_PATTERN)
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
 
 
-def slugify(text: str) -> str:
-    return _SLUG_CHARS.sub("-", text.lower()).strip("-")[:SLUG_MAX].strip("-") or "item"
+def slugify(text: str, fallback: str = "item") -> str:
+    """A valid slug for a name in any script: transliterated to ASCII (Сбербанк -> sberbank,
+    中国移动 -> zhong-guo-yi-dong), never reserved, never empty. A name with nothing to
+    transliterate gets ``fallback`` and a digest of the name, so two such names never share one
+    slug; other collisions are for the caller to refuse (see ``slug_collisions``)."""
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    ascii_text = unidecode(text).lower()
+    slug = _SLUG_CHARS.sub("-", ascii_text).strip("-")[: SLUG_MAX - 9].strip("-")
+    if not slug:
+        return f"{fallback}-{digest}"
+    if slug in RESERVED_SLUGS:
+        return f"{slug}-{digest}"
+    return slug
+
+
+def slug_collisions(names: Iterable[str]) -> dict[str, list[str]]:
+    """Slugs that two or more different names would share: to be refused, never merged."""
+    by_slug: dict[str, set[str]] = {}
+    for name in names:
+        by_slug.setdefault(slugify(name), set()).add(name)
+    return {slug: sorted(group) for slug, group in by_slug.items() if len(group) > 1}
 
 
 def slug_problem(text: str) -> str | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problems
-from .models import Incident
+from .models import MAX_DATE, MIN_DATE, Incident
 from .slugs import inside
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
@@ -78,7 +78,12 @@ def _csv_numbers(
 def _csv_dates(df: pd.DataFrame, problems: Problems, path: Path, lines: pd.Series) -> pd.Series:
     dates = pd.to_datetime(df["date"], format="%Y-%m-%d", errors="coerce")
     _report(problems, path, lines, dates.isna(), "date", "must be a date YYYY-MM-DD")
-    return dates.dt.date
+    days = dates.dt.date
+    outside = dates.notna() & ((days < MIN_DATE) | (days > MAX_DATE))
+    _report(
+        problems, path, lines, outside, "date", f"must be between {MIN_DATE} and {MAX_DATE}"
+    )
+    return days.where(~outside)
 
 
 _YES_NO = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False, "": None}

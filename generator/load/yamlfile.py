@@ -1,9 +1,11 @@
 """Safe YAML reading that remembers where every value came from.
 
-PyYAML's SafeLoader already refuses object tags; on top of it this module rejects duplicate
-keys, refuses alias bombs (by the size the document would have once aliases are expanded),
-non-UTF-8 bytes and oversized files, and records the line and column of every node so that
-validation errors can point at the exact place an author has to fix.
+libyaml's parser gives the events; this module composes them into nodes itself, without
+recursion, refusing deep nesting, recursive aliases and alias bombs (by the values and the
+characters the document would hold once aliases are expanded) before anything recurses over
+the tree. On top of PyYAML's safe constructor it rejects object tags, duplicate keys, non-UTF-8
+bytes and oversized files, and records the line and column of every node so that validation
+errors can point at the exact place an author has to fix.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 MAX_YAML_BYTES = 2 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000
 MAX_DEPTH = 64
+# Text the document may hold once aliases are expanded: twice the largest file.
+MAX_EXPANDED_CHARS = 2 * MAX_YAML_BYTES
 
 Loc = tuple[str | int, ...]
 
@@ -63,50 +67,127 @@ def _pos(mark: yaml.Mark | None) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
-def _check_depth(root: Node) -> None:
-    """Refuse absurd nesting before anything recurses over it."""
-    stack: list[tuple[Node, int]] = [(root, 1)]
-    seen: set[int] = set()
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
+class _Composer:
+    """Builds the node tree from libyaml's event stream without recursion, so that depth,
+    alias expansion and recursive aliases are refused before anything recurses over the
+    tree (libyaml's own composer recurses in C: 100,000 nested brackets crash the process)."""
+
+    def __init__(self, loader) -> None:
+        self.loader = loader
+        # open collections: (node, anchor, values and characters expanded before it began)
+        self.stack: list[tuple[Node, str | None, int, int]] = []
+        self.anchors: dict[str, tuple[Node, int, int]] = {}  # node, its expanded size
+        self.values = 0  # expanded so far: values, and characters of text
+        self.chars = 0
+
+    def document(self) -> Node | None:
+        """The one document of the stream, or None for an empty stream."""
+        loader = self.loader
+        loader.get_event()  # stream start
+        if loader.check_event(yaml.StreamEndEvent):
+            return None
+        loader.get_event()  # document start
+        root = self.node()
+        loader.get_event()  # document end
+        if not loader.check_event(yaml.StreamEndEvent):
+            event = loader.get_event()
             raise YamlError(
-                *_pos(node.start_mark), f"nested more than {MAX_DEPTH} levels deep; refused"
+                *_pos(event.start_mark), "a second document (`---`); one file holds one document"
             )
-        if id(node) in seen or isinstance(node, ScalarNode):
-            continue
-        seen.add(id(node))
-        children = (
-            [c for pair in node.value for c in pair]
-            if isinstance(node, MappingNode)
-            else node.value
-        )
-        stack.extend((c, depth + 1) for c in children)
+        return root
 
+    def node(self) -> Node:
+        """Compose one node (with everything inside it) from the events."""
+        get_event, stack = self.loader.get_event, self.stack
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                node = self.scalar(event)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                node, anchor, values, chars = stack.pop()
+                node.end_mark = event.end_mark
+                if anchor is not None:
+                    self.anchors[anchor] = (node, self.values - values, self.chars - chars)
+            elif kind is yaml.AliasEvent:
+                node = self.alias(event)
+            else:
+                self.open(event)
+                continue
+            if not stack:
+                return node
+            parent = stack[-1][0]
+            if type(parent) is MappingNode:
+                pairs = parent.value
+                if pairs and len(pairs[-1]) == 1:
+                    pairs[-1] = (pairs[-1][0], node)
+                else:
+                    pairs.append((node,))
+            else:
+                parent.value.append(node)
 
-def _expanded_size(root: Node) -> int:
-    """Nodes the document would have with every alias expanded (memoised, so it is cheap)."""
-    sizes: dict[int, int] = {}
-    stack: list[tuple[Node, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if id(node) in sizes:
-            continue
-        if isinstance(node, ScalarNode):
-            sizes[id(node)] = 1
-            continue
-        children = (
-            [c for pair in node.value for c in pair]
-            if isinstance(node, MappingNode)
-            else list(node.value)
-        )
-        if done:
-            total = 1 + sum(sizes.get(id(c), 1) for c in children)
-            sizes[id(node)] = min(total, MAX_EXPANDED_NODES + 1)
-        else:
-            stack.append((node, True))
-            stack.extend((c, False) for c in children if id(c) not in sizes)
-    return sizes[id(root)]
+    def open(self, event) -> None:
+        if len(self.stack) + 1 > MAX_DEPTH:
+            raise YamlError(
+                *_pos(event.start_mark), f"nested more than {MAX_DEPTH} levels deep; refused"
+            )
+        self.check_anchor(event)
+        kind = MappingNode if type(event) is yaml.MappingStartEvent else SequenceNode
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(kind, None, event.implicit)
+        node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+        self.stack.append((node, event.anchor, self.values, self.chars))
+        self.count(event, 1, 0)
+
+    def scalar(self, event) -> Node:
+        self.check_anchor(event)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(ScalarNode, event.value, event.implicit)
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (node, 1, len(event.value))
+        self.count(event, 1, len(event.value))
+        return node
+
+    def alias(self, event) -> Node:
+        name = event.anchor
+        if name not in self.anchors:
+            if any(anchor == name for _, anchor, _, _ in self.stack):
+                raise YamlError(
+                    *_pos(event.start_mark),
+                    f"alias *{name} refers to the collection it is inside "
+                    "(a recursive alias); refused",
+                )
+            raise YamlError(*_pos(event.start_mark), f"alias *{name} has no anchor &{name} above")
+        node, values, chars = self.anchors[name]
+        self.count(event, values, chars)
+        return node
+
+    def check_anchor(self, event) -> None:
+        name = event.anchor
+        if name is not None and (
+            name in self.anchors or any(anchor == name for _, anchor, _, _ in self.stack)
+        ):
+            raise YamlError(*_pos(event.start_mark), f"anchor &{name} is defined twice")
+
+    def count(self, event, values: int, chars: int) -> None:
+        """Add what one event expands to; refuse a document that grows past the limits."""
+        self.values += values
+        self.chars += chars
+        if self.values > MAX_EXPANDED_NODES:
+            raise YamlError(
+                *_pos(event.start_mark),
+                f"the document expands to more than {MAX_EXPANDED_NODES:,} values through "
+                "aliases (an alias bomb?)",
+            )
+        if self.chars > MAX_EXPANDED_CHARS:
+            raise YamlError(
+                *_pos(event.start_mark),
+                f"the document expands to more than {MAX_EXPANDED_CHARS:,} characters "
+                "through aliases (an alias bomb?)",
+            )
 
 
 class _Builder(yaml.constructor.SafeConstructor):
@@ -188,7 +269,7 @@ def parse_text(text: str) -> Located:
     try:
         loader = _NodeLoader(text)
         try:
-            root = loader.get_single_node()
+            root = _Composer(loader).document()
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
@@ -212,29 +293,24 @@ def parse_text(text: str) -> Located:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise YamlError(*_pos(mark), f"YAML error: {exc}") from None
-    except RecursionError:
-        raise YamlError(
-            1, 1, f"nested too deeply (more than {MAX_DEPTH} levels); refused"
-        ) from None
     if root is None:
         raise YamlError(1, 1, "the file is empty")
-    _check_depth(root)
-    if _expanded_size(root) > MAX_EXPANDED_NODES:
-        raise YamlError(
-            *_pos(root.start_mark),
-            f"the document expands to more than {MAX_EXPANDED_NODES:,} values through "
-            "aliases (an alias bomb?)",
-        )
-    located.data = _Builder(located).build(root, ())
+    try:
+        located.data = _Builder(located).build(root, ())
+    except RecursionError:  # merge keys chained through many anchors
+        raise YamlError(*_pos(root.start_mark), "merge keys (`<<`) chained too deeply") from None
     return located
 
 
 def read_text(path: Path, limit: int = MAX_YAML_BYTES) -> str:
     """Read a UTF-8 text file, refusing what is too big or not UTF-8 (YamlError)."""
-    size = path.stat().st_size
-    if size > limit:
-        raise YamlError(1, 1, f"file is {size:,} bytes; the limit is {limit:,}")
-    raw = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise YamlError(1, 1, f"file is {size:,} bytes; the limit is {limit:,}")
+        raw = path.read_bytes()
+    except OSError as exc:  # unreadable (permissions), a folder named like a file, ...
+        raise YamlError(1, 1, f"cannot read the file: {exc.strerror or exc}") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:

@@ -43,15 +43,35 @@ def _mkdocs_logs():
         logger.propagate = old_propagate
 
 
+def _config_data(config: Path) -> dict:
+    try:
+        with config.open(encoding="utf-8") as fh:
+            data = yaml.load(fh, Loader=_IgnoreTags) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise BuildError([f"{config}: not a readable mkdocs configuration: {exc}"]) from None
+    if not isinstance(data, dict):
+        raise BuildError([f"{config}: not a mkdocs configuration (a mapping of settings)"])
+    return data
+
+
 def read_config(config: Path) -> tuple[Path, Path, str]:
     """docs_dir, site_dir (resolved against the file's folder) and site_url of a mkdocs.yml."""
-    with config.open(encoding="utf-8") as fh:
-        data = yaml.load(fh, Loader=_IgnoreTags) or {}
+    data = _config_data(config)
     base = config.resolve().parent
     url = str(data.get("site_url") or "")
     if url and not url.endswith("/"):
         url += "/"
-    return base / data.get("docs_dir", "docs"), base / data.get("site_dir", "site"), url
+    return base / str(data.get("docs_dir", "docs")), base / str(data.get("site_dir", "site")), url
+
+
+def scratch_overrides(config: Path, docs_dir: Path) -> bool:
+    """Whether the theme's custom_dir is the overrides folder the render writes beside the
+    docs (then each build points mkdocs at its own scratch copy instead)."""
+    theme = _config_data(config).get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    if not isinstance(custom, str):
+        return False
+    return (config.resolve().parent / custom).resolve() == (docs_dir.parent / "overrides").resolve()
 
 
 class _IgnoreTags(yaml.SafeLoader):
@@ -61,7 +81,11 @@ class _IgnoreTags(yaml.SafeLoader):
 _IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def mkdocs_build(config: Path, docs_dir: Path, site_dir: Path) -> None:
+def mkdocs_build(
+    config: Path, docs_dir: Path, site_dir: Path, custom_dir: Path | None = None
+) -> None:
+    """Build with the pages of ``docs_dir`` into ``site_dir`` (and the theme overrides of
+    ``custom_dir`` in place of the configured ones), strict: a warning is a failure."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -71,8 +95,17 @@ def mkdocs_build(config: Path, docs_dir: Path, site_dir: Path) -> None:
             cfg = load_config(
                 str(config), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True
             )
+            if custom_dir is not None:
+                _use_overrides(cfg.theme, str(custom_dir))
             build(cfg)
         except (Abort, ConfigurationError) as exc:
             raise BuildError([*logs.messages, str(exc)]) from None
     if logs.messages:  # strict mode: warnings are failures
         raise BuildError(logs.messages)
+
+
+def _use_overrides(theme, custom_dir: str) -> None:
+    """Point an already loaded theme at another custom_dir (mkdocs has no option for it)."""
+    old = theme.custom_dir
+    theme.dirs = [custom_dir if d == old else d for d in theme.dirs]
+    theme._custom_dir = custom_dir

@@ -6,12 +6,15 @@ import os
 import shutil
 from pathlib import Path
 
+from .guard import owned
+
 
 def remove_leftovers(out: Path) -> None:
-    """Half-built trees of builds that were killed (their process is gone) are removed."""
+    """Half-built trees of builds that were killed (their process is gone, their marker there)
+    are removed."""
     for leftover in out.parent.glob(f".{out.name}.*-*"):
         kind, _, pid = leftover.name.rpartition("-")
-        if not kind.endswith((".building", ".old")) or not pid.isdigit():
+        if not kind.endswith((".building", ".old")) or not pid.isdigit() or not owned(leftover):
             continue
         try:
             os.kill(int(pid), 0)

@@ -13,14 +13,28 @@ from ..load.models import Rubric
 from ..measure import metrics
 from ..score import Scoreboard
 
+# A text cell starting with one of these is a formula to a spreadsheet (OWASP's "CSV
+# injection"): `=HYPERLINK(...)` in a company name would become a live link in Excel.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """None becomes an empty cell; text that a spreadsheet would run as a formula gets a
+    leading apostrophe (OWASP's advice), so it opens as the text it is. Numbers are numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
 
 def csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:
-    """The one CSV writer: None becomes an empty cell."""
+    """The one CSV writer: every cell through csv_cell()."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([csv_cell(h) for h in header])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return buf.getvalue()
 
 

@@ -11,6 +11,7 @@ from ..load import Corpus
 from ..load.models import Letter
 from ..score import Scoreboard
 from .format import join, value_words
+from .safe_format import fill
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ def compose(letter: Letter, corpus: Corpus, board: Scoreboard) -> ComposedLetter
                     (p.text for p in company.promises if p.kind == "support_hours"),
                     "round-the-clock support",
                 )
-                sentence = result.letter.strip().format(
+                sentence = fill(
+                    result.letter.strip(),
                     value=value_words(
                         result.value, result.qualifier if result.basis == "stated" else None
                     ),

@@ -8,7 +8,9 @@ from typing import Any
 
 import markdown as md
 import nh3
-from markupsafe import Markup
+from jinja2 import Environment, pass_eval_context
+from jinja2.filters import do_join, make_attrgetter
+from markupsafe import Markup, escape
 
 _FRONT_MATTER_SAFE = str.maketrans({"&": "&amp;", '"': "&quot;", "<": "‹", ">": "›"})
 
@@ -37,3 +39,45 @@ def sanitise_markdown(text: str, link_base: str = "") -> Markup:
         html, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow"
     )
     return Markup(clean)
+
+
+# Characters that make Markdown syntax anywhere in a line (links, images, attribute lists,
+# emphasis, code, tables, strike-through, escapes), and line breaks, which would let a value
+# start a heading, a list or an admonition on the next line. As character references they
+# show the same in every context a template puts text: Markdown text, HTML text and
+# attributes, and <textarea>.
+_MARKDOWN_INLINE = str.maketrans(
+    {c: f"&#{ord(c)};" for c in "\\`*_{}[]!|~"} | {"\n": "&#10;", "\r": "&#13;"}
+)
+# What is Markdown only at the start of a line: headings, lists, quotes (already &gt;),
+# setext underlines, definition lists, indented code.
+_LINE_START = re.compile(r"^(?:[#+=:-]|\d+(?=[.)](?:\s|$))|\s)")
+
+
+def markdown_text(value: Any) -> Any:
+    """Author text as it must reach a Markdown page: HTML-escaped and Markdown-inert, so no
+    link, attribute list, element or heading can come out of it. Markup (already safe HTML,
+    e.g. sanitised Markdown or JSON) and non-text values pass unchanged."""
+    if not isinstance(value, str) or isinstance(value, Markup):
+        return value
+    text = str(escape(value)).translate(_MARKDOWN_INLINE)
+    if text.strip() and _LINE_START.match(text):  # (spaces alone make no code block)
+        text = f"&#{ord(text[0])};{text[1:]}"
+    return Markup(text)
+
+
+@pass_eval_context
+def _join(eval_ctx, value, d: str = "", attribute: str | int | None = None):
+    if attribute is not None:
+        value = map(make_attrgetter(eval_ctx.environment, attribute), value)
+    return do_join(eval_ctx, [markdown_text(v) for v in value], d)
+
+
+def markdown_safe(env: Environment) -> Environment:
+    """Make every `{{ value }}` of ``env`` Markdown-inert as well as HTML-escaped: the
+    finalizer covers plain output, and `e`, `escape` and `join` (which return Markup and so
+    skip the finalizer) do the same."""
+    env.finalize = markdown_text
+    env.filters["e"] = env.filters["escape"] = markdown_text
+    env.filters["join"] = _join
+    return env

@@ -20,7 +20,7 @@ from ..resources import TEMPLATES
 from ..score import CaseScore, Scoreboard
 from . import format as fmt
 from .letters import compose
-from .markup import yaml_str
+from .markup import markdown_safe, yaml_str
 
 
 def environment(templates: Path, locale: str = fmt.DEFAULT_LOCALE) -> Environment:
@@ -40,7 +40,7 @@ def environment(templates: Path, locale: str = fmt.DEFAULT_LOCALE) -> Environmen
     env.filters["duration"] = lambda minutes: fmt.duration(minutes, locale)
     env.filters["unit"] = lambda v, unit: fmt.with_unit(v, unit, locale)
     env.filters["nice"] = fmt.nice
-    return env
+    return markdown_safe(env)  # every value Markdown-inert as well as HTML-escaped
 
 
 class SiteRenderer:
