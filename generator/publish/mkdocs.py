@@ -92,11 +92,19 @@ def mkdocs_build(
 
     with _mkdocs_logs() as logs:
         try:
-            cfg = load_config(
-                str(config), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True
-            )
+            overrides = {}
             if custom_dir is not None:
-                _use_overrides(cfg.theme, str(custom_dir))
+                # The configured overrides folder may not exist yet (a first build): hand mkdocs
+                # the theme with this build's own copy, so it never looks there.
+                theme = dict(_config_data(config).get("theme") or {})
+                overrides["theme"] = {**theme, "custom_dir": str(custom_dir)}
+            cfg = load_config(
+                str(config),
+                docs_dir=str(docs_dir),
+                site_dir=str(site_dir),
+                strict=True,
+                **overrides,
+            )
             build(cfg)
         except (Abort, ConfigurationError) as exc:
             raise BuildError([*logs.messages, str(exc)]) from None
@@ -104,8 +112,3 @@ def mkdocs_build(
         raise BuildError(logs.messages)
 
 
-def _use_overrides(theme, custom_dir: str) -> None:
-    """Point an already loaded theme at another custom_dir (mkdocs has no option for it)."""
-    old = theme.custom_dir
-    theme.dirs = [custom_dir if d == old else d for d in theme.dirs]
-    theme._custom_dir = custom_dir
