@@ -750,7 +750,7 @@ def company_charts(
 
 
 def cases_over_time(rows: list[CaseScore], titles: dict[str, str]) -> Chart:
-    """Each case's score by the date it began: the trend of the record over the years."""
+    """Each case's score by its date (when it ended, else began): the record over the years."""
     traces = []
     for grade in "ABCDEF":
         mine = [c for c in rows if c.grade == grade]
@@ -771,14 +771,14 @@ def cases_over_time(rows: list[CaseScore], titles: dict[str, str]) -> Chart:
         *traces,
         height=320,
         margin={"l": 60, "r": 20, "t": MODEBAR_ROOM, "b": 50},
-        xaxis={"type": "date", "title": {"text": "date the case began"}},
+        xaxis={"type": "date", "title": {"text": "date of the case (its end, else its start)"}},
         yaxis={"range": [0, 100], "title": {"text": "score (0–100)"}, "fixedrange": True},
         legend=LEGEND_BELOW,
     )
     return Chart(
         id="cases-over-time",
         figure=fig,
-        caption="Score of every case by the date it began",
+        caption="Score of every case by its date",
         summary=_trend_summary(rows),
         table_ref="cases-table",
         table_ref_text="Every case of this chart is a row of the table below.",
