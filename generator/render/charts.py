@@ -377,21 +377,20 @@ def timeline_summary(case: Case) -> str:
     """One sentence: how many events of which kinds, over what span (or in what order)."""
     events = case.timeline
     kinds = [_marker_group(e) for e in events]
-    parts = [
-        _count(sum(k in ("contact", "unavailable") for k in kinds), "contact", "contacts"),
-        _count(sum(k in ("transfer", "closed_transfer") for k in kinds), "transfer", "transfers"),
-        _count(sum(k == "promise_missed" for k in kinds), "missed promise", "missed promises"),
+    counts = [
+        (sum(k in ("contact", "unavailable") for k in kinds), "contact", "contacts"),
+        (sum(k in ("transfer", "closed_transfer") for k in kinds), "transfer", "transfers"),
+        (sum(k == "promise_missed" for k in kinds), "missed promise", "missed promises"),
+        (len(_outage_spans(events)), "outage", "outages"),
     ]
-    what = fmt.join([p for p in parts if not p.startswith("0 ")])
+    what = fmt.join([_count(n, one, many) for n, one, many in counts if n])
     n = _count(len(events), "event", "events")
     if any(e.order_only for e in events):
         span = f"{n} in the order the source tells them (it gives no dates)"
     else:
         first, last = events[0].timestamp, events[-1].timestamp
         span = f"{n} from {fmt.when(first)} to {fmt.when(last)}"
-    outages = len(_outage_spans(events))
-    lost = f", {_count(outages, 'outage', 'outages')}" if outages else ""
-    return f"{span}: {what or 'no contacts'}{lost}."
+    return f"{span}: {what or 'no contacts'}."
 
 
 def case_charts(case: Case, score: CaseScore) -> dict[str, Chart]:
