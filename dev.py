@@ -47,15 +47,27 @@ def site(args: list[str]) -> None:
     run(BIN / "cxreport", "build", *args)
 
 
+NODE_TOOLS = ("axe-core", "vnu-jar", "plotly.js-basic-dist-min")
+
+
 def ensure_node_tools() -> None:
-    """axe-core for the accessibility tests, from the npm registry (skipped without npm)."""
-    if (ROOT / "node_modules" / "axe-core").exists():
+    """The test tools from the npm registry (package.json): axe-core for the accessibility
+    tests, vnu-jar (the Nu HTML Checker; runs on Java) for the validity test, and the plotly.js
+    bundle the site ships, to check the vendored copy. Skipped without npm; install scripts
+    are not run (vnu-jar's would download a Java runtime; Debian's default-jre-headless does)."""
+    if all((ROOT / "node_modules" / name).exists() for name in NODE_TOOLS):
         return
     npm = shutil.which("npm")
     if npm is None:
-        print("npm not found: the accessibility tests will be skipped", flush=True)
+        print("npm not found: the accessibility and validity tests will be skipped", flush=True)
         return
-    run(npm, "ci", "--no-audit", "--no-fund")
+    run(npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund")
+    if shutil.which("java") is None:
+        print(
+            "java not found: the HTML validity test will be skipped "
+            "(apt-get install default-jre-headless)",
+            flush=True,
+        )
 
 
 def ensure_zensical() -> None:

@@ -1,19 +1,25 @@
-"""Plotly figures as JSON, with fixed ids so two builds are byte-identical.
+"""Charts: plotly figures as plain data, each with the same facts as text.
 
-The figures carry data and layout only; plotly.js is shipped once as a site asset and the
-page script initialises every `.cx-chart` element, following the light or dark palette.
+A `Chart` is what a page embeds: the figure (JSON in an attribute, with fixed ids so two
+builds are byte-identical), a caption, a one-sentence summary (shown under the chart and used
+as its accessible name) and a data table for readers who cannot see the chart, or a pointer to
+a table already on the page. The `chart` macro in templates/_macros.md.j2 renders any Chart;
+plotly.js is shipped once as a site asset and loaded only by pages that draw one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from ..load.models import Case, as_datetime
 from ..score import CaseScore, CompanyScore, Scoreboard
+from . import format as fmt
 
 LANES = ["Service", "Contacts", "Transfers", "Promises", "Escalation", "Regulator", "Resolution"]
 KIND_LANE = {
@@ -45,7 +51,14 @@ GRADE_COLORS = {
     "E": "#e34a33",
     "F": "#d73027",
 }
+# Room above the plot for plotly's mode bar, so its buttons never sit on the data.
+MODEBAR_ROOM = 36
+# Trace types the shipped plotly.js bundle draws (plotly.js-basic: scatter, bar, pie);
+# a chart of another type would draw nothing, so building one is an error.
+DRAWABLE = frozenset({"scatter", "bar", "pie"})
 
+# A legend in a row under the chart, below the x axis title (the margin grows to fit it).
+LEGEND_BELOW = {"orientation": "h"}
 
 Figure = dict[str, Any]
 
@@ -74,6 +87,81 @@ def figure_json(fig: Figure) -> str:
     return text.translate(_HTML_SAFE)
 
 
+_CHART_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart as a page shows it: the figure for the eye and the same facts as text.
+
+    ``rows`` (formatted cells, first cell names the row) fill a data table under the chart;
+    a chart whose data is already a table on the page names that table's id in ``table_ref``
+    instead. Every chart needs one or the other: a screen reader gets the numbers either way.
+    """
+
+    id: str
+    figure: Figure
+    caption: str
+    summary: str
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    table_ref: str | None = None
+    table_ref_text: str = "The data of this chart is in the table below."
+    config: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not _CHART_ID.match(self.id):
+            raise ValueError(f"chart id {self.id!r} must be lower-case words joined by hyphens")
+        if not self.summary.strip():
+            raise ValueError(f"chart {self.id} needs a summary sentence")
+        if not (self.rows or self.table_ref):
+            raise ValueError(f"chart {self.id} needs data rows or the id of a table on the page")
+        if any(len(row) != len(self.columns) for row in self.rows):
+            raise ValueError(f"chart {self.id}: every row needs one cell per column")
+        kinds = {t.get("type", "scatter") for t in self.figure.get("data", [])}
+        if kinds - DRAWABLE:
+            raise ValueError(f"chart {self.id}: the shipped plotly bundle cannot draw {kinds}")
+
+    @property
+    def height(self) -> int:
+        """Pixels to keep free for the chart until it is drawn, so nothing below it jumps."""
+        return int(self.figure.get("layout", {}).get("height", 450))
+
+    @property
+    def json(self) -> str:
+        """The figure as the page script reads it: data, layout and the mode bar's config."""
+        return figure_json(finished(self.figure, self.config))
+
+
+def finished(fig: Figure, config: dict | None = None) -> Figure:
+    """The figure with room above the plot for the mode bar, and a mode bar holding what a
+    reader uses: a PNG download, and zoom where an axis can be zoomed (never a cloud upload)."""
+    layout = dict(fig.get("layout", {}))
+    margin = dict(layout.get("margin", {}))
+    margin["t"] = max(margin.get("t", 0), MODEBAR_ROOM)
+    layout["margin"] = margin
+    buttons = ["toImage"]
+    if _zoomable(fig):
+        buttons += ["zoomIn2d", "zoomOut2d", "resetScale2d"]
+    base = {
+        "displaylogo": False,
+        "displayModeBar": True,
+        "modeBarButtons": [buttons],
+        "responsive": True,
+        "toImageButtonOptions": {"format": "png", "scale": 2},
+    }
+    return {**fig, "layout": layout, "config": {**base, **(config or {})}}
+
+
+def _zoomable(fig: Figure) -> bool:
+    """A chart is zoomable when it has axes and at least one of them is not fixed."""
+    if all(t.get("type") == "pie" for t in fig.get("data", [])):
+        return False
+    layout = fig.get("layout", {})
+    axes = [layout.get(name, {}) for name in ("xaxis", "yaxis")]
+    return not all(axis.get("fixedrange") for axis in axes)
+
+
 def _iso(ts: dt.datetime) -> str:
     return ts.strftime("%Y-%m-%d %H:%M")
 
@@ -83,20 +171,58 @@ def _label(ev: Any) -> str:
     return text if len(text) <= 140 else text[:137] + "…"
 
 
+# --------------------------------------------------------------------------- case timeline
+
+MARKER_STYLES = {
+    # group: plotly symbol, colour, legend name
+    "contact": ("circle", COLORS["neutral"], "Contact"),
+    "unavailable": ("x", COLORS["bad"], "Support unavailable"),
+    "transfer": ("triangle-right", COLORS["warn"], "Transfer"),
+    "closed_transfer": ("triangle-right", COLORS["bad"], "Transfer to a closed department"),
+    "promise": ("diamond-open", COLORS["warn"], "Promise"),
+    "promise_missed": ("diamond-x", COLORS["bad"], "Promise missed"),
+    "promise_kept": ("diamond", COLORS["good"], "Promise kept"),
+    "escalation": ("star", COLORS["neutral"], "Escalation / ownership"),
+    "regulator_complaint": ("square", COLORS["bad"], "Regulator complaint"),
+    "resolution": ("circle", COLORS["good"], "Resolution"),
+    "service": ("line-ns", COLORS["muted"], "Service lost / restored"),
+    "company_statement": ("hexagon-open", COLORS["muted"], "Company statement"),
+}
+
+
+class _Places:
+    """Where an event sits on the x axis: its time, or its place in the order when the
+    source gives no times (then every event is drawn by order, never by placeholder dates)."""
+
+    def __init__(self, events: list) -> None:
+        self.by_order = any(e.order_only for e in events)
+        self.step = {e.id: n + 1 for n, e in enumerate(events)}
+
+    def x(self, ev: Any) -> str | int:
+        return self.step[ev.id] if self.by_order else _iso(ev.timestamp)
+
+    def when(self, ev: Any) -> str:
+        if self.by_order:
+            return f"step {self.step[ev.id]} (no time given)"
+        return _iso(ev.timestamp) + (" (approx.)" if ev.approximate else "")
+
+
 def case_timeline(case: Case) -> Figure:
     """Lanes of events over time: outage spans, contacts sized by time, promises to deadlines."""
-    fig = figure()
     events = case.timeline
-    # When the source gives no times, plot the order of events rather than made-up dates.
-    by_order = any(e.order_only for e in events)
-    position = {e.id: n + 1 for n, e in enumerate(events)}
+    places = _Places(events)
+    fig = figure(
+        *_outage_traces(events, places),
+        *_promise_traces(events, places),
+        *_marker_traces(events, places),
+    )
+    fig["layout"].update(_timeline_layout(events, places))
+    return fig
 
-    def x(ev: Any, ts: dt.datetime | None = None) -> Any:
-        return position[ev.id] if by_order else _iso(ts or ev.timestamp)
 
-    # Outage spans as horizontal bars in the Service lane.
-    open_loss = None
-    spans = []
+def _outage_spans(events: list) -> list[tuple[Any, Any]]:
+    """(lost, restored) pairs; an outage never restored runs to the last event."""
+    open_loss, spans = None, []
     for ev in events:
         if ev.kind == "service_lost" and open_loss is None:
             open_loss = ev
@@ -105,100 +231,103 @@ def case_timeline(case: Case) -> Figure:
             open_loss = None
     if open_loss is not None:
         spans.append((open_loss, events[-1]))
-    for lost, end_ev in spans:
-        end = end_ev.timestamp
-        hours = (end - lost.timestamp).total_seconds() / 3600
-        span_text = "unknown duration" if by_order else f"{hours:.0f} hours"
-        fig["data"].append(
+    return spans
+
+
+def _outage_traces(events: list, places: _Places) -> list[dict]:
+    traces = []
+    for lost, end in _outage_spans(events):
+        hours = (end.timestamp - lost.timestamp).total_seconds() / 3600
+        span_text = "duration not known" if places.by_order else f"{hours:.0f} hours"
+        traces.append(
             trace(
                 "scatter",
-                x=[x(lost), x(end_ev, end)],
+                x=[places.x(lost), places.x(end)],
                 y=["Service", "Service"],
                 mode="lines",
                 line={"color": COLORS["bad"], "width": 14},
                 name=f"No {lost.service}",
-                hovertemplate=f"No {lost.service}: {span_text}<extra></extra>",
+                hovertemplate=f"No {_escape(lost.service)}: {span_text}<extra></extra>",
                 customdata=[lost.id, lost.id],
                 showlegend=True,
             )
         )
-    # Promises: a dotted line from when it was made to when it was due.
-    for ev in events:
-        if ev.kind == "promise" and ev.due is not None and not by_order:
-            due = as_datetime(ev.due)
-            fig["data"].append(
-                trace(
-                    "scatter",
-                    x=[_iso(ev.timestamp), _iso(due)],
-                    y=["Promises", "Promises"],
-                    mode="lines",
-                    line={"color": COLORS["warn"], "width": 2, "dash": "dot"},
-                    showlegend=False,
-                    hoverinfo="skip",
-                )
-            )
+    return traces
+
+
+def _promise_traces(events: list, places: _Places) -> list[dict]:
+    """A dotted line from when a promise was made to when it was due (times only)."""
+    if places.by_order:
+        return []
+    return [
+        trace(
+            "scatter",
+            x=[_iso(ev.timestamp), _iso(as_datetime(ev.due))],
+            y=["Promises", "Promises"],
+            mode="lines",
+            line={"color": COLORS["warn"], "width": 2, "dash": "dot"},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+        for ev in events
+        if ev.kind == "promise" and ev.due is not None
+    ]
+
+
+def _marker_traces(events: list, places: _Places) -> list[dict]:
     groups: dict[str, list] = {}
     for ev in events:
         groups.setdefault(_marker_group(ev), []).append(ev)
-    styles = {
-        "contact": ("circle", COLORS["neutral"], "Contact"),
-        "unavailable": ("x", COLORS["bad"], "Support unavailable"),
-        "transfer": ("triangle-right", COLORS["warn"], "Transfer"),
-        "closed_transfer": ("triangle-right", COLORS["bad"], "Transfer to a closed department"),
-        "promise": ("diamond-open", COLORS["warn"], "Promise"),
-        "promise_missed": ("diamond-x", COLORS["bad"], "Promise missed"),
-        "promise_kept": ("diamond", COLORS["good"], "Promise kept"),
-        "escalation": ("star", COLORS["neutral"], "Escalation / ownership"),
-        "regulator_complaint": ("square", COLORS["bad"], "Regulator complaint"),
-        "resolution": ("circle", COLORS["good"], "Resolution"),
-        "service": ("line-ns", COLORS["muted"], "Service lost / restored"),
-        "company_statement": ("hexagon-open", COLORS["muted"], "Company statement"),
-    }
-    for group in styles:
+    traces = []
+    for group, (symbol, color, name) in MARKER_STYLES.items():
         evs = groups.get(group)
         if not evs:
             continue
-        symbol, color, name = styles[group]
-        sizes = [_marker_size(e) for e in evs]
-        fig["data"].append(
+        traces.append(
             trace(
                 "scatter",
-                x=[_iso(e.timestamp) for e in evs],
+                x=[places.x(e) for e in evs],
                 y=[KIND_LANE[e.kind] for e in evs],
                 mode="markers",
                 name=name,
                 marker={
                     "symbol": symbol,
                     "color": color,
-                    "size": sizes,
+                    "size": [_marker_size(e) for e in evs],
                     "line": {"width": 1.5, "color": color},
                 },
                 customdata=[e.id for e in evs],
-                text=[_hover(e) for e in evs],
+                text=[_hover(e, places) for e in evs],
                 hovertemplate="%{text}<extra></extra>",
             )
         )
+    return traces
+
+
+def _timeline_layout(events: list, places: _Places) -> dict:
     lanes = [lane for lane in LANES if any(KIND_LANE[e.kind] == lane for e in events)]
-    fig["layout"].update(
-        height=120 + 48 * len(lanes),
-        margin={"l": 90, "r": 20, "t": 10, "b": 40},
-        yaxis={
+    if places.by_order:
+        xaxis = {
+            "type": "linear",
+            "title": {"text": "order of events (the source gives no dates)"},
+            "dtick": 1,
+            "range": [0.5, len(events) + 0.5],
+        }
+    else:
+        xaxis = {"type": "date", "title": {"text": "date and time"}}
+    return {
+        "height": 160 + 48 * len(lanes),
+        "margin": {"l": 90, "r": 20, "t": MODEBAR_ROOM, "b": 40},
+        "yaxis": {
             "categoryorder": "array",
             "categoryarray": list(reversed(lanes)),
             "fixedrange": True,
         },
-        xaxis={
-            "type": "linear",
-            "title": {"text": "order of events (the source gives no times)"},
-            "dtick": 1,
-        }
-        if by_order
-        else {"type": "date", "title": None},
-        legend={"orientation": "h", "y": -0.25},
-        hovermode="closest",
-        clickmode="event",
-    )
-    return fig
+        "xaxis": xaxis,
+        "legend": LEGEND_BELOW,
+        "hovermode": "closest",
+        "clickmode": "event",
+    }
 
 
 def _marker_group(ev: Any) -> str:
@@ -220,18 +349,15 @@ def _marker_size(ev: Any) -> float:
     return min(10 + minutes / 4, 40)
 
 
-def _hover(ev: Any) -> str:
-    parts = [
-        f"<b>{_escape(ev.kind.replace('_', ' '))}</b> · {_iso(ev.timestamp)}"
-        + (" (approx.)" if ev.approximate else "")
-    ]
+def _hover(ev: Any, places: _Places) -> str:
+    parts = [f"<b>{_escape(ev.kind.replace('_', ' '))}</b> · {places.when(ev)}"]
     if ev.kind == "contact":
         bits = [ev.channel]
         if ev.hold_minutes is not None:
             bits.append(f"{ev.hold_minutes:g} min on hold")
         if ev.talk_minutes is not None:
             bits.append(f"{ev.talk_minutes:g} min talking")
-        parts.append(", ".join(bits))
+        parts.append(_escape(", ".join(bits)))
     parts.append(_escape(_label(ev)))
     return "<br>".join(parts)
 
@@ -243,6 +369,47 @@ def _escape(text: str) -> str:
     )
 
 
+def _count(n: int, one: str, many: str, locale: str = fmt.DEFAULT_LOCALE) -> str:
+    return f"{fmt.number(n, locale)} {one if n == 1 else many}"
+
+
+def timeline_summary(case: Case) -> str:
+    """One sentence: how many events of which kinds, over what span (or in what order)."""
+    events = case.timeline
+    kinds = [_marker_group(e) for e in events]
+    counts = [
+        (sum(k in ("contact", "unavailable") for k in kinds), "contact", "contacts"),
+        (sum(k in ("transfer", "closed_transfer") for k in kinds), "transfer", "transfers"),
+        (sum(k == "promise_missed" for k in kinds), "missed promise", "missed promises"),
+        (len(_outage_spans(events)), "outage", "outages"),
+    ]
+    what = fmt.join([_count(n, one, many) for n, one, many in counts if n])
+    n = _count(len(events), "event", "events")
+    if any(e.order_only for e in events):
+        span = f"{n} in the order the source tells them (it gives no dates)"
+    else:
+        first, last = events[0].timestamp, events[-1].timestamp
+        span = f"{n} from {fmt.when(first)} to {fmt.when(last)}"
+    return f"{span}: {what or 'no contacts'}."
+
+
+def case_charts(case: Case, score: CaseScore) -> dict[str, Chart]:
+    """The case page's charts by id: its timeline, whose data is the events table."""
+    chart = Chart(
+        id=f"timeline-{case.slug}",
+        figure=case_timeline(case),
+        caption="Timeline of the case: service outages, contacts, transfers, promises, "
+        "escalations and resolution",
+        summary=timeline_summary(case),
+        table_ref="events",
+        table_ref_text="Every event of this chart is listed in the events table below.",
+    )
+    return {chart.id: chart}
+
+
+# --------------------------------------------------------------------------- company charts
+
+
 def category_bars(categories: dict[str, float | None], names: dict[str, str]) -> Figure:
     ids = [k for k, v in categories.items() if v is not None]
     fig = figure(
@@ -252,16 +419,34 @@ def category_bars(categories: dict[str, float | None], names: dict[str, str]) ->
             y=[names[k] for k in ids],
             orientation="h",
             marker={"color": [_score_color(categories[k]) for k in ids]},
-            hovertemplate="%{y}: %{x:.0f} / 100<extra></extra>",
+            hovertemplate="%{y}: %{x:.0f} of 100<extra></extra>",
         )
     )
     fig["layout"].update(
-        height=60 + 36 * len(ids),
-        margin={"l": 160, "r": 20, "t": 10, "b": 30},
-        xaxis={"range": [0, 100], "fixedrange": True},
-        yaxis={"autorange": "reversed", "fixedrange": True},
+        height=90 + 36 * len(ids),
+        margin={"l": 160, "r": 20, "t": MODEBAR_ROOM, "b": 50},
+        xaxis={"range": [0, 100], "fixedrange": True, "title": {"text": "score (0–100)"}},
+        yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True},
     )
     return fig
+
+
+def category_chart(company: CompanyScore, names: dict[str, str]) -> Chart:
+    scored = [(names[k], v) for k, v in company.categories.items() if v is not None]
+    best = max(scored, key=lambda kv: kv[1])
+    worst = min(scored, key=lambda kv: kv[1])
+    summary = (
+        f"Best category: {best[0]}, {fmt.number(round(best[1]))} of 100; "
+        f"worst: {worst[0]}, {fmt.number(round(worst[1]))} of 100."
+    )
+    return Chart(
+        id=f"categories-{company.company}",
+        figure=category_bars(company.categories, names),
+        caption=f"Score of {company.name} in each category of the rubric",
+        summary=summary,
+        columns=("Category", "Score (of 100)"),
+        rows=tuple((name, fmt.number(round(v, 1))) for name, v in scored),
+    )
 
 
 def _score_color(score: float | None) -> str:
@@ -275,47 +460,83 @@ def _score_color(score: float | None) -> str:
 
 
 def grades_by_industry(board: Scoreboard) -> Figure:
-    rows = [(c.industry, c.grade) for c in board.companies if c.grade]
-    frame = pd.DataFrame(rows, columns=["industry", "grade"])
+    counts = _grade_counts(board)
+    industries = sorted(counts)
     fig = figure()
-    industries = sorted(frame["industry"].unique()) if len(frame) else []
     for grade in "ABCDEF":
-        counts = [
-            int(((frame["industry"] == i) & (frame["grade"] == grade)).sum()) for i in industries
-        ]
-        if any(counts):
+        column = [counts[i].get(grade, 0) for i in industries]
+        if any(column):
             fig["data"].append(
                 trace(
                     "bar",
                     name=grade,
-                    x=industries,
-                    y=counts,
+                    x=[fmt.nice(i) for i in industries],
+                    y=column,
                     marker={"color": GRADE_COLORS[grade]},
                     hovertemplate=f"%{{x}}: %{{y}} graded {grade}<extra></extra>",
                 )
             )
     fig["layout"].update(
         barmode="stack",
-        height=300,
-        margin={"l": 40, "r": 20, "t": 10, "b": 40},
+        height=320,
+        margin={"l": 50, "r": 20, "t": MODEBAR_ROOM, "b": 50},
         yaxis={"title": {"text": "companies"}, "dtick": 1, "fixedrange": True},
-        xaxis={"fixedrange": True},
+        xaxis={"title": {"text": "industry"}, "fixedrange": True},
         legend={"title": {"text": "grade"}},
     )
     return fig
 
 
+def _grade_counts(board: Scoreboard) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for c in board.companies:
+        if c.grade:
+            per = counts.setdefault(c.industry, {})
+            per[c.grade] = per.get(c.grade, 0) + 1
+    return counts
+
+
+def grades_chart(board: Scoreboard) -> Chart:
+    counts = _grade_counts(board)
+    industries = sorted(counts)
+    grades = [g for g in "ABCDEF" if any(g in counts[i] for i in industries)]
+
+    def described(industry: str) -> str:
+        per = counts[industry]
+        return f"{fmt.nice(industry)} " + ", ".join(f"{per[g]} {g}" for g in grades if g in per)
+
+    graded = sum(sum(per.values()) for per in counts.values())
+    summary = (
+        f"{_count(graded, 'company', 'companies')} graded: {'; '.join(map(described, industries))}."
+        if graded
+        else "No company is graded yet."
+    )
+    rows = tuple(
+        (fmt.nice(i), *(fmt.number(counts[i].get(g, 0)) for g in grades)) for i in industries
+    )
+    return Chart(
+        id="grades-by-industry",
+        figure=grades_by_industry(board),
+        caption="Number of companies at each grade, by industry",
+        summary=summary,
+        columns=("Industry", *(f"Grade {g}" for g in grades)),
+        rows=rows or (("no graded company", *("" for _ in grades)),),
+    )
+
+
 def _volume_and_shares(
     x: list[str],
     counts: list,
-    count_name: str,
+    axes: tuple[str, str, str],
     x_hover: str,
     shares: list[tuple[str, list, str, str]],
-    **layout: Any,
+    height: int,
 ) -> Figure:
     """Bars of a volume with percentage lines on a right-hand 0-100 axis.
 
-    ``shares`` holds (legend name, values in %, colour, what the hover says after the %)."""
+    ``axes`` holds the axis titles (x, volume, share); ``shares`` holds (legend name,
+    values in %, colour, what the hover says after the %)."""
+    x_title, count_name, share_title = axes
     fig = figure(
         trace(
             "bar",
@@ -338,50 +559,83 @@ def _volume_and_shares(
             )
             for name, values, color, what in shares
         ],
-        margin={"l": 50, "r": 50, "t": 10, "b": 40},
-        yaxis={"title": {"text": count_name}},
+        height=height,
+        margin={"l": 60, "r": 60, "t": MODEBAR_ROOM, "b": 50},
+        xaxis={"type": "date", "title": {"text": x_title}},
+        yaxis={"title": {"text": count_name}, "rangemode": "tozero"},
         yaxis2={
-            "title": {"text": "%"},
+            "title": {"text": share_title},
             "overlaying": "y",
             "side": "right",
             "range": [0, 100],
             "dtick": 25,
+            "ticksuffix": "%",
             "showgrid": False,
         },
-        legend={"orientation": "h", "y": -0.2},
+        legend=LEGEND_BELOW,
     )
-    fig["layout"].update(layout)
     return fig
+
+
+def _share(s: pd.Series) -> float | None:
+    return s.dropna().astype(bool).mean() if s.notna().any() else None
+
+
+def _monthly_incidents(incidents: pd.DataFrame) -> pd.DataFrame:
+    frame = incidents.copy()
+    frame["month"] = pd.to_datetime(frame["date"]).dt.to_period("M").dt.to_timestamp()
+    return frame.groupby("month").agg(
+        incidents=("id", "size"), timely=("timely", _share), resolved=("resolved", _share)
+    )
+
+
+def _percent(v: Any) -> float | None:
+    return None if v is None or pd.isna(v) else round(float(v) * 100, 1)
 
 
 def incidents_over_time(incidents: pd.DataFrame) -> Figure:
     """Monthly volume, and the shares answered in time and resolved, of incident data."""
-    frame = incidents.copy()
-    frame["month"] = pd.to_datetime(frame["date"]).dt.to_period("M").dt.to_timestamp()
-
-    def share(s: pd.Series) -> float | None:
-        return s.dropna().astype(bool).mean() if s.notna().any() else None
-
-    monthly = frame.groupby("month").agg(
-        incidents=("id", "size"), timely=("timely", share), resolved=("resolved", share)
-    )
+    monthly = _monthly_incidents(incidents)
     shares = [
-        (
-            f"% {col}",
-            [None if pd.isna(v) else round(float(v) * 100, 1) for v in monthly[col]],
-            color,
-            col,
-        )
+        (f"% {col}", [_percent(v) for v in monthly[col]], color, col)
         for col, color in (("timely", COLORS["good"]), ("resolved", COLORS["warn"]))
         if monthly[col].notna().any()
     ]
     return _volume_and_shares(
         [m.strftime("%Y-%m-%d") for m in monthly.index],
         monthly["incidents"].tolist(),
-        "incidents",
+        ("month", "incidents per month", "% of incidents"),
         "%{x|%b %Y}",
         shares,
-        height=320,
+        height=340,
+    )
+
+
+def incidents_chart(company: CompanyScore, incidents: pd.DataFrame) -> Chart:
+    monthly = _monthly_incidents(incidents)
+    busiest = monthly["incidents"].idxmax()
+    months = [fmt.month(m.date()) for m in monthly.index]
+    summary = (
+        f"{_count(int(monthly['incidents'].sum()), 'incident', 'incidents')} over "
+        f"{_count(len(monthly), 'month', 'months')} ({months[0]} to {months[-1]}); the busiest "
+        f"month was {fmt.month(busiest.date())} with {fmt.number(monthly['incidents'].max())}."
+    )
+    rows = tuple(
+        (
+            label,
+            fmt.number(row.incidents),
+            fmt.share(None if pd.isna(row.timely) else row.timely),
+            fmt.share(None if pd.isna(row.resolved) else row.resolved),
+        )
+        for label, row in zip(months, monthly.itertuples(), strict=True)
+    )
+    return Chart(
+        id=f"incidents-{company.company}",
+        figure=incidents_over_time(incidents),
+        caption=f"Incidents per month for {company.name}",
+        summary=summary,
+        columns=("Month", "Incidents", "Answered in time", "Resolved"),
+        rows=rows,
     )
 
 
@@ -390,38 +644,86 @@ def channel_pie(channels: dict[str, int]) -> Figure:
     fig = figure(
         trace(
             "pie",
-            labels=names,
+            labels=[fmt.nice(n) for n in names],
             values=[channels[n] for n in names],
             hole=0.45,
             sort=False,
-            hovertemplate="%{label}: %{value}<extra></extra>",
+            hovertemplate="%{label}: %{value} incidents (%{percent})<extra></extra>",
         )
     )
-    fig["layout"].update(height=280, margin={"l": 20, "r": 20, "t": 10, "b": 10})
+    fig["layout"].update(height=300, margin={"l": 20, "r": 20, "t": MODEBAR_ROOM, "b": 10})
     return fig
 
 
-def calls_over_time(calls: pd.DataFrame) -> Figure:
-    """Daily calls offered to agents and the share of callers who gave up waiting."""
+def channels_chart(company: CompanyScore) -> Chart:
+    channels = company.channels
+    total = sum(channels.values())
+    top = max(sorted(channels), key=lambda k: channels[k])
+    summary = (
+        f"Most incidents came by {fmt.nice(top)}: {fmt.number(channels[top])} of "
+        f"{fmt.number(total)} ({fmt.share(channels[top] / total)})."
+    )
+    rows = tuple(
+        (fmt.nice(name), fmt.number(channels[name]), fmt.share(channels[name] / total))
+        for name in sorted(channels)
+    )
+    return Chart(
+        id=f"channels-{company.company}",
+        figure=channel_pie(channels),
+        caption=f"Incidents by channel for {company.name}",
+        summary=summary,
+        columns=("Channel", "Incidents", "Share"),
+        rows=rows,
+    )
+
+
+def _daily_calls(calls: pd.DataFrame) -> pd.DataFrame:
     daily = (
         calls.groupby("date")
         .agg(offered=("offered", "sum"), abandoned=("abandoned", "sum"))
         .reset_index()
     )
-    share = (100 * daily["abandoned"] / daily["offered"]).round(1).tolist()
+    daily["share"] = daily["abandoned"] / daily["offered"]
+    return daily
+
+
+def calls_over_time(calls: pd.DataFrame) -> Figure:
+    """Daily calls offered to agents and the share of callers who gave up waiting."""
+    daily = _daily_calls(calls)
     return _volume_and_shares(
         [str(d) for d in daily["date"]],
         daily["offered"].tolist(),
-        "calls offered",
+        ("date", "calls offered per day", "% of callers"),
         "%{x}",
-        [("% abandoned", share, COLORS["bad"], "gave up waiting")],
-        height=340,
-        xaxis={"type": "date"},
+        [("% abandoned", (100 * daily["share"]).round(1).tolist(), COLORS["bad"], "gave up")],
+        height=360,
     )
 
 
-def case_charts(case: Case, score: CaseScore) -> dict[str, str]:
-    return {f"timeline-{case.slug}": figure_json(case_timeline(case))}
+def calls_chart(company: CompanyScore, calls: pd.DataFrame) -> Chart:
+    daily = _daily_calls(calls)
+    worst = daily.loc[daily["share"].idxmax()]
+    summary = (
+        f"Between {fmt.number(daily['offered'].min())} and {fmt.number(daily['offered'].max())} "
+        f"calls a day over {_count(len(daily), 'day', 'days')}; the most callers gave up on "
+        f"{fmt.date(_as_date(worst['date']))}: {fmt.share(worst['share'])}."
+    )
+    rows = tuple(
+        (fmt.date(_as_date(d)), fmt.number(offered), fmt.share(share))
+        for d, offered, share in zip(daily["date"], daily["offered"], daily["share"], strict=True)
+    )
+    return Chart(
+        id=f"calls-{company.company}",
+        figure=calls_over_time(calls),
+        caption=f"Calls offered per day and the share abandoned, for {company.name}",
+        summary=summary,
+        columns=("Date", "Calls offered", "Gave up waiting"),
+        rows=rows,
+    )
+
+
+def _as_date(value: Any) -> dt.date:
+    return pd.Timestamp(value).date()
 
 
 def company_charts(
@@ -429,15 +731,69 @@ def company_charts(
     names: dict[str, str],
     incidents: pd.DataFrame,
     calls: pd.DataFrame,
-) -> dict[str, str]:
-    charts = {}
-    if company.grade:
-        charts[f"categories-{company.company}"] = figure_json(
-            category_bars(company.categories, names)
-        )
+) -> dict[str, Chart]:
+    """The company page's charts by id; a chart appears only when it has data to draw."""
+    charts = []
+    if company.grade and any(v is not None for v in company.categories.values()):
+        charts.append(category_chart(company, names))
     if len(incidents):
-        charts[f"incidents-{company.company}"] = figure_json(incidents_over_time(incidents))
-        charts[f"channels-{company.company}"] = figure_json(channel_pie(company.channels))
+        charts.append(incidents_chart(company, incidents))
+        if company.channels:
+            charts.append(channels_chart(company))
     if len(calls):
-        charts[f"calls-{company.company}"] = figure_json(calls_over_time(calls))
-    return charts
+        charts.append(calls_chart(company, calls))
+    return {c.id: c for c in charts}
+
+
+# --------------------------------------------------------------------------- cases list
+
+
+def cases_over_time(rows: list[CaseScore], titles: dict[str, str]) -> Chart:
+    """Each case's score by its date (when it ended, else began): the record over the years."""
+    traces = []
+    for grade in "ABCDEF":
+        mine = [c for c in rows if c.grade == grade]
+        if mine:
+            traces.append(
+                trace(
+                    "scatter",
+                    mode="markers",
+                    name=f"grade {grade}",
+                    x=[c.date.isoformat() for c in mine],
+                    y=[round(c.score, 1) for c in mine],
+                    text=[_escape(titles[c.case]) for c in mine],
+                    marker={"color": GRADE_COLORS[grade], "size": 12, "line": {"width": 1}},
+                    hovertemplate="%{text}<br>%{x|%b %Y}: %{y} of 100<extra></extra>",
+                )
+            )
+    fig = figure(
+        *traces,
+        height=320,
+        margin={"l": 60, "r": 20, "t": MODEBAR_ROOM, "b": 50},
+        xaxis={"type": "date", "title": {"text": "date of the case (its end, else its start)"}},
+        yaxis={"range": [0, 100], "title": {"text": "score (0–100)"}, "fixedrange": True},
+        legend=LEGEND_BELOW,
+    )
+    return Chart(
+        id="cases-over-time",
+        figure=fig,
+        caption="Score of every case by its date",
+        summary=_trend_summary(rows),
+        table_ref="cases-table",
+        table_ref_text="Every case of this chart is a row of the table below.",
+    )
+
+
+def _trend_summary(rows: list[CaseScore]) -> str:
+    """How many cases over which years, and the lowest and highest score with their year."""
+    if not rows:
+        return "No case is documented yet."
+    years = sorted({c.date.year for c in rows})
+    span = f"{years[0]} to {years[-1]}" if len(years) > 1 else str(years[0])
+    low = min(rows, key=lambda c: (c.score, c.date))
+    high = max(rows, key=lambda c: (c.score, c.date))
+    return (
+        f"{_count(len(rows), 'case', 'cases')} from {span}; scores run from "
+        f"{fmt.number(round(low.score, 1))} ({low.date.year}) to "
+        f"{fmt.number(round(high.score, 1))} ({high.date.year})."
+    )

@@ -98,6 +98,13 @@ def date(d: dt.date | None, locale: str = DEFAULT_LOCALE) -> str:
     return format_date(d, format="d MMM y", locale=_locale(locale))
 
 
+def month(d: dt.date | None, locale: str = DEFAULT_LOCALE) -> str:
+    """A calendar month: Jan 2024."""
+    if d is None:
+        return MISSING
+    return format_date(d, format="MMM y", locale=_locale(locale))
+
+
 def when(ts: dt.date | dt.datetime, locale: str = DEFAULT_LOCALE) -> str:
     """An event's time: Mon 15 Jan 2024, 09:00 (or the date alone)."""
     if isinstance(ts, dt.datetime):

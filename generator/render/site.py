@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import plotly
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..load import Corpus
@@ -92,12 +91,11 @@ class SiteRenderer:
         return self.pages
 
     def copy_assets(self) -> None:
-        """Assets into the docs, and the theme overrides beside them (mkdocs.yml's custom_dir
-        points there), so an installed cxreport builds from any folder."""
+        """Assets into the docs (plotly.js among them: the partial bundle vendored in
+        templates/assets), and the theme overrides beside them (mkdocs.yml's custom_dir points
+        there), so an installed cxreport builds from any folder."""
         target = self.out / "assets"
         shutil.copytree(self.assets, target, dirs_exist_ok=True)
-        plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-        shutil.copyfile(plotly_js, target / "javascripts" / "plotly.min.js")
         overrides = self.out.parent / "overrides"
         if overrides.exists():
             shutil.rmtree(overrides)

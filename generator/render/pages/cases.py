@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ...measure import REGISTRY
 from ...score import CaseScore
 from .. import charts
+from ..format import nice as fmt_nice
 from ..format import value as fmt_value
 from ..letters import letters_citing
 from ..markup import sanitise_markdown
@@ -46,14 +47,30 @@ def headline(score: CaseScore, service: str | None) -> list[Headline]:
     return out
 
 
+def list_filters(rows: list[CaseScore], corpus) -> dict[str, list[tuple[str, str]]]:
+    """The options of the cases list's filters: (value, text) per company, industry, grade
+    and year found among the cases, in the order a reader scans them."""
+    companies = {c.company: corpus.companies[c.company].name for c in rows}
+    industries = {corpus.cases[c.case].industry for c in rows}
+    return {
+        "company": sorted(companies.items(), key=lambda kv: (kv[1].lower(), kv[0])),
+        "industry": [(i, fmt_nice(i)) for i in sorted(industries)],
+        "grade": [(g, g) for g in sorted({c.grade for c in rows})],
+        "year": [(str(y), str(y)) for y in sorted({c.date.year for c in rows}, reverse=True)],
+    }
+
+
 def render(site) -> None:
     corpus = site.corpus
+    rows = sorted(site.board.cases, key=lambda c: (c.date, c.case), reverse=True)
     site.render(
         "cases/index.md",
         "cases.md.j2",
-        rows=sorted(site.board.cases, key=lambda c: (c.date, c.case), reverse=True),
+        rows=rows,
         cases=corpus.cases,
         companies=corpus.companies,
+        filters=list_filters(rows, corpus),
+        trend=charts.cases_over_time(rows, {c.case: corpus.cases[c.case].title for c in rows}),
     )
     metric_info = {m.id: (m.description, m.unit) for m in REGISTRY.values()}
     for score in site.board.cases:

@@ -1,38 +1,68 @@
-"""An Atom feed of the newest cases, dated by the corpus (no build clock)."""
+"""An Atom feed (RFC 4287) of the newest cases, dated by the cases themselves (no build clock).
+
+Each entry's `updated` is the latest date the case itself carries (published, ended, started),
+entries run newest first, and the feed names its own address (`rel="self"`) so readers and
+aggregators can tell where it lives.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
+
+FEED_SIZE = 50
+
+
+def case_updated(case) -> dt.date:
+    """The latest of the case's own dates: when it was last written up or last moved."""
+    return max(d for d in (case.published, case.ended, case.started) if d is not None)
+
+
+def newest_first(case) -> tuple:
+    """Sort key: latest update first; among cases updated the same day, the more recent
+    story (its end, else its start) first; then by slug, so the order never varies."""
+    return (case_updated(case), case.ended or case.started, case.slug)
+
+
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _entry(case, base: str) -> str:
+    url = f"{base}cases/{case.slug}.html"
+    entry_id = url if base else f"urn:cxreport:case:{case.slug}"
+    published = f"    <published>{_stamp(case.published)}</published>\n" if case.published else ""
+    return (
+        "  <entry>\n"
+        f"    <title>{xml_escape(case.title)}</title>\n"
+        f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>\n'
+        f"    <id>{xml_escape(entry_id)}</id>\n"
+        f"{published}"
+        f"    <updated>{_stamp(case_updated(case))}</updated>\n"
+        f"    <summary>{xml_escape(case.summary)}</summary>\n"
+        "  </entry>\n"
+    )
 
 
 def render(site) -> None:
-    latest = site.latest_cases(50)
-    cases = site.corpus.cases
-    updated = max((cases[c.case].published or c.date for c in latest), default=dt.date(2000, 1, 1))
-    base = site.site_url or "./"
-    entries = []
-    for c in latest:
-        case = cases[c.case]
-        day = (case.published or c.date).isoformat()
-        entries.append(
-            "  <entry>\n"
-            f"    <title>{xml_escape(case.title)}</title>\n"
-            f'    <link href="{base}cases/{case.slug}.html"/>\n'
-            f"    <id>{base}cases/{case.slug}.html</id>\n"
-            f"    <updated>{day}T00:00:00Z</updated>\n"
-            f"    <summary>{xml_escape(case.summary)}</summary>\n"
-            "  </entry>\n"
-        )
+    cases = sorted(site.corpus.cases.values(), key=newest_first, reverse=True)[:FEED_SIZE]
+    updated = case_updated(cases[0]) if cases else dt.date(2000, 1, 1)
+    base = site.site_url  # absolute when mkdocs.yml sets site_url, else links stay relative
+    feed_id = f"{base}feed.xml" if base else "urn:cxreport:feed"
+    self_link = quoteattr(f"{base}feed.xml")
     site.write(
         "feed.xml",
         (
             '<?xml version="1.0" encoding="utf-8"?>\n'
             '<feed xmlns="http://www.w3.org/2005/Atom">\n'
             "  <title>cxreport: new cases</title>\n"
-            f"  <id>{base}feed.xml</id>\n"
-            f'  <link href="{base}"/>\n'
-            f"  <updated>{updated.isoformat()}T00:00:00Z</updated>\n"
-            "  <author><name>cxreport</name></author>\n" + "".join(entries) + "</feed>\n"
+            f"  <id>{xml_escape(feed_id)}</id>\n"
+            f'  <link rel="self" type="application/atom+xml" href={self_link}/>\n'
+            f'  <link rel="alternate" type="text/html" href={quoteattr(base or "./")}/>\n'
+            f"  <updated>{_stamp(updated)}</updated>\n"
+            "  <author><name>cxreport</name></author>\n"
+            + "".join(_entry(c, base) for c in cases)
+            + "</feed>\n"
         ),
     )

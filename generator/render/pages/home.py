@@ -15,7 +15,6 @@ def render(site) -> None:
         cases=site.corpus.cases,
         league=board.league(),
         industries=sorted({c.industry for c in board.companies}),
-        chart_id="grades-by-industry",
-        grades_chart=charts.figure_json(charts.grades_by_industry(board)),
+        grades_chart=charts.grades_chart(board),
         n_letters=len(site.letters),
     )

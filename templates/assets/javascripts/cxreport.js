@@ -1,10 +1,17 @@
-/* cxreport page behaviour: charts, sortable and filterable tables, copy buttons.
-   Runs on every page load and on Material's instant navigation (document$). No other host
-   is ever contacted. */
+/* cxreport page behaviour: charts, sortable and filterable tables, scroll regions, copy
+   buttons. Runs on every page load and on Material's instant navigation (document$). No other
+   host is ever contacted: plotly.js is the site's own file, loaded beside this script, once,
+   and only when a page has a chart near the screen. */
 (function () {
   "use strict";
 
+  var here = document.currentScript && document.currentScript.src;
+  var PLOTLY_SRC = here ? new URL("plotly.min.js", here).href : null;
+  var plotly = { state: "idle", waiting: [] };
+  var printing = false;
+
   function isDark() {
+    if (printing) return false;
     var scheme = document.body && document.body.getAttribute("data-md-color-scheme");
     return scheme === "slate";
   }
@@ -13,14 +20,15 @@
     var dark = isDark();
     var fg = dark ? "#e2e4e9" : "#1f2328";
     var grid = dark ? "rgba(255,255,255,0.12)" : "rgba(0,0,0,0.10)";
+    var axis = { gridcolor: grid, zerolinecolor: grid, linecolor: grid };
     return {
       paper_bgcolor: "rgba(0,0,0,0)",
       plot_bgcolor: "rgba(0,0,0,0)",
       font: { color: fg, family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif" },
-      xaxis: { gridcolor: grid, zerolinecolor: grid, linecolor: grid },
-      yaxis: { gridcolor: grid, zerolinecolor: grid, linecolor: grid },
-      yaxis2: { gridcolor: grid, zerolinecolor: grid, linecolor: grid },
-      hoverlabel: { bgcolor: dark ? "#2e303e" : "#ffffff", font: { color: fg } }
+      xaxis: axis, yaxis: axis, yaxis2: axis,
+      hoverlabel: { bgcolor: dark ? "#2e303e" : "#ffffff", font: { color: fg } },
+      modebar: { bgcolor: "rgba(0,0,0,0)", color: dark ? "#b4b8c4" : "#5f6368",
+                 activecolor: dark ? "#ffffff" : "#1f2328" }
     };
   }
 
@@ -37,43 +45,159 @@
     return target;
   }
 
-  function drawChart(el, force) {
-    if (typeof Plotly === "undefined") return;
-    if (el.getAttribute("data-drawn") && !force) return;
-    el.setAttribute("data-drawn", "true");
-    var figure;
+  /* plotly.js, loaded on first need and shared by every chart of every page after it. */
+  function withPlotly(callback) {
+    if (window.Plotly) { callback(); return; }
+    plotly.waiting.push(callback);
+    if (plotly.state !== "idle" || !PLOTLY_SRC) return;
+    plotly.state = "loading";
+    var tag = document.createElement("script");
+    tag.src = PLOTLY_SRC;
+    tag.async = true;
+    tag.onload = function () {
+      plotly.state = "ready";
+      var waiting = plotly.waiting;
+      plotly.waiting = [];
+      waiting.forEach(function (f) { f(); });
+    };
+    tag.onerror = function () {
+      plotly.state = "failed";
+      console.warn("cxreport: plotly.js could not be loaded; the charts' tables stay readable");
+      document.querySelectorAll(".cx-chart-data").forEach(function (d) { d.open = true; });
+    };
+    // the body, not the head: Material's instant navigation prunes the head on every page
+    document.body.appendChild(tag);
+  }
+
+  function figureOf(el) {
     try {
-      figure = JSON.parse(el.getAttribute("data-figure"));
+      return JSON.parse(el.getAttribute("data-figure"));
     } catch (error) {
       console.error("cxreport: chart " + el.id + " has no valid figure: " + error);
-      return;
-    }
-    var layout = merge(figure.layout || {}, themeLayout());
-    if (!layout.yaxis2 || !figure.layout.yaxis2) delete layout.yaxis2;
-    layout.autosize = true;
-    Plotly.react(el, figure.data || [], layout, {
-      responsive: true, displaylogo: false, modeBarButtonsToRemove: ["sendDataToCloud"]
-    }).then(function () {
-      el.setAttribute("data-rendered", "true");
-    });
-    if (!el.getAttribute("data-click-bound")) {
-      el.setAttribute("data-click-bound", "true");
-      el.on("plotly_click", function (event) {
-        var point = event.points && event.points[0];
-        var id = point && point.customdata;
-        if (typeof id === "string" && /^[a-z0-9-]+$/.test(id)) {
-          var target = document.getElementById("ev-" + id);
-          if (target) {
-            window.location.hash = "ev-" + id;
-            target.scrollIntoView({ behavior: "smooth", block: "center" });
-          }
-        }
-      });
+      return null;
     }
   }
 
-  function drawCharts(force) {
-    document.querySelectorAll(".cx-chart").forEach(function (el) { drawChart(el, force); });
+  function drawChart(el) {
+    var figure = figureOf(el);
+    if (!figure || !el.isConnected) return;
+    var layout = merge(figure.layout || {}, themeLayout());
+    if (!figure.layout || !figure.layout.yaxis2) delete layout.yaxis2;
+    layout.autosize = true;
+    if (printing) layout.width = PRINT_WIDTH;
+    el.cxHeight = layout.height;
+    el.setAttribute("data-drawn", "true");
+    Plotly.react(el, figure.data || [], layout, figure.config || {}).then(function () {
+      return clearLegend(el, 6);
+    }).then(function () {
+      // the figure's caption and the data table speak for the chart; the SVG's tick labels
+      // and legend, read one by one, would not. The mode bar's buttons stay reachable.
+      el.querySelectorAll("svg").forEach(function (svg) {
+        svg.setAttribute("aria-hidden", "true");
+      });
+      el.setAttribute("data-rendered", "true");
+    });
+    bindChartClicks(el);
+    if (!el.getAttribute("data-legend-bound")) {
+      el.setAttribute("data-legend-bound", "true");
+      el.on("plotly_afterplot", function () { if (!el.cxFitting) clearLegend(el, 6); });
+    }
+  }
+
+  /* A legend in a row under the chart sits a fraction of the plot's height below it, which
+     on a short or narrow chart lands on the x axis' labels and title. Move it to just below
+     them, and make the chart taller by the legend's height so the plot keeps its size (a
+     phone wraps the legend into many rows); plotly's margins follow, so a few rounds settle. */
+  function clearLegend(el, rounds) {
+    var full = el._fullLayout;
+    var legend = el.querySelector("g.legend");
+    var axis = el.querySelectorAll("g.g-xtitle, g.xaxislayer-above");
+    if (!full || !legend || !axis.length || full.legend.orientation !== "h" || rounds <= 0) {
+      return Promise.resolve();
+    }
+    var bottom = Math.max.apply(null, Array.prototype.map.call(axis, function (g) {
+      return g.getBoundingClientRect().bottom;
+    }));
+    var box = legend.getBoundingClientRect();
+    var shift = bottom + 6 - box.top;
+    var update = {};
+    if (Math.abs(shift) >= 3 && full._size.h) update["legend.y"] = full.legend.y - shift / full._size.h;
+    var height = Math.round((el.cxHeight || full.height) + box.height);
+    if (Math.abs(full.height - height) >= 3) update.height = height;
+    if (!Object.keys(update).length) return Promise.resolve();
+    el.cxFitting = true;
+    return Plotly.relayout(el, update)
+      .then(function () { return clearLegend(el, rounds - 1); })
+      .then(function () { el.cxFitting = false; });
+  }
+
+  function bindChartClicks(el) {
+    if (el.getAttribute("data-click-bound")) return;
+    el.setAttribute("data-click-bound", "true");
+    el.on("plotly_click", function (event) {
+      var point = event.points && event.points[0];
+      var id = point && point.customdata;
+      if (typeof id === "string" && /^[a-z0-9-]+$/.test(id)) {
+        var target = document.getElementById("ev-" + id);
+        if (target) {
+          window.location.hash = "ev-" + id;
+          target.scrollIntoView({ behavior: "smooth", block: "center" });
+        }
+      }
+    });
+  }
+
+  function requestDraw(el) {
+    withPlotly(function () { drawChart(el); });
+  }
+
+  /* Charts are drawn when they come near the screen: a page whose chart is further down
+     does not pay for plotly.js before the reader gets there. */
+  var watcher = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) {
+        watcher.unobserve(entry.target);
+        requestDraw(entry.target);
+      }
+    });
+  }, { rootMargin: "400px 0px" }) : null;
+
+  function watchCharts() {
+    document.querySelectorAll(".cx-chart:not([data-watched])").forEach(function (el) {
+      el.setAttribute("data-watched", "true");
+      if (watcher) watcher.observe(el); else requestDraw(el);
+    });
+  }
+
+  function redrawCharts() {
+    if (!window.Plotly) return;
+    document.querySelectorAll(".cx-chart[data-drawn]").forEach(drawChart);
+  }
+
+  /* Print: every chart drawn, light, at a width that fits the page, without its mode bar
+     (the stylesheet hides it); a chart plotly cannot draw in time prints its numbers. */
+  var PRINT_WIDTH = 640;
+
+  function beforePrint() {
+    printing = true;
+    if (window.Plotly) document.querySelectorAll(".cx-chart").forEach(drawChart);
+    document.querySelectorAll(".cx-figure").forEach(function (fig) {
+      var chart = fig.querySelector(".cx-chart");
+      var data = fig.querySelector(".cx-chart-data");
+      if (data && !data.open && !(chart && chart.getAttribute("data-drawn"))) {
+        data.open = true;
+        data.setAttribute("data-print-opened", "true");
+      }
+    });
+  }
+
+  function afterPrint() {
+    printing = false;
+    redrawCharts();
+    document.querySelectorAll("[data-print-opened]").forEach(function (d) {
+      d.open = false;
+      d.removeAttribute("data-print-opened");
+    });
   }
 
   function sortTable(table, index, kind, th) {
@@ -92,12 +216,32 @@
     rows.forEach(function (row) { body.appendChild(row); });
   }
 
+  /* Every filter of a list applies at once: a row shows when it matches them all. */
+  function applyFilters(box, table) {
+    var selects = Array.prototype.slice.call(box.querySelectorAll("select[data-cx-filter]"));
+    var rows = table.tBodies[0].rows;
+    var shown = 0;
+    Array.prototype.forEach.call(rows, function (row) {
+      var match = selects.every(function (select) {
+        var attr = "data-" + select.getAttribute("data-cx-filter");
+        return select.value === "" || row.getAttribute(attr) === select.value;
+      });
+      row.hidden = !match;
+      if (match) shown += 1;
+    });
+    var count = box.querySelector("[data-cx-count]");
+    if (count) {
+      count.textContent = count.getAttribute("data-template")
+        .replace("{shown}", shown).replace("{total}", rows.length);
+    }
+  }
+
   function bindTables() {
     document.querySelectorAll("[data-cx-table]").forEach(function (box) {
       if (box.getAttribute("data-bound")) return;
       box.setAttribute("data-bound", "true");
       var table = box.querySelector("table");
-      table.querySelectorAll("th[data-sort]").forEach(function (th, index) {
+      table.querySelectorAll("th[data-sort]").forEach(function (th) {
         var button = document.createElement("button");
         button.type = "button";
         button.className = "cx-sort";
@@ -105,18 +249,39 @@
         th.textContent = "";
         th.appendChild(button);
         button.addEventListener("click", function () {
-          sortTable(table, index, th.getAttribute("data-sort"), th);
+          sortTable(table, th.cellIndex, th.getAttribute("data-sort"), th);
         });
       });
       box.querySelectorAll("select[data-cx-filter]").forEach(function (select) {
-        var attr = "data-" + select.getAttribute("data-cx-filter");
-        select.addEventListener("change", function () {
-          var want = select.value;
-          Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
-            row.hidden = want !== "" && row.getAttribute(attr) !== want;
-          });
-        });
+        select.addEventListener("change", function () { applyFilters(box, table); });
       });
+    });
+  }
+
+  /* A table wider than the screen scrolls sideways in Material's wrapper; a keyboard can
+     scroll it only if the wrapper takes focus, so wrappers that scroll become named,
+     focusable regions (and stop being ones when the screen is wide enough again). */
+  function regionName(wrap) {
+    var caption = wrap.querySelector("caption");
+    if (caption) return caption.textContent.trim();
+    var el = wrap;
+    while (el && !/^H[1-6]$/.test(el.tagName)) el = el.previousElementSibling || null;
+    return el ? el.textContent.replace(/¶$/, "").trim() + " (table)" : "Table";
+  }
+
+  function markScrollRegions() {
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && !wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", regionName(wrap));
+        wrap.setAttribute("data-cx-region", "true");
+      } else if (!scrolls && wrap.getAttribute("data-cx-region")) {
+        ["tabindex", "role", "aria-label", "data-cx-region"].forEach(function (a) {
+          wrap.removeAttribute(a);
+        });
+      }
     });
   }
 
@@ -143,11 +308,20 @@
     if (search && !search.getAttribute("aria-label")) search.setAttribute("aria-label", "Search");
   }
 
+  function explainSearchFromDisk() {
+    // Material's search cannot load its index from file://, and hides itself without a word
+    if (location.protocol !== "file:") return;
+    document.querySelectorAll(".cx-file-note").forEach(function (note) { note.hidden = false; });
+  }
+
   function init() {
     labelSearch();
-    drawCharts();
+    explainSearchFromDisk();
+    watchCharts();
     bindTables();
     bindCopy();
+    markScrollRegions();
+    setTimeout(markScrollRegions, 0);  // after Material has wrapped this page's tables
   }
 
   // Material's document$ fires on load and after each instant navigation; it never fires when
@@ -162,8 +336,17 @@
     init();
   }
 
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(markScrollRegions, 150);
+  });
+  document.addEventListener("toggle", markScrollRegions, true);  // a <details> opened
+  window.addEventListener("beforeprint", beforePrint);
+  window.addEventListener("afterprint", afterPrint);
+
   // Charts follow the light/dark palette toggle.
-  new MutationObserver(function () { drawCharts(true); }).observe(document.body, {
+  new MutationObserver(redrawCharts).observe(document.body, {
     attributes: true, attributeFilter: ["data-md-color-scheme"]
   });
 })();

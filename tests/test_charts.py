@@ -1,0 +1,152 @@
+"""The charts as data: every chart of the bundled corpus has its text alternative, units on its
+value axes, a mode bar that sits above the data, and only trace types the shipped bundle draws."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.pipeline import load as load_corpus
+from generator.render import charts
+from generator.render.charts import MODEBAR_ROOM, Chart, figure, trace
+from generator.score import score_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = load_corpus(ROOT / "cases")
+BOARD = score_corpus(CORPUS)
+NAMES = {c.id: c.name for c in CORPUS.rubric.categories}
+
+
+def every_chart() -> list[Chart]:
+    out = [charts.grades_chart(BOARD)]
+    rows = sorted(BOARD.cases, key=lambda c: c.date, reverse=True)
+    out.append(charts.cases_over_time(rows, {c.case: CORPUS.cases[c.case].title for c in rows}))
+    for score in BOARD.cases:
+        out += charts.case_charts(CORPUS.cases[score.case], score).values()
+    incidents = dict(tuple(CORPUS.incidents.groupby("company", sort=False)))
+    calls = dict(tuple(CORPUS.calls.groupby("company", sort=False)))
+    for company in BOARD.companies:
+        out += charts.company_charts(
+            company,
+            NAMES,
+            incidents.get(company.company, CORPUS.incidents.iloc[0:0]),
+            calls.get(company.company, CORPUS.calls.iloc[0:0]),
+        ).values()
+    return out
+
+
+CHARTS = every_chart()
+
+
+def test_the_corpus_has_every_kind_of_chart():
+    kinds = {re.sub(r"-.*", "", c.id) for c in CHARTS}
+    assert {"grades", "cases", "timeline", "categories", "incidents", "channels", "calls"} <= kinds
+
+
+@pytest.mark.parametrize("chart", CHARTS, ids=lambda c: c.id)
+def test_each_chart_has_a_summary_and_its_data_as_text(chart):
+    assert chart.summary.endswith(".") and len(chart.summary.split()) >= 5
+    assert chart.caption and not chart.caption.endswith(".")  # the macro adds the full stop
+    if chart.table_ref:
+        assert chart.table_ref in ("events", "cases-table")
+    else:
+        assert chart.columns and chart.rows
+        assert all(len(row) == len(chart.columns) and all(row) for row in chart.rows)
+
+
+@pytest.mark.parametrize("chart", CHARTS, ids=lambda c: c.id)
+def test_each_value_axis_names_its_unit(chart):
+    layout = json.loads(chart.json)["layout"]
+    for name in ("xaxis", "yaxis", "yaxis2"):
+        axis = layout.get(name)
+        if axis is None or axis.get("categoryarray") or axis.get("autorange") == "reversed":
+            continue  # lanes and category names label themselves
+        assert axis.get("title", {}).get("text"), f"{chart.id}: {name} has no title"
+
+
+@pytest.mark.parametrize("chart", CHARTS, ids=lambda c: c.id)
+def test_mode_bar_is_reduced_and_has_room_above_the_plot(chart):
+    fig = json.loads(chart.json)
+    config = fig["config"]
+    buttons = config["modeBarButtons"][0]
+    assert buttons[0] == "toImage"
+    assert set(buttons) <= {"toImage", "zoomIn2d", "zoomOut2d", "resetScale2d"}
+    assert config["displaylogo"] is False and config["responsive"] is True
+    assert fig["layout"]["margin"]["t"] >= MODEBAR_ROOM
+    assert {t["type"] for t in fig["data"]} <= charts.DRAWABLE
+    assert chart.height == fig["layout"]["height"]
+
+
+def test_zoom_only_where_an_axis_can_zoom():
+    by_id = {c.id: json.loads(c.json)["config"]["modeBarButtons"][0] for c in CHARTS}
+    assert by_id["channels-comcast"] == ["toImage"]  # a pie
+    assert by_id["grades-by-industry"] == ["toImage"]  # both axes fixed
+    assert "zoomIn2d" in by_id["timeline-fiber-upgrade"]
+
+
+def test_order_only_timeline_is_placed_by_order_not_by_placeholder_dates():
+    case = CORPUS.cases["widow-billing-name"]
+    fig = charts.case_timeline(case)
+    xs = [x for t in fig["data"] for x in t["x"]]
+    assert xs and all(isinstance(x, int) for x in xs)
+    assert set(xs) <= set(range(1, len(case.timeline) + 1))
+    assert fig["layout"]["xaxis"]["type"] == "linear"
+    assert fig["layout"]["xaxis"]["range"] == [0.5, len(case.timeline) + 0.5]
+    hovers = " ".join(h for t in fig["data"] for h in t.get("text", []))
+    assert "2009" not in hovers and "step 1 (no time given)" in hovers
+    summary = charts.timeline_summary(case)
+    assert "no dates" in summary and "4 contacts and 1 outage." in summary
+
+
+def test_timed_timeline_is_placed_by_time():
+    fig = charts.case_timeline(CORPUS.cases["fiber-upgrade"])
+    xs = [x for t in fig["data"] for x in t["x"]]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", x) for x in xs)
+    assert fig["layout"]["xaxis"]["type"] == "date"
+
+
+def test_chart_text_is_computed_from_its_data():
+    comcast = next(c for c in CHARTS if c.id == "incidents-comcast")
+    assert len(comcast.rows) == 12 and comcast.rows[0][0] == "Jan 2015"
+    total = sum(int(r[1].replace(",", "")) for r in comcast.rows)
+    assert f"{total:,} incidents" in comcast.summary
+    channels = next(c for c in CHARTS if c.id == "channels-comcast")
+    shares = [int(r[2].rstrip("%")) for r in channels.rows]
+    assert 98 <= sum(shares) <= 102
+
+
+def test_a_chart_without_text_or_with_an_undrawable_trace_is_refused():
+    fig = figure(trace("bar", x=[1], y=[1]))
+    with pytest.raises(ValueError, match="summary"):
+        Chart(id="x", figure=fig, caption="c", summary=" ", table_ref="t")
+    with pytest.raises(ValueError, match="data rows"):
+        Chart(id="x", figure=fig, caption="c", summary="A sentence.")
+    with pytest.raises(ValueError, match="one cell per column"):
+        Chart(
+            id="x",
+            figure=fig,
+            caption="c",
+            summary="A sentence.",
+            columns=("a",),
+            rows=(("1", "2"),),
+        )
+    with pytest.raises(ValueError, match="lower-case"):
+        Chart(id="Bad Id", figure=fig, caption="c", summary="A sentence.", table_ref="t")
+    with pytest.raises(ValueError, match="cannot draw"):
+        Chart(
+            id="x",
+            figure=figure(trace("heatmap", z=[[1]])),
+            caption="c",
+            summary="A.",
+            table_ref="t",
+        )
+
+
+def test_author_text_in_a_figure_cannot_close_the_attribute():
+    fig = figure(trace("bar", x=["<b>'&\""], y=[1], hovertemplate="</div><script>"))
+    chart = Chart(id="x", figure=fig, caption="c", summary="A sentence.", table_ref="t")
+    assert not set("<>'&") & set(chart.json)
+    assert json.loads(chart.json)["data"][0]["x"] == ["<b>'&\""]
