@@ -246,6 +246,17 @@ def _monthly(rel: Relations) -> str:
     FROM months m LEFT JOIN counts USING (company, month)"""
 
 
+def _monthly_mean3(rel: Relations) -> str:
+    """The mean of each month and the two before it (fewer at the start of the span)."""
+    return f"""
+    SELECT company, channel, period,
+           avg(value) OVER (PARTITION BY company ORDER BY period
+                            ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS value,
+           sum(n) OVER (PARTITION BY company ORDER BY period
+                        ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)::BIGINT AS n
+    FROM ({_monthly(rel)})"""
+
+
 def _trend(rel: Relations) -> str:
     """Last three complete months against the same months a year earlier; NULL when the data
     does not reach back that far, or the earlier months had no complaint."""
@@ -297,6 +308,9 @@ def _register_volumes() -> None:
          "every complaint row"),
         ("complaints_monthly", "complaints", _monthly, ("incidents",),
          "Complaints in each calendar month (the period column names the month)",
+         "every complaint row"),
+        ("complaints_monthly_mean3", "complaints", _monthly_mean3, ("incidents",),
+         "Mean complaints a month over each month and the two before it",
          "every complaint row"),
         ("complaints_trend", "change", _trend, ("incidents",),
          "Complaints in the last three complete months against the same three months a year "

@@ -14,13 +14,13 @@ import pandas as pd
 
 from ..load.models import Company
 from ..load.tables import CALL_COLUMNS, CALL_OPTIONAL_COLUMNS
-from .company import Relations
+from .company import Relations, clocked
 from .registry import metrics
 
 METRIC_COLUMNS = ["company", "metric", "channel", "period", "value", "unit", "n"]
 INDUSTRY_COLUMNS = ["industry", "industry_median", "industry_companies"]
 # Monthly counts are a series for charts: an industry median per month is not a comparison.
-NOT_COMPARED = {"complaints_monthly"}
+NOT_COMPARED = {"complaints_monthly", "complaints_monthly_mean3"}
 
 INCIDENT_TYPES = {
     "company": "VARCHAR",
@@ -132,6 +132,21 @@ def with_industry(long: pd.DataFrame, industry_of: dict[str, str], min_n: int) -
     return out
 
 
+CLOCK_COLUMNS = ["company", "source", "rows", "first_day", "last_day"]
+
+
+def source_clocks(incidents: str, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per company and source: its rows, and the first and last day of the source's clock
+    (what "the most recent days" are counted back from)."""
+    rel = Relations(incidents)
+    sql = f"""
+    SELECT company, source, count(*) AS rows,
+           strftime(min(source_start), '%Y-%m-%d') AS first_day,
+           strftime(max(source_end), '%Y-%m-%d') AS last_day
+    FROM ({clocked(rel)}) GROUP BY ALL ORDER BY company, source NULLS FIRST"""
+    return con.execute(sql).df()[CLOCK_COLUMNS]
+
+
 MIX_SQL = """
 SELECT company, CASE WHEN product IS NOT NULL THEN 'product' ELSE 'issue' END AS field,
        lower(trim(coalesce(product, issue, ''))) AS key,
@@ -180,6 +195,7 @@ class CompanyMeasures:
 
     figures: pd.DataFrame  # METRIC_COLUMNS + INDUSTRY_COLUMNS
     mix: pd.DataFrame  # MIX_COLUMNS
+    clocks: pd.DataFrame  # CLOCK_COLUMNS: each company's sources and their last days
 
 
 def corpus_measures(
@@ -198,6 +214,7 @@ def corpus_measures(
         register_frame(con, "companies", companies_frame(companies), COMPANY_TYPES)
         long = company_metrics("incidents", con, "calls", "companies", recent_days)
         mix = complaint_mix("incidents", con, industry_of)
+        clocks = source_clocks("incidents", con)
     finally:
         con.close()
-    return CompanyMeasures(with_industry(long, industry_of, min_n), mix)
+    return CompanyMeasures(with_industry(long, industry_of, min_n), mix, clocks)

@@ -110,9 +110,19 @@ class CompanyCriterionResult:
     share: float | None
     applicable: bool
     failed: bool
-    status: str  # "scored" | "no_data" | "too_few" | "superseded"
+    status: str  # "scored" | "no_data" | "incomplete" | "too_few" | "superseded"
     filter: str
     letter: str
+
+
+@_record
+class SourceClock:
+    """A company's rows from one source, and the days the source's clock runs between."""
+
+    source: str | None  # None: the company's own file
+    rows: int
+    first_day: str
+    last_day: str
 
 
 @_record
@@ -140,6 +150,8 @@ class CompanyScore(Out):
     weight: float
     complaints: int
     calls_offered: int
+    sources: list[str]  # the incident rows' `source` values (empty: the company's own file)
+    clocks: list[SourceClock]
     not_rated: str | None  # why there is no grade: "no_evidence" | "too_few"
     trend: float | None
     categories: dict[str, float | None]

@@ -12,7 +12,14 @@ import pandas as pd
 from ..load import Corpus
 from ..load.models import CompanyRubric, Rubric
 from ..measure import REGISTRY, CompanyMeasures, corpus_measures
-from .board import CaseScore, CompanyCriterionResult, CompanyFigure, CompanyScore, MixRow
+from .board import (
+    CaseScore,
+    CompanyCriterionResult,
+    CompanyFigure,
+    CompanyScore,
+    MixRow,
+    SourceClock,
+)
 from .cases import applicability, criterion_share, finite_or_none, grade_for
 
 
@@ -65,7 +72,9 @@ def company_score_table(
     """One row per (company, company criterion): the figure it reads, its share and points.
 
     A criterion applies when its figure exists and at least ``min_sample`` rows stand behind
-    it; otherwise it is listed with why not ("no_data", "too_few")."""
+    it; otherwise it is listed with why not: "no_data" (no rows, or a promise the company
+    did not make), "incomplete" (rows that do not give the figure, e.g. a trend without the
+    year before) or "too_few"."""
     rows = [
         (cat.id, c.id, c.metric, c.channel, c.weight, c.fail_below, c.cap, c.requires_promise)
         for cat in rules.categories
@@ -85,10 +94,14 @@ def company_score_table(
     ]
     enough = table["n"] >= rules.min_sample
     usable = table["value"].notna() & enough & np.array(promise_ok, dtype=bool)
-    table["status"] = np.where(
-        table["value"].isna() | ~np.array(promise_ok, dtype=bool),
-        "no_data",
-        np.where(enough, "scored", "too_few"),
+    table["status"] = np.select(
+        [
+            ~np.array(promise_ok, dtype=bool) | (table["value"].isna() & table["n"].eq(0)),
+            table["value"].isna(),
+            ~enough,
+        ],
+        ["no_data", "incomplete", "too_few"],
+        "scored",
     )
     table["share"] = np.nan
     by_id = {c.id: c for cat in rules.categories for c in cat.criteria}
@@ -124,6 +137,7 @@ class _Incidents:
     criteria: dict[str, list[CompanyCriterionResult]]
     figures: dict[str, list[CompanyFigure]]
     mix: dict[str, list[MixRow]]
+    clocks: dict[str, list[SourceClock]]
 
 
 def score_incidents(corpus: Corpus, measures: CompanyMeasures | None = None) -> _Incidents:
@@ -138,12 +152,19 @@ def score_incidents(corpus: Corpus, measures: CompanyMeasures | None = None) -> 
         )
     figures = _figures(measures.figures)
     mix = _mix(measures.mix)
+    clocks: dict[str, list[SourceClock]] = {}
+    for company, source, rows, first, last in zip(
+        *(measures.clocks[c].tolist() for c in measures.clocks.columns), strict=True
+    ):
+        source = source if isinstance(source, str) and source else None
+        clocks.setdefault(company, []).append(SourceClock(source, int(rows), first, last))
     if rules is None:
-        return _Incidents(pd.Series(dtype=float), {}, {}, figures, mix)
+        return _Incidents(pd.Series(dtype=float), {}, {}, figures, mix, clocks)
     promised = {slug: {p.kind for p in c.promises} for slug, c in corpus.companies.items()}
     table = company_score_table(measures.figures, rules, sorted(corpus.companies), promised)
     part, categories = _parts(table)
-    return _Incidents(part, categories, _criterion_results(table, rules), figures, mix)
+    criteria = _criterion_results(table, rules)
+    return _Incidents(part, categories, criteria, figures, mix, clocks)
 
 
 def _figures(long: pd.DataFrame) -> dict[str, list[CompanyFigure]]:
@@ -289,6 +310,8 @@ def _company_record(
         weight=round(float(pools.weight[slug]), 4) if graded else 0.0,
         complaints=complaints,
         calls_offered=calls,
+        sources=sorted({c.source for c in incidents.clocks.get(slug, []) if c.source}),
+        clocks=incidents.clocks.get(slug, []),
         not_rated=_why_not_rated(score, complaints + calls),
         trend=_trend(figures, rubric),
         categories={

@@ -15,6 +15,7 @@ def render(site) -> None:
         rubric=site.rubric,
         metrics={m.id: (m.description, m.unit) for m in registry},
         registry=registry,
+        registry_by_id={m.id: m for m in registry},
     )
     site.write("data-format.md", fields_markdown())
     site.write("tags.md", "---\ntitle: Tags\n---\n\n# Tags\n\n<!-- material/tags -->\n")
