@@ -35,20 +35,34 @@ def _period(column: str = "date") -> str:
     return f"strftime(min({column}), '%Y-%m-%d') || '/' || strftime(max({column}), '%Y-%m-%d')"
 
 
-def clocked(rel: Relations) -> str:
-    """Incident rows with their source's first and last day.
+# Which clock a row runs on: its source's (an extract shares one), else its company's own file.
+# Rows imported before sources were recorded carry their origin in the id (``cfpb-…``).
+CLOCK_KEY = (
+    "coalesce(nullif({t}source, ''), CASE WHEN {t}id LIKE 'cfpb-%' THEN 'cfpb' END, "
+    "'company:' || {t}company)"
+)
 
-    A source's clock is its own last row: an extract's rows share one clock (``source``), and
-    rows without a source are one company's own file, so they run on that company's clock."""
-    inc = rel.incidents
+
+def clocked(rel: Relations) -> str:
+    """Incident rows with their source's first and last day, and whether they are ``recent``.
+
+    A source's span runs from its first to its last row. Its clock, from which the most recent
+    days are counted back, is the date the company file gives for its incident data (when the
+    extract was taken) or else the source's last row."""
+    inc, days = rel.incidents, int(rel.recent_days)
+    as_of = "coalesce(k.data_as_of, s.source_end)" if rel.companies else "s.source_end"
+    companies = (
+        f"LEFT JOIN {rel.companies} k ON k.company = i.company" if rel.companies else ""
+    )
     return f"""
-    SELECT i.*, s.source_start, s.source_end,
-           i.date > s.source_end - INTERVAL {int(rel.recent_days)} DAY AS recent
+    SELECT i.*, s.clock, s.source_start, s.source_end,
+           i.date > {as_of} - INTERVAL {days} DAY AS recent
     FROM {inc} i JOIN (
-        SELECT coalesce(source, 'company:' || company) AS clock,
+        SELECT {CLOCK_KEY.format(t="")} AS clock,
                min(date) AS source_start, max(date) AS source_end
         FROM {inc} GROUP BY 1
-    ) s ON coalesce(i.source, 'company:' || i.company) = s.clock"""
+    ) s ON {CLOCK_KEY.format(t="i.")} = s.clock
+    {companies}"""
 
 
 @dataclass(frozen=True)
@@ -259,7 +273,7 @@ def _monthly_mean3(rel: Relations) -> str:
 
 def _trend(rel: Relations) -> str:
     """Last three complete months against the same months a year earlier; NULL when the data
-    does not reach back that far, or the earlier months had no complaint."""
+    does not reach back to that month, or the earlier months had no complaint."""
     return f"""
     WITH w AS (
         SELECT company, first_day, (last_month - INTERVAL 2 MONTH)::DATE AS w0,
@@ -274,7 +288,8 @@ def _trend(rel: Relations) -> str:
         FROM w JOIN ({clocked(rel)}) c USING (company) GROUP BY ALL)
     SELECT company, 'all' AS channel,
            strftime(w0, '%Y-%m-%d') || '/' || strftime(w1, '%Y-%m-%d') AS period,
-           CASE WHEN first_day <= p0 AND before_k > 0 THEN now_k / before_k - 1 END AS value,
+           CASE WHEN date_trunc('month', first_day) <= p0 AND before_k > 0
+                THEN now_k / before_k - 1 END AS value,
            (now_k + before_k)::BIGINT AS n
     FROM counted"""
 

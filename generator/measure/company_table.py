@@ -45,7 +45,12 @@ CALL_TYPES = {
     "queue": "VARCHAR",
     **{c: "DOUBLE" for c in [*CALL_COLUMNS, *CALL_OPTIONAL_COLUMNS] if c not in ("date", "queue")},
 }
-COMPANY_TYPES = {"company": "VARCHAR", "industry": "VARCHAR", "customers": "DOUBLE"}
+COMPANY_TYPES = {
+    "company": "VARCHAR",
+    "industry": "VARCHAR",
+    "customers": "DOUBLE",
+    "data_as_of": "DATE",
+}
 
 
 def _pandas_typed(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
@@ -76,9 +81,15 @@ def register_frame(
 
 
 def companies_frame(companies: dict[str, Company]) -> pd.DataFrame:
-    """Company, industry and customer count: what per-customer figures and medians need."""
+    """Company, industry, customer count and the date of its incident data: what medians,
+    per-customer figures and the settle window need."""
     rows = [
-        (slug, c.industry, c.size.customers if c.size else None)
+        (
+            slug,
+            c.industry,
+            c.size.customers if c.size else None,
+            c.incidents_source.date if c.incidents_source else None,
+        )
         for slug, c in sorted(companies.items())
     ]
     return pd.DataFrame(rows, columns=list(COMPANY_TYPES))
@@ -132,18 +143,24 @@ def with_industry(long: pd.DataFrame, industry_of: dict[str, str], min_n: int) -
     return out
 
 
-CLOCK_COLUMNS = ["company", "source", "rows", "first_day", "last_day"]
+CLOCK_COLUMNS = ["company", "source", "rows", "first_day", "last_day", "as_of"]
 
 
-def source_clocks(incidents: str, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per company and source: its rows, and the first and last day of the source's clock
-    (what "the most recent days" are counted back from)."""
-    rel = Relations(incidents)
+def source_clocks(
+    incidents: str, con: duckdb.DuckDBPyConnection, companies: str = ""
+) -> pd.DataFrame:
+    """Per company and source: its rows, the source's first and last day, and the day the
+    most recent days are counted back from (``as_of``)."""
+    as_of = "coalesce(max(k.data_as_of), max(c.source_end))" if companies else "max(source_end)"
+    join = f"LEFT JOIN {companies} k USING (company)" if companies else ""
     sql = f"""
-    SELECT company, source, count(*) AS rows,
+    SELECT company, CASE WHEN clock LIKE 'company:%' THEN NULL ELSE clock END AS source,
+           count(*) AS rows,
            strftime(min(source_start), '%Y-%m-%d') AS first_day,
-           strftime(max(source_end), '%Y-%m-%d') AS last_day
-    FROM ({clocked(rel)}) GROUP BY ALL ORDER BY company, source NULLS FIRST"""
+           strftime(max(source_end), '%Y-%m-%d') AS last_day,
+           strftime({as_of}, '%Y-%m-%d') AS as_of
+    FROM ({clocked(Relations(incidents, companies=""))}) c {join}
+    GROUP BY ALL ORDER BY company, source NULLS FIRST"""
     return con.execute(sql).df()[CLOCK_COLUMNS]
 
 
@@ -214,7 +231,7 @@ def corpus_measures(
         register_frame(con, "companies", companies_frame(companies), COMPANY_TYPES)
         long = company_metrics("incidents", con, "calls", "companies", recent_days)
         mix = complaint_mix("incidents", con, industry_of)
-        clocks = source_clocks("incidents", con)
+        clocks = source_clocks("incidents", con, "companies")
     finally:
         con.close()
     return CompanyMeasures(with_industry(long, industry_of, min_n), mix, clocks)

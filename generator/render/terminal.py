@@ -45,13 +45,17 @@ def companies_table(board: Scoreboard) -> Table:
     return table
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def _cases(n: int) -> str:
-    return f"{n} case" if n == 1 else f"{n} cases"
+    return _plural(n, "case")
 
 
 def _rows_of(c: CompanyScore) -> str:
-    counts = [f"{c.complaints:,} complaints"] if c.complaints else []
-    counts += [f"{c.calls_offered:,} calls"] if c.calls_offered else []
+    counts = [_plural(c.complaints, "complaint")] if c.complaints else []
+    counts += [_plural(c.calls_offered, "call")] if c.calls_offered else []
     return ", ".join(counts) or "none"
 
 
@@ -145,7 +149,7 @@ def _criteria_table(score: CompanyScore, corpus: Corpus) -> list[Any]:
         if c.applicable:
             points = f"{c.points:g} / {c.max_points:g}" + ("\nFAILED" if c.failed else "")
         else:
-            points = "n/a\n" + text.STATUS_TEXT[c.status]
+            points = "n/a\n" + c.status.replace("_", " ")
         value = text.criterion_value(c)
         if c.industry_companies > 1:
             value += f"\nindustry {text.metric_value(c.industry_median, c.unit)}"
@@ -158,13 +162,13 @@ def _criteria_table(score: CompanyScore, corpus: Corpus) -> list[Any]:
         else ""
     )
     notes.append(
-        f"recent = received in the last {rules.recent_days_excluded} days of its source "
-        f"(date > last day − {rules.recent_days_excluded}). A criterion needs "
+        f"recent = received in the {rules.recent_days_excluded} days up to the source's date "
+        f"(date > as of − {rules.recent_days_excluded}). A criterion needs "
         f"n ≥ {rules.min_sample}. Sources: "
         + "; ".join(
             [
-                f"{clock.source or 'the company file'} {clock.first_day} to {clock.last_day} "
-                f"({clock.rows:,} rows)"
+                f"{clock.source or 'the company file'} {clock.first_day} to {clock.last_day}, "
+                f"as of {clock.as_of} ({clock.rows:,} rows)"
                 for clock in score.clocks
             ]
             + [

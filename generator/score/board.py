@@ -123,6 +123,7 @@ class SourceClock:
     rows: int
     first_day: str
     last_day: str
+    as_of: str  # the most recent days are counted back from this day
 
 
 @_record

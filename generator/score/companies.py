@@ -153,11 +153,11 @@ def score_incidents(corpus: Corpus, measures: CompanyMeasures | None = None) -> 
     figures = _figures(measures.figures)
     mix = _mix(measures.mix)
     clocks: dict[str, list[SourceClock]] = {}
-    for company, source, rows, first, last in zip(
+    for company, source, rows, first, last, as_of in zip(
         *(measures.clocks[c].tolist() for c in measures.clocks.columns), strict=True
     ):
         source = source if isinstance(source, str) and source else None
-        clocks.setdefault(company, []).append(SourceClock(source, int(rows), first, last))
+        clocks.setdefault(company, []).append(SourceClock(source, int(rows), first, last, as_of))
     if rules is None:
         return _Incidents(pd.Series(dtype=float), {}, {}, figures, mix, clocks)
     promised = {slug: {p.kind for p in c.promises} for slug, c in corpus.companies.items()}
