@@ -171,7 +171,7 @@ MIX_SQL = """
 SELECT company, CASE WHEN product IS NOT NULL THEN 'product' ELSE 'issue' END AS field,
        lower(trim(coalesce(product, issue, ''))) AS key,
        mode(trim(coalesce(product, issue, ''))) AS topic, count(*) AS complaints
-FROM {incidents} GROUP BY ALL"""
+FROM {incidents} WHERE trim(coalesce(product, issue, '')) <> '' GROUP BY ALL"""
 MIX_COLUMNS = ["company", "field", "topic", "complaints", "share", "industry_share", "topics"]
 
 

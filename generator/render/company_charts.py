@@ -113,10 +113,11 @@ def first_reply_by_channel(score: CompanyScore) -> Chart | None:
     return Chart(fig, "Median time to a first reply: " + fmt.join(parts) + ".")
 
 
-def complaint_mix(score: CompanyScore) -> Chart | None:
-    """The company's most frequent products or issues beside the industry's shares of them."""
+def complaint_mix(score: CompanyScore, min_sample: int = 30) -> Chart | None:
+    """The company's most frequent products or issues beside the industry's shares of them
+    (with at least ``min_sample`` complaints that name one: fewer compare noise)."""
     rows = [r for r in score.mix if r.topic is not None]
-    if not rows or not _categorical(score.mix):
+    if sum(r.complaints for r in score.mix) < min_sample or not categorical_mix(score.mix):
         return None
     labels = [r.topic for r in rows]
     fig = figure(
@@ -142,22 +143,22 @@ def complaint_mix(score: CompanyScore) -> Chart | None:
     return Chart(fig, summary)
 
 
-def _categorical(mix: list[MixRow]) -> bool:
+def categorical_mix(mix: list[MixRow]) -> bool:
     """A mix worth charting: named products, or issues whose top few cover half the rows
     (free-text titles, one per complaint, are not categories)."""
-    if not mix:
+    if not [r for r in mix if r.topic is not None]:
         return False
     if mix[0].field == "product":
         return True
     return sum(r.share for r in mix if r.topic is not None) >= 0.5
 
 
-def company_charts(score: CompanyScore) -> dict[str, Chart]:
+def company_charts(score: CompanyScore, min_sample: int = 30) -> dict[str, Chart]:
     """The incident charts of a company page, by chart id."""
     slug = score.company
     built = {
         f"complaints-{slug}": monthly_complaints(score),
         f"first-reply-{slug}": first_reply_by_channel(score),
-        f"mix-{slug}": complaint_mix(score),
+        f"mix-{slug}": complaint_mix(score, min_sample),
     }
     return {key: chart for key, chart in built.items() if chart is not None}

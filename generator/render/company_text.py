@@ -21,6 +21,7 @@ STATUS_TEXT = {
     "superseded": "counted by another criterion",
 }
 NOT_RATED_TEXT = "NR — not rated"
+SINGULAR = {"complaints": "complaint", "calls": "call", "complaints a month": "complaint a month"}
 
 
 def metric_value(v: float | None, unit: str, locale: str = fmt.DEFAULT_LOCALE) -> str:
@@ -36,6 +37,8 @@ def metric_value(v: float | None, unit: str, locale: str = fmt.DEFAULT_LOCALE) -
         return sign + fmt.share(abs(v), locale)
     if unit == "ratio":
         return f"{fmt.number(round(v, 1), locale)}×"
+    if v == 1 and unit in SINGULAR:
+        unit = SINGULAR[unit]
     return fmt.with_unit(round(v, 1), unit, locale)
 
 

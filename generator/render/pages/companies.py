@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...score import CaseScore, CompanyScore
 from .. import charts
 from .. import company_text as text
-from ..company_charts import company_charts
+from ..company_charts import categorical_mix, company_charts
 from ..format import value as fmt_value
 
 
@@ -21,7 +21,7 @@ def render(site) -> None:
         company = corpus.companies[company_score.company]
         call_rows = calls.get(company.slug, no_calls)
         case_scores = [site.case_scores[s] for s in company_score.cases]
-        page_charts = _charts(company_score, site.category_names, call_rows)
+        page_charts = _charts(company_score, site.category_names, call_rows, _min_sample(site))
         site.render(
             f"companies/{company.slug}.md",
             "company.md.j2",
@@ -35,9 +35,7 @@ def render(site) -> None:
             letters=[c for c in site.letters.values() if company.slug in c.letter.addressees],
             rubric=site.rubric,
             rules=rules,
-            incident=incident_context(
-                company, company_score, site, f"mix-{company.slug}" in page_charts
-            ),
+            incident=incident_context(company, company_score, site),
         )
 
 
@@ -60,9 +58,11 @@ def _min_sample(site) -> int:
     return site.rubric.company.min_sample if site.rubric.company else 30
 
 
-def _charts(score: CompanyScore, names: dict[str, str], call_rows) -> dict[str, tuple]:
+def _charts(
+    score: CompanyScore, names: dict[str, str], call_rows, min_sample: int
+) -> dict[str, tuple]:
     """Chart id -> (figure JSON, one-sentence summary)."""
-    out = {key: (c.json, c.summary) for key, c in company_charts(score).items()}
+    out = {key: (c.json, c.summary) for key, c in company_charts(score, min_sample).items()}
     if score.case_part is not None:
         out[f"categories-{score.company}"] = (
             charts.figure_json(charts.category_bars(score.categories, names)),
@@ -76,13 +76,13 @@ def _charts(score: CompanyScore, names: dict[str, str], call_rows) -> dict[str, 
     return out
 
 
-def incident_context(company, score: CompanyScore, site, mix_charted: bool) -> dict:
+def incident_context(company, score: CompanyScore, site) -> dict:
     """What the incident sections of a company page show, already in words."""
     rules = site.rubric.company
     by_category: dict[str, list] = {}
     for result in score.criteria:
         by_category.setdefault(result.category, []).append(result)
-    free_text = [r for r in score.mix if r.topic is None and r.field == "issue"]
+    free_text = [] if categorical_mix(score.mix) else [r for r in score.mix if r.field == "issue"]
     return {
         "figures": text.figure_rows(score),
         "criteria": by_category,
@@ -97,7 +97,7 @@ def incident_context(company, score: CompanyScore, site, mix_charted: bool) -> d
         "cfpb": "cfpb" in score.sources or any(
             f.metric == "relief_share" and f.n for f in score.figures
         ),
-        "free_text_topics": free_text[0].topics if free_text and not mix_charted else 0,
+        "free_text_topics": free_text[0].topics if free_text else 0,
         "size": company.size,
     }
 
