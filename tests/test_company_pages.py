@@ -70,7 +70,9 @@ def test_league_table_ranks_the_graded_and_lists_the_rest_apart(site):
         details = page.find("details")
         assert words(details.find("summary")) == "3 companies not rated, not ranked"
         items = [words(li) for li in details.find_all("li")]
-        assert items[0] == "AT&T (telecom): NR — not rated (no documented case and no incident data)"
+        assert items[0] == (
+            "AT&T (telecom): NR — not rated (no documented case and no incident data)"
+        )
         assert details.find("a")["href"] == f"{prefix}att.html"
 
 

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.errors import InputError
-from generator.load.models import Letter
+from generator.load.models import CompanySize, Letter
 from generator.load.tables import INCIDENT_COLUMNS
 from generator.measure import REGISTRY, company_metrics, register_frame
 from generator.measure.company_table import INCIDENT_TYPES
@@ -227,7 +227,7 @@ def test_first_reply_per_channel_and_channel_fairness():
     assert value(long, "first_reply_median", channel="phone")["value"] == 180
     assert value(long, "first_reply_median", channel="social")["value"] == 20
     assert value(long, "first_reply_p90", channel="phone")["value"] == pytest.approx(3696)
-    fairness = value(long, "channel_fairness", channel="phone/social")
+    fairness = value(long, "channel_fairness")
     assert fairness["value"] == pytest.approx(9) and fairness["n"] == 3
 
 
@@ -472,3 +472,61 @@ def test_cfpb_extract_with_its_date_is_graded_against_the_industry(cfpb_corpus, 
     cited = [g for g in letter.grievances if g.company == "bank-of-america" and g.citation]
     assert any("industry median" in g.sentence and "n=99" in g.citation for g in cited)
     assert dt.date(2016, 1, 1).isoformat() in plain_text(letter)
+
+
+def test_complaints_per_customer_need_a_stated_size():
+    corpus = copy.copy(BASE)
+    comcast = BASE.companies["comcast"].model_copy(
+        update={"size": CompanySize(customers=30_000_000, as_of="2015-12-31", source="report")}
+    )
+    corpus.companies = {**BASE.companies, "comcast": comcast}
+    board = score_corpus(corpus)
+    per_month = figure(board, "comcast", "complaints_per_month").value
+    per_100k = figure(board, "comcast", "complaints_per_100k")
+    assert per_100k.value == pytest.approx(per_month * 12 / 30_000_000 * 100_000, abs=1e-3)
+    assert per_100k.unit == "complaints a year per 100,000 customers"
+    assert criterion(board, "comcast", "complaints-per-customer").applicable
+    assert board.company("comcast").figure("complaints_per_100k") is not None
+    assert BOARD.company("comcast").figure("complaints_per_100k") is None
+
+
+def test_reply_times_per_channel_are_scored_and_charted():
+    corpus = copy.copy(BASE)
+    rows = [
+        {"company": "dish", "id": f"p{n}", "source": "tickets", "date": "2024-01-10",
+         "channel": "phone", "reply_minutes": 600 + n}
+        for n in range(40)
+    ] + [
+        {"company": "dish", "id": f"s{n}", "source": "tickets", "date": "2024-01-10",
+         "channel": "social", "reply_minutes": 30 + n}
+        for n in range(40)
+    ] + [{"company": "dish", "id": "last", "source": "tickets", "date": "2024-06-01"}]
+    corpus.incidents = pd.concat([BASE.incidents, incidents(rows)], ignore_index=True)
+    board = score_corpus(corpus)
+    fairness = criterion(board, "dish", "channel-fairness")
+    assert fairness.applicable and fairness.n == 40
+    assert fairness.value == pytest.approx(619.5 / 49.5, abs=1e-3) and fairness.failed
+    first = criterion(board, "dish", "first-reply")
+    assert first.value == pytest.approx(334.5 / 1, abs=1e-3)  # median over both channels
+    chart = company_charts(board.company("dish"))["first-reply-dish"]
+    assert chart.summary == (
+        "Median time to a first reply: phone 10.3 h (n=40) and social 49.5 min (n=40)."
+    )
+    letter = Letter(slug="d", title="D", addressees=["dish"], sender="s", date="2024-07-01",
+                    opening="o", closing="c")
+    sentence = next(g.sentence for g in compose(letter, corpus, board).grievances
+                    if g.criterion == "channel-fairness")
+    assert sentence == (
+        "A caller waited 12.5 times as long for a first reply as a customer who posted in public"
+    )
+
+
+def test_cfpb_issue_mix_is_charted_beside_the_industry(cfpb_corpus):
+    board = score_corpus(load(cfpb_corpus))
+    boa = board.company("bank-of-america")
+    named = [r for r in boa.mix if r.topic]
+    assert sum(r.complaints for r in boa.mix) == 99 and len(named) == 8
+    assert all(r.industry_share is not None and 0 < r.industry_share <= 1 for r in named)
+    charts = company_charts(boa)
+    top = named[0]
+    assert f"“{top.topic}”" in charts["mix-bank-of-america"].summary

@@ -6,9 +6,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from generator.cli import app
-from generator.render.letters import compose, markdown, plain_text
-from generator.pipeline import load as load_corpus
 from generator.load.models import Letter
+from generator.pipeline import load as load_corpus
+from generator.render.letters import compose, markdown, plain_text
 from generator.score import score_corpus
 
 ROOT = Path(__file__).resolve().parent.parent

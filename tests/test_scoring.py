@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.pipeline import load as load_corpus
-from generator.measure import case_metrics
-from generator.load.models import Case
 from generator.errors import InputError
+from generator.load.models import Case
+from generator.measure import case_metrics
+from generator.pipeline import load as load_corpus
 from generator.render.data import scores_json
 from generator.score import score_corpus
 

@@ -314,7 +314,7 @@ def _channel_fairness(rel: Relations) -> str:
         FROM ({clocked(rel)})
         WHERE reply_minutes IS NOT NULL AND NOT recent AND channel IN ('phone', 'social')
         GROUP BY ALL)
-    SELECT p.company, 'phone/social' AS channel,
+    SELECT p.company, 'all' AS channel,
            strftime(least(p.d0, s.d0), '%Y-%m-%d') || '/' ||
            strftime(greatest(p.d1, s.d1), '%Y-%m-%d') AS period,
            p.med / nullif(s.med, 0) AS value, least(p.k, s.k) AS n
