@@ -54,6 +54,13 @@ def value_in_sentence(v: float | None, unit: str, locale: str = fmt.DEFAULT_LOCA
     return fmt.number(round(v, 1), locale)
 
 
+def name_in_sentence(company: Company) -> str:
+    """A company's name inside a sentence: a description ("A regional telephone company", for
+    a company its sources do not name) starts in lower case."""
+    name = company.name
+    return name if company.named or not name else name[0].lower() + name[1:]
+
+
 def period_text(period: str | None, months: bool = False) -> str:
     """An ISO interval as words: 2015-01-04 to 2015-10-06 (or 2015-01 to 2015-10)."""
     if not period:

@@ -16,6 +16,7 @@ from ..measure import REGISTRY
 from ..score import CaseScore, CompanyCriterionResult, CompanyScore, Scoreboard
 from .company_text import (
     metric_value,
+    name_in_sentence,
     period_text,
     source_label,
     source_of_rows,
@@ -95,13 +96,6 @@ class ComposedLetter:
     @property
     def cited_cases(self) -> list[str]:
         return sorted({g.case for g in self.grievances if g.case})
-
-
-def name_in_sentence(company: Company) -> str:
-    """A company's name inside a sentence: a description ("A regional telephone company", for
-    a company its sources do not name) starts in lower case."""
-    name = company.name
-    return name if company.named or not name else name[0].lower() + name[1:]
 
 
 def compose(letter: Letter, corpus: Corpus, board: Scoreboard) -> ComposedLetter:

@@ -99,6 +99,7 @@ def incident_context(company, score: CompanyScore, site) -> dict:
         ),
         "free_text_topics": free_text[0].topics if free_text else 0,
         "size": company.size,
+        "in_sentence": text.name_in_sentence(company),
     }
 
 
