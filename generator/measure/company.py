@@ -141,7 +141,7 @@ def _response_is(*answers: str) -> str:
     return _share(f"lower(trim(response)) IN ({quoted})")
 
 
-SETTLED = "complaints received before the last {days} days of the source"
+SETTLED = "received before the last {days} days of the source"
 ANSWERED = "complaints with a recorded company response, " + SETTLED
 
 
