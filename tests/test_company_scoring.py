@@ -530,3 +530,31 @@ def test_cfpb_issue_mix_is_charted_beside_the_industry(cfpb_corpus):
     charts = company_charts(boa)
     top = named[0]
     assert f"“{top.topic}”" in charts["mix-bank-of-america"].summary
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (0.7234, "share", "72%"),
+        (95.0, "minutes", "95 min"),
+        (1560.0, "minutes", "26 h"),
+        (79.66, "seconds", "1.3 min"),
+        (0.4, "days", "9.6 h"),
+        (3.24, "ratio", "3.2×"),
+        (0.25, "change", "+25%"),
+        (-0.1, "change", "−10%"),
+        (1, "complaints", "1 complaint"),
+        (200.87, "complaints a month", "200.9 complaints a month"),
+        (None, "share", "—"),
+    ],
+)
+def test_every_figure_reads_with_its_unit(value, unit, text):
+    from generator.render.company_text import metric_value
+
+    assert metric_value(value, unit) == text
+
+
+def test_trend_arrows():
+    from generator.render.company_text import trend_arrow
+
+    assert [trend_arrow(t) for t in (0.3, -0.3, 0.01, None)] == ["↑", "↓", "→", ""]
