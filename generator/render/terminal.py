@@ -191,8 +191,9 @@ def _rows_text(c, score: CompanyScore, corpus: Corpus) -> str:
     if not from_calls and company.incidents and company.incidents_file:
         where += " + inline incidents"
     channel = "" if c.channel == "all" else f" AND channel = '{c.channel}'"
+    condition = "" if c.filter in ("", "TRUE") else f" AND {c.filter}"
     counted = f"calls offered: {c.n:,}" if from_calls else f"rows: {c.n:,}"
     return (
-        f"file: {where}\nfilter: company = '{score.company}' AND {c.filter}{channel}\n"
+        f"file: {where}\nfilter: company = '{score.company}'{condition}{channel}\n"
         f"{counted}; period: {text.period_text(c.period)}"
     )
