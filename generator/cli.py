@@ -153,19 +153,25 @@ def score(
 
 @app.command()
 def explain(
-    case: Annotated[str, typer.Argument(help="Slug of the case.")],
+    case: Annotated[str, typer.Argument(help="Slug of a case or of a company.")],
     cases: CorpusOpt = Path("cases"),
 ) -> None:
-    """Show how a case earned and lost its points, criterion by criterion, with evidence."""
-    from .render.terminal import explain_case
+    """Show how a case or a company earned and lost its points, criterion by criterion, with
+    the events or the rows (file, filter, count) behind each."""
+    from .render.terminal import explain_case, explain_company
     from .score import score_corpus
 
     corpus = _load(cases)
-    if case not in corpus.cases:
-        err.print(f"no case {case!r}; known: {', '.join(sorted(corpus.cases))}", markup=False)
+    if case not in corpus.cases and case not in corpus.companies:
+        known = ", ".join(sorted(corpus.cases) + sorted(corpus.companies))
+        err.print(f"no case or company {case!r}; known: {known}", markup=False)
         raise typer.Exit(1)
     board = score_corpus(corpus)
-    for renderable in explain_case(board.case(case), corpus):
+    if case in corpus.cases:
+        shown = explain_case(board.case(case), corpus)
+    else:
+        shown = explain_company(board.company(case), corpus)
+    for renderable in shown:
         out.print(renderable)
 
 

@@ -12,6 +12,7 @@ import pytest
 from generator.pipeline import load as load_corpus
 from generator.render import charts
 from generator.render.charts import MODEBAR_ROOM, Chart, figure, trace
+from generator.render.company_charts import company_page_charts
 from generator.score import score_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,14 +27,10 @@ def every_chart() -> list[Chart]:
     out.append(charts.cases_over_time(rows, {c.case: CORPUS.cases[c.case].title for c in rows}))
     for score in BOARD.cases:
         out += charts.case_charts(CORPUS.cases[score.case], score).values()
-    incidents = dict(tuple(CORPUS.incidents.groupby("company", sort=False)))
     calls = dict(tuple(CORPUS.calls.groupby("company", sort=False)))
     for company in BOARD.companies:
-        out += charts.company_charts(
-            company,
-            NAMES,
-            incidents.get(company.company, CORPUS.incidents.iloc[0:0]),
-            calls.get(company.company, CORPUS.calls.iloc[0:0]),
+        out += company_page_charts(
+            company, NAMES, calls.get(company.company, CORPUS.calls.iloc[0:0])
         ).values()
     return out
 
@@ -43,7 +40,7 @@ CHARTS = every_chart()
 
 def test_the_corpus_has_every_kind_of_chart():
     kinds = {re.sub(r"-.*", "", c.id) for c in CHARTS}
-    assert {"grades", "cases", "timeline", "categories", "incidents", "channels", "calls"} <= kinds
+    assert {"grades", "cases", "timeline", "categories", "complaints", "calls"} <= kinds
 
 
 @pytest.mark.parametrize("chart", CHARTS, ids=lambda c: c.id)

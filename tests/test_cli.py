@@ -131,4 +131,4 @@ def test_explain_shows_evidence_and_stated_figures():
 def test_explain_unknown_case():
     result = run("explain", "nope")
     assert result.exit_code == 1
-    assert "no case 'nope'" in result.stderr
+    assert "no case or company 'nope'" in result.stderr

@@ -27,19 +27,22 @@ def test_open_letter_names_all_five_addressees():
         assert name in text.splitlines()[4]
     assert "and every company with a similar customer-service reputation" in text
     assert text.count("Shame on you") == 7
-    assert text.rstrip().endswith("Everyone who has ever given your company money")
+    signed, _, sources = text.rpartition("\n\nSources:\n")
+    assert signed.endswith("Everyone who has ever given your company money")
+    assert sources.startswith("- An open letter to the management of companies")
 
 
-def test_companies_without_cases_get_no_invented_grievances():
+def test_companies_without_evidence_get_no_invented_grievances():
     letter = composed("hated-customer-service")
-    cited = {c.company for g in letter.grievances for c in g.citations}
-    assert cited == {"bank-of-america"}
-    assert set(letter.without_cases) == {"Comcast", "AT&T", "Dish Network", "JPMorgan Chase"}
+    assert {g.company for g in letter.grievances} == {"bank-of-america"}
+    assert set(letter.without_evidence) == {"AT&T", "Dish Network", "JPMorgan Chase"}
+    # Comcast is graded from its complaint data, which fails no criterion: no grievance either
+    assert letter.passed == ["Comcast"]
 
 
 def test_grievances_match_failed_criteria_exactly():
     letter = composed("fix-ownership")
-    from_letter = {(c.case, g.criterion) for g in letter.grievances for c in g.citations}
+    from_letter = {(g.case, g.criterion) for g in letter.grievances}
     from_scores = {
         (c.case, k.id) for c in BOARD.cases if c.company == "regional-telco" for k in c.failed
     }
@@ -63,18 +66,18 @@ def test_grievance_goes_when_the_criterion_passes():
 def test_the_24_7_sentence_uses_the_stated_times():
     letter = composed("fix-ownership")
     hours = next(g for g in letter.grievances if g.criterion == "advertised-hours")
-    assert hours.citations[0].sentence == (
+    assert hours.sentence == (
         'Your advertised "Live 24/7 tech support" did not answer when the customer called '
         "before 8 AM on a weekday, on a Saturday evening and on a Sunday morning."
     )
-    assert hours.citations[0].evidence == [
+    assert hours.evidence == [
         "call-before-8am",
         "call-saturday-evening",
         "call-sunday-morning",
     ]
 
 
-def test_shared_failures_are_grouped_and_come_first():
+def test_grievances_are_grouped_per_company_then_per_case():
     letter = Letter(
         slug="both",
         title="To both",
@@ -85,9 +88,14 @@ def test_shared_failures_are_grouped_and_come_first():
         closing="c",
     )
     result = compose(letter, BASE, BOARD)
-    first = result.grievances[0]
-    assert set(first.companies) == {"regional-telco", "bank-of-america"}
-    assert len({g.criterion for g in result.grievances}) == len(result.grievances)
+    assert [s.company for s in result.sections] == ["regional-telco", "bank-of-america"]
+    telco = result.sections[0]
+    assert [case for case, _, _ in telco.groups] == ["fiber-upgrade", "widow-billing-name"]
+    assert all(g.company == "regional-telco" for g in telco.grievances)
+    text = markdown(result)
+    # one heading per company, in the letter's order; the name is not repeated in the bullets
+    assert text.index("### A regional telephone company") < text.index("### Bank of America")
+    assert "- A regional telephone company" not in text and "**" not in text.split("##")[2]
 
 
 def test_markdown_links_every_cited_case():

@@ -64,7 +64,8 @@ def test_a_single_case_cannot_make_an_a_or_an_f():
     fiber = board.case("fiber-upgrade")
     assert fiber.grade == "F"
     assert telco.score > min(c.score for c in board.cases if c.company == "regional-telco")
-    assert board.company("comcast").grade is None  # no evidence, no grade
+    assert board.company("att").grade is None  # no evidence, no grade
+    assert board.company("att").not_rated == "no_evidence"
 
 
 def with_events(case: Case, extra: list[dict]) -> Case:
@@ -168,9 +169,9 @@ def test_weight_moves_the_total_in_the_expected_direction(w1, w2):
         corpus.rubric = type(rubric).model_validate(data)
         return score_corpus(corpus).case("lost-wallet-bank").score
 
-    # lost-wallet-bank fails channel-disparity (0 points) and passes service-downtime (full)
+    # lost-wallet-bank fails channel-disparity (0 points) and passes regulator (full)
     assert score_with(hi, "channel-disparity") <= score_with(lo, "channel-disparity") + 0.05
-    assert score_with(hi, "service-downtime") >= score_with(lo, "service-downtime") - 0.05
+    assert score_with(hi, "regulator") >= score_with(lo, "regulator") - 0.05
 
 
 BAD_RUBRICS = [

@@ -229,9 +229,9 @@ def test_methodology_lists_every_criterion(site):
             assert crit["source"] in block.get_text()
 
 
-def test_company_page_without_case_is_not_graded(site):
-    page = soup(site / "companies" / "comcast.html")
-    assert "Not graded" in page.get_text()
+def test_company_page_without_evidence_is_not_rated(site):
+    page = soup(site / "companies" / "att.html")
+    assert "NR — not rated (no documented case and no incident data)" in page.get_text()
     assert page.select_one(".cx-grade-none") is not None
     telco = soup(site / "companies" / "regional-telco.html")
     assert "Live 24/7 tech support" in telco.get_text()

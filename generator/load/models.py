@@ -135,11 +135,14 @@ class Leader(Model):
     name: ShortText | None = None
 
 
+PromiseKind = Literal["support_hours", "guarantee", "response_time", "price", "other"]
+
+
 class AdvertisedPromise(Model):
     """What the company's marketing promises; scoring compares it with what cases observed."""
 
     text: ShortText
-    kind: Literal["support_hours", "guarantee", "response_time", "price", "other"] = "other"
+    kind: PromiseKind = "other"
     hours: str | None = Field(None, description="Advertised availability, e.g. `24/7`.")
     channel: Channel | None = None
     source: str | None = None
@@ -205,6 +208,12 @@ class Company(Model):
         default_factory=list,
         description="Other spellings of the name in imported data, e.g. "
         "'BANK OF AMERICA, NATIONAL ASSOCIATION'.",
+    )
+    incidents_source: Source | None = Field(
+        None, description="Where the incident data comes from (cited beside every figure)."
+    )
+    calls_source: Source | None = Field(
+        None, description="Where the call-centre data comes from."
     )
     calls_file: str | None = Field(
         None,
@@ -528,7 +537,13 @@ class Scoring(Model):
 class Criterion(Model):
     id: Slug
     name: ShortText
-    metric: str = Field(description="Name of a case metric (see the methodology page).")
+    metric: str = Field(
+        description="Name of a registered metric (see the methodology page): a case metric in "
+        "`categories`, a company metric in `company.categories`."
+    )
+    channel: Channel | Literal["all"] = Field(
+        "all", description="Company metrics per channel: which channel's figure is scored."
+    )
     weight: float = Field(gt=0, le=100)
     scoring: Scoring
     rationale: LongText
@@ -541,6 +556,16 @@ class Criterion(Model):
         le=100,
         description="A critical criterion: when it fails, the case scores at most this, "
         "whatever else went well (like the auto-fail items of call-centre quality forms).",
+    )
+    requires_promise: PromiseKind | None = Field(
+        None,
+        description="Applies only to companies that advertise a promise of this kind: a company "
+        "is never failed on a promise it did not make.",
+    )
+    superseded_by: list[Slug] = Field(
+        default_factory=list,
+        description="Criteria that count the same fact: when one of them applies, this one is "
+        "left out, so one fact is penalised once.",
     )
 
 
@@ -556,6 +581,25 @@ class GradeBand(Model):
     min: float = Field(ge=0, le=100, description="Lowest score (0-100) that earns the grade.")
 
 
+class CompanyRubric(Model):
+    """How companies are graded from their incident data, and how that joins their cases."""
+
+    intro: LongText
+    min_sample: int = Field(
+        30, ge=1, le=1_000_000, description="Rows a company figure needs before it is scored."
+    )
+    recent_days_excluded: int = Field(
+        60,
+        ge=0,
+        le=3650,
+        description="Response figures leave out complaints this recent (companies have 15 days "
+        "to respond and 60 to close).",
+    )
+    case_weight: float = Field(1, ge=0, le=100, description="Weight of the case part.")
+    incident_weight: float = Field(1, ge=0, le=100, description="Weight of the incident part.")
+    categories: list[Category] = Field(min_length=1)
+
+
 class Rubric(Model):
     title: ShortText
     version: str
@@ -566,6 +610,9 @@ class Rubric(Model):
     prior_score: float = Field(50, ge=0, le=100)
     half_life_days: float = Field(365, gt=0, description="Recency weighting of company cases.")
     categories: list[Category] = Field(min_length=1)
+    company: CompanyRubric | None = Field(
+        None, description="Company criteria scored from incident and call-centre data."
+    )
     grades: list[GradeBand] = Field(min_length=2)
 
 

@@ -141,20 +141,25 @@ CALL_COLUMNS = [
     "handle_median_s",
 ]
 
+# Optional: calls answered by an agent within 60 seconds of joining the queue (service level).
+CALL_OPTIONAL_COLUMNS = ["answered_60s"]
+
 
 def empty_calls() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in ["company", *CALL_COLUMNS]})
+    columns = ["company", *CALL_COLUMNS, *CALL_OPTIONAL_COLUMNS]
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
 
 
 def load_calls_csv(path: Path, company: str, problems: Problems, ref: tuple) -> pd.DataFrame:
     """Daily call-centre figures per queue (written by `cxreport import calls`)."""
-    df = _read_csv_table(path, problems, ref, "calls_file", ["date", "offered"], CALL_COLUMNS)
+    allowed = CALL_COLUMNS + CALL_OPTIONAL_COLUMNS
+    df = _read_csv_table(path, problems, ref, "calls_file", ["date", "offered"], allowed)
     if df is None:
         return empty_calls()
     lines = pd.Series(range(2, len(df) + 2), index=df.index)
     out = pd.DataFrame({"company": company, "date": _csv_dates(df, problems, path, lines)})
     out["queue"] = df["queue"].replace("", "all")
-    for column in ("offered", "answered", "abandoned"):
+    for column in ("offered", "answered", "abandoned", "answered_60s"):
         out[column] = _csv_numbers(
             df, column, 0, 10_000_000, problems, path, lines, "must be a count of calls"
         )
@@ -164,6 +169,8 @@ def load_calls_csv(path: Path, company: str, problems: Problems, ref: tuple) -> 
         )
     over = out["abandoned"].fillna(0) > out["offered"].fillna(0)
     _report(problems, path, lines, over, "abandoned", "more calls abandoned than offered")
+    fast = out["answered_60s"].fillna(0) > out["answered"].fillna(out["offered"]).fillna(0)
+    _report(problems, path, lines, fast, "answered_60s", "more calls than were answered")
     return out
 
 

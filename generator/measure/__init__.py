@@ -1,19 +1,30 @@
 """Measure stage: numbers derived from the loaded corpus, each declared in the registry."""
 
-from .incidents import channel_mix, company_call_metrics, company_incident_metrics
+from .company import CFPB_DISPUTES_END, Relations
+from .company_table import (
+    CompanyMeasures,
+    company_metrics,
+    complaint_mix,
+    corpus_measures,
+    register_frame,
+)
 from .registry import REGISTRY, Metric, metrics
 from .timeline import CaseMetrics, case_metrics, compute_case_metrics, events_frame, stated_frame
 
 __all__ = [
+    "CFPB_DISPUTES_END",
     "REGISTRY",
     "CaseMetrics",
+    "CompanyMeasures",
     "Metric",
+    "Relations",
     "case_metrics",
-    "channel_mix",
-    "company_call_metrics",
-    "company_incident_metrics",
+    "company_metrics",
+    "complaint_mix",
     "compute_case_metrics",
+    "corpus_measures",
     "events_frame",
     "metrics",
+    "register_frame",
     "stated_frame",
 ]

@@ -25,6 +25,8 @@ class Metric:
     inputs: tuple[str, ...] = ()
     # What a reader recounts it from: timeline events, or incident rows with a stated filter.
     denominator: str = ""
+    # Company metrics: the rows read, as the SQL condition a reader can rerun on the open data.
+    filter: str = ""
 
 
 REGISTRY: dict[str, Metric] = {}
@@ -38,13 +40,14 @@ def register(
     description: str,
     inputs: tuple[str, ...] = (),
     denominator: str = "",
+    filter: str = "",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a metric on the function that computes it."""
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         if id in REGISTRY:
             raise RuntimeError(f"metric {id!r} is registered twice")
-        REGISTRY[id] = Metric(id, level, unit, description, fn, inputs, denominator)
+        REGISTRY[id] = Metric(id, level, unit, description, fn, inputs, denominator, filter)
         return fn
 
     return decorate

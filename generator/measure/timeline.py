@@ -270,7 +270,8 @@ def _divisions(t: Timeline) -> Counted:
 )
 def _hours_without_service(t: Timeline) -> Counted:
     """The n-th loss of a case pairs with its n-th restoration; open ones run to the last known
-    time. One unknown end makes the case's total unknown."""
+    time. One unknown end makes the case's total unknown, and a case that lost no service has
+    none to count (not zero hours: the criterion does not apply to it)."""
     ev, known_ts = t.ev, t.known_ts
     last_known = known_ts.groupby(ev["case"]).max().reindex(t.cases)
     is_lost, is_back = t.of("service_lost"), t.of("service_restored")
@@ -284,13 +285,20 @@ def _hours_without_service(t: Timeline) -> Counted:
     end = spans["ts_back"].where(spans["restored"].notna(), spans["case"].map(last_known))
     per_case = _hours(end - spans["ts"]).groupby(spans["case"])
     values = per_case.sum().where(per_case.count() == per_case.size())
-    return Counted(values.reindex(t.cases, fill_value=0.0).astype(float), is_lost | is_back)
+    return Counted(values.reindex(t.cases).astype(float), is_lost | is_back)
+
+
+def _in_cases(t: Timeline, per_case: pd.Series) -> pd.Series:
+    """A per-case flag spread over the case's events."""
+    return t.ev["case"].map(per_case).fillna(False).astype(bool)
 
 
 @_case_metric("resolved", "0/1", "1 when the case ended in a resolution")
 def _resolved(t: Timeline) -> Counted:
+    """Evidence: the resolution, or, for a case never resolved, the contacts that tried."""
     mask = t.of("resolution")
-    return Counted(t.has(mask).astype(float), mask)
+    has = t.has(mask)
+    return Counted(has.astype(float), mask | (t.by_customer & ~_in_cases(t, has)))
 
 
 @_case_metric(
@@ -306,10 +314,14 @@ def _hours_to_resolution(t: Timeline) -> Counted:
     "hours_to_escalation", "hours", "Hours from first contact to an escalation (or to the end)"
 )
 def _hours_to_escalation(t: Timeline) -> Counted:
-    """Never escalated: the wait ran until the resolution (unknown if never resolved)."""
-    escalated = t.of("escalation")
-    end = t.first_known(escalated).where(t.has(escalated), t.first_known(t.of("resolution")))
-    return Counted(_hours(end - t.first_known(t.by_customer)), escalated)
+    """Never escalated: the wait ran until the resolution (unknown if never resolved).
+    Evidence: the first contact, and the escalation or else the resolution that ended it."""
+    escalated, resolution = t.of("escalation"), t.of("resolution")
+    has_escalation = t.has(escalated)
+    end = t.first_known(escalated).where(has_escalation, t.first_known(resolution))
+    first_contact = t.by_customer & t.ev["seq"].eq(t.ev["case"].map(t.first_seq(t.by_customer)))
+    ended_by = escalated | (resolution & ~_in_cases(t, has_escalation))
+    return Counted(_hours(end - t.first_known(t.by_customer)), first_contact | ended_by)
 
 
 @_case_metric("regulator_needed", "0/1", "1 when a regulator complaint came before the resolution")

@@ -577,106 +577,6 @@ def _volume_and_shares(
     return fig
 
 
-def _share(s: pd.Series) -> float | None:
-    return s.dropna().astype(bool).mean() if s.notna().any() else None
-
-
-def _monthly_incidents(incidents: pd.DataFrame) -> pd.DataFrame:
-    frame = incidents.copy()
-    frame["month"] = pd.to_datetime(frame["date"]).dt.to_period("M").dt.to_timestamp()
-    return frame.groupby("month").agg(
-        incidents=("id", "size"), timely=("timely", _share), resolved=("resolved", _share)
-    )
-
-
-def _percent(v: Any) -> float | None:
-    return None if v is None or pd.isna(v) else round(float(v) * 100, 1)
-
-
-def incidents_over_time(incidents: pd.DataFrame) -> Figure:
-    """Monthly volume, and the shares answered in time and resolved, of incident data."""
-    monthly = _monthly_incidents(incidents)
-    shares = [
-        (f"% {col}", [_percent(v) for v in monthly[col]], color, col)
-        for col, color in (("timely", COLORS["good"]), ("resolved", COLORS["warn"]))
-        if monthly[col].notna().any()
-    ]
-    return _volume_and_shares(
-        [m.strftime("%Y-%m-%d") for m in monthly.index],
-        monthly["incidents"].tolist(),
-        ("month", "incidents per month", "% of incidents"),
-        "%{x|%b %Y}",
-        shares,
-        height=340,
-    )
-
-
-def incidents_chart(company: CompanyScore, incidents: pd.DataFrame) -> Chart:
-    monthly = _monthly_incidents(incidents)
-    busiest = monthly["incidents"].idxmax()
-    months = [fmt.month(m.date()) for m in monthly.index]
-    summary = (
-        f"{_count(int(monthly['incidents'].sum()), 'incident', 'incidents')} over "
-        f"{_count(len(monthly), 'month', 'months')} ({months[0]} to {months[-1]}); the busiest "
-        f"month was {fmt.month(busiest.date())} with {fmt.number(monthly['incidents'].max())}."
-    )
-    rows = tuple(
-        (
-            label,
-            fmt.number(row.incidents),
-            fmt.share(None if pd.isna(row.timely) else row.timely),
-            fmt.share(None if pd.isna(row.resolved) else row.resolved),
-        )
-        for label, row in zip(months, monthly.itertuples(), strict=True)
-    )
-    return Chart(
-        id=f"incidents-{company.company}",
-        figure=incidents_over_time(incidents),
-        caption=f"Incidents per month for {company.name}",
-        summary=summary,
-        columns=("Month", "Incidents", "Answered in time", "Resolved"),
-        rows=rows,
-    )
-
-
-def channel_pie(channels: dict[str, int]) -> Figure:
-    names = sorted(channels)
-    fig = figure(
-        trace(
-            "pie",
-            labels=[fmt.nice(n) for n in names],
-            values=[channels[n] for n in names],
-            hole=0.45,
-            sort=False,
-            hovertemplate="%{label}: %{value} incidents (%{percent})<extra></extra>",
-        )
-    )
-    fig["layout"].update(height=300, margin={"l": 20, "r": 20, "t": MODEBAR_ROOM, "b": 10})
-    return fig
-
-
-def channels_chart(company: CompanyScore) -> Chart:
-    channels = company.channels
-    total = sum(channels.values())
-    top = max(sorted(channels), key=lambda k: channels[k])
-    summary = (
-        f"Most incidents came by {fmt.nice(top)}: {fmt.number(channels[top])} of "
-        f"{fmt.number(total)} ({fmt.share(channels[top] / total)})."
-    )
-    rows = tuple(
-        (fmt.nice(name), fmt.number(channels[name]), fmt.share(channels[name] / total))
-        for name in sorted(channels)
-    )
-    return Chart(
-        id=f"channels-{company.company}",
-        figure=channel_pie(channels),
-        caption=f"Incidents by channel for {company.name}",
-        summary=summary,
-        columns=("Channel", "Incidents", "Share"),
-        rows=rows,
-    )
-
-
 def _daily_calls(calls: pd.DataFrame) -> pd.DataFrame:
     daily = (
         calls.groupby("date")
@@ -724,25 +624,6 @@ def calls_chart(company: CompanyScore, calls: pd.DataFrame) -> Chart:
 
 def _as_date(value: Any) -> dt.date:
     return pd.Timestamp(value).date()
-
-
-def company_charts(
-    company: CompanyScore,
-    names: dict[str, str],
-    incidents: pd.DataFrame,
-    calls: pd.DataFrame,
-) -> dict[str, Chart]:
-    """The company page's charts by id; a chart appears only when it has data to draw."""
-    charts = []
-    if company.grade and any(v is not None for v in company.categories.values()):
-        charts.append(category_chart(company, names))
-    if len(incidents):
-        charts.append(incidents_chart(company, incidents))
-        if company.channels:
-            charts.append(channels_chart(company))
-    if len(calls):
-        charts.append(calls_chart(company, calls))
-    return {c.id: c for c in charts}
 
 
 # --------------------------------------------------------------------------- cases list

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+import math
 from collections.abc import Iterable
 from typing import Any
 
+import pandas as pd
+
 from ..load import Corpus
 from ..load.models import Rubric
+from ..load.slugs import slugify
+from ..load.tables import INCIDENT_COLUMNS
 from ..measure import metrics
 from ..score import Scoreboard
 
@@ -83,8 +89,10 @@ def scores_csv(board: Scoreboard) -> str:
 
 
 def companies_csv(board: Scoreboard) -> str:
+    """One row per company: the grade, its two parts and the evidence behind each."""
     cats = sorted({k for c in board.companies for k in c.categories})
-    header = ["company", "name", "industry", "cases", "score", "grade", "incidents"]
+    header = ["company", "name", "industry", "score", "grade", "not_rated", "cases", "case_part"]
+    header += ["complaints", "calls_offered", "incident_part", "complaints_trend"]
     return csv_text(
         [*header, *[f"category_{k}" for k in cats]],
         (
@@ -92,15 +100,111 @@ def companies_csv(board: Scoreboard) -> str:
                 c.company,
                 c.name,
                 c.industry,
-                len(c.cases),
                 c.score,
                 c.grade,
-                c.incidents.get("incidents", 0) or 0,
+                c.not_rated,
+                len(c.cases),
+                c.case_part,
+                c.complaints,
+                c.calls_offered,
+                c.incident_part,
+                c.trend,
                 *[c.categories.get(k) for k in cats],
             ]
             for c in board.companies
         ),
     )
+
+
+COMPANY_METRIC_HEADER = [
+    "company",
+    "metric",
+    "channel",
+    "period",
+    "value",
+    "unit",
+    "n",
+    "industry",
+    "industry_median",
+    "industry_companies",
+]
+
+
+def _company_metric_rows(board: Scoreboard) -> Iterable[list[Any]]:
+    for c in board.companies:
+        for f in c.figures:
+            yield [
+                c.company,
+                f.metric,
+                f.channel,
+                f.period,
+                f.value,
+                f.unit,
+                f.n,
+                c.industry,
+                f.industry_median,
+                f.industry_companies,
+            ]
+
+
+def company_metrics_csv(board: Scoreboard) -> str:
+    """Every company figure in long form: one row per company, metric, channel and period."""
+    return csv_text(COMPANY_METRIC_HEADER, _company_metric_rows(board))
+
+
+def company_metrics_json(board: Scoreboard) -> dict[str, Any]:
+    """The same rows as the CSV, with each metric's definition, unit, rows and filter."""
+    return {
+        "metrics": [
+            {
+                "id": m.id,
+                "unit": m.unit,
+                "description": m.description,
+                "denominator": m.denominator,
+                "filter": m.filter,
+            }
+            for m in metrics("company")
+        ],
+        "rows": [
+            dict(zip(COMPANY_METRIC_HEADER, row, strict=True))
+            for row in _company_metric_rows(board)
+        ],
+    }
+
+
+INCIDENT_EXPORT = ["company", *INCIDENT_COLUMNS]
+
+
+def incident_files(corpus: Corpus) -> dict[str, str]:
+    """The incident rows as published, one CSV per source (``source-cfpb.csv``) and one per
+    company for rows from the company's own file (``company-comcast.csv``)."""
+    inc = corpus.incidents
+    if inc.empty:
+        return {}
+    named = [isinstance(s, str) and bool(s.strip()) for s in inc["source"]]
+    names = pd.Series(
+        [
+            f"source-{slugify(s)}" if ok else f"company-{c}"
+            for s, c, ok in zip(inc["source"], inc["company"], named, strict=True)
+        ],
+        index=inc.index,
+    )
+    out = {}
+    for name, rows in inc.groupby(names, sort=True):
+        rows = rows.sort_values(["company", "date", "id"], kind="stable")
+        out[f"{name}.csv"] = csv_text(
+            INCIDENT_EXPORT,
+            ([_cell(v) for v in row] for row in rows[INCIDENT_EXPORT].itertuples(index=False)),
+        )
+    return out
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return v
 
 
 EVENT_HEADER = [

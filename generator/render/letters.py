@@ -1,6 +1,9 @@
-"""Open letters: grievances drawn from the addressees' failed criteria, each citing its case.
+"""Open letters: grievances drawn from the addressees' failed criteria, grouped per company.
 
-A company with no documented case gets only the hand-written points: nothing is invented.
+A grievance is either a failed case criterion, citing the case and the events behind it, or a
+failed company criterion, citing its figure, the industry median, the data source, the period
+and the number of rows. An addressee with neither gets only the hand-written points: nothing
+is invented, and a sentence that would need a fact the evidence lacks is left out.
 """
 
 from __future__ import annotations
@@ -8,100 +11,205 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..load import Corpus
-from ..load.models import Letter
-from ..score import Scoreboard
+from ..load.models import Company, Letter, Source
+from ..measure import REGISTRY
+from ..score import CaseScore, CompanyCriterionResult, CompanyScore, Scoreboard
+from .company_text import (
+    metric_value,
+    name_in_sentence,
+    period_text,
+    source_label,
+    source_of_rows,
+    value_in_sentence,
+)
 from .format import join, value_words
 from .safe_format import fill
 
 
 @dataclass(frozen=True)
-class Citation:
+class Grievance:
     company: str
-    company_name: str
-    case: str
-    case_title: str
+    criterion: str
+    name: str  # the criterion's name
     sentence: str
-    evidence: list[str]
+    case: str | None = None  # case grievances: the case and its events
+    case_title: str | None = None
+    evidence: list[str] = field(default_factory=list)
+    citation: str | None = None  # company grievances: "CFPB, 2013-08 to 2013-10, n=99"
 
 
 @dataclass
-class Grievance:
-    criterion: str
+class CompanySection:
+    """One addressee's grievances; ``name`` as a heading, ``in_sentence`` inside a sentence."""
+
+    company: str
     name: str
-    category: str
-    citations: list[Citation] = field(default_factory=list)
+    in_sentence: str
+    grievances: list[Grievance] = field(default_factory=list)
+    has_evidence: bool = False
+    sources: list[Source] = field(default_factory=list)  # data behind company grievances
 
     @property
-    def companies(self) -> list[str]:
-        return sorted({c.company for c in self.citations})
+    def groups(self) -> list[tuple[str | None, str | None, list[Grievance]]]:
+        """Grievances by where they come from: (case slug, case title, grievances) per case,
+        then (None, None, grievances) for the complaint and call-centre data."""
+        out: dict[str | None, tuple[str | None, str | None, list[Grievance]]] = {}
+        for g in self.grievances:
+            out.setdefault(g.case, (g.case, g.case_title, []))[2].append(g)
+        return sorted(out.values(), key=lambda group: group[0] is None)
 
 
 @dataclass
 class ComposedLetter:
     letter: Letter
-    addressee_names: list[str]
-    grievances: list[Grievance]
-    without_cases: list[str]  # names of addressees with no documented case
+    sections: list[CompanySection]
+
+    @property
+    def addressee_names(self) -> list[str]:
+        return [s.in_sentence for s in self.sections]
+
+    @property
+    def grievances(self) -> list[Grievance]:
+        return [g for s in self.sections for g in s.grievances]
+
+    @property
+    def with_grievances(self) -> list[CompanySection]:
+        return [s for s in self.sections if s.grievances]
+
+    @property
+    def without_evidence(self) -> list[str]:
+        """Addressees with no documented case and no rated complaint data."""
+        return [s.in_sentence for s in self.sections if not s.has_evidence]
+
+    @property
+    def passed(self) -> list[str]:
+        """Addressees with evidence but no failed criterion."""
+        return [s.in_sentence for s in self.sections if s.has_evidence and not s.grievances]
+
+    @property
+    def sources(self) -> list[Source]:
+        """The letter's own sources, then the data sources its grievances cite."""
+        out = list(self.letter.sources)
+        for section in self.sections:
+            out += [s for s in section.sources if s not in out]
+        return out
 
     @property
     def cited_cases(self) -> list[str]:
-        return sorted({c.case for g in self.grievances for c in g.citations})
+        return sorted({g.case for g in self.grievances if g.case})
 
 
 def compose(letter: Letter, corpus: Corpus, board: Scoreboard) -> ComposedLetter:
-    rubric = corpus.rubric
-    assert rubric is not None
-    order = [(cat.id, crit) for cat in rubric.categories for crit in cat.criteria]
-    by_criterion: dict[str, Grievance] = {
-        crit.id: Grievance(crit.id, crit.name, cat) for cat, crit in order
-    }
-    without = []
+    cases_of: dict[str, list[CaseScore]] = {}
+    for case_score in board.cases:
+        cases_of.setdefault(case_score.company, []).append(case_score)
+    sections = []
     for slug in letter.addressees:
         company = corpus.companies[slug]
-        scored = [c for c in board.cases if c.company == slug]
-        if not scored:
-            without.append(company.name)
-        for case_score in scored:
-            case = corpus.cases[case_score.case]
-            events = {e.id: e for e in case.timeline}
-            for result in case_score.failed:
-                when = join(
-                    [
-                        events[e].when_stated
-                        for e in result.evidence
-                        if events[e].when_stated
-                        and events[e].kind == "contact"
-                        and getattr(events[e], "outcome", None) == "unavailable"
-                    ]
-                )
-                advertised = next(
-                    (p.text for p in company.promises if p.kind == "support_hours"),
-                    "round-the-clock support",
-                )
-                sentence = fill(
-                    result.letter.strip(),
-                    value=value_words(
-                        result.value, result.qualifier if result.basis == "stated" else None
-                    ),
-                    company=company.name,
-                    when=when or f"on {value_words(result.value, None)} occasions",
-                    advertised=advertised,
-                )
-                by_criterion[result.id].citations.append(
-                    Citation(
-                        company=slug,
-                        company_name=company.name,
-                        case=case.slug,
-                        case_title=case.title,
-                        sentence=sentence,
-                        evidence=result.evidence,
-                    )
-                )
-    grievances = [g for g in by_criterion.values() if g.citations]
-    # Shared failures first: what several addressees did wrong is the letter's main point.
-    grievances.sort(key=lambda g: -len(g.companies))
-    names = [corpus.companies[s].name for s in letter.addressees]
-    return ComposedLetter(letter, names, grievances, without)
+        company_score = board.company(slug)
+        section = CompanySection(slug, company.name, name_in_sentence(company))
+        for case_score in cases_of.get(slug, []):
+            section.grievances += case_grievances(case_score, corpus, company)
+        section.grievances += company_grievances(company_score, company)
+        section.sources = data_sources(company, section.grievances, company_score)
+        section.has_evidence = bool(company_score.cases) or company_score.incident_part is not None
+        sections.append(section)
+    return ComposedLetter(letter, sections)
+
+
+def case_grievances(case_score: CaseScore, corpus: Corpus, company: Company) -> list[Grievance]:
+    """A failed case criterion's letter sentence, filled in only with what the case shows."""
+    case = corpus.cases[case_score.case]
+    events = {e.id: e for e in case.timeline}
+    advertised = next((p.text for p in company.promises if p.kind == "support_hours"), None)
+    out = []
+    for result in case_score.failed:
+        if "{advertised}" in result.letter and advertised is None:
+            continue  # the company advertised nothing of the kind: say nothing
+        when = join(
+            [
+                events[e].when_stated
+                for e in result.evidence
+                if events[e].when_stated
+                and events[e].kind == "contact"
+                and getattr(events[e], "outcome", None) == "unavailable"
+            ]
+        )
+        sentence = fill(
+            result.letter.strip(),
+            value=value_words(result.value, result.qualifier if result.basis == "stated" else None),
+            company=name_in_sentence(company),
+            when=when or f"on {value_words(result.value, None)} occasions",
+            advertised=advertised or "",
+        )
+        out.append(
+            Grievance(
+                company=company.slug,
+                criterion=result.id,
+                name=result.name,
+                sentence=sentence,
+                case=case.slug,
+                case_title=case.title,
+                evidence=result.evidence,
+            )
+        )
+    return out
+
+
+def company_grievances(score: CompanyScore, company: Company) -> list[Grievance]:
+    """A failed company criterion: its figure, the industry median when other companies share
+    the comparison, and the source, period and rows it stands on."""
+    out = []
+    for result in score.criteria:
+        if not result.failed:
+            continue
+        out.append(
+            Grievance(
+                company=company.slug,
+                criterion=result.id,
+                name=result.name,
+                sentence=company_sentence(result, company),
+                citation=citation(result, score, company),
+            )
+        )
+    return out
+
+
+def company_sentence(result: CompanyCriterionResult, company: Company) -> str:
+    sentence = fill(
+        result.letter.strip().rstrip("."),
+        value=value_in_sentence(result.value, result.unit),
+        company=name_in_sentence(company),
+        when="",
+        advertised="",
+    )
+    if result.industry_companies > 1 and result.industry_median is not None:
+        sentence += f", industry median {metric_value(result.industry_median, result.unit)}"
+    return sentence
+
+
+def _from_calls(result: CompanyCriterionResult) -> bool:
+    return "calls" in REGISTRY[result.metric].compute.needs
+
+
+def citation(result: CompanyCriterionResult, score: CompanyScore, company: Company) -> str:
+    if _from_calls(result):
+        source = source_label(company, calls=True)
+    else:
+        source = source_of_rows(company, score.sources)
+    return f"{source}, {period_text(result.period, months=True)}, n={result.n:,}"
+
+
+def data_sources(company: Company, grievances: list[Grievance], score: CompanyScore) -> list:
+    """The company's data sources behind its company-level grievances, for the source list."""
+    failed = {r.id: r for r in score.criteria if r.failed}
+    cited = [failed[g.criterion] for g in grievances if g.case is None and g.criterion in failed]
+    out = []
+    if any(not _from_calls(r) for r in cited) and company.incidents_source:
+        out.append(company.incidents_source)
+    if any(_from_calls(r) for r in cited) and company.calls_source:
+        out.append(company.calls_source)
+    return out
 
 
 def letters_citing(case_slug: str, composed: list[ComposedLetter]) -> list[ComposedLetter]:
@@ -117,18 +225,31 @@ def salutation(composed: ComposedLetter) -> str:
     )
 
 
+def _group_heading(case: str | None, title: str | None, site_url: str) -> str:
+    if case is None:
+        return "From the complaint and call-centre data:"
+    link = f" ({site_url}cases/{case}.html)" if site_url else ""
+    return f"From the case “{title}”{link}:"
+
+
+def _sentence(g: Grievance) -> str:
+    return g.sentence if g.case else f"{g.sentence}; {g.citation}."
+
+
 def plain_text(composed: ComposedLetter, site_url: str = "") -> str:
     """The letter as plain text, for e-mail, copying and the .txt download."""
     L = composed.letter
     lines = [L.title, "", L.date.isoformat(), ""]
     lines += [salutation(composed), "", L.opening.strip(), ""]
-    if composed.grievances:
+    sections = composed.with_grievances
+    if sections:
         lines += ["What your customers went through:", ""]
-        for g in composed.grievances:
-            for c in g.citations:
-                link = f" ({site_url}cases/{c.case}.html)" if site_url else ""
-                lines.append(f"- {c.company_name}: {c.sentence} Case: {c.case_title}{link}")
-        lines.append("")
+        for section in sections:
+            if len(composed.sections) > 1:
+                lines += [section.name.upper(), ""]
+            for case, title, grievances in section.groups:
+                lines += [_group_heading(case, title, site_url)]
+                lines += [f"- {_sentence(g)}" for g in grievances] + [""]
     if L.points:
         lines += [f"- {p}" for p in L.points] + [""]
     if L.demands:
@@ -136,7 +257,19 @@ def plain_text(composed: ComposedLetter, site_url: str = "") -> str:
         lines.append("")
     lines += [L.closing.strip(), ""]
     lines += list(L.signatories or [L.sender])
+    if composed.sources:
+        lines += ["", "Sources:"] + [f"- {source_text(s)}" for s in composed.sources]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def source_text(source: Source) -> str:
+    """A source as one line: title, publisher, date, address, note."""
+    parts = [source.title]
+    parts += [p for p in (source.publisher, source.date and source.date.isoformat()) if p]
+    if source.url:
+        parts.append(source.url)
+    text = ", ".join(parts)
+    return text + (f". {source.note}" if source.note else "")
 
 
 def markdown(composed: ComposedLetter) -> str:
@@ -144,21 +277,27 @@ def markdown(composed: ComposedLetter) -> str:
     L = composed.letter
     out = [f"# {L.title}", "", f"*{L.date.isoformat()}*", ""]
     out += [salutation(composed), "", L.opening.strip(), ""]
-    if composed.grievances:
+    sections = composed.with_grievances
+    if sections:
         out += ["## What your customers went through", ""]
-        for g in composed.grievances:
-            out += [f"### {g.name}", ""]
-            for c in g.citations:
-                out.append(
-                    f"- **{c.company_name}**: {c.sentence} ([{c.case_title}](../cases/{c.case}.md))"
+        for section in sections:
+            if len(composed.sections) > 1:
+                out += [f"### {section.name}", ""]
+            for case, title, grievances in section.groups:
+                heading = (
+                    f"From the case [{title}](../cases/{case}.md):"
+                    if case
+                    else _group_heading(None, None, "")
                 )
-            out.append("")
+                out += [heading, ""] + [f"- {_sentence(g)}" for g in grievances] + [""]
     if L.points:
         out += [f"- {p}" for p in L.points] + [""]
     if L.demands:
         out += ["## We ask you to", ""] + [f"{n}. {d}" for n, d in enumerate(L.demands, 1)]
         out.append("")
     out += [L.closing.strip(), ""] + [f"**{s}**  " for s in (L.signatories or [L.sender])]
+    if composed.sources:
+        out += ["", "## Sources", ""] + [f"- {source_text(s)}" for s in composed.sources]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -4,19 +4,31 @@ from __future__ import annotations
 
 from ..load import Corpus
 from ..measure import CaseMetrics, case_metrics
-from .board import CaseScore, CompanyScore, CriterionResult, Scoreboard
+from .board import (
+    CaseScore,
+    CompanyCriterionResult,
+    CompanyFigure,
+    CompanyScore,
+    CriterionResult,
+    MixRow,
+    Scoreboard,
+)
 from .cases import criterion_share, grade_for, score_cases, score_table
-from .companies import score_companies
+from .companies import combine, score_companies
 from .rubric import LETTER_PLACEHOLDERS, letter_problems, rubric_problems
 
 __all__ = [
     "LETTER_PLACEHOLDERS",
     "CaseScore",
+    "CompanyCriterionResult",
+    "CompanyFigure",
     "CompanyScore",
+    "MixRow",
     "CriterionResult",
     "Scoreboard",
     "criterion_share",
     "grade_for",
+    "combine",
     "letter_problems",
     "rubric_problems",
     "score_cases",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -77,6 +76,66 @@ class CaseScore(Out):
         return [c for c in self.criteria if c.failed]
 
 
+@_record
+class CompanyFigure:
+    """One company metric as measured: the long table's row, with its industry's median."""
+
+    metric: str
+    channel: str
+    period: str | None
+    value: float | None
+    unit: str
+    n: int
+    industry_median: float | None
+    industry_companies: int
+
+
+@_record
+class CompanyCriterionResult:
+    """A company criterion: the figure it read, the rows behind it, and the points."""
+
+    id: str
+    name: str
+    category: str
+    metric: str
+    channel: str
+    value: float | None
+    unit: str
+    n: int
+    period: str | None
+    industry_median: float | None
+    industry_companies: int
+    points: float
+    max_points: float
+    share: float | None
+    applicable: bool
+    failed: bool
+    status: str  # "scored" | "no_data" | "incomplete" | "too_few" | "superseded"
+    filter: str
+    letter: str
+
+
+@_record
+class SourceClock:
+    """A company's rows from one source, and the days the source's clock runs between."""
+
+    source: str | None  # None: the company's own file
+    rows: int
+    first_day: str
+    last_day: str
+    as_of: str  # the most recent days are counted back from this day
+
+
+@_record
+class MixRow:
+    field: str  # "product" or "issue"
+    topic: str | None  # None: every other topic together
+    complaints: int
+    share: float
+    industry_share: float | None
+    topics: int
+
+
 class CompanyScore(Out):
     company: str
     name: str
@@ -84,12 +143,34 @@ class CompanyScore(Out):
     cases: list[str]
     score: float | None
     grade: str | None
+    # The two parts of the grade and what each added to the score (points out of 100).
+    case_part: float | None
+    incident_part: float | None
+    contributions: dict[str, float]
     raw_score: float | None
     weight: float
+    complaints: int
+    calls_offered: int
+    sources: list[str]  # the incident rows' `source` values (empty: the company's own file)
+    clocks: list[SourceClock]
+    not_rated: str | None  # why there is no grade: "no_evidence" | "too_few"
+    trend: float | None
     categories: dict[str, float | None]
-    incidents: dict[str, Any]
+    incident_categories: dict[str, float | None]
+    criteria: list[CompanyCriterionResult]
+    figures: list[CompanyFigure]
+    mix: list[MixRow]
     channels: dict[str, int]
-    calls: dict[str, Any]
+
+    @property
+    def failed(self) -> list[CompanyCriterionResult]:
+        return [c for c in self.criteria if c.failed]
+
+    def figure(self, metric: str, channel: str = "all") -> CompanyFigure | None:
+        for f in self.figures:
+            if f.metric == metric and f.channel == channel:
+                return f
+        return None
 
 
 class Scoreboard(Out):
@@ -104,7 +185,7 @@ class Scoreboard(Out):
         raise KeyError(slug)
 
     def league(self) -> list[CompanyScore]:
-        """Companies best first; ungraded ones last; ties by name, then slug."""
+        """Companies best first; ungraded (not rated) ones last; ties by name, then slug."""
         return sorted(
             self.companies,
             key=lambda c: (c.score is None, -(c.score or 0), c.name.lower(), c.company),

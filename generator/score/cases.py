@@ -43,9 +43,23 @@ def _criteria(rubric: Rubric) -> list[tuple[str, Criterion]]:
     return [(cat.id, crit) for cat in rubric.categories for crit in cat.criteria]
 
 
-def score_table(metrics: CaseMetrics, rubric: Rubric) -> pd.DataFrame:
-    """Vectorised: one row per (case, criterion) with value, share and points."""
+def _evidenced(metrics: CaseMetrics) -> pd.DataFrame:
+    """Per case and metric: whether any event or stated figure backs the value."""
+    mt = metrics.table
+    backed = mt["evidence"].map(len).gt(0) | mt["basis"].eq("stated")
+    return mt.assign(backed=backed).pivot(index="case", columns="metric", values="backed")
+
+
+def score_table(
+    metrics: CaseMetrics, rubric: Rubric, promised: dict[str, set[str]] | None = None
+) -> pd.DataFrame:
+    """Vectorised: one row per (case, criterion) with value, share and points.
+
+    Not applicable (no points either way): no value; a promise the company never made
+    (``promised``: case -> kinds of promise its company advertises); a failure no event or
+    stated figure backs; a criterion superseded by another that counts the same fact."""
     wide = metrics.wide()
+    backed = _evidenced(metrics).reindex(index=wide.index).fillna(False).astype(bool)
     frames = []
     for category, crit in _criteria(rubric):
         values = (
@@ -53,7 +67,10 @@ def score_table(metrics: CaseMetrics, rubric: Rubric) -> pd.DataFrame:
             if crit.metric in wide
             else np.full(len(wide), np.nan)
         )
-        share = criterion_share(values, crit.scoring)
+        if crit.requires_promise and promised is not None:
+            made = [crit.requires_promise in promised.get(c, ()) for c in wide.index]
+            values = np.where(made, values, np.nan)
+        evidence = backed[crit.metric].to_numpy() if crit.metric in backed else False
         frames.append(
             pd.DataFrame(
                 {
@@ -62,16 +79,35 @@ def score_table(metrics: CaseMetrics, rubric: Rubric) -> pd.DataFrame:
                     "category": category,
                     "metric": crit.metric,
                     "value": values,
-                    "share": share,
+                    "share": criterion_share(values, crit.scoring),
                     "weight": crit.weight,
-                    "points": np.nan_to_num(share) * crit.weight,
+                    "backed": evidence,
                     "fail_below": crit.fail_below,
                     "cap": np.nan if crit.cap is None else crit.cap,
                 }
             )
         )
-    table = pd.concat(frames, ignore_index=True)
-    table["applicable"] = table["share"].notna()
+    return applicability(pd.concat(frames, ignore_index=True), rubric.categories)
+
+
+def applicability(table: pd.DataFrame, categories: list, key: str = "case") -> pd.DataFrame:
+    """Which rows count, which fail, and their points (shared by case and company scoring)."""
+    would_fail = table["share"] < table["fail_below"]
+    table["applicable"] = table["share"].notna() & ~(would_fail & ~table["backed"])
+    superseding = {
+        crit.id: crit.superseded_by for cat in categories for crit in cat.criteria
+    }
+    if any(superseding.values()):
+        applies = table.pivot(index=key, columns="criterion", values="applicable")
+        for crit_id, others in superseding.items():
+            present = [o for o in others if o in applies]
+            if not present:
+                continue
+            beaten = applies[present].any(axis=1)
+            rows = table["criterion"].eq(crit_id) & table[key].map(beaten).fillna(False)
+            table.loc[rows.astype(bool), "applicable"] = False
+    table["share"] = table["share"].where(table["applicable"])
+    table["points"] = np.nan_to_num(table["share"]) * table["weight"]
     table["max_points"] = np.where(table["applicable"], table["weight"], 0.0)
     table["failed"] = table["applicable"] & (table["share"] < table["fail_below"])
     return table
@@ -88,7 +124,12 @@ def score_cases(corpus: Corpus, metrics: CaseMetrics) -> list[CaseScore]:
     """Every case's score, grade, categories and criteria, with the evidence behind each."""
     rubric = corpus.rubric
     assert rubric is not None
-    table = score_table(metrics, rubric)
+    promised = {
+        slug: {p.kind for p in corpus.companies[case.company].promises}
+        for slug, case in corpus.cases.items()
+        if case.company in corpus.companies
+    }
+    table = score_table(metrics, rubric, promised)
     totals = table.groupby("case")[["points", "max_points"]].sum()
     totals["uncapped"] = (
         100 * totals["points"] / totals["max_points"].where(totals["max_points"] > 0)

@@ -1,31 +1,42 @@
-"""Company scoring: a company's cases pooled with recency weights and a neutral prior, beside
-its incident and call-centre figures."""
+"""Company scoring in two parts: its cases, pooled with recency weights and a neutral prior;
+and its incident and call-centre figures, scored against the rubric's company criteria. The
+grade combines the parts by the rubric's stated weights; with neither part, no grade."""
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..load import Corpus
-from ..measure import channel_mix, company_call_metrics, company_incident_metrics
-from .board import CaseScore, CompanyScore
-from .cases import finite_or_none, grade_for
+from ..load.models import CompanyRubric, Rubric
+from ..measure import REGISTRY, CompanyMeasures, corpus_measures
+from .board import (
+    CaseScore,
+    CompanyCriterionResult,
+    CompanyFigure,
+    CompanyScore,
+    MixRow,
+    SourceClock,
+)
+from .cases import applicability, criterion_share, finite_or_none, grade_for
 
 
-def score_companies(
-    corpus: Corpus, case_scores: list[CaseScore], cat_names: dict[str, str]
-) -> list[CompanyScore]:
+@dataclass
+class _Pools:
+    weight: pd.Series
+    raw: pd.Series
+    pooled: pd.Series
+    category: dict[str, pd.Series]
+    cases_of: dict[str, list[str]]
+
+
+def pool_cases(rubric: Rubric, case_scores: list[CaseScore], cat_names: dict[str, str]) -> _Pools:
     """Pool a company's cases: recent ones weigh more, and a neutral prior steadies few cases.
 
     pooled = (k * prior + sum(w_i * s_i)) / (k + sum(w_i)), w_i = 0.5 ** (age_i / half-life),
     computed for the total and for each category with one group-by each."""
-    rubric = corpus.rubric
-    assert rubric is not None
     k, prior = rubric.prior_strength, rubric.prior_score
     columns = {
         "company": [c.company for c in case_scores],
@@ -52,85 +63,284 @@ def score_companies(
         num = (w * col.fillna(0)).groupby(by).sum()
         category[cid] = ((k * prior + num) / (k + den)).round(1).where(den > 0)
     cases_of = frame.groupby("company")["case"].agg(sorted).to_dict() if len(frame) else {}
+    return _Pools(weight, raw, pooled, category, cases_of)
 
-    pools = _Pools(weight, raw, pooled, category, cases_of)
-    return _company_records(corpus, pools, cat_names)
+
+def company_score_table(
+    figures: pd.DataFrame, rules: CompanyRubric, companies: list[str], promised: dict[str, set]
+) -> pd.DataFrame:
+    """One row per (company, company criterion): the figure it reads, its share and points.
+
+    A criterion applies when its figure exists and at least ``min_sample`` rows stand behind
+    it; otherwise it is listed with why not: "no_data" (no rows, or a promise the company
+    did not make), "incomplete" (rows that do not give the figure, e.g. a trend without the
+    year before) or "too_few"."""
+    rows = [
+        (cat.id, c.id, c.metric, c.channel, c.weight, c.fail_below, c.cap, c.requires_promise)
+        for cat in rules.categories
+        for c in cat.criteria
+    ]
+    crits = pd.DataFrame(
+        rows,
+        columns=["category", "criterion", "metric", "channel", "weight", "fail_below", "cap",
+                 "requires"],
+    )
+    grid = pd.DataFrame({"company": companies}).merge(crits, how="cross")
+    table = grid.merge(figures, on=["company", "metric", "channel"], how="left")
+    table["n"] = table["n"].fillna(0).astype("int64")
+    promise_ok = [
+        req is None or (isinstance(req, str) and req in promised.get(slug, ()))
+        for slug, req in zip(table["company"], table["requires"], strict=True)
+    ]
+    enough = table["n"] >= rules.min_sample
+    usable = table["value"].notna() & enough & np.array(promise_ok, dtype=bool)
+    table["status"] = np.select(
+        [
+            ~np.array(promise_ok, dtype=bool) | (table["value"].isna() & table["n"].eq(0)),
+            table["value"].isna(),
+            ~enough,
+        ],
+        ["no_data", "incomplete", "too_few"],
+        "scored",
+    )
+    table["share"] = np.nan
+    by_id = {c.id: c for cat in rules.categories for c in cat.criteria}
+    for crit_id, index in table.groupby("criterion").groups.items():
+        values = table.loc[index, "value"].where(usable[index]).to_numpy(dtype=float)
+        table.loc[index, "share"] = criterion_share(values, by_id[crit_id].scoring)
+    table["backed"] = table["n"] > 0
+    table = applicability(table, rules.categories, key="company")
+    table.loc[table["status"].eq("scored") & ~table["applicable"], "status"] = "superseded"
+    return table
+
+
+def _parts(table: pd.DataFrame) -> tuple[pd.Series, dict[str, pd.Series]]:
+    """The incident part (0-100, capped by failed critical criteria) and each category's."""
+    totals = table.groupby("company")[["points", "max_points"]].sum()
+    part = 100 * totals["points"] / totals["max_points"].where(totals["max_points"] > 0)
+    caps = table["cap"].where(table["failed"]).groupby(table["company"]).min()
+    part = part.where(~(caps.reindex(part.index) < part), caps.reindex(part.index)).round(1)
+    cats = table.groupby(["category", "company"])[["points", "max_points"]].sum()
+    by_cat = {}
+    for cat_id, sums in cats.groupby(level="category"):
+        sums = sums.droplevel("category")
+        by_cat[cat_id] = (100 * sums["points"] / sums["max_points"].where(sums["max_points"] > 0))
+    return part, by_cat
 
 
 @dataclass
-class _Pools:
-    weight: pd.Series
-    raw: pd.Series
-    pooled: pd.Series
-    category: dict[str, pd.Series]
-    cases_of: dict[str, list[str]]
+class _Incidents:
+    """The scored incident data, per company."""
+
+    part: pd.Series
+    categories: dict[str, pd.Series]
+    criteria: dict[str, list[CompanyCriterionResult]]
+    figures: dict[str, list[CompanyFigure]]
+    mix: dict[str, list[MixRow]]
+    clocks: dict[str, list[SourceClock]]
 
 
-def _incident_figures(corpus: Corpus) -> tuple[dict, dict, dict]:
-    """Incident statistics, call-centre figures and channel counts, per company."""
-    incident_stats = company_incident_metrics(corpus.incidents, corpus.companies)
-    stats_of = {
-        slug: {key: _jsonable(v) for key, v in row.items()}
-        for slug, row in incident_stats.to_dict("index").items()
-    }
-    calls_of = company_call_metrics(corpus.calls)
-    mix = channel_mix(corpus.incidents)
-    channels_of: dict[str, dict[str, int]] = {}
-    for slug, channel, n in zip(
-        mix["company"].tolist(), mix["channel"].tolist(), mix["incidents"].tolist(), strict=True
-    ):
-        channels_of.setdefault(slug, {})[channel] = int(n)
-
-    return stats_of, calls_of, channels_of
-
-
-def _company_records(
-    corpus: Corpus, pools: _Pools, cat_names: dict[str, str]
-) -> list[CompanyScore]:
+def score_incidents(corpus: Corpus, measures: CompanyMeasures | None = None) -> _Incidents:
+    """Company figures from the incident data, scored against the company criteria."""
     rubric = corpus.rubric
     assert rubric is not None
-    stats_of, calls_of, channels_of = _incident_figures(corpus)
-    weight, raw, pooled, category = pools.weight, pools.raw, pools.pooled, pools.category
-    cases_of = pools.cases_of
-    out = []
-    for slug in sorted(corpus.companies):
-        company = corpus.companies[slug]
-        graded = slug in weight.index
-        score = float(pooled[slug]) if graded else None
-        out.append(
-            CompanyScore.model_construct(
-                company=slug,
-                name=company.name,
-                industry=company.industry,
-                cases=cases_of.get(slug, []),
-                score=score,
-                grade=grade_for(score, rubric),
-                raw_score=round(float(raw[slug]), 4) if graded else None,
-                weight=round(float(weight[slug]), 4) if graded else 0.0,
-                categories={
-                    cid: finite_or_none(category[cid].get(slug)) if graded else None
-                    for cid in cat_names
-                },
-                incidents=stats_of.get(slug, {}),
-                channels=channels_of.get(slug, {}),
-                calls=calls_of.get(slug, {}),
+    rules = rubric.company
+    recent, min_n = (rules.recent_days_excluded, rules.min_sample) if rules else (60, 30)
+    if measures is None:
+        measures = corpus_measures(
+            corpus.incidents, corpus.calls, corpus.companies, recent, min_n
+        )
+    figures = _figures(measures.figures)
+    mix = _mix(measures.mix)
+    clocks: dict[str, list[SourceClock]] = {}
+    for company, source, rows, first, last, as_of in zip(
+        *(measures.clocks[c].tolist() for c in measures.clocks.columns), strict=True
+    ):
+        source = source if isinstance(source, str) and source else None
+        clocks.setdefault(company, []).append(SourceClock(source, int(rows), first, last, as_of))
+    if rules is None:
+        return _Incidents(pd.Series(dtype=float), {}, {}, figures, mix, clocks)
+    promised = {slug: {p.kind for p in c.promises} for slug, c in corpus.companies.items()}
+    table = company_score_table(measures.figures, rules, sorted(corpus.companies), promised)
+    part, categories = _parts(table)
+    criteria = _criterion_results(table, rules)
+    return _Incidents(part, categories, criteria, figures, mix, clocks)
+
+
+def _figures(long: pd.DataFrame) -> dict[str, list[CompanyFigure]]:
+    out: dict[str, list[CompanyFigure]] = {}
+    columns = ["company", "metric", "channel", "period", "value", "unit", "n"]
+    columns += ["industry_median", "industry_companies"]
+    for company, metric, channel, period, value, unit, n, median, peers in zip(
+        *(long[c].tolist() for c in columns), strict=True
+    ):
+        out.setdefault(company, []).append(
+            CompanyFigure(
+                metric=metric,
+                channel=channel,
+                period=period if isinstance(period, str) else None,
+                value=_rounded(value),
+                unit=unit,
+                n=int(n),
+                industry_median=_rounded(median),
+                industry_companies=int(peers),
             )
         )
     return out
 
 
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        return None if math.isnan(v) else round(float(v), 4)
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if v is None:
+def _mix(mix: pd.DataFrame) -> dict[str, list[MixRow]]:
+    out: dict[str, list[MixRow]] = {}
+    for company, field, topic, complaints, share, industry, topics in zip(
+        *(mix[c].tolist() for c in mix.columns), strict=True
+    ):
+        out.setdefault(company, []).append(
+            MixRow(
+                field=field,
+                topic=topic if isinstance(topic, str) else None,
+                complaints=int(complaints),
+                share=round(float(share), 4),
+                industry_share=_rounded(industry),
+                topics=int(topics),
+            )
+        )
+    return out
+
+
+def _rounded(v) -> float | None:
+    v = finite_or_none(v) if v is not None and not pd.isna(v) else None
+    return None if v is None else round(v, 4)
+
+
+def _criterion_results(
+    table: pd.DataFrame, rules: CompanyRubric
+) -> dict[str, list[CompanyCriterionResult]]:
+    by_id = {c.id: c for cat in rules.categories for c in cat.criteria}
+    out: dict[str, list[CompanyCriterionResult]] = {}
+    for row in table.to_dict("records"):
+        crit = by_id[row["criterion"]]
+        metric = REGISTRY[crit.metric]
+        out.setdefault(row["company"], []).append(
+            CompanyCriterionResult(
+                id=crit.id,
+                name=crit.name,
+                category=row["category"],
+                metric=crit.metric,
+                channel=crit.channel,
+                value=_rounded(row["value"]),
+                unit=metric.unit,
+                n=int(row["n"]),
+                period=row["period"] if isinstance(row["period"], str) else None,
+                industry_median=_rounded(row["industry_median"]),
+                industry_companies=0
+                if pd.isna(row["industry_companies"])
+                else int(row["industry_companies"]),
+                points=round(float(row["points"]), 3),
+                max_points=float(row["max_points"]),
+                share=_rounded(row["share"]),
+                applicable=bool(row["applicable"]),
+                failed=bool(row["failed"]),
+                status=row["status"],
+                filter=metric.filter,
+                letter=crit.letter,
+            )
+        )
+    return out
+
+
+def score_companies(
+    corpus: Corpus,
+    case_scores: list[CaseScore],
+    cat_names: dict[str, str],
+    measures: CompanyMeasures | None = None,
+) -> list[CompanyScore]:
+    """Every company: its case part, its incident part and the grade they make together."""
+    rubric = corpus.rubric
+    assert rubric is not None
+    pools = pool_cases(rubric, case_scores, cat_names)
+    incidents = score_incidents(corpus, measures)
+    return [
+        _company_record(corpus, slug, pools, incidents, cat_names)
+        for slug in sorted(corpus.companies)
+    ]
+
+
+def combine(
+    rubric: Rubric, case_part: float | None, incident_part: float | None
+) -> tuple[float | None, dict[str, float]]:
+    """The grade's score from its parts by the stated weights; a missing part drops out."""
+    rules = rubric.company
+    weights = {
+        "cases": rules.case_weight if rules else 1.0,
+        "incidents": rules.incident_weight if rules else 0.0,
+    }
+    parts = {"cases": case_part, "incidents": incident_part}
+    present = {k: v for k, v in parts.items() if v is not None and weights[k] > 0}
+    total = sum(weights[k] for k in present)
+    if not total:
+        return None, {}
+    contributions = {k: round(weights[k] * v / total, 1) for k, v in present.items()}
+    return round(sum(weights[k] * v for k, v in present.items()) / total, 1), contributions
+
+
+def _company_record(
+    corpus: Corpus, slug: str, pools: _Pools, incidents: _Incidents, cat_names: dict[str, str]
+) -> CompanyScore:
+    rubric = corpus.rubric
+    assert rubric is not None
+    company = corpus.companies[slug]
+    graded = slug in pools.weight.index
+    case_part = float(pools.pooled[slug]) if graded else None
+    incident_part = finite_or_none(incidents.part.get(slug))
+    score, contributions = combine(rubric, case_part, incident_part)
+    figures = incidents.figures.get(slug, [])
+    complaints = next((f.n for f in figures if f.metric == "complaints" and f.channel == "all"), 0)
+    calls = next((f.n for f in figures if f.metric == "calls_offered"), 0)
+    return CompanyScore.model_construct(
+        company=slug,
+        name=company.name,
+        industry=company.industry,
+        cases=pools.cases_of.get(slug, []),
+        score=score,
+        grade=grade_for(score, rubric),
+        case_part=case_part,
+        incident_part=incident_part,
+        contributions=contributions,
+        raw_score=round(float(pools.raw[slug]), 4) if graded else None,
+        weight=round(float(pools.weight[slug]), 4) if graded else 0.0,
+        complaints=complaints,
+        calls_offered=calls,
+        sources=sorted({c.source for c in incidents.clocks.get(slug, []) if c.source}),
+        clocks=incidents.clocks.get(slug, []),
+        not_rated=_why_not_rated(score, complaints + calls),
+        trend=_trend(figures, rubric),
+        categories={
+            cid: finite_or_none(pools.category[cid].get(slug)) if graded else None
+            for cid in cat_names
+        },
+        incident_categories={
+            cid: _rounded(series.get(slug)) for cid, series in incidents.categories.items()
+        },
+        criteria=incidents.criteria.get(slug, []),
+        figures=figures,
+        mix=incidents.mix.get(slug, []),
+        channels={
+            f.channel: f.n for f in figures if f.metric == "complaints" and f.channel != "all"
+        },
+    )
+
+
+def _why_not_rated(score: float | None, rows: int) -> str | None:
+    """No grade: some data, but too little behind any figure; or no evidence at all."""
+    if score is not None:
         return None
-    try:
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return v
+    return "too_few" if rows else "no_evidence"
+
+
+def _trend(figures: list[CompanyFigure], rubric: Rubric) -> float | None:
+    """The complaint trend, when enough complaints stand behind it to show an arrow."""
+    min_n = rubric.company.min_sample if rubric.company else 30
+    for f in figures:
+        if f.metric == "complaints_trend" and f.value is not None and f.n >= min_n:
+            return f.value
+    return None

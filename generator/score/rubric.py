@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 import string
 
-from ..load.models import Rubric, Scoring
-from ..measure import REGISTRY
+from ..load.models import Category, Criterion, Rubric, Scoring
+from ..measure import REGISTRY, metrics
 
 # What a criterion's letter sentence may say, filled in by the letter composer.
 LETTER_PLACEHOLDERS = {
-    "value": "the metric's value in words, e.g. 'at least 22'",
+    "value": "the metric's value in words, e.g. 'at least 22', or with its unit, e.g. '23%'",
     "company": "the company's name",
     "when": "when support was unavailable, as the source states it",
     "advertised": "the company's advertised support promise",
@@ -20,26 +20,52 @@ LETTER_PLACEHOLDERS = {
 
 def rubric_problems(rubric: Rubric) -> list[tuple[tuple, str]]:
     """Semantic problems a schema cannot see, as (location in the file, message)."""
-    problems: list[tuple[tuple, str]] = []
     ids: dict[str, tuple] = {}
-    for ci, cat in enumerate(rubric.categories):
+    problems = _criteria_problems(rubric.categories, ("categories",), "case", ids)
+    if rubric.company is not None:
+        problems += _criteria_problems(
+            rubric.company.categories, ("company", "categories"), "company", ids
+        )
+    return problems + _grade_problems(rubric)
+
+
+def _criteria_problems(
+    categories: list[Category], at: tuple, level: str, ids: dict[str, tuple]
+) -> list[tuple[tuple, str]]:
+    """Ids unique across the rubric, metrics of the right level, sound scoring and letters."""
+    problems: list[tuple[tuple, str]] = []
+    for ci, cat in enumerate(categories):
+        crit_ids = {c.id for c in cat.criteria}
         for ki, crit in enumerate(cat.criteria):
-            loc = ("categories", ci, "criteria", ki)
+            loc = (*at, ci, "criteria", ki)
             if crit.id in ids:
                 problems.append(((*loc, "id"), f"criterion id {crit.id!r} is used twice"))
             ids[crit.id] = loc
-            if crit.metric not in REGISTRY:
-                known = ", ".join(sorted(REGISTRY))
-                problems.append(
-                    ((*loc, "metric"), f"unknown metric {crit.metric!r}; known: {known}")
-                )
+            problems += _metric_problems(crit, level, loc)
             problems += [((*loc, "letter"), msg) for msg in letter_problems(crit.letter)]
             if not math.isfinite(crit.weight):
                 problems.append(((*loc, "weight"), "weight must be a finite number"))
             problems += [
                 ((*loc, "scoring", *sub), msg) for sub, msg in _scoring_problems(crit.scoring)
             ]
-    return problems + _grade_problems(rubric)
+            level_ids = {c.id for k in categories for c in k.criteria} | crit_ids
+            for n, other in enumerate(crit.superseded_by):
+                if other not in level_ids or other == crit.id:
+                    problems.append(
+                        ((*loc, "superseded_by", n), f"no other criterion {other!r} here")
+                    )
+    return problems
+
+
+def _metric_problems(crit: Criterion, level: str, loc: tuple) -> list[tuple[tuple, str]]:
+    metric = REGISTRY.get(crit.metric)
+    if metric is None or metric.level != level:
+        known = ", ".join(m.id for m in metrics(level))  # type: ignore[arg-type]
+        what = "unknown metric" if metric is None else f"{metric.level} metric"
+        return [((*loc, "metric"), f"{what} {crit.metric!r}; {level} metrics: {known}")]
+    if crit.channel != "all" and level == "case":
+        return [((*loc, "channel"), "only company criteria read a channel's figure")]
+    return []
 
 
 def _grade_problems(rubric: Rubric) -> list[tuple[tuple, str]]:

@@ -1,29 +1,28 @@
-"""The companies list and one page per company: grade, cases, incident and call-centre data."""
+"""The companies list and one page per company: the grade and its two parts, the company
+criteria with the rows behind them, the incident and call-centre figures, cases and letters."""
 
 from __future__ import annotations
 
-from ...score import CaseScore
-from .. import charts
+from ...score import CaseScore, CompanyScore
+from .. import company_text as text
+from ..company_charts import categorical_mix, company_page_charts
 from ..format import value as fmt_value
 
 
 def render(site) -> None:
     corpus = site.corpus
-    site.render(
-        "companies/index.md",
-        "companies.md.j2",
-        league=site.board.league(),
-        industries=sorted({c.industry for c in site.board.companies}),
-    )
+    rules = site.rubric.company
+    site.render("companies/index.md", "companies.md.j2", **league_context(site))
     # grouped once: filtering the whole table per company is quadratic at scale
-    incidents = dict(tuple(corpus.incidents.groupby("company", sort=False)))
     calls = dict(tuple(corpus.calls.groupby("company", sort=False)))
-    no_incidents, no_calls = corpus.incidents.iloc[0:0], corpus.calls.iloc[0:0]
+    no_calls = corpus.calls.iloc[0:0]
     for company_score in site.board.companies:
         company = corpus.companies[company_score.company]
-        rows = incidents.get(company.slug, no_incidents)
         call_rows = calls.get(company.slug, no_calls)
         case_scores = [site.case_scores[s] for s in company_score.cases]
+        page_charts = company_page_charts(
+            company_score, site.category_names, call_rows, _min_sample(site)
+        )
         site.render(
             f"companies/{company.slug}.md",
             "company.md.j2",
@@ -33,10 +32,57 @@ def render(site) -> None:
             all_cases=corpus.cases,
             categories=site.category_names,
             observed=observed_promises(company, case_scores),
-            charts=charts.company_charts(company_score, site.category_names, rows, call_rows),
+            charts=page_charts,
             letters=[c for c in site.letters.values() if company.slug in c.letter.addressees],
             rubric=site.rubric,
+            rules=rules,
+            incident=incident_context(company, company_score, site),
         )
+
+
+def league_context(site) -> dict:
+    """The league table: graded companies ranked, the rest listed apart with why."""
+    league = site.board.league()
+    return {
+        "ranked": [c for c in league if c.grade],
+        "unrated": [c for c in league if not c.grade],
+        "not_rated": {c.company: text.not_rated(c, _min_sample(site)) for c in league},
+        "arrows": {c.company: text.trend_arrow(c.trend) for c in league},
+        "trend_text": {c.company: text.metric_value(c.trend, "change") for c in league},
+        "industries": sorted({c.industry for c in site.board.companies}),
+        "rules": site.rubric.company,
+        "rubric": site.rubric,
+    }
+
+
+def _min_sample(site) -> int:
+    return site.rubric.company.min_sample if site.rubric.company else 30
+
+
+def incident_context(company, score: CompanyScore, site) -> dict:
+    """What the incident sections of a company page show, already in words."""
+    rules = site.rubric.company
+    by_category: dict[str, list] = {}
+    for result in score.criteria:
+        by_category.setdefault(result.category, []).append(result)
+    free_text = [] if categorical_mix(score.mix) else [r for r in score.mix if r.field == "issue"]
+    return {
+        "figures": text.figure_rows(score),
+        "criteria": by_category,
+        "category_names": {c.id: c.name for c in rules.categories} if rules else {},
+        "value": text.criterion_value,
+        "metric_value": text.metric_value,
+        "period": text.period_text,
+        "status": text.STATUS_TEXT,
+        "source": text.source_of_rows(company, score.sources),
+        "calls_source": text.source_label(company, calls=True),
+        "not_rated": text.not_rated(score, _min_sample(site)),
+        "cfpb": "cfpb" in score.sources
+        or any(f.metric == "relief_share" and f.n for f in score.figures),
+        "free_text_topics": free_text[0].topics if free_text else 0,
+        "size": company.size,
+        "in_sentence": text.name_in_sentence(company),
+    }
 
 
 def observed_promises(company, case_scores: list[CaseScore]) -> list[dict]:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from ..data import companies_csv, events_csv, json_text, rubric_json, scores_csv, scores_json
+from ..data import (
+    companies_csv,
+    company_metrics_csv,
+    company_metrics_json,
+    events_csv,
+    incident_files,
+    json_text,
+    rubric_json,
+    scores_csv,
+    scores_json,
+)
 
 
 def render(site) -> None:
@@ -12,9 +22,16 @@ def render(site) -> None:
     site.write("data/companies.csv", companies_csv(board))
     site.write("data/events.csv", events_csv(site.corpus))
     site.write("data/rubric.json", rubric_json(site.rubric))
+    site.write("data/company_metrics.csv", company_metrics_csv(board))
+    site.write("data/company_metrics.json", json_text(company_metrics_json(board)))
+    incidents = incident_files(site.corpus)
+    for name, text in incidents.items():
+        site.write(f"data/incidents/{name}", text)
     site.render(
         "data/index.md",
         "data.md.j2",
         board=board,
         n_events=sum(len(c.timeline) for c in site.corpus.cases.values()),
+        n_figures=sum(len(c.figures) for c in board.companies),
+        incident_files=sorted(incidents),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import charts
+from .companies import league_context
 
 
 def render(site) -> None:
@@ -13,8 +14,7 @@ def render(site) -> None:
         board=board,
         latest=site.latest_cases(),
         cases=site.corpus.cases,
-        league=board.league(),
-        industries=sorted({c.industry for c in board.companies}),
+        **league_context(site),
         grades_chart=charts.grades_chart(board),
         n_letters=len(site.letters),
     )

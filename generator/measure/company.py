@@ -1,0 +1,362 @@
+"""Company metrics from incident rows and daily call-centre figures, written as DuckDB SQL.
+
+Every metric is one SQL query over named relations: ``incidents`` (the Incident columns plus
+``company``), ``calls`` (the daily call-centre table) and ``companies`` (company, industry,
+customers). The same text runs in-process over the corpus's DataFrames and, for millions of
+rows, over Parquet files (pass ``read_parquet('…')`` as the relation). Each query returns rows
+of (company, channel, period, value, n); ``company_metrics`` stacks them into one long table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .registry import register
+
+# CFPB stopped publishing "Consumer disputed?" for complaints received from this day on.
+CFPB_DISPUTES_END = "2017-04-24"
+RELIEF = ("closed with monetary relief", "closed with non-monetary relief", "closed with relief")
+CFPB_ROW = "(lower(coalesce(source, '')) = 'cfpb' OR id LIKE 'cfpb-%')"
+
+
+@dataclass(frozen=True)
+class Relations:
+    """Names (or table expressions) of the relations the metrics read, and the settle window."""
+
+    incidents: str = "incidents"
+    calls: str = "calls"
+    companies: str = "companies"
+    recent_days: int = 60
+    # The incidents relation already carries the clock columns (see ``clocked``): computed
+    # once into a temporary table instead of once per metric.
+    preclocked: bool = False
+
+
+def _period(column: str = "date") -> str:
+    """An ISO 8601 interval of the rows read: 2015-01-04/2015-10-07."""
+    return f"strftime(min({column}), '%Y-%m-%d') || '/' || strftime(max({column}), '%Y-%m-%d')"
+
+
+# Which clock a row runs on: its source's (an extract shares one), else its company's own file.
+# Rows imported before sources were recorded carry their origin in the id (``cfpb-…``).
+CLOCK_KEY = (
+    "coalesce(nullif({t}source, ''), CASE WHEN {t}id LIKE 'cfpb-%' THEN 'cfpb' END, "
+    "'company:' || {t}company)"
+)
+
+
+def clocked(rel: Relations) -> str:
+    """Incident rows with their source's first and last day, and whether they are ``recent``.
+
+    A source's span runs from its first to its last row. Its clock, from which the most recent
+    days are counted back, is the date the company file gives for its incident data (when the
+    extract was taken) or else the source's last row."""
+    inc, days = rel.incidents, int(rel.recent_days)
+    if rel.preclocked:
+        return f"SELECT * FROM {inc}"
+    as_of = "coalesce(k.data_as_of, s.source_end)" if rel.companies else "s.source_end"
+    companies = (
+        f"LEFT JOIN {rel.companies} k ON k.company = i.company" if rel.companies else ""
+    )
+    return f"""
+    SELECT i.*, s.clock, s.source_start, s.source_end,
+           i.date > {as_of} - INTERVAL {days} DAY AS recent
+    FROM {inc} i JOIN (
+        SELECT {CLOCK_KEY.format(t="")} AS clock,
+               min(date) AS source_start, max(date) AS source_end
+        FROM {inc} GROUP BY 1
+    ) s ON {CLOCK_KEY.format(t="i.")} = s.clock
+    {companies}"""
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A metric that is one aggregate over the rows a condition selects, per company (and per
+    channel when ``by_channel``). ``settled`` leaves out the most recent days."""
+
+    where: str
+    value: str
+    n: str = "count(*)"
+    settled: bool = False
+    by_channel: bool = False
+    table: str = "incidents"
+
+    def condition(self) -> str:
+        return f"({self.where})" + (" AND NOT recent" if self.settled else "")
+
+    def __call__(self, rel: Relations) -> str:
+        source = rel.calls if self.table == "calls" else f"({clocked(rel)})"
+        select = f"""
+        SELECT company, {{channel}} AS channel, {_period()} AS period,
+               ({self.value})::DOUBLE AS value, ({self.n})::BIGINT AS n
+        FROM {source} WHERE {self.condition()} GROUP BY {{group}}"""
+        overall = select.format(channel="'all'", group="company")
+        if not self.by_channel:
+            return overall
+        per_channel = select.format(channel="channel", group="company, channel")
+        return f"{overall}\nUNION ALL{per_channel}"
+
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return (self.table,)
+
+
+@dataclass(frozen=True)
+class Custom:
+    """A metric whose query is more than one aggregate (volumes over time, ratios)."""
+
+    build: Callable[[Relations], str]
+    filter: str = "TRUE"
+    needs: tuple[str, ...] = ("incidents",)
+
+    def condition(self) -> str:
+        return self.filter
+
+    def __call__(self, rel: Relations) -> str:
+        return self.build(rel)
+
+
+def _company_metric(
+    id: str, unit: str, description: str, denominator: str, query: Aggregate | Custom
+) -> None:
+    filter_text = query.condition()
+    register(
+        id,
+        level="company",
+        unit=unit,
+        description=description,
+        denominator=denominator,
+        filter=filter_text,
+    )(query)
+
+
+def _share(expression: str) -> str:
+    return f"avg(({expression})::INT)"
+
+
+def _response_is(*answers: str) -> str:
+    quoted = ", ".join(f"'{a}'" for a in answers)
+    return _share(f"lower(trim(response)) IN ({quoted})")
+
+
+SETTLED = "received before the last {days} days of the source"
+ANSWERED = "complaints with a recorded company response, " + SETTLED
+
+
+def _register_shares() -> None:
+    shares = [
+        ("timely_share", "timely IS NOT NULL", _share("timely"),
+         "Share of complaints the company answered in time, as the source records it",
+         "complaints with a known timely flag, " + SETTLED),
+        ("resolved_share", "resolved IS NOT NULL AND response IS NULL", _share("resolved"),
+         "Share of complaints the source marks resolved (solved or closed); rows with a "
+         "CFPB-style company response are counted by the relief share instead",
+         "complaints with a known status and no company response category, " + SETTLED),
+        ("relief_share", "response IS NOT NULL", _response_is(*RELIEF),
+         "Share of complaints closed with relief for the customer, monetary or not", ANSWERED),
+        ("relief_monetary_share", "response IS NOT NULL", _response_is(RELIEF[0]),
+         "Share of complaints closed with monetary relief", ANSWERED),
+        ("relief_non_monetary_share", "response IS NOT NULL", _response_is(RELIEF[1]),
+         "Share of complaints closed with non-monetary relief", ANSWERED),
+        ("explanation_only_share", "response IS NOT NULL",
+         _response_is("closed with explanation"),
+         "Share of complaints closed with an explanation only", ANSWERED),
+        ("in_progress_share", "response IS NOT NULL", _response_is("in progress"),
+         "Share of complaints still in progress after the settle window", ANSWERED),
+        ("untimely_share", "response IS NOT NULL", _response_is("untimely response"),
+         "Share of complaints the company did not answer in time", ANSWERED),
+        ("disputed_share",
+         f"disputed IS NOT NULL AND NOT ({CFPB_ROW} AND date >= DATE '{CFPB_DISPUTES_END}')",
+         _share("disputed"),
+         "Share of answered complaints the customer disputed (CFPB rows received before "
+         f"{CFPB_DISPUTES_END} only: the CFPB stopped collecting disputes that day)",
+         "complaints with a known dispute flag, " + SETTLED),
+    ]
+    for id, where, value, description, denominator in shares:
+        query = Aggregate(where, value, settled=True)
+        _company_metric(id, "share", description, denominator, query)
+
+
+def _register_times() -> None:
+    reply = "reply_minutes IS NOT NULL"
+    times = [
+        ("first_reply_median", reply, "median(reply_minutes)", "minutes",
+         "Median time from a complaint to the company's first reply, per channel"),
+        ("first_reply_p90", reply, "quantile_cont(reply_minutes, 0.9)", "minutes",
+         "90th percentile of the time to the company's first reply, per channel"),
+        ("response_days_median", "response_days IS NOT NULL", "median(response_days)", "days",
+         "Median days from receipt to the company's response"),
+    ]
+    for id, where, value, unit, description in times:
+        query = Aggregate(where, value, settled=True, by_channel=id.startswith("first_reply"))
+        denominator = "complaints with a recorded time, " + SETTLED
+        _company_metric(id, unit, description, denominator, query)
+    _company_metric(
+        "complaints",
+        "complaints",
+        "Complaints on record, per channel (for the CFPB, the channel is how the complaint "
+        "reached the CFPB, not how the customer contacted the company)",
+        "every complaint row",
+        Aggregate("TRUE", "count(*)", by_channel=True),
+    )
+
+
+def _register_calls() -> None:
+    weighted = "sum({col} * offered) / sum(offered)"
+    calls = [
+        ("calls_offered", "offered IS NOT NULL", "sum(offered)", "calls",
+         "Calls offered to an agent queue"),
+        ("answered_60s_share", "answered_60s IS NOT NULL AND offered > 0",
+         "sum(answered_60s) / sum(offered)", "share",
+         "Share of calls offered to a queue that an agent answered within 60 seconds"),
+        ("abandonment_share", "abandoned IS NOT NULL AND offered > 0",
+         "sum(abandoned) / sum(offered)", "share",
+         "Share of calls offered to a queue whose caller hung up before an agent answered"),
+        ("call_wait_p90", "wait_p90_s IS NOT NULL AND offered > 0",
+         weighted.format(col="wait_p90_s"), "seconds",
+         "90th-percentile wait in the queue, averaged over the daily figures weighted by "
+         "calls offered (the daily table holds no single calls)"),
+        ("call_wait_median", "wait_median_s IS NOT NULL AND offered > 0",
+         weighted.format(col="wait_median_s"), "seconds",
+         "Median wait in the queue, averaged over the daily figures weighted by calls offered"),
+    ]
+    for id, where, value, unit, description in calls:
+        query = Aggregate(where, value, n="sum(offered)", table="calls")
+        _company_metric(id, unit, description, "calls offered to an agent queue", query)
+
+
+# ------------------------------------------------------------------ volume over time
+
+
+def _span(rel: Relations) -> str:
+    """Per company: the first and last day of its sources, and its last complete month."""
+    return f"""
+    SELECT company, min(source_start) AS first_day, max(source_end) AS last_day,
+           CASE WHEN last_day(max(source_end)) = max(source_end)
+                THEN date_trunc('month', max(source_end))
+                ELSE date_trunc('month', max(source_end)) - INTERVAL 1 MONTH
+           END::DATE AS last_month
+    FROM ({clocked(rel)}) GROUP BY company"""
+
+
+def _per_month(rel: Relations) -> str:
+    return f"""
+    SELECT company, 'all' AS channel,
+           strftime(first_day, '%Y-%m-%d') || '/' || strftime(last_day, '%Y-%m-%d') AS period,
+           count(*) / ((last_day - first_day + 1) / 30.4375) AS value, count(*) AS n
+    FROM ({clocked(rel)}) JOIN ({_span(rel)}) USING (company)
+    GROUP BY company, first_day, last_day"""
+
+
+def _monthly(rel: Relations) -> str:
+    """Complaints in each calendar month of the company's span, months without any included."""
+    return f"""
+    WITH months AS (
+        SELECT company, unnest(generate_series(date_trunc('month', first_day)::DATE,
+               date_trunc('month', last_day)::DATE, INTERVAL 1 MONTH))::DATE AS month
+        FROM ({_span(rel)})),
+    counts AS (
+        SELECT company, date_trunc('month', date)::DATE AS month, count(*) AS k
+        FROM ({clocked(rel)}) GROUP BY ALL)
+    SELECT m.company, 'all' AS channel, strftime(m.month, '%Y-%m') AS period,
+           coalesce(counts.k, 0)::DOUBLE AS value, coalesce(counts.k, 0)::BIGINT AS n
+    FROM months m LEFT JOIN counts USING (company, month)"""
+
+
+def _monthly_mean3(rel: Relations) -> str:
+    """The mean of each month and the two before it (fewer at the start of the span)."""
+    return f"""
+    SELECT company, channel, period,
+           avg(value) OVER (PARTITION BY company ORDER BY period
+                            ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS value,
+           sum(n) OVER (PARTITION BY company ORDER BY period
+                        ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)::BIGINT AS n
+    FROM ({_monthly(rel)})"""
+
+
+def _trend(rel: Relations) -> str:
+    """Last three complete months against the same months a year earlier; NULL when the data
+    does not reach back to that month, or the earlier months had no complaint."""
+    return f"""
+    WITH w AS (
+        SELECT company, first_day, (last_month - INTERVAL 2 MONTH)::DATE AS w0,
+               last_day(last_month) AS w1,
+               (last_month - INTERVAL 14 MONTH)::DATE AS p0,
+               last_day((last_month - INTERVAL 12 MONTH)::DATE) AS p1
+        FROM ({_span(rel)})),
+    counted AS (
+        SELECT w.company, w.first_day, w.w0, w.w1, w.p0,
+               count(*) FILTER (WHERE c.date BETWEEN w.w0 AND w.w1) AS now_k,
+               count(*) FILTER (WHERE c.date BETWEEN w.p0 AND w.p1) AS before_k
+        FROM w JOIN ({clocked(rel)}) c USING (company) GROUP BY ALL)
+    SELECT company, 'all' AS channel,
+           strftime(w0, '%Y-%m-%d') || '/' || strftime(w1, '%Y-%m-%d') AS period,
+           CASE WHEN date_trunc('month', first_day) <= p0 AND before_k > 0
+                THEN now_k / before_k - 1 END AS value,
+           (now_k + before_k)::BIGINT AS n
+    FROM counted"""
+
+
+def _per_100k(rel: Relations) -> str:
+    return f"""
+    SELECT v.company, v.channel, v.period, v.value * 12 / k.customers * 100000 AS value, v.n
+    FROM ({_per_month(rel)}) v JOIN {rel.companies} k USING (company)
+    WHERE k.customers > 0"""
+
+
+def _channel_fairness(rel: Relations) -> str:
+    return f"""
+    WITH m AS (
+        SELECT company, channel, median(reply_minutes) AS med, count(*) AS k,
+               min(date) AS d0, max(date) AS d1
+        FROM ({clocked(rel)})
+        WHERE reply_minutes IS NOT NULL AND NOT recent AND channel IN ('phone', 'social')
+        GROUP BY ALL)
+    SELECT p.company, 'all' AS channel,
+           strftime(least(p.d0, s.d0), '%Y-%m-%d') || '/' ||
+           strftime(greatest(p.d1, s.d1), '%Y-%m-%d') AS period,
+           p.med / nullif(s.med, 0) AS value, least(p.k, s.k) AS n
+    FROM m p JOIN m s ON p.company = s.company AND p.channel = 'phone' AND s.channel = 'social'"""
+
+
+def _register_volumes() -> None:
+    volumes = [
+        ("complaints_per_month", "complaints a month", _per_month, ("incidents",),
+         "Complaints a month (of 30.4 days) over the span of the company's sources",
+         "every complaint row"),
+        ("complaints_monthly", "complaints", _monthly, ("incidents",),
+         "Complaints in each calendar month (the period column names the month)",
+         "every complaint row"),
+        ("complaints_monthly_mean3", "complaints", _monthly_mean3, ("incidents",),
+         "Mean complaints a month over each month and the two before it",
+         "every complaint row"),
+        ("complaints_trend", "change", _trend, ("incidents",),
+         "Complaints in the last three complete months against the same three months a year "
+         "earlier (+0.25 = a quarter more)",
+         "complaints in both three-month windows"),
+        ("complaints_per_100k", "complaints a year per 100,000 customers", _per_100k,
+         ("incidents", "companies"),
+         "Complaints a year per 100,000 customers, where the company file states its size",
+         "every complaint row, and the customer count the company file gives"),
+    ]
+    for id, unit, build, needs, description, denominator in volumes:
+        _company_metric(id, unit, description, denominator, Custom(build, needs=needs))
+    _company_metric(
+        "channel_fairness",
+        "ratio",
+        "Median first reply by phone divided by the median first reply on social media "
+        "(2 = a caller waits twice as long as a public poster)",
+        "complaints with a first-reply time by phone and on social media, " + SETTLED,
+        Custom(
+            _channel_fairness,
+            "reply_minutes IS NOT NULL AND NOT recent AND channel IN ('phone', 'social')",
+        ),
+    )
+
+
+_register_shares()
+_register_times()
+_register_calls()
+_register_volumes()

@@ -1,0 +1,240 @@
+"""Run the company metrics: one long table of (company, metric, channel, period, value, unit, n),
+each figure beside the median of its industry.
+
+In-process, the corpus's DataFrames are registered with DuckDB under typed views; a Parquet
+store passes ``read_parquet('…')`` expressions instead and runs the very same SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import duckdb
+import pandas as pd
+
+from ..load.models import Company
+from ..load.tables import CALL_COLUMNS, CALL_OPTIONAL_COLUMNS
+from .company import Relations, clocked
+from .registry import metrics
+
+METRIC_COLUMNS = ["company", "metric", "channel", "period", "value", "unit", "n"]
+INDUSTRY_COLUMNS = ["industry", "industry_median", "industry_companies"]
+# Monthly counts are a series for charts: an industry median per month is not a comparison.
+NOT_COMPARED = {"complaints_monthly", "complaints_monthly_mean3"}
+
+INCIDENT_TYPES = {
+    "company": "VARCHAR",
+    "id": "VARCHAR",
+    "source": "VARCHAR",
+    "date": "DATE",
+    "channel": "VARCHAR",
+    "product": "VARCHAR",
+    "issue": "VARCHAR",
+    "reply_minutes": "DOUBLE",
+    "response_days": "DOUBLE",
+    "forwarded_days": "DOUBLE",
+    "response": "VARCHAR",
+    "resolved": "BOOLEAN",
+    "timely": "BOOLEAN",
+    "escalated": "BOOLEAN",
+    "disputed": "BOOLEAN",
+}
+CALL_TYPES = {
+    "company": "VARCHAR",
+    "date": "DATE",
+    "queue": "VARCHAR",
+    **{c: "DOUBLE" for c in [*CALL_COLUMNS, *CALL_OPTIONAL_COLUMNS] if c not in ("date", "queue")},
+}
+COMPANY_TYPES = {
+    "company": "VARCHAR",
+    "industry": "VARCHAR",
+    "customers": "DOUBLE",
+    "data_as_of": "DATE",
+}
+
+
+def _pandas_typed(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
+    """Columns in pandas dtypes DuckDB reads without guessing (an object column that starts
+    with thousands of empty cells would otherwise be guessed from those)."""
+    out = {}
+    for column, sql_type in types.items():
+        values = frame[column] if column in frame else pd.Series(None, index=frame.index)
+        if sql_type == "DATE":
+            out[column] = pd.to_datetime(values)
+        elif sql_type == "BOOLEAN":
+            out[column] = values.astype("boolean")
+        elif sql_type == "DOUBLE":
+            out[column] = pd.to_numeric(values, errors="coerce").astype("float64")
+        else:
+            out[column] = values.astype("string")
+    return pd.DataFrame(out, index=frame.index)
+
+
+def register_frame(
+    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, types: dict[str, str]
+) -> str:
+    """Expose a DataFrame to SQL as the view ``name`` with the columns' SQL types."""
+    con.register(f"{name}_frame", _pandas_typed(frame, types))
+    casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in types.items())
+    con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {casts} FROM {name}_frame")
+    return name
+
+
+def companies_frame(companies: dict[str, Company]) -> pd.DataFrame:
+    """Company, industry, customer count and the date of its incident data: what medians,
+    per-customer figures and the settle window need."""
+    rows = [
+        (
+            slug,
+            c.industry,
+            c.size.customers if c.size else None,
+            c.incidents_source.date if c.incidents_source else None,
+        )
+        for slug, c in sorted(companies.items())
+    ]
+    return pd.DataFrame(rows, columns=list(COMPANY_TYPES))
+
+
+def company_metrics(
+    incidents: str,
+    con: duckdb.DuckDBPyConnection,
+    calls: str | None = None,
+    companies: str | None = None,
+    recent_days: int = 60,
+) -> pd.DataFrame:
+    """Every registered company metric over the given relations, as one long table.
+
+    Metrics that need a relation not given (call-centre figures without ``calls``, customer
+    counts without ``companies``) are left out."""
+    rel = Relations(incidents, calls or "", companies or "", recent_days)
+    given = {"incidents": True, "calls": calls is not None, "companies": companies is not None}
+    con.execute(f"CREATE OR REPLACE TEMP TABLE cx_clocked AS {clocked(rel)}")
+    rel = replace(rel, incidents="cx_clocked", preclocked=True)
+    parts = []
+    for metric in metrics("company"):
+        if not all(given[n] for n in metric.compute.needs):
+            continue
+        frame = con.execute(metric.compute(rel)).df()
+        frame.insert(1, "metric", metric.id)
+        frame["unit"] = metric.unit
+        parts.append(frame)
+    con.execute("DROP TABLE cx_clocked")
+    if not parts:
+        return pd.DataFrame(columns=METRIC_COLUMNS)
+    long = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
+    long["n"] = long["n"].fillna(0).astype("int64")
+    long["value"] = long["value"].astype("float64")
+    return long[METRIC_COLUMNS].sort_values(["company", "metric", "channel", "period"]).reset_index(
+        drop=True
+    )
+
+
+def with_industry(long: pd.DataFrame, industry_of: dict[str, str], min_n: int) -> pd.DataFrame:
+    """Each figure beside the median of the companies in its industry with at least ``min_n``
+    rows behind the same figure (fewer would compare against noise)."""
+    out = long.assign(industry=long["company"].map(industry_of))
+    keys = ["industry", "metric", "channel"]
+    peers = out[(out["n"] >= min_n) & out["value"].notna() & ~out["metric"].isin(NOT_COMPARED)]
+    stats = (
+        peers.groupby(keys)["value"]
+        .agg(industry_median="median", industry_companies="count")
+        .reset_index()
+    )
+    out = out.merge(stats, on=keys, how="left")
+    out.loc[out["metric"].isin(NOT_COMPARED), ["industry_median", "industry_companies"]] = None
+    out["industry_companies"] = out["industry_companies"].fillna(0).astype("int64")
+    return out
+
+
+CLOCK_COLUMNS = ["company", "source", "rows", "first_day", "last_day", "as_of"]
+
+
+def source_clocks(
+    incidents: str, con: duckdb.DuckDBPyConnection, companies: str = ""
+) -> pd.DataFrame:
+    """Per company and source: its rows, the source's first and last day, and the day the
+    most recent days are counted back from (``as_of``)."""
+    as_of = "coalesce(max(k.data_as_of), max(c.source_end))" if companies else "max(source_end)"
+    join = f"LEFT JOIN {companies} k USING (company)" if companies else ""
+    sql = f"""
+    SELECT company, CASE WHEN clock LIKE 'company:%' THEN NULL ELSE clock END AS source,
+           count(*) AS rows,
+           strftime(min(source_start), '%Y-%m-%d') AS first_day,
+           strftime(max(source_end), '%Y-%m-%d') AS last_day,
+           strftime({as_of}, '%Y-%m-%d') AS as_of
+    FROM ({clocked(Relations(incidents, companies=""))}) c {join}
+    GROUP BY ALL ORDER BY company, source NULLS FIRST"""
+    return con.execute(sql).df()[CLOCK_COLUMNS]
+
+
+MIX_SQL = """
+SELECT company, CASE WHEN product IS NOT NULL THEN 'product' ELSE 'issue' END AS field,
+       lower(trim(coalesce(product, issue, ''))) AS key,
+       mode(trim(coalesce(product, issue, ''))) AS topic, count(*) AS complaints
+FROM {incidents} WHERE trim(coalesce(product, issue, '')) <> '' GROUP BY ALL"""
+MIX_COLUMNS = ["company", "field", "topic", "complaints", "share", "industry_share", "topics"]
+
+
+def complaint_mix(
+    incidents: str, con: duckdb.DuckDBPyConnection, industry_of: dict[str, str], top: int = 8
+) -> pd.DataFrame:
+    """Per company, its most frequent products (or, without products, issues) with their
+    share of its complaints and of its industry's; the rest summed as one row (topic None).
+    ``topics`` counts the company's distinct topics, so a page can tell free text from
+    categories."""
+    counts = con.execute(MIX_SQL.format(incidents=incidents)).df()
+    if counts.empty:
+        return pd.DataFrame(columns=MIX_COLUMNS)
+    counts["industry"] = counts["company"].map(industry_of)
+    by_industry = counts.groupby(["industry", "field", "key"])["complaints"].sum()
+    industry_total = counts.groupby(["industry", "field"])["complaints"].sum()
+    counts = counts.sort_values(["company", "complaints", "key"], ascending=[True, False, True])
+    counts["rank"] = counts.groupby(["company", "field"]).cumcount()
+    counts["topics"] = counts.groupby(["company", "field"])["key"].transform("size")
+    total = counts.groupby(["company", "field"])["complaints"].transform("sum")
+    counts["share"] = counts["complaints"] / total
+    keys = pd.MultiIndex.from_frame(counts[["industry", "field", "key"]])
+    totals = pd.MultiIndex.from_frame(counts[["industry", "field"]])
+    counts["industry_share"] = (
+        by_industry.reindex(keys).to_numpy() / industry_total.reindex(totals).to_numpy()
+    )
+    shown = counts[counts["rank"] < top]
+    rest = counts[counts["rank"] >= top].groupby(["company", "field"], as_index=False).agg(
+        complaints=("complaints", "sum"), share=("share", "sum"), topics=("topics", "first")
+    )
+    shown_industry = shown.groupby(["company", "field"])["industry_share"].sum()
+    rest_keys = pd.MultiIndex.from_frame(rest[["company", "field"]])
+    rest["industry_share"] = 1 - shown_industry.reindex(rest_keys).to_numpy()
+    rest["topic"] = None
+    return pd.concat([shown[MIX_COLUMNS], rest[MIX_COLUMNS]], ignore_index=True)
+
+
+@dataclass
+class CompanyMeasures:
+    """What the scorer needs from the incident data: the long metric table and the mixes."""
+
+    figures: pd.DataFrame  # METRIC_COLUMNS + INDUSTRY_COLUMNS
+    mix: pd.DataFrame  # MIX_COLUMNS
+    clocks: pd.DataFrame  # CLOCK_COLUMNS: each company's sources and their last days
+
+
+def corpus_measures(
+    incidents: pd.DataFrame,
+    calls: pd.DataFrame,
+    companies: dict[str, Company],
+    recent_days: int = 60,
+    min_n: int = 30,
+) -> CompanyMeasures:
+    """The corpus's company metrics, computed in-process with DuckDB over its DataFrames."""
+    industry_of = {slug: c.industry for slug, c in companies.items()}
+    con = duckdb.connect()
+    try:
+        register_frame(con, "incidents", incidents, INCIDENT_TYPES)
+        register_frame(con, "calls", calls, CALL_TYPES)
+        register_frame(con, "companies", companies_frame(companies), COMPANY_TYPES)
+        long = company_metrics("incidents", con, "calls", "companies", recent_days)
+        mix = complaint_mix("incidents", con, industry_of)
+        clocks = source_clocks("incidents", con, "companies")
+    finally:
+        con.close()
+    return CompanyMeasures(with_industry(long, industry_of, min_n), mix, clocks)

@@ -1,0 +1,257 @@
+"""Company charts from the scored figures: monthly complaints with their rolling mean and the
+year before, first-reply time per channel, the complaint mix beside the industry's.
+
+Each chart comes with a one-sentence summary that says what it shows in words, for readers
+who cannot see it and for the page's caption. Figures are plain dicts, as in ``charts``.
+"""
+
+from __future__ import annotations
+
+from ..score import CompanyFigure, CompanyScore, MixRow
+from . import format as fmt
+from .charts import (
+    COLORS,
+    LEGEND_BELOW,
+    MODEBAR_ROOM,
+    Chart,
+    calls_chart,
+    category_chart,
+    figure,
+    trace,
+)
+from .company_text import metric_value
+
+
+def _series(figures: list[CompanyFigure], metric: str) -> dict[str, float]:
+    return {
+        f.period: f.value
+        for f in figures
+        if f.metric == metric and f.period and f.value is not None
+    }
+
+
+def _year_before(month: str) -> str:
+    return f"{int(month[:4]) - 1:04d}{month[4:]}"
+
+
+def monthly_complaints(score: CompanyScore) -> Chart | None:
+    """Bars per month, the three-month mean as a line, and the same month a year earlier."""
+    counts = _series(score.figures, "complaints_monthly")
+    if not counts:
+        return None
+    months = sorted(counts)
+    mean = _series(score.figures, "complaints_monthly_mean3")
+    earlier = [counts.get(_year_before(m)) for m in months]
+    traces = [
+        trace(
+            "bar",
+            x=months,
+            y=[counts[m] for m in months],
+            name="complaints",
+            marker={"color": COLORS["neutral"]},
+            hovertemplate="%{x}: %{y} complaints<extra></extra>",
+        ),
+        trace(
+            "scatter",
+            x=months,
+            y=[mean.get(m) for m in months],
+            mode="lines",
+            name="3-month mean",
+            line={"color": COLORS["warn"], "width": 3},
+            hovertemplate="%{x}: %{y:.1f} a month (3-month mean)<extra></extra>",
+        ),
+    ]
+    if any(v is not None for v in earlier):
+        traces.append(
+            trace(
+                "scatter",
+                x=months,
+                y=earlier,
+                mode="lines+markers",
+                name="a year earlier",
+                line={"color": COLORS["muted"], "dash": "dot"},
+                hovertemplate="%{x}, a year earlier: %{y} complaints<extra></extra>",
+            )
+        )
+    fig = figure(
+        *traces,
+        height=320,
+        margin={"l": 50, "r": 20, "t": MODEBAR_ROOM, "b": 40},
+        xaxis={"type": "category", "fixedrange": True},
+        yaxis={"title": {"text": "complaints"}, "fixedrange": True},
+        legend=LEGEND_BELOW,
+    )
+    peak = max(months, key=lambda m: (counts[m], m))
+    prior = (
+        "the same months a year earlier are shown dotted"
+        if len(traces) == 3
+        else "the data does not reach a year further back"
+    )
+    summary = (
+        f"Complaints per month from {months[0]} to {months[-1]}: between "
+        f"{fmt.number(min(counts.values()))} and {fmt.number(counts[peak])}, most in {peak}; "
+        f"{prior}."
+    )
+    return Chart(
+        id=f"complaints-{score.company}",
+        figure=fig,
+        caption=f"Complaints about {score.name} per month",
+        summary=summary,
+        columns=("Month", "Complaints", "3-month mean", "A year earlier"),
+        rows=tuple(
+            (m, fmt.number(counts[m]), fmt.number(mean.get(m)), fmt.number(e))
+            for m, e in zip(months, earlier, strict=True)
+        ),
+    )
+
+
+CHANNEL_ORDER = ["phone", "social", "email", "web", "chat", "letter", "in_person", "other"]
+
+
+def first_reply_by_channel(score: CompanyScore) -> Chart | None:
+    """Median and 90th-percentile first reply per channel, in hours."""
+    med = {f.channel: f for f in score.figures if f.metric == "first_reply_median"}
+    p90 = {f.channel: f for f in score.figures if f.metric == "first_reply_p90"}
+    channels = [c for c in CHANNEL_ORDER if c in med and med[c].value is not None]
+    if not channels:
+        return None
+
+    def hours(table: dict[str, CompanyFigure]) -> list[float | None]:
+        return [
+            None
+            if table.get(c) is None or table[c].value is None
+            else round(table[c].value / 60, 2)
+            for c in channels
+        ]
+
+    names = [fmt.nice(c) for c in channels]
+    fig = figure(
+        trace(
+            "bar",
+            x=names,
+            y=hours(med),
+            name="median",
+            marker={"color": COLORS["neutral"]},
+            hovertemplate="%{x}: median %{y} h<extra></extra>",
+        ),
+        trace(
+            "bar",
+            x=names,
+            y=hours(p90),
+            name="90th percentile",
+            marker={"color": COLORS["warn"]},
+            hovertemplate="%{x}: 90th percentile %{y} h<extra></extra>",
+        ),
+        barmode="group",
+        height=300,
+        margin={"l": 50, "r": 20, "t": MODEBAR_ROOM, "b": 40},
+        yaxis={"title": {"text": "hours to a first reply"}, "fixedrange": True},
+        xaxis={"fixedrange": True},
+        legend=LEGEND_BELOW,
+    )
+    parts = [
+        f"{fmt.nice(c)} {metric_value(med[c].value, 'minutes')} (n={fmt.number(med[c].n)})"
+        for c in channels
+    ]
+    return Chart(
+        id=f"first-reply-{score.company}",
+        figure=fig,
+        caption=f"Time to a first reply from {score.name}, per channel",
+        summary="Median time to a first reply: " + fmt.join(parts) + ".",
+        columns=("Channel", "Median", "90th percentile", "n"),
+        rows=tuple(
+            (
+                fmt.nice(c),
+                metric_value(med[c].value, "minutes"),
+                metric_value(p90[c].value, "minutes") if c in p90 else fmt.MISSING,
+                fmt.number(med[c].n),
+            )
+            for c in channels
+        ),
+    )
+
+
+def complaint_mix(score: CompanyScore, min_sample: int = 30) -> Chart | None:
+    """The company's most frequent products or issues beside the industry's shares of them
+    (with at least ``min_sample`` complaints that name one: fewer compare noise)."""
+    rows = [r for r in score.mix if r.topic is not None]
+    if sum(r.complaints for r in score.mix) < min_sample or not categorical_mix(score.mix):
+        return None
+    labels = [r.topic for r in rows]
+    fig = figure(
+        trace(
+            "bar",
+            y=labels,
+            x=[round(100 * r.share, 1) for r in rows],
+            orientation="h",
+            name=score.name,
+            marker={"color": COLORS["neutral"]},
+            hovertemplate="%{y}: %{x}% of the company's complaints<extra></extra>",
+        ),
+        trace(
+            "bar",
+            y=labels,
+            x=[
+                None if r.industry_share is None else round(100 * r.industry_share, 1) for r in rows
+            ],
+            orientation="h",
+            name="industry",
+            marker={"color": COLORS["muted"]},
+            hovertemplate="%{y}: %{x}% of the industry's complaints<extra></extra>",
+        ),
+        barmode="group",
+        height=80 + 44 * len(rows),
+        margin={"l": 220, "r": 20, "t": MODEBAR_ROOM, "b": 40},
+        xaxis={"title": {"text": "% of complaints"}, "fixedrange": True},
+        yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True},
+        legend=LEGEND_BELOW,
+    )
+    top = rows[0]
+    summary = (
+        f"The most frequent {top.field} is “{top.topic}”: {fmt.share(top.share)} of the "
+        f"company's complaints against {fmt.share(top.industry_share)} of its industry's."
+    )
+    return Chart(
+        id=f"mix-{score.company}",
+        figure=fig,
+        caption=f"What {score.name}'s complaints are about, beside its industry",
+        summary=summary,
+        columns=(top.field.capitalize(), "Share of the company's", "Share of the industry's"),
+        rows=tuple((r.topic, fmt.share(r.share), fmt.share(r.industry_share)) for r in rows),
+    )
+
+
+def categorical_mix(mix: list[MixRow]) -> bool:
+    """A mix worth charting: named products, or issues whose top few cover half the rows
+    (free-text titles, one per complaint, are not categories)."""
+    if not [r for r in mix if r.topic is not None]:
+        return False
+    if mix[0].field == "product":
+        return True
+    return sum(r.share for r in mix if r.topic is not None) >= 0.5
+
+
+def company_charts(score: CompanyScore, min_sample: int = 30) -> dict[str, Chart]:
+    """The incident charts of a company page, by chart id."""
+    slug = score.company
+    built = {
+        f"complaints-{slug}": monthly_complaints(score),
+        f"first-reply-{slug}": first_reply_by_channel(score),
+        f"mix-{slug}": complaint_mix(score, min_sample),
+    }
+    return {key: chart for key, chart in built.items() if chart is not None}
+
+
+def company_page_charts(
+    score: CompanyScore, names: dict[str, str], calls, min_sample: int = 30
+) -> dict[str, Chart]:
+    """Every chart of a company page by id: the incident charts, the case categories, and the
+    call centre's days; a chart appears only when it has data to draw."""
+    out = dict(company_charts(score, min_sample))
+    if score.case_part is not None and any(v is not None for v in score.categories.values()):
+        chart = category_chart(score, names)
+        out[chart.id] = chart
+    if len(calls):
+        chart = calls_chart(score, calls)
+        out[chart.id] = chart
+    return out

@@ -1,0 +1,162 @@
+"""Company figures in words: each value with its unit, periods, sources and sample sizes.
+
+One place decides how a company metric reads, for the pages, the letters and the terminal, so
+that a time in minutes is never printed as "0.0 days" and a share is always a percentage.
+"""
+
+from __future__ import annotations
+
+from ..load.models import Company
+from ..score import CompanyCriterionResult, CompanyScore
+from . import format as fmt
+
+# Units whose figures read with a symbol or a time unit; other units are counts ("complaints").
+TIME_UNITS = {"seconds": 1 / 60, "minutes": 1.0, "days": 1440.0}
+SOURCE_NAMES = {"cfpb": "CFPB Consumer Complaint Database"}
+STATUS_TEXT = {
+    "scored": "",
+    "no_data": "no data",
+    "incomplete": "the rows do not give this figure (a trend needs the year before)",
+    "too_few": "too few rows",
+    "superseded": "counted by another criterion",
+}
+NOT_RATED_TEXT = "NR — not rated"
+SINGULAR = {"complaints": "complaint", "calls": "call", "complaints a month": "complaint a month"}
+
+
+def metric_value(v: float | None, unit: str, locale: str = fmt.DEFAULT_LOCALE) -> str:
+    """A figure with its unit, as a table cell shows it: 76%, 26 h, 3.2×, +25%, 201 a month."""
+    if v is None:
+        return fmt.MISSING
+    if unit in TIME_UNITS:
+        return fmt.duration(v * TIME_UNITS[unit], locale)
+    if unit == "share":
+        return fmt.share(v, locale)
+    if unit == "change":
+        sign = "+" if v > 0 else "−" if v < 0 else "±"
+        return sign + fmt.share(abs(v), locale)
+    if unit == "ratio":
+        return f"{fmt.number(round(v, 1), locale)}×"
+    if v == 1 and unit in SINGULAR:
+        unit = SINGULAR[unit]
+    return fmt.with_unit(round(v, 1), unit, locale)
+
+
+def value_in_sentence(v: float | None, unit: str, locale: str = fmt.DEFAULT_LOCALE) -> str:
+    """A figure as a letter's sentence uses it: counts without their unit (the sentence names
+    it), ratios as "3.2 times"."""
+    if v is None:
+        return "an unknown share"
+    if unit == "ratio":
+        return f"{fmt.number(round(v, 1), locale)} times"
+    if unit in TIME_UNITS or unit in ("share", "change"):
+        return metric_value(v, unit, locale)
+    return fmt.number(round(v, 1), locale)
+
+
+def name_in_sentence(company: Company) -> str:
+    """A company's name inside a sentence: a description ("A regional telephone company", for
+    a company its sources do not name) starts in lower case."""
+    name = company.name
+    return name if company.named or not name else name[0].lower() + name[1:]
+
+
+def period_text(period: str | None, months: bool = False) -> str:
+    """An ISO interval as words: 2015-01-04 to 2015-10-06 (or 2015-01 to 2015-10)."""
+    if not period:
+        return fmt.MISSING
+    start, _, end = period.partition("/")
+    if months:
+        start, end = start[:7], end[:7]
+    return start if not end or start == end else f"{start} to {end}"
+
+
+def source_label(company: Company, calls: bool = False) -> str:
+    """What a figure cites: the company file's named source, else the data's own source."""
+    named = company.calls_source if calls else company.incidents_source
+    if named is not None:
+        return named.title + (f" ({named.publisher})" if named.publisher else "")
+    if calls:
+        return company.calls_file or "call-centre data"
+    return company.incidents_file or "incident data in the company file"
+
+
+def source_of_rows(company: Company, sources: list[str]) -> str:
+    """The label of the rows' ``source`` values (cfpb -> CFPB …), else the company's source."""
+    named = [SOURCE_NAMES.get(s, s) for s in sources if s]
+    return ", ".join(named) if named else source_label(company)
+
+
+def not_rated(score: CompanyScore, min_sample: int) -> str:
+    """ "NR — not rated (12 complaints; 30 needed)", or why there is nothing to rate."""
+    if score.not_rated == "too_few":
+        rows = score.complaints or score.calls_offered
+        what = "complaints" if score.complaints else "calls"
+        return f"{NOT_RATED_TEXT} ({fmt.number(rows)} {what}; {fmt.number(min_sample)} needed)"
+    return f"{NOT_RATED_TEXT} (no documented case and no incident data)"
+
+
+def criterion_value(result: CompanyCriterionResult) -> str:
+    return metric_value(result.value, result.unit)
+
+
+def trend_arrow(trend: float | None) -> str:
+    """↑ more complaints than a year earlier, ↓ fewer, → about the same (within 5%)."""
+    if trend is None:
+        return ""
+    if trend > 0.05:
+        return "↑"
+    if trend < -0.05:
+        return "↓"
+    return "→"
+
+
+# Short names of the company figures, in the order a company page lists them.
+FIGURE_LABELS = {
+    "complaints": "Complaints",
+    "complaints_per_month": "Complaints a month",
+    "complaints_trend": "Last 3 months against a year earlier",
+    "complaints_per_100k": "Complaints a year per 100,000 customers",
+    "timely_share": "Answered in time",
+    "untimely_share": "Not answered in time",
+    "resolved_share": "Marked solved or closed",
+    "relief_share": "Closed with relief",
+    "relief_monetary_share": "… with monetary relief",
+    "relief_non_monetary_share": "… with non-monetary relief",
+    "explanation_only_share": "Closed with an explanation only",
+    "in_progress_share": "Still in progress",
+    "disputed_share": "Disputed by the customer",
+    "response_days_median": "Median days to the company's response",
+    "first_reply_median": "Median time to a first reply",
+    "first_reply_p90": "90th percentile of the time to a first reply",
+    "channel_fairness": "First reply by phone against social media",
+    "calls_offered": "Calls offered to an agent",
+    "answered_60s_share": "Answered within 60 seconds",
+    "abandonment_share": "Callers who hung up before an answer",
+    "call_wait_median": "Median wait in the queue",
+    "call_wait_p90": "90th-percentile wait in the queue",
+}
+
+
+def figure_rows(score: CompanyScore) -> list[dict]:
+    """The company's figures for a table, in FIGURE_LABELS order, every value with its unit."""
+    order = {metric: n for n, metric in enumerate(FIGURE_LABELS)}
+    shown = sorted(
+        (f for f in score.figures if f.metric in order),
+        key=lambda f: (order[f.metric], f.channel != "all", f.channel),
+    )
+    return [
+        {
+            "metric": f.metric,
+            "label": FIGURE_LABELS[f.metric],
+            "channel": f.channel,
+            "value": metric_value(f.value, f.unit),
+            "industry": metric_value(f.industry_median, f.unit)
+            if f.industry_companies
+            else fmt.MISSING,
+            "peers": f.industry_companies,
+            "n": f.n,
+            "period": period_text(f.period),
+        }
+        for f in shown
+    ]
