@@ -150,6 +150,13 @@ EXTRA_EVENTS = [
 ]
 
 
+def _with_company_rubric(rubric: dict) -> dict:
+    """The small corpus's rubric with the bundled rubric's company part, so the company
+    criteria's texts are swept too."""
+    bundled = yaml.safe_load((ROOT / "cases" / "rubric.yaml").read_text(encoding="utf-8"))
+    return {**rubric, "company": rubric.get("company") or bundled["company"]}
+
+
 def base_documents() -> dict[str, tuple[type[BaseModel], dict]]:
     """The small corpus with every optional part present, so every field has a place."""
     read = lambda rel: yaml.safe_load((SMALL / rel).read_text(encoding="utf-8"))  # noqa: E731
@@ -176,7 +183,7 @@ def base_documents() -> dict[str, tuple[type[BaseModel], dict]]:
         "studies/broadband-outage.yaml": (SCHEMA_MODELS["case"], case),
         "companies/acme-telecom.yaml": (SCHEMA_MODELS["company"], company),
         "letters/to-acme.yaml": (SCHEMA_MODELS["letter"], letter),
-        "rubric.yaml": (SCHEMA_MODELS["rubric"], read("rubric.yaml")),
+        "rubric.yaml": (SCHEMA_MODELS["rubric"], _with_company_rubric(read("rubric.yaml"))),
     }
 
 

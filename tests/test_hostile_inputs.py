@@ -17,7 +17,7 @@ from generator.render.data import csv_text, json_text
 from generator.render.markup import markdown_text
 from generator.render.safe_format import fill
 
-LETTER_LINE = "        letter: Your customers were left without service for {value} hours.\n"
+LETTER_LINE = "        letter: Your customer was left without service for {value} hours.\n"
 
 
 def validate(corpus: Path):
@@ -43,9 +43,10 @@ def test_letter_sentences_are_checked_at_validate(corpus, sentence, message):
     text = rubric.read_text()
     assert LETTER_LINE in text
     rubric.write_text(text.replace(LETTER_LINE, f"        letter: '{sentence}'\n"))
+    line = text[: text.index(LETTER_LINE)].count("\n") + 1
     result = validate(corpus)
     assert result.exit_code == 1
-    assert f"rubric.yaml:36:17: categories[0].criteria[0].letter: {message}" in result.stderr
+    assert f"rubric.yaml:{line}:17: categories[0].criteria[0].letter: {message}" in result.stderr
 
 
 @pytest.mark.parametrize("template", ["{value.__class__.__mro__}", "{0}", "{value[0]}", "{"])
@@ -66,9 +67,10 @@ def test_non_finite_rubric_numbers_are_errors(corpus, value):
     rubric.write_text(
         text.replace(old, f"thresholds: [{{value: {value}, points: 1}}, {{value: 1, points: 0.6}}")
     )
+    line = text[: text.index(old)].count("\n") + 1
     result = validate(corpus)
     assert result.exit_code == 1
-    assert "rubric.yaml:44:" in result.stderr and "Input should be a finite number" in result.stderr
+    assert f"rubric.yaml:{line}:" in result.stderr and "Input should be a finite number" in result.stderr
 
 
 def test_json_out_is_strict():

@@ -62,7 +62,7 @@ def run_build(project: Path, *args: str):
         (".", "is the project"),
         ("..", "holds the project"),
         ("mkdocs.yml", "is a file, not a folder"),
-        ("templates", "holds files cxreport did not write (_macros.md.j2, assets"),
+        ("templates", "holds files cxreport did not write (_league.md.j2, _macros.md.j2"),
         ("~", "is your home folder"),
     ],
 )

@@ -163,6 +163,7 @@ class Incident(Model):
     source: str | None = Field(
         None,
         max_length=40,
+        pattern=r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$",
         description="Where the row comes from, e.g. `cfpb`, `fcc-tickets`, `twitter`; "
         "(source, id) identifies a row across imports.",
     )

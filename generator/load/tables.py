@@ -16,6 +16,7 @@ from .slugs import inside
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
 INCIDENT_COLUMNS = list(Incident.model_fields)
+SOURCE_PATTERN = Incident.model_fields["source"].metadata[-1].pattern
 
 
 def empty_incidents() -> pd.DataFrame:
@@ -110,6 +111,8 @@ def load_incidents_csv(path: Path, company: str, problems: Problems, ref: tuple)
     out["channel"] = channels
     for column in ("source", "product", "issue", "response"):
         out[column] = df[column].replace("", None)
+    bad_source = (df["source"] != "") & ~df["source"].str.fullmatch(SOURCE_PATTERN)
+    _report(problems, path, lines, bad_source, "source", "must be a short code like `cfpb`")
     out["reply_minutes"] = _csv_numbers(
         df, "reply_minutes", 0, 5_256_000, problems, path, lines, "must be a number of minutes"
     )

@@ -7,6 +7,8 @@ who cannot see it and for the page's caption. Figures are plain dicts, as in ``c
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ..score import CompanyFigure, CompanyScore, MixRow
 from . import format as fmt
 from .charts import (
@@ -28,6 +30,11 @@ def _series(figures: list[CompanyFigure], metric: str) -> dict[str, float]:
         for f in figures
         if f.metric == metric and f.period and f.value is not None
     }
+
+
+def _month(period: str) -> str:
+    """ "2015-01" as a reader says it: Jan 2015."""
+    return fmt.month(dt.date(int(period[:4]), int(period[5:7]), 1))
 
 
 def _year_before(month: str) -> str:
@@ -77,7 +84,7 @@ def monthly_complaints(score: CompanyScore) -> Chart | None:
         *traces,
         height=320,
         margin={"l": 50, "r": 20, "t": MODEBAR_ROOM, "b": 40},
-        xaxis={"type": "category", "fixedrange": True},
+        xaxis={"type": "category", "fixedrange": True, "title": {"text": "month"}},
         yaxis={"title": {"text": "complaints"}, "fixedrange": True},
         legend=LEGEND_BELOW,
     )
@@ -99,7 +106,7 @@ def monthly_complaints(score: CompanyScore) -> Chart | None:
         summary=summary,
         columns=("Month", "Complaints", "3-month mean", "A year earlier"),
         rows=tuple(
-            (m, fmt.number(counts[m]), fmt.number(mean.get(m)), fmt.number(e))
+            (_month(m), fmt.number(counts[m]), fmt.number(mean.get(m)), fmt.number(e))
             for m, e in zip(months, earlier, strict=True)
         ),
     )
@@ -146,7 +153,7 @@ def first_reply_by_channel(score: CompanyScore) -> Chart | None:
         height=300,
         margin={"l": 50, "r": 20, "t": MODEBAR_ROOM, "b": 40},
         yaxis={"title": {"text": "hours to a first reply"}, "fixedrange": True},
-        xaxis={"fixedrange": True},
+        xaxis={"fixedrange": True, "title": {"text": "channel"}},
         legend=LEGEND_BELOW,
     )
     parts = [
