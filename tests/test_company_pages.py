@@ -65,7 +65,7 @@ def test_league_table_ranks_the_graded_and_lists_the_rest_apart(site):
         league = page.select_one(".cx-league table")
         ranked = [words(tr) for tr in league.find("tbody").find_all("tr")]
         assert [r.split(" ")[0] for r in ranked] == ["1", "2", "3", "4"]
-        assert ranked[0].startswith("1 Comcast telecom 57.8 C — 57.8 (2,224 complaints)")
+        assert ranked[0].startswith("1 Comcast telecom 57.8 grade C — 57.8 (2,224 complaints)")
         assert "(25,701 calls)" in ranked[3]
         details = page.find("details")
         assert words(details.find("summary")) == "3 companies not rated, not ranked"

@@ -70,7 +70,10 @@ def test_non_finite_rubric_numbers_are_errors(corpus, value):
     line = text[: text.index(old)].count("\n") + 1
     result = validate(corpus)
     assert result.exit_code == 1
-    assert f"rubric.yaml:{line}:" in result.stderr and "Input should be a finite number" in result.stderr
+    assert (
+        f"rubric.yaml:{line}:" in result.stderr
+        and "Input should be a finite number" in result.stderr
+    )
 
 
 def test_json_out_is_strict():

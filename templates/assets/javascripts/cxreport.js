@@ -264,18 +264,33 @@
   function regionName(wrap) {
     var caption = wrap.querySelector("caption");
     if (caption) return caption.textContent.trim();
+    // the nearest heading before the table, looking through wrapping elements too
     var el = wrap;
-    while (el && !/^H[1-6]$/.test(el.tagName)) el = el.previousElementSibling || null;
+    while (el && !/^H[1-6]$/.test(el.tagName)) {
+      el = el.previousElementSibling || (el.parentElement && el.parentElement.closest(".md-typeset > *") ? el.parentElement : null);
+      if (el && el.classList && el.classList.contains("md-typeset")) el = null;
+    }
     return el ? el.textContent.replace(/¶$/, "").trim() + " (table)" : "Table";
   }
 
+  function uniqueName(name, used) {
+    var n = 1, candidate = name;
+    while (used[candidate]) candidate = name + " " + (++n);
+    used[candidate] = true;
+    return candidate;
+  }
+
   function markScrollRegions() {
+    var used = {};
+    document.querySelectorAll("[data-cx-region]").forEach(function (wrap) {
+      used[wrap.getAttribute("aria-label")] = true;
+    });
     document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
       var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
       if (scrolls && !wrap.hasAttribute("tabindex")) {
         wrap.setAttribute("tabindex", "0");
         wrap.setAttribute("role", "region");
-        wrap.setAttribute("aria-label", regionName(wrap));
+        wrap.setAttribute("aria-label", uniqueName(regionName(wrap), used));
         wrap.setAttribute("data-cx-region", "true");
       } else if (!scrolls && wrap.getAttribute("data-cx-region")) {
         ["tabindex", "role", "aria-label", "data-cx-region"].forEach(function (a) {
