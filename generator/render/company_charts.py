@@ -95,8 +95,9 @@ def monthly_complaints(score: CompanyScore) -> Chart | None:
         else "the data does not reach a year further back"
     )
     summary = (
-        f"Complaints per month from {months[0]} to {months[-1]}: between "
-        f"{fmt.number(min(counts.values()))} and {fmt.number(counts[peak])}, most in {peak}; "
+        f"Complaints per month from {_month(months[0])} to {_month(months[-1])}: between "
+        f"{fmt.number(min(counts.values()))} and {fmt.number(counts[peak])}, "
+        f"most in {_month(peak)}; "
         f"{prior}."
     )
     return Chart(
