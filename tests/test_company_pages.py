@@ -45,7 +45,7 @@ def test_comcast_page_shows_both_parts_and_the_rows(site):
     assert "most recent 60 days" in text and "not size-normalised" in text
     assert "free text (1,739 different titles for 2,224 complaints)" in text
     caption = page.find("div", id="chart-complaints-comcast").find_next("figcaption")
-    assert "between 38 and 1,046, most in 2015-06" in words(caption)
+    assert "between 38 and 1,046, most in Jun 2015" in words(caption)
     assert " days</td>" not in str(page.find("h2", id="every-figure").find_next("table"))
 
 
