@@ -109,7 +109,7 @@ def _merge_daily(
     yaml_path = child(folder, company, ".yaml")
     path = child(folder, company, ".calls.csv")
     link = linked_text(yaml_path, "calls_file", path.name)
-    new = daily.astype(str).replace({"nan": ""})
+    new = daily.astype(object).where(daily.notna(), "").astype(str)
     old = pd.DataFrame(columns=CALL_COLUMNS)
     if link is None:  # already linked: that file, whatever its name
         path = folder / yaml.safe_load(yaml_path.read_text(encoding="utf-8"))["calls_file"]

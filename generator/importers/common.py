@@ -158,7 +158,7 @@ def blank_to_none(values: pd.Series, limit: int) -> pd.Series:
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%d-%m-%y", "%d-%m-%Y")
-_ISO_STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d")
+_ISO_STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d.*$")
 
 
 def parse_dates(values: pd.Series, fmt: str | None = None) -> pd.Series:
@@ -187,7 +187,7 @@ def parse_dates(values: pd.Series, fmt: str | None = None) -> pd.Series:
     return out
 
 
-_AWARE = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+_AWARE = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 
 
 def parse_times(values: pd.Series, fmt: str | None = None, tz: str = "UTC") -> pd.Series:
