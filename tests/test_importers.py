@@ -41,7 +41,9 @@ OLD_HEADER = (
     "Submitted via,Date sent to company,Company response to consumer,"
     "Timely response?,Consumer disputed?"
 )
-needs_data = pytest.mark.skipif(not COMCAST.exists(), reason="../shared/data is not beside the repo")
+needs_data = pytest.mark.skipif(
+    not COMCAST.exists(), reason="../shared/data is not beside the repo"
+)
 runner = CliRunner()
 
 
@@ -69,7 +71,7 @@ def cfpb_row(cid: int, company: str, date: str = "3/5/2015", **kw: str) -> str:
     c = cells
     return (
         f'{c["date"]},{c["product"]},,{c["issue"]},,"{c["narrative"]}",,"{c["company"]}",CA,90001,,'
-        f'{c["consent"]},{c["via"]},{c["sent"]},{c["response"]},{c["timely"]},{c["disputed"]},{cid}'
+        f"{c['consent']},{c['via']},{c['sent']},{c['response']},{c['timely']},{c['disputed']},{cid}"
     )
 
 
@@ -228,7 +230,9 @@ def test_cut_off_download_is_reported(corpus, tmp_path):
 
 def test_rows_with_the_wrong_number_of_fields_are_rejected(corpus, tmp_path):
     boa = "BANK OF AMERICA, NATIONAL ASSOCIATION"
-    src = cfpb_file(tmp_path, "short.csv", [cfpb_row(1, boa), "3/5/2015,Mortgage", cfpb_row(2, boa)])
+    src = cfpb_file(
+        tmp_path, "short.csv", [cfpb_row(1, boa), "3/5/2015,Mortgage", cfpb_row(2, boa)]
+    )
     report = import_cfpb(src, corpus)
     assert report.rejected["wrong number of fields for the header"].lines == [3]
     assert report.cut_off_line is None and report.total("added") == 2

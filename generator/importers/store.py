@@ -264,15 +264,21 @@ class IncidentStore:
 
 
 def _status_sql(stage: Path, current: str | None) -> str:
-    """Each staged row with its status against the current rows: added, updated, unchanged."""
+    """Each staged row with its status against the current rows: added, updated, unchanged.
+
+    The current side carries only (id, hash of the values), so the join's memory is per id,
+    not per row; a hash collision (about 1 in 10^19 per changed row) would hide a change.
+    """
     rows = f"read_parquet({sql_text(str(stage))})"
     if current is None:
         return f"SELECT {', '.join(STORE_COLUMNS)}, 'added' AS status FROM {rows}"
-    changed = " OR ".join(f"s.{c} IS DISTINCT FROM c.{c}" for c in COMPARED)
+    values = ", ".join(COMPARED)
     columns = ", ".join(f"s.{c}" for c in STORE_COLUMNS)
     return (
-        f"SELECT {columns}, CASE WHEN c.id IS NULL THEN 'added' WHEN {changed} THEN 'updated' "
-        f"ELSE 'unchanged' END AS status FROM {rows} s LEFT JOIN ({current}) c ON s.id = c.id"
+        f"SELECT {columns}, CASE WHEN c.id IS NULL THEN 'added' "
+        f"WHEN hash({', '.join(f's.{c}' for c in COMPARED)}) <> c.h THEN 'updated' "
+        f"ELSE 'unchanged' END AS status FROM {rows} s "
+        f"LEFT JOIN (SELECT id, hash({values}) AS h FROM ({current})) c ON s.id = c.id"
     )
 
 
@@ -290,21 +296,21 @@ def _status_counts(con: duckdb.DuckDBPyConnection, joined: Path) -> dict[str, Co
 def dedupe_stage(
     con: duckdb.DuckDBPyConnection, staged: Path, target: Path
 ) -> tuple[int, int, list[int]]:
-    """One row per id (the first in the file): rows kept, repeats, first repeated lines."""
+    """One row per id (the first in the file): rows kept, repeats, first repeated lines.
+
+    Only ids that occur more than once are ranked: sorting every row would hold the whole
+    import in memory.
+    """
     src = f"read_parquet({sql_text(str(staged))})"
+    run(con, f"CREATE TEMP TABLE repeated AS SELECT id FROM {src} GROUP BY id HAVING count(*) > 1")
     run(
         con,
-        copy_sql(
-            f"SELECT * EXCLUDE (_line) FROM {src} "
-            "QUALIFY row_number() OVER (PARTITION BY id ORDER BY _line) = 1",
-            target,
-        ),
+        f"CREATE TEMP TABLE later AS SELECT _line FROM {src} SEMI JOIN repeated USING (id) "
+        "QUALIFY row_number() OVER (PARTITION BY id ORDER BY _line) > 1",
     )
+    run(con, copy_sql(f"SELECT * EXCLUDE (_line) FROM {src} ANTI JOIN later USING (_line)", target))
     kept = int(run(con, f"SELECT count(*) FROM read_parquet({sql_text(str(target))})")[0][0])
-    total = int(run(con, f"SELECT count(*) FROM {src}")[0][0])
-    lines = run(
-        con,
-        f"SELECT _line FROM {src} QUALIFY row_number() OVER (PARTITION BY id ORDER BY _line) > 1 "
-        "ORDER BY _line LIMIT 5",
-    )
-    return kept, total - kept, [int(r[0]) for r in lines]
+    repeats = int(run(con, "SELECT count(*) FROM later")[0][0])
+    first = [int(r[0]) for r in run(con, "SELECT _line FROM later ORDER BY _line LIMIT 5")]
+    run(con, "DROP TABLE repeated; DROP TABLE later")
+    return kept, repeats, first
