@@ -314,3 +314,45 @@ def dedupe_stage(
     first = [int(r[0]) for r in run(con, "SELECT _line FROM later ORDER BY _line LIMIT 5")]
     run(con, "DROP TABLE repeated; DROP TABLE later")
     return kept, repeats, first
+
+
+# ------------------------------------------------------------------ company metrics in SQL
+
+METRIC_COLUMNS = ["company", "metric", "key", "value", "n"]
+
+
+def company_metrics_sql(incidents: str) -> str:
+    """Core company metrics over a relation with the incident columns, in long form.
+
+    complaints (key ""), complaints_per_month (key YYYY-MM), timely_share (key "": share of
+    the rows that say whether the answer was timely), reply_median and reply_p90 (key = the
+    channel; minutes, exact quantiles with linear interpolation). ``n`` = rows behind a value.
+    The Dask twin is ``dask_metrics.company_metrics_dask``.
+    """
+    return f"""
+WITH rows AS (SELECT company, date, channel, timely, reply_minutes FROM ({incidents}))
+SELECT company, 'complaints' AS metric, '' AS key, count(*)::DOUBLE AS value, count(*) AS n
+FROM rows GROUP BY company
+UNION ALL
+SELECT company, 'complaints_per_month', strftime(date, '%Y-%m'), count(*)::DOUBLE, count(*)
+FROM rows GROUP BY company, strftime(date, '%Y-%m')
+UNION ALL
+SELECT company, 'timely_share', '', avg(timely::INTEGER)::DOUBLE, count(timely)
+FROM rows WHERE timely IS NOT NULL GROUP BY company
+UNION ALL
+SELECT company, 'reply_median', channel, quantile_cont(reply_minutes, 0.5), count(*)
+FROM rows WHERE reply_minutes IS NOT NULL GROUP BY company, channel
+UNION ALL
+SELECT company, 'reply_p90', channel, quantile_cont(reply_minutes, 0.9), count(*)
+FROM rows WHERE reply_minutes IS NOT NULL GROUP BY company, channel
+ORDER BY company, metric, key
+"""
+
+
+def company_metrics(store: IncidentStore) -> pd.DataFrame:
+    """The metrics of ``company_metrics_sql`` over the store's current rows."""
+    sql = store_sql(store.root)
+    if sql is None:
+        return pd.DataFrame({c: [] for c in METRIC_COLUMNS})
+    with contextlib.closing(store.connect()) as con:
+        return con.sql(company_metrics_sql(sql)).df()[METRIC_COLUMNS]
