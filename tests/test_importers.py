@@ -543,3 +543,15 @@ def test_an_interrupted_write_leaves_the_old_file(corpus, tmp_path, monkeypatch)
         import_tickets(src, corpus, "comcast", TicketOptions({"id": "id", "date": "date"}))
     assert path.read_bytes() == before
     assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_cut_off_json_export_is_an_error_not_a_silent_part(corpus, tmp_path):
+    src = tmp_path / "cut.json"
+    src.write_text('[{"date_received": "2025-07-11", "company": "Equifax", "complaint_id": "1"},')
+    result = cli("cfpb", str(src), "--cases", str(corpus))
+    assert result.exit_code == 1
+    assert f"{src}: the file is cut off before its end" in result.stderr
+    src.write_text(src.read_text() + '{"date_rec')
+    result = cli("cfpb", str(src), "--cases", str(corpus))
+    assert f"{src}: the file is cut off before its end" in result.stderr
+    assert not (corpus / "companies" / "equifax.incidents.csv").exists()

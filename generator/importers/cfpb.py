@@ -98,7 +98,8 @@ def import_cfpb(
     run.since = _since(since)
     _select(run, companies or [])
     json_file = path.suffix.lower() in (".json", ".ndjson", ".jsonl")
-    chunks = json_chunks(path, report, chunk_rows) if json_file else csv_chunks(path, report)
+    read = json_chunks if json_file else csv_chunks
+    chunks = read(path, report, chunk_rows)
     deliver((_rows(run, chunk, lines) for chunk, lines in chunks), delivery, report)
     _check_selection(run, companies or [])
     top = sorted(report.unknown_companies, key=lambda n: -report.unknown_companies[n])[:20]
@@ -150,11 +151,14 @@ def _check_selection(run: CfpbRun, companies: list[str]) -> None:
             run.report.notes.append(f"--company {value!r}: no row of the file is about it")
 
 
-def csv_chunks(path: Path, report: ImportReport) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+def csv_chunks(
+    path: Path, report: ImportReport, chunk_rows: int
+) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+    """The columns used, renamed to our names, as text (converted once, not once per use)."""
     header = header_of(path)
     names = _our_names(path, header)
-    for chunk, lines in read_chunks(path, report):
-        yield chunk.rename(columns=names), lines
+    for chunk, lines in read_chunks(path, report, chunk_rows):
+        yield chunk[list(names)].rename(columns=names).astype("str"), lines
 
 
 def _our_names(path: Path, header: list[str]) -> dict[str, str]:
@@ -184,6 +188,7 @@ def json_chunks(
     import duckdb
 
     report.line_word = "record"
+    _check_json_end(path)
     struct = ", ".join(f"{f} VARCHAR" for f in CFPB_JSON_FIELDS)
     columns = ", ".join(f"'{f}': 'VARCHAR'" for f in CFPB_JSON_FIELDS)
     where = f"'{str(path).replace(chr(39), chr(39) * 2)}'"
@@ -205,7 +210,22 @@ def json_chunks(
                 first += len(frame)
         except duckdb.Error as exc:
             message = str(exc).splitlines()[0]
+            if "unexpected end of data" in message:
+                raise ImportError_(f"{path}: {JSON_CUT_OFF} ({message})") from None
             raise ImportError_(f"{path}: not a readable CFPB JSON export ({message})") from None
+
+
+JSON_CUT_OFF = "the file is cut off before its end: download it again (nothing was imported)"
+
+
+def _check_json_end(path: Path) -> None:
+    """A JSON array cut after a comma still parses: its last character must close it."""
+    with path.open("rb") as handle:
+        first = handle.read(64).lstrip()[:1]
+        handle.seek(max(path.stat().st_size - 64, 0))
+        last = handle.read().rstrip()[-1:]
+    if (first, last) not in ((b"[", b"]"), (b"{", b"}")):
+        raise ImportError_(f"{path}: {JSON_CUT_OFF}")
 
 
 def _json_name(field_name: str) -> str:
@@ -229,7 +249,7 @@ def _rows(run: CfpbRun, chunk: pd.DataFrame, lines: np.ndarray) -> pd.DataFrame:
         recent = (received >= run.since).to_numpy()
         report.skipped += int((ok & ~recent).sum())
         ok &= recent
-    slug = name.map(lambda n: _slug_for(run, n)).to_numpy(dtype=object)
+    slug = name.map({n: _slug_for(run, n) for n in name.unique()}).to_numpy(dtype=object)
     if run.wanted_slugs is not None:
         chosen = np.isin(slug, list(run.wanted_slugs | set(run.delivery.stubs)))
         report.skipped += int((ok & ~chosen).sum())
@@ -266,12 +286,10 @@ def _note_stubs(run: CfpbRun, chunk: pd.DataFrame, slugs: np.ndarray) -> None:
     if not stubs:
         return
     mine = np.isin(slugs, list(stubs))
-    products = chunk["product"] if "product" in chunk else pd.Series("", index=chunk.index)
-    for (slug, raw, product), n in (
-        pd.DataFrame({"s": slugs[mine], "n": chunk["company"][mine].str.strip(),
-                      "p": products[mine].fillna("")})
-        .value_counts().items()
-    ):  # fmt: skip
+    names = chunk["company"][mine].str.strip()
+    products = _column(chunk, "product")[mine].fillna("")
+    seen = Counter(zip(slugs[mine], names, products, strict=True))
+    for (slug, raw, product), n in seen.items():
         stubs[slug].spellings[raw] += n
         stubs[slug].products[product] += n
 

@@ -147,16 +147,18 @@ class IncidentStore:
     @staticmethod
     def stage(writer: pq.ParquetWriter, frame: pd.DataFrame) -> None:
         """Append normalised rows (company + Incident fields + _line) to the staging file."""
-        arrays = {}
+        arrays = []
         for column in STAGE_SCHEMA.names:
+            field_type = STAGE_SCHEMA.field(column).type
             values = frame[column]
-            if column == "date":
-                values = pd.to_datetime(values).dt.date
-            arrays[column] = pa.array(
-                values.astype(object).where(values.notna(), None).tolist(),
-                type=STAGE_SCHEMA.field(column).type,
-            )
-        writer.write_table(pa.table(arrays, schema=STAGE_SCHEMA))
+            if column == "date":  # "YYYY-MM-DD" text
+                arrays.append(pa.array(values.astype(str), pa.string()).cast(field_type))
+            elif field_type in (pa.float64(), pa.int64()):
+                arrays.append(pa.array(pd.to_numeric(values), field_type, from_pandas=True))
+            else:
+                values = values.astype(object).where(values.notna(), None)
+                arrays.append(pa.array(values, field_type, from_pandas=True))
+        writer.write_table(pa.Table.from_arrays(arrays, schema=STAGE_SCHEMA))
 
     # -------------------------------------------------------------- merging
 
