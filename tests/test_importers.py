@@ -555,3 +555,22 @@ def test_cut_off_json_export_is_an_error_not_a_silent_part(corpus, tmp_path):
     result = cli("cfpb", str(src), "--cases", str(corpus))
     assert f"{src}: the file is cut off before its end" in result.stderr
     assert not (corpus / "companies" / "equifax.incidents.csv").exists()
+
+
+def test_ticket_options_are_checked_before_reading(corpus, tmp_path):
+    src = write(tmp_path / "t.csv", "id,opened,answered", ["1,2015-01-01T10:00,2015-01-01T11:00"])
+    base = ["tickets", str(src), "--cases", str(corpus), "--company", "comcast", "--map", "id=id"]
+    cases = {
+        ("--map", "opened=date", "--timezone", "Mars/Olympus"): "not a time zone",
+        ("--map", "opened=received_at"): "needs both COLUMN=received_at and COLUMN=replied_at",
+        ("--map", "opened=date", "--channel", "pigeon"): "--channel 'pigeon': one of phone",
+        ("--map", "opened=date", "--company-column", "id"): "go together",
+        ("--map", "opened=when"): "unknown field(s) in --map: when",
+        ("--map", "nope=date"): "missing column(s) 'nope'",
+    }
+    for extra, message in cases.items():
+        result = cli(*base, *extra)
+        assert result.exit_code == 1 and message in result.stderr, (extra, result.output)
+    ok = cli(*base, "--map", "opened=received_at", "--map", "answered=replied_at")
+    assert ok.exit_code == 0 and "1 added" in ok.stdout
+    assert incidents(corpus, "comcast").query("source == 't'")["reply_minutes"].tolist() == ["60"]

@@ -128,7 +128,9 @@ def test_sql_sees_csv_and_stored_rows_as_one_incidents_relation(corpus, tmp_path
     with duckdb.connect() as con:
         register_incidents(con, loaded.incidents, corpus)
         counts = dict(con.sql("SELECT source, count(*) FROM incidents GROUP BY ALL").fetchall())
-        kinds = dict(con.sql("SELECT column_name, column_type FROM (DESCRIBE incidents)").fetchall())
+        kinds = dict(
+            con.sql("SELECT column_name, column_type FROM (DESCRIBE incidents)").fetchall()
+        )
     assert counts == {"fcc-tickets": 2224, "cfpb": 1}
     assert sum(counts.values()) == loaded.incident_count
     assert (kinds["date"], kinds["timely"], kinds["reply_minutes"]) == ("DATE", "BOOLEAN", "DOUBLE")

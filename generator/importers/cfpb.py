@@ -46,8 +46,34 @@ CFPB_COLUMNS: dict[str, tuple[str, ...]] = {
     "date_sent": ("date_sent_to_company",),
     "narrative": ("consumer_complaint_narrative", "complaint_what_happened"),
     "consent": ("consumer_consent_provided",),
+    "sub_product": ("sub_product",),
+    "sub_issue": ("sub_issue",),
+    "state": ("state",),
+    "zip_code": ("zip_code", "zipcode"),
 }
-CFPB_JSON_FIELDS = [names[-1] for names in CFPB_COLUMNS.values()]
+TEXT_ONLY = ("narrative", "consent")  # read only with --with-text
+# Without a Complaint ID (older extracts) a row's id is a hash of these cells, whatever the
+# options: the same complaint must get the same id in every import.
+HASHED = [c for c in CFPB_COLUMNS if c not in ("complaint_id", *TEXT_ONLY)]
+# The keys of a complaint in the JSON export (the API's ``_source``) that are read.
+CFPB_JSON_FIELDS = [
+    "date_received",
+    "company",
+    "complaint_id",
+    "submitted_via",
+    "product",
+    "issue",
+    "company_response",
+    "timely",
+    "consumer_disputed",
+    "date_sent_to_company",
+    "complaint_what_happened",
+    "consumer_consent_provided",
+    "sub_product",
+    "sub_issue",
+    "state",
+    "zip_code",
+]
 CFPB_RELIEF = {
     "closed with monetary relief": True,
     "closed with non-monetary relief": True,
@@ -99,7 +125,7 @@ def import_cfpb(
     _select(run, companies or [])
     json_file = path.suffix.lower() in (".json", ".ndjson", ".jsonl")
     read = json_chunks if json_file else csv_chunks
-    chunks = read(path, report, chunk_rows)
+    chunks = read(path, report, chunk_rows, with_text)
     deliver((_rows(run, chunk, lines) for chunk, lines in chunks), delivery, report)
     _check_selection(run, companies or [])
     top = sorted(report.unknown_companies, key=lambda n: -report.unknown_companies[n])[:20]
@@ -152,13 +178,14 @@ def _check_selection(run: CfpbRun, companies: list[str]) -> None:
 
 
 def csv_chunks(
-    path: Path, report: ImportReport, chunk_rows: int
+    path: Path, report: ImportReport, chunk_rows: int, with_text: bool
 ) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
     """The columns used, renamed to our names, as text (converted once, not once per use)."""
-    header = header_of(path)
-    names = _our_names(path, header)
-    for chunk, lines in read_chunks(path, report, chunk_rows):
-        yield chunk[list(names)].rename(columns=names).astype("str"), lines
+    names = _our_names(path, header_of(path))
+    if not with_text:
+        names = {theirs: ours for theirs, ours in names.items() if ours not in TEXT_ONLY}
+    for chunk, lines in read_chunks(path, report, chunk_rows, list(names)):
+        yield chunk.rename(columns=names).astype("str"), lines
 
 
 def _our_names(path: Path, header: list[str]) -> dict[str, str]:
@@ -181,7 +208,7 @@ def _our_names(path: Path, header: list[str]) -> dict[str, str]:
 
 
 def json_chunks(
-    path: Path, report: ImportReport, chunk_rows: int
+    path: Path, report: ImportReport, chunk_rows: int, with_text: bool = True
 ) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
     """The JSON export (an array of complaints, or of search hits with ``_source``), read by
     DuckDB in batches, every field as text (its timestamps keep the date as written)."""
@@ -340,7 +367,8 @@ def _ids(run: CfpbRun, chunk: pd.DataFrame, lines: np.ndarray) -> pd.Series:
     missing = (ids == "").to_numpy()
     if missing.any():
         made = []
-        for cells in chunk[missing].astype(str).itertuples(index=False):
+        hashed = chunk[[c for c in HASHED if c in chunk]][missing].fillna("").astype(str)
+        for cells in hashed.itertuples(index=False):
             digest = "h" + hashlib.sha256("\x1f".join(cells).encode()).hexdigest()[:16]
             run.hashed[digest] += 1
             seen = run.hashed[digest]

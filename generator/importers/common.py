@@ -9,6 +9,7 @@ first line numbers, never silently dropped.
 from __future__ import annotations
 
 import csv
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -275,9 +276,13 @@ def _ends_with_newline(path: Path) -> bool:
 
 
 def read_chunks(
-    path: Path, report: ImportReport, chunk_rows: int = CHUNK_ROWS
+    path: Path,
+    report: ImportReport,
+    chunk_rows: int = CHUNK_ROWS,
+    columns: list[str] | None = None,
 ) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
-    """CSV rows in chunks of text columns, with each row's physical line number.
+    """CSV rows in chunks of text columns (all, or ``columns``), with each row's physical
+    line number.
 
     The csv module (C) knows where each record starts even when a quoted narrative spans
     several lines, which pandas' reader does not report; memory stays bounded by the chunk.
@@ -286,6 +291,8 @@ def read_chunks(
     """
     header = header_of(path)
     width = len(header)
+    kept = columns or header
+    pick = operator.itemgetter(*[header.index(c) for c in kept], 0)  # a tuple, even for one
     complete = _ends_with_newline(path)
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
@@ -302,11 +309,11 @@ def read_chunks(
                         _wrong_width(report, short)
                         short = (line, len(row))
                     continue
-                rows.append(row)
+                rows.append(pick(row))
                 lines.append(line)
                 if len(rows) >= chunk_rows:
                     report.rows_read += len(rows)
-                    yield pd.DataFrame(rows, columns=header, dtype=object), np.array(lines)
+                    yield _frame(rows, kept), np.array(lines)
                     rows, lines = [], []
         except UnicodeDecodeError as exc:
             raise ImportError_(f"{path}:{start}: not UTF-8 ({exc.reason})") from None
@@ -319,7 +326,11 @@ def read_chunks(
         _wrong_width(report, short)
         if rows:
             report.rows_read += len(rows)
-            yield pd.DataFrame(rows, columns=header, dtype=object), np.array(lines)
+            yield _frame(rows, kept), np.array(lines)
+
+
+def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=[*columns, "_extra"], dtype=object).drop(columns="_extra")
 
 
 def _wrong_width(report: ImportReport, short: tuple[int, int] | None) -> None:

@@ -76,7 +76,7 @@ def _fsync(path: Path) -> None:
 class IncidentStore:
     """Incident rows of big imports under ``root`` (``companies/_incidents``)."""
 
-    def __init__(self, root: Path, memory_limit: str = "1GB", threads: int = 2) -> None:
+    def __init__(self, root: Path, memory_limit: str = "256MB", threads: int = 2) -> None:
         self.root = Path(root)
         self.memory_limit = memory_limit
         self.threads = threads

@@ -88,6 +88,10 @@ def check_options(path: Path, options: TicketOptions) -> None:
         raise ImportError_("--map must name the column with the date (COLUMN=date or =received_at)")
     if ("replied_at" in fields) != ("received_at" in fields):
         raise ImportError_("a reply time needs both COLUMN=received_at and COLUMN=replied_at")
+    try:
+        pd.Timestamp("2000-01-01").tz_localize(options.timezone)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ImportError_(f"--timezone {options.timezone!r}: not a time zone ({exc})") from None
     if options.channel and options.channel not in CHANNELS:
         raise ImportError_(f"--channel {options.channel!r}: one of {', '.join(CHANNELS)}")
     if (options.company_column is None) != (options.company_value is None):
