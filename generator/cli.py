@@ -288,17 +288,28 @@ import_app = typer.Typer(
 app.add_typer(import_app, name="import")
 
 
-def _import_table(report) -> None:
+def _import_table(report, shown: int = 20) -> None:
+    """Rows per company: the companies with the most rows changed, then how many more."""
     from rich.table import Table
 
     where = {"csv": "CSV files beside the company files", "store": "the incident store"}
-    table = Table(title=f"{report.source} rows, into {where[report.target]}", title_justify="left")
+    table = Table(
+        title=f"{report.source} rows, into {where[report.target]}", title_justify="left"
+    )
     for column in ("company", "added", "updated", "unchanged", "dropped"):
         table.add_column(column, justify="left" if column == "company" else "right")
-    for slug in sorted(set(report.per_company) | set(report.dropped)):
+    rows = []
+    for slug in set(report.per_company) | set(report.dropped):
         counts = report.per_company.get(slug)
         figures = [counts.added, counts.updated, counts.unchanged] if counts else [0, 0, 0]
-        table.add_row(slug, *(f"{n:,}" for n in [*figures, report.dropped.get(slug, 0)]))
+        rows.append((slug, *figures, report.dropped.get(slug, 0)))
+    rows.sort(key=lambda r: (-(r[1] + r[2] + r[4]), -r[3], r[0]))
+    for slug, *figures in sorted(rows[:shown]):
+        table.add_row(slug, *(f"{n:,}" for n in figures))
+    if len(rows) > shown:
+        rest = rows[shown:]
+        sums = [sum(r[i] for r in rest) for i in range(1, 5)]
+        table.add_row(f"… and {len(rest):,} more companies", *(f"{n:,}" for n in sums))
     out.print(table)
 
 
@@ -307,7 +318,8 @@ def _import_problems(report, corpus_dir: Path) -> None:
     for reason, entry in report.rejected.items():
         more = " …" if entry.count > len(entry.lines) else ""
         lines = ", ".join(str(n) for n in entry.lines)
-        err.print(f"rejected {entry.count:,}: {reason} ({word}s {lines}{more})", markup=False)
+        where = f"{word}{'s' * (len(entry.lines) > 1)} {lines}{more}"
+        err.print(f"rejected {entry.count:,}: {reason} ({where})", markup=False)
     if report.cut_off_line:
         err.print(
             f"file cut off at {word} {report.cut_off_line}: its last row is incomplete and was "
@@ -356,8 +368,16 @@ def _import_report(report, corpus_dir: Path) -> None:
         parts.append(f"{sum(report.dropped.values()):,} earlier rows dropped (--replace)")
     out.print(f"{report.rows_read:,} rows read: " + ", ".join(parts), markup=False)
     _import_problems(report, corpus_dir)
-    for path in [*report.created, *report.written]:
+    if report.created:
+        out.print(
+            f"created {len(report.created):,} company files: check and complete them",
+            markup=False,
+        )
+    files = [*report.created, *report.written]
+    for path in files[:10]:
         out.print(f"wrote {path}", markup=False)
+    if len(files) > 10:
+        out.print(f"… and {len(files) - 10:,} more files", markup=False)
     if report.accepted == 0:
         err.print("no row was accepted: nothing was written.", markup=False)
         raise typer.Exit(1)

@@ -213,7 +213,7 @@ def test_all_rows_rejected_writes_nothing_and_fails(corpus, tmp_path):
     before = sorted(p.name for p in (corpus / "companies").iterdir())
     result = cli("cfpb", str(src), "--cases", str(corpus))
     assert result.exit_code == 1
-    assert "rejected 1: Date received is not a date (lines 2)" in result.stderr
+    assert "rejected 1: Date received is not a date (line 2)" in result.stderr
     assert "no row was accepted: nothing was written." in result.stderr
     assert sorted(p.name for p in (corpus / "companies").iterdir()) == before
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 50_000
 FIRST_LINES = 5  # line numbers kept per rejection reason
 
 

@@ -298,7 +298,7 @@ def load_store(corpus_root: Path, companies: set[str], problems: Problems) -> St
     sql = store_sql(root, manifest)
     if sql is None:
         return StoreInfo(root, 0, {})
-    with duckdb.connect(config={"memory_limit": "1GB", "threads": 2}) as con:
+    with duckdb.connect(config={"memory_limit": "256MB", "threads": 2}) as con:
         try:
             rows = con.sql(f"SELECT company, count(*) FROM ({sql}) GROUP BY company").fetchall()
         except duckdb.Error as exc:
