@@ -45,7 +45,7 @@ def import_calls(
     header = header_of(path)
     require_columns(path, header, CALL_REQUIRED, "call-centre log")
     report = ImportReport(
-        source="calls", skipped_label="not offered to an agent (IVR only, or phantom)"
+        source="daily call-centre", skipped_label="not offered to an agent (IVR only, or phantom)"
     )
     parts = [_calls(chunk, lines, report) for chunk, lines in read_chunks(path, report, chunk_rows)]
     calls = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
