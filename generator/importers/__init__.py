@@ -1,12 +1,25 @@
-"""Importers: public complaint and call data become company incident data.
+"""Importers: public complaint, ticket, tweet and call data become company incident data.
 
-One module per source. Each reads a real export, normalises it column-wise with pandas and
-writes a CSV beside the company's YAML, where the loader validates it like everything else.
+One module per source (cfpb, tickets, twitter, calls); merge.py delivers the rows into the
+corpus, merged by (source, id), as CSV beside each company file or into the incident store
+(store.py, DuckDB over Parquet) for big imports; dask_metrics.py computes the same company
+metrics as the store's SQL on a Dask cluster.
 """
 
 from .calls import import_calls
 from .cfpb import import_cfpb
 from .common import ImportError_, ImportReport
-from .tickets import import_tickets
+from .merge import STORE_THRESHOLD_BYTES
+from .tickets import TicketOptions, import_tickets
+from .twitter import import_twitter
 
-__all__ = ["ImportError_", "ImportReport", "import_calls", "import_cfpb", "import_tickets"]
+__all__ = [
+    "STORE_THRESHOLD_BYTES",
+    "ImportError_",
+    "ImportReport",
+    "TicketOptions",
+    "import_calls",
+    "import_cfpb",
+    "import_tickets",
+    "import_twitter",
+]

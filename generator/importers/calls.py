@@ -1,23 +1,32 @@
-"""Call-centre logs (one call a row) -> daily figures per queue."""
+"""Call-centre logs (one call a row) -> daily figures per queue.
+
+The figures are merged by (date, queue): another month's log adds its days, a log that covers
+days already imported replaces those days' figures, and every other day is kept.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import yaml
 
+from ..load.slugs import child
 from ..load.tables import CALL_COLUMNS
 from .common import (
     CHUNK_ROWS,
+    Counts,
     ImportError_,
     ImportReport,
+    RowChecks,
     header_of,
-    link_company_file,
     parse_dates,
     read_chunks,
     require_columns,
-    write_table,
 )
+from .companies import CompanyIndex
+from .merge import linked_text, write_atomic
 
 # ------------------------------------------------------------------ call-centre log
 
@@ -29,51 +38,54 @@ def import_calls(
 ) -> ImportReport:
     """A call log (one call a row) -> daily figures per queue: offered, answered, abandoned,
     median and 90th-percentile wait, median handle time (``companies/SLUG.calls.csv``)."""
-    if not (corpus / "companies" / f"{company}.yaml").exists():
-        raise ImportError_(f"no company {company!r} in {corpus / 'companies'}")
+    index = CompanyIndex.read(corpus)
+    company = index.existing(company)
+    if not path.is_file():
+        raise ImportError_(f"{path}: file not found")
     header = header_of(path)
     require_columns(path, header, CALL_REQUIRED, "call-centre log")
-    report = ImportReport(skipped_label="not offered to an agent (IVR only, or phantom)")
-    parts = []
-    for chunk, lines in read_chunks(path, chunk_rows):
-        report.rows_read += len(chunk)
-        dates = parse_dates(chunk["date"])
-        wait = pd.to_numeric(chunk["q_time"], errors="coerce")
-        handle = pd.to_numeric(chunk["ser_time"], errors="coerce")
-        outcome = chunk["outcome"].fillna("").str.strip().str.upper()
-        bad_date = dates.isna().to_numpy()
-        report.bad(lines[bad_date], "date is not a date")
-        bad_num = (wait.isna() | handle.isna() | (wait < 0) | (handle < 0)).to_numpy() & ~bad_date
-        report.bad(lines[bad_num], "q_time or ser_time is not a number of seconds")
-        bad_outcome = ~outcome.isin(["AGENT", "HANG", "PHANTOM"]).to_numpy() & ~bad_date & ~bad_num
-        report.bad(lines[bad_outcome], "outcome is not AGENT, HANG or PHANTOM")
-        ok = ~bad_date & ~bad_num & ~bad_outcome
-        # A call was offered to an agent queue when it has a queue start ("0:00:00" = never).
-        queued = (chunk["q_start"].fillna("").str.strip() != "0:00:00").to_numpy()
-        real = (outcome != "PHANTOM").to_numpy()
-        keep = ok & queued & real
-        report.skipped += int((ok & ~keep).sum())
-        parts.append(
-            pd.DataFrame(
-                {
-                    "date": dates[keep].dt.strftime("%Y-%m-%d").to_numpy(),
-                    "queue": chunk["type"][keep]
-                    .fillna("")
-                    .str.strip()
-                    .replace("", "all")
-                    .to_numpy(),
-                    "answered": (outcome[keep] == "AGENT").to_numpy(),
-                    "abandoned": (outcome[keep] == "HANG").to_numpy(),
-                    "wait": wait[keep].to_numpy(),
-                    "handle": handle[keep].where(outcome[keep] == "AGENT").to_numpy(),
-                }
-            )
-        )
-    calls = (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else pd.DataFrame(columns=["date", "queue", "answered", "abandoned", "wait", "handle"])
+    report = ImportReport(
+        source="daily call-centre", skipped_label="not offered to an agent (IVR only, or phantom)"
     )
+    parts = [_calls(chunk, lines, report) for chunk, lines in read_chunks(path, report, chunk_rows)]
+    calls = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if calls.empty:
+        return report  # nothing accepted: nothing written
+    _merge_daily(corpus, index, company, _daily(calls), report)
+    return report
+
+
+def _calls(chunk: pd.DataFrame, lines: np.ndarray, report: ImportReport) -> pd.DataFrame:
+    """One chunk of calls -> the calls offered to an agent, with their wait and handle time."""
+    dates = parse_dates(chunk["date"])
+    wait = pd.to_numeric(chunk["q_time"], errors="coerce")
+    handle = pd.to_numeric(chunk["ser_time"], errors="coerce")
+    outcome = chunk["outcome"].fillna("").str.strip().str.upper()
+    checks = RowChecks(lines, report)
+    checks.fail(dates.isna(), "date is not a date")
+    bad_num = wait.isna() | handle.isna() | (wait < 0) | (handle < 0)
+    checks.fail(bad_num, "q_time or ser_time is not a number of seconds")
+    checks.fail(
+        ~outcome.isin(["AGENT", "HANG", "PHANTOM"]), "outcome is not AGENT, HANG or PHANTOM"
+    )
+    ok = ~checks.bad
+    # A call was offered to an agent queue when it has a queue start ("0:00:00" = never).
+    queued = (chunk["q_start"].fillna("").str.strip() != "0:00:00").to_numpy()
+    keep = ok & queued & (outcome != "PHANTOM").to_numpy()
+    report.skipped += int((ok & ~keep).sum())
+    return pd.DataFrame(
+        {
+            "date": dates[keep].dt.strftime("%Y-%m-%d").to_numpy(),
+            "queue": chunk["type"][keep].fillna("").str.strip().replace("", "all").to_numpy(),
+            "answered": (outcome[keep] == "AGENT").to_numpy(),
+            "abandoned": (outcome[keep] == "HANG").to_numpy(),
+            "wait": wait[keep].to_numpy(),
+            "handle": handle[keep].where(outcome[keep] == "AGENT").to_numpy(),
+        }
+    )
+
+
+def _daily(calls: pd.DataFrame) -> pd.DataFrame:
     daily = (
         calls.groupby(["date", "queue"])
         .agg(
@@ -86,11 +98,37 @@ def import_calls(
         )
         .reset_index()
     )
-    daily = daily[CALL_COLUMNS].round(1)
-    report.rows_imported = int(daily["offered"].sum()) if len(daily) else 0
-    report.per_company[company] = report.rows_imported
-    csv_path = corpus / "companies" / f"{company}.calls.csv"
-    write_table(daily, csv_path)
-    link_company_file(corpus / "companies" / f"{company}.yaml", "calls_file", csv_path.name)
-    report.written.append(csv_path)
-    return report
+    return daily[CALL_COLUMNS].round(1)
+
+
+def _merge_daily(
+    corpus: Path, index: CompanyIndex, company: str, daily: pd.DataFrame, report: ImportReport
+) -> None:
+    """Merge the days into the company's calls CSV (by date and queue), then link it."""
+    folder = corpus / "companies"
+    yaml_path = child(folder, company, ".yaml")
+    path = child(folder, company, ".calls.csv")
+    link = linked_text(yaml_path, "calls_file", path.name)
+    new = daily.astype(object).where(daily.notna(), "").astype(str)
+    old = pd.DataFrame(columns=CALL_COLUMNS)
+    if link is None:  # already linked: that file, whatever its name
+        path = folder / yaml.safe_load(yaml_path.read_text(encoding="utf-8"))["calls_file"]
+    if path.exists():
+        old = pd.read_csv(path, dtype=str, keep_default_na=False)
+    old_keys = old.set_index(["date", "queue"])
+    keys = pd.MultiIndex.from_frame(new[["date", "queue"]])
+    known = keys.isin(old_keys.index)
+    same = np.zeros(len(new), dtype=bool)
+    if known.any():
+        before = old_keys.loc[keys[known], CALL_COLUMNS[2:]].astype(str).to_numpy()
+        same[known] = (before == new.loc[known, CALL_COLUMNS[2:]].to_numpy()).all(axis=1)
+    counts = Counts(int((~known).sum()), int((known & ~same).sum()), int(same.sum()))
+    report.per_company[company] = counts
+    if counts.added + counts.updated:
+        kept = old[~pd.MultiIndex.from_frame(old[["date", "queue"]]).isin(keys[~same])]
+        merged = pd.concat([kept, new[~same]]).sort_values(["date", "queue"], kind="stable")
+        write_atomic(path, merged[CALL_COLUMNS].to_csv(index=False, lineterminator="\n"))
+        report.written.append(path)
+    if link is not None:
+        write_atomic(yaml_path, link)
+        report.written.append(yaml_path)

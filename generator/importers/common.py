@@ -1,56 +1,99 @@
-"""Importers: public complaint and call data become company incident data.
+"""What every importer shares: reading exports with line numbers, normalising values, the report.
 
-Each importer reads a real export (CFPB complaints, a generic ticket export, a call-centre log),
-normalises it column-wise with pandas, and writes a CSV beside the company's YAML, where the
-loader validates it like everything else. Rows that cannot be used are counted and reported
-with their line number and reason, never silently dropped.
+Each importer reads a real export (CFPB complaints, a ticket export, support tweets, a call log)
+in chunks, turns it column-wise into incident rows, and hands them to ``deliver`` (merge.py),
+which merges them into the corpus. Rows that cannot be used are counted with their reason and
+first line numbers, never silently dropped.
 """
 
 from __future__ import annotations
 
 import csv
+import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from ..load.slugs import slugify
-from ..load.tables import INCIDENT_COLUMNS
-
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 50_000
+FIRST_LINES = 5  # line numbers kept per rejection reason
 
 
 class ImportError_(Exception):
-    """The file is not what the importer expects (wrong layout, unreadable)."""
+    """The file or the options are not what the importer expects; nothing was written."""
 
 
 @dataclass
-class BadRow:
-    line: int
-    reason: str
+class Reason:
+    count: int = 0
+    lines: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Counts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
 
 
 @dataclass
 class ImportReport:
+    """What one import read, kept, changed and refused: printed after every run."""
+
+    source: str = ""
     rows_read: int = 0
-    rows_imported: int = 0
-    bad_rows: list[BadRow] = field(default_factory=list)
-    bad_count: int = 0
-    per_company: dict[str, int] = field(default_factory=dict)
-    unknown_companies: dict[str, int] = field(default_factory=dict)
-    written: list[Path] = field(default_factory=list)
+    rejected: dict[str, Reason] = field(default_factory=dict)
     skipped: int = 0  # rows left out on purpose (outside --company / --since, ...)
     skipped_label: str = "outside the selection"
+    cut_off_line: int | None = None
+    line_word: str = "line"  # "record" for JSON
+    per_company: dict[str, Counts] = field(default_factory=dict)
+    dropped: dict[str, int] = field(default_factory=dict)  # --replace: rows removed per company
+    unknown_companies: dict[str, int] = field(default_factory=dict)
+    suggestions: dict[str, str] = field(default_factory=dict)  # unknown name -> close slug
+    created: list[Path] = field(default_factory=list)  # stub company files
+    written: list[Path] = field(default_factory=list)
+    target: str = "csv"  # or "store"
+    notes: list[str] = field(default_factory=list)  # things the user should know
 
-    def bad(self, lines: np.ndarray, reason: str, keep: int = 50) -> None:
-        self.bad_count += len(lines)
-        room = keep - len(self.bad_rows)
-        for line in lines[: max(room, 0)]:
-            self.bad_rows.append(BadRow(int(line), reason))
+    def reject(self, lines: np.ndarray, reason: str, count: int | None = None) -> None:
+        """Count rejected rows (``count``, default one per line) and keep their first lines."""
+        count = len(lines) if count is None else count
+        if count == 0:
+            return
+        entry = self.rejected.setdefault(reason, Reason())
+        entry.count += count
+        room = FIRST_LINES - len(entry.lines)
+        if room > 0:
+            entry.lines.extend(int(n) for n in sorted(lines)[:room])
+
+    @property
+    def rejected_count(self) -> int:
+        return sum(r.count for r in self.rejected.values())
+
+    def total(self, what: str) -> int:
+        return sum(getattr(c, what) for c in self.per_company.values())
+
+    @property
+    def accepted(self) -> int:
+        return self.total("added") + self.total("updated") + self.total("unchanged")
+
+
+class RowChecks:
+    """Rejects rows of one chunk, each counted once under the first reason that applies."""
+
+    def __init__(self, lines: np.ndarray, report: ImportReport):
+        self.lines = lines
+        self.report = report
+        self.bad = np.zeros(len(lines), dtype=bool)
+
+    def fail(self, mask: pd.Series | np.ndarray, reason: str) -> None:
+        new = np.asarray(mask, dtype=bool) & ~self.bad
+        self.report.reject(self.lines[new], reason)
+        self.bad |= new
 
 
 # ------------------------------------------------------------------ normalising values
@@ -77,8 +120,10 @@ CHANNELS = {
     "letter": "letter",
     "fax": "letter",
     "in person": "in_person",
+    "in_person": "in_person",
     "store": "in_person",
     "referral": "other",
+    "other": "other",
 }
 RESOLVED = {
     "solved": True,
@@ -95,14 +140,37 @@ RESOLVED = {
 }
 
 
+def by_unique(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``convert`` run once per distinct value: an export repeats a few thousand dates, channels
+    and answers millions of times, and converting each copy is most of an import's time."""
+    codes, uniques = pd.factorize(values.fillna("").astype(str), sort=False)
+    converted = convert(pd.Series(uniques, dtype="str"))
+    return pd.Series(converted.to_numpy()[codes], index=values.index, dtype=converted.dtype)
+
+
+def _key(values: pd.Series) -> pd.Series:
+    return values.str.strip().str.lower()
+
+
 def normalise_channel(values: pd.Series) -> pd.Series:
-    key = values.fillna("").str.strip().str.lower()
-    return key.map(CHANNELS).fillna("other")
+    return by_unique(values, lambda u: _key(u).map(CHANNELS).fillna("other").astype(object))
+
+
+YES_NO = {"yes": True, "no": False, "true": True, "false": False}
 
 
 def yes_no(values: pd.Series, mapping: dict[str, bool] | None = None) -> pd.Series:
-    key = values.fillna("").str.strip().str.lower()
-    return key.map(mapping or {"yes": True, "no": False}).astype("object")
+    return by_unique(values, lambda u: _key(u).map(mapping or YES_NO).astype(object))
+
+
+def blank_to_none(values: pd.Series, limit: int) -> pd.Series:
+    """Trimmed text cut to the model's length limit; blank cells become missing values."""
+
+    def cut(unique: pd.Series) -> pd.Series:
+        text = unique.str.strip().str.slice(0, limit)
+        return text.astype(object).where(text != "", None)
+
+    return by_unique(values, cut)
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%d-%m-%y", "%d-%m-%Y")
@@ -110,10 +178,21 @@ DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%d-%m-%y", "%d-%m-%Y")
 
 def parse_dates(values: pd.Series, fmt: str | None = None) -> pd.Series:
     """Dates in one known format, or (auto) the first of DATE_FORMATS that reads a sample of
-    the values; values in another of those formats are still tried, one format at a time."""
-    text = values.fillna("").str.strip()
+    the values; values in another of those formats are still tried, one format at a time.
+
+    ISO timestamps (``2025-07-11T14:42:24.000Z``, ``2019-09-24T12:00:00-05:00``) give the date
+    as written, in the time zone they were written in.
+    """
+    return by_unique(values, lambda unique: _parse_dates(unique, fmt))
+
+
+def _parse_dates(values: pd.Series, fmt: str | None) -> pd.Series:
+    text = values.str.strip()
     if fmt:
         return pd.to_datetime(text, format=fmt, errors="coerce")
+    stamped = (text.str.len() > 10) & text.str.slice(0, 10).str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    if stamped.any():
+        text = text.where(~stamped, text.str.slice(0, 10))
     sample = text[text != ""].head(200)
     ranked = sorted(
         DATE_FORMATS, key=lambda f: -pd.to_datetime(sample, format=f, errors="coerce").notna().sum()
@@ -129,47 +208,41 @@ def parse_dates(values: pd.Series, fmt: str | None = None) -> pd.Series:
     return out
 
 
+_AWARE = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+
+
+def parse_times(values: pd.Series, fmt: str | None = None, tz: str = "UTC") -> pd.Series:
+    """Timestamps as UTC instants. Values with an offset (``Z``, ``+02:00``, ``%z``) keep it;
+    values without one are read as local times in ``tz``."""
+    text = values.fillna("").astype(str).str.strip()
+    if fmt:
+        if "%z" in fmt or "%Z" in fmt:
+            return pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+        return _localise(pd.to_datetime(text, format=fmt, errors="coerce"), tz)
+    aware = text.str.contains(_AWARE)
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
+    if aware.any():
+        out[aware] = pd.to_datetime(text[aware], format="ISO8601", errors="coerce", utc=True)
+    naive = ~aware & (text != "")
+    if naive.any():
+        local = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
+        retry = local.isna()
+        if retry.any():
+            local[retry] = pd.to_datetime(text[naive][retry], format="mixed", errors="coerce")
+        out[naive] = _localise(local, tz)
+    return out
+
+
+def _localise(local: pd.Series, tz: str) -> pd.Series:
+    return local.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
+
+
 # ------------------------------------------------------------------ reading CSVs
 
 
-def read_chunks(
-    path: Path, chunk_rows: int = CHUNK_ROWS
-) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
-    """CSV rows in chunks of text columns, with each row's physical line number.
-
-    The csv module (C) knows where each record starts even when a quoted narrative spans
-    several lines, which pandas' reader does not report; memory stays bounded by the chunk.
-    """
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-        reader = csv.reader(handle)
-        header = next(reader)
-    except UnicodeDecodeError as exc:
-        raise ImportError_(f"{path}: not UTF-8 ({exc.reason})") from None
-    except StopIteration:
-        raise ImportError_(f"{path}: the file is empty") from None
-    header = [h.strip() for h in header]
-    with handle:
-        rows: list[list[str]] = []
-        lines: list[int] = []
-        start = reader.line_num + 1
-        width = len(header)
-        try:
-            for row in reader:
-                if len(row) != width:
-                    row = (row + [""] * width)[:width] if row else [""] * width
-                rows.append(row)
-                lines.append(start)
-                start = reader.line_num + 1
-                if len(rows) >= chunk_rows:
-                    yield pd.DataFrame(rows, columns=header, dtype=object), np.array(lines)
-                    rows, lines = [], []
-        except UnicodeDecodeError as exc:
-            raise ImportError_(f"{path}:{start}: not UTF-8 ({exc.reason})") from None
-        except csv.Error as exc:
-            raise ImportError_(f"{path}:{start}: CSV cannot be read: {exc}") from None
-        if rows:
-            yield pd.DataFrame(rows, columns=header, dtype=object), np.array(lines)
+def header_key(name: str) -> str:
+    """`Timely response?`, `timely_response` and `TIMELY RESPONSE` are one column."""
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
 
 
 def header_of(path: Path) -> list[str]:
@@ -180,6 +253,8 @@ def header_of(path: Path) -> list[str]:
         raise ImportError_(f"{path}: the file is empty") from None
     except UnicodeDecodeError as exc:
         raise ImportError_(f"{path}: not UTF-8 ({exc.reason})") from None
+    except IsADirectoryError:
+        raise ImportError_(f"{path}: is a folder, not a file") from None
 
 
 def require_columns(path: Path, header: list[str], required: list[str], what: str) -> None:
@@ -191,87 +266,75 @@ def require_columns(path: Path, header: list[str], required: list[str], what: st
         )
 
 
-# ------------------------------------------------------------------ writing the corpus
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        if handle.tell() == 0:
+            return True
+        handle.seek(-1, 2)
+        return handle.read(1) in (b"\n", b"\r")
 
 
-def merge_incidents(csv_path: Path, new: pd.DataFrame, source_prefix: str) -> pd.DataFrame:
-    """Replace this source's earlier rows, keep the rest, sorted by date and id."""
-    if csv_path.exists():
-        old = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
-        old = old[~old["id"].str.startswith(source_prefix)]
-        new = pd.concat(
-            [old, new.astype(str).replace({"None": "", "nan": "", "<NA>": ""})], ignore_index=True
-        )
-    else:
-        new = new.astype(str).replace({"None": "", "nan": "", "<NA>": ""})
-    for column in INCIDENT_COLUMNS:
-        if column not in new.columns:
-            new[column] = ""
-    return new[INCIDENT_COLUMNS].sort_values(["date", "id"], kind="stable")
+def read_chunks(
+    path: Path,
+    report: ImportReport,
+    chunk_rows: int = CHUNK_ROWS,
+    columns: list[str] | None = None,
+) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+    """CSV rows in chunks of text columns (all, or ``columns``), with each row's physical
+    line number.
 
-
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write atomically: a half-written CSV would be read as data."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    frame.to_csv(tmp, index=False, lineterminator="\n")
-    tmp.replace(path)
-
-
-def link_company_file(company_yaml: Path, key: str, filename: str) -> None:
-    """Point the company file at its CSV, appending one line so comments survive."""
-    text = company_yaml.read_text(encoding="utf-8")
-    if re.search(rf"^{key}:", text, flags=re.M):
-        return
-    if not text.endswith("\n"):
-        text += "\n"
-    company_yaml.write_text(text + f"{key}: {filename}\n", encoding="utf-8")
-
-
-def company_index(corpus: Path) -> dict[str, str]:
-    """Lower-cased names and aliases -> company slug, read straight from the YAML files."""
-    index: dict[str, str] = {}
-    for path in sorted((corpus / "companies").glob("*.yaml")):
+    The csv module (C) knows where each record starts even when a quoted narrative spans
+    several lines, which pandas' reader does not report; memory stays bounded by the chunk.
+    A row with the wrong number of fields is rejected; when it is the last one and the file
+    does not end with a line break, the download was cut off there (``report.cut_off_line``).
+    """
+    header = header_of(path)
+    width = len(header)
+    kept = columns or header
+    pick = operator.itemgetter(*[header.index(c) for c in kept], 0)  # a tuple, even for one
+    complete = _ends_with_newline(path)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        start = line = reader.line_num + 1
+        short: tuple[int, int] | None = None  # the latest wrong-width row: line, fields
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError:
-            continue
-        slug = data.get("slug") or path.stem
-        for name in [data.get("name"), *(data.get("aliases") or []), slug]:
-            if isinstance(name, str):
-                index[name.strip().lower()] = slug
-    return index
+            for row in reader:
+                line, start = start, reader.line_num + 1
+                if len(row) != width:
+                    if row:
+                        _wrong_width(report, short)
+                        short = (line, len(row))
+                    continue
+                rows.append(pick(row))
+                lines.append(line)
+                if len(rows) >= chunk_rows:
+                    report.rows_read += len(rows)
+                    yield _frame(rows, kept), np.array(lines)
+                    rows, lines = [], []
+        except UnicodeDecodeError as exc:
+            raise ImportError_(f"{path}:{start}: not UTF-8 ({exc.reason})") from None
+        except csv.Error as exc:
+            raise ImportError_(f"{path}:{start}: CSV cannot be read: {exc}") from None
+        if short and short[0] == line and short[1] < width and not complete:
+            report.cut_off_line = line
+            report.rows_read += 1
+            short = None
+        _wrong_width(report, short)
+        if rows:
+            report.rows_read += len(rows)
+            yield _frame(rows, kept), np.array(lines)
 
 
-def write_stub_company(corpus: Path, name: str, industry: str, country: str) -> str:
-    slug = slugify(name)
-    path = corpus / "companies" / f"{slug}.yaml"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            "# yaml-language-server: $schema=../../schemas/company.schema.json\n"
-            "# Created by `cxreport import` from imported data: check and complete it.\n"
-            + yaml.safe_dump(
-                {
-                    "slug": slug,
-                    "name": name.title() if name.isupper() else name,
-                    "aliases": [name],
-                    "industry": industry,
-                    "country": country,
-                },
-                sort_keys=False,
-                allow_unicode=True,
-            ),
-            encoding="utf-8",
-        )
-    return slug
+def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=[*columns, "_extra"], dtype=object).drop(columns="_extra")
 
 
-def write_incidents(
-    corpus: Path, company_slug: str, frame: pd.DataFrame, prefix: str, report: ImportReport
-) -> None:
-    yaml_path = corpus / "companies" / f"{company_slug}.yaml"
-    csv_path = corpus / "companies" / f"{company_slug}.incidents.csv"
-    write_table(merge_incidents(csv_path, frame, prefix), csv_path)
-    if yaml_path.exists():
-        link_company_file(yaml_path, "incidents_file", csv_path.name)
-    report.written.append(csv_path)
+def _wrong_width(report: ImportReport, short: tuple[int, int] | None) -> None:
+    if short is None:
+        return
+    report.rows_read += 1
+    report.reject(np.array([short[0]]), "wrong number of fields for the header")

@@ -1,99 +1,195 @@
-"""Generic ticket exports, with a column mapping -> incident data."""
+"""Ticket exports of any helpdesk, read through a column mapping -> incident rows.
+
+``--map COLUMN=FIELD`` names the column holding each incident field; two pseudo-fields,
+``received_at`` and ``replied_at``, give the reply time in minutes from two timestamps (time
+zones kept: ``2015-04-22T10:00+02:00`` and ``08:30Z`` are 30 minutes apart). A shared export is
+filtered with ``--company-column``/``--company-value``; ``--channel`` sets one channel for all.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from ..load.models import Incident
+from ..load.slugs import slug_problem, slugify
 from .common import (
     CHUNK_ROWS,
     RESOLVED,
     ImportError_,
     ImportReport,
+    RowChecks,
+    blank_to_none,
     header_of,
     normalise_channel,
     parse_dates,
+    parse_times,
     read_chunks,
     require_columns,
-    write_incidents,
     yes_no,
 )
+from .companies import CompanyIndex
+from .merge import Delivery, deliver
 
-# ------------------------------------------------------------------ generic tickets
-
+TEXT_FIELDS = {"product": 200, "issue": 500, "response": 200, "text": 32_000}
+FLAG_FIELDS = ("resolved", "timely", "escalated", "disputed")
+NUMBER_FIELDS = {"reply_minutes": 5_256_000, "response_days": 3650}
 TICKET_FIELDS = [
     "id",
     "date",
     "channel",
-    "issue",
-    "resolved",
-    "timely",
-    "escalated",
-    "disputed",
-    "response_days",
+    *TEXT_FIELDS,
+    *FLAG_FIELDS,
+    *NUMBER_FIELDS,
+    "received_at",
+    "replied_at",
 ]
+CHANNELS = list(Incident.model_fields["channel"].annotation.__args__)
+
+
+@dataclass
+class TicketOptions:
+    """How to read one export: the mapping and everything else the command line says."""
+
+    mapping: dict[str, str]  # column -> field
+    date_format: str | None = None
+    time_format: str | None = None
+    timezone: str = "UTC"
+    channel: str | None = None
+    company_column: str | None = None
+    company_value: str | None = None
+
+    @property
+    def column(self) -> dict[str, str]:  # field -> column
+        return {f: c for c, f in self.mapping.items()}
+
+
+def source_for(path: Path, source: str | None) -> str:
+    """The source name rows are kept under: given, or the file's name as a slug."""
+    name = source or slugify(path.stem)[:40].strip("-")
+    problem = slug_problem(name)
+    if problem or len(name) > 40:
+        raise ImportError_(f"--source {name!r}: {problem or 'at most 40 characters'}")
+    return name
+
+
+def check_options(path: Path, options: TicketOptions) -> None:
+    unknown_fields = sorted(set(options.mapping.values()) - set(TICKET_FIELDS))
+    if unknown_fields:
+        raise ImportError_(
+            f"unknown field(s) in --map: {', '.join(unknown_fields)}; "
+            f"known: {', '.join(TICKET_FIELDS)}"
+        )
+    fields = set(options.mapping.values())
+    if not fields & {"date", "received_at"}:
+        raise ImportError_("--map must name the column with the date (COLUMN=date or =received_at)")
+    if ("replied_at" in fields) != ("received_at" in fields):
+        raise ImportError_("a reply time needs both COLUMN=received_at and COLUMN=replied_at")
+    try:
+        pd.Timestamp("2000-01-01").tz_localize(options.timezone)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ImportError_(f"--timezone {options.timezone!r}: not a time zone ({exc})") from None
+    if options.channel and options.channel not in CHANNELS:
+        raise ImportError_(f"--channel {options.channel!r}: one of {', '.join(CHANNELS)}")
+    if (options.company_column is None) != (options.company_value is None):
+        raise ImportError_("--company-column and --company-value go together")
+    needed = list(options.mapping) + [c for c in [options.company_column] if c]
+    require_columns(path, header_of(path), needed, "ticket export")
 
 
 def import_tickets(
     path: Path,
     corpus: Path,
     company: str,
-    mapping: dict[str, str],
-    date_format: str | None = None,
-    prefix: str = "ticket-",
+    options: TicketOptions,
+    *,
+    source: str | None = None,
+    replace: bool = False,
+    into: str = "auto",
     chunk_rows: int = CHUNK_ROWS,
 ) -> ImportReport:
-    """A ticket export with a column mapping (``{"Ticket #": "id", "Date": "date", ...}``)."""
-    unknown_fields = sorted(set(mapping.values()) - set(TICKET_FIELDS))
-    if unknown_fields:
-        raise ImportError_(
-            f"unknown field(s) in --map: {', '.join(unknown_fields)}; "
-            f"known: {', '.join(TICKET_FIELDS)}"
-        )
-    if "date" not in mapping.values():
-        raise ImportError_("--map must name the column that holds the date (COLUMN=date)")
-    if not (corpus / "companies" / f"{company}.yaml").exists():
-        raise ImportError_(f"no company {company!r} in {corpus / 'companies'}")
-    header = header_of(path)
-    require_columns(path, header, list(mapping), "ticket export")
-    by_field = {f: c for c, f in mapping.items()}
-    report = ImportReport()
-    parts = []
-    for chunk, lines in read_chunks(path, chunk_rows):
-        report.rows_read += len(chunk)
-        dates = parse_dates(chunk[by_field["date"]], date_format)
-        bad = dates.isna().to_numpy()
-        report.bad(
-            lines[bad],
-            f"{by_field['date']} is not a date"
-            + (f" in the format {date_format}" if date_format else ""),
-        )
-        sel, got, ok_lines = chunk[~bad], dates[~bad], lines[~bad]
-        ids = (
-            sel[by_field["id"]].fillna("").str.strip()
-            if "id" in by_field
-            else pd.Series([f"line{n}" for n in ok_lines], index=sel.index)
-        )
-        frame = pd.DataFrame(
-            {"id": prefix + ids, "date": got.dt.strftime("%Y-%m-%d"), "_line": ok_lines}
-        )
-        if "channel" in by_field:
-            frame["channel"] = normalise_channel(sel[by_field["channel"]])
-        if "issue" in by_field:
-            frame["issue"] = sel[by_field["issue"]].fillna("").str.slice(0, 500)
-        for flag in ("resolved", "timely", "escalated", "disputed"):
-            if flag in by_field:
-                frame[flag] = yes_no(sel[by_field[flag]], RESOLVED)
-        if "response_days" in by_field:
-            frame["response_days"] = pd.to_numeric(sel[by_field["response_days"]], errors="coerce")
-        parts.append(frame)
-    if parts:
-        frame = pd.concat(parts, ignore_index=True)
-        dup = frame["id"].duplicated(keep="first")
-        report.bad(frame.loc[dup, "_line"].to_numpy(), "duplicate ticket id")
-        frame = frame[~dup].drop(columns="_line")
-        report.rows_imported = len(frame)
-        report.per_company[company] = len(frame)
-        write_incidents(corpus, company, frame, prefix, report)
+    """A ticket export about one company -> its incident rows, merged by (source, ticket id)."""
+    index = CompanyIndex.read(corpus)
+    company = index.existing(company)
+    if not path.is_file():
+        raise ImportError_(f"{path}: file not found")
+    check_options(path, options)
+    report = ImportReport(source=source_for(path, source))
+    delivery = Delivery(corpus, index, report.source, into, replace, {company})
+    delivery.file_size = path.stat().st_size
+    batches = (
+        _rows(chunk, lines, company, options, report)
+        for chunk, lines in read_chunks(path, report, chunk_rows)
+    )
+    deliver(batches, delivery, report)
     return report
+
+
+def _rows(
+    chunk: pd.DataFrame, lines: np.ndarray, company: str, o: TicketOptions, report: ImportReport
+) -> pd.DataFrame:
+    col = o.column
+    if o.company_column:
+        mine = chunk[o.company_column].fillna("").str.strip().str.lower()
+        chosen = (mine == o.company_value.strip().lower()).to_numpy()
+        report.skipped += int((~chosen).sum())
+        chunk, lines = chunk[chosen], lines[chosen]
+    checks = RowChecks(lines, report)
+    if "id" in col:
+        checks.fail(chunk[col["id"]].fillna("").str.strip() == "", f"{col['id']} is blank")
+    received = replied = None
+    if "received_at" in col:
+        received = parse_times(chunk[col["received_at"]], o.time_format, o.timezone)
+        replied = parse_times(chunk[col["replied_at"]], o.time_format, o.timezone)
+    if "date" in col:
+        dates = parse_dates(chunk[col["date"]], o.date_format)
+        how = f" in the format {o.date_format}" if o.date_format else ""
+        checks.fail(dates.isna(), f"{col['date']} is not a date{how}")
+    else:
+        dates = received.dt.tz_convert(o.timezone).dt.tz_localize(None)
+        checks.fail(dates.isna(), f"{col['received_at']} is not a date and time")
+    frame = _frame(chunk, lines, company, o, dates, checks)
+    frame["source"] = report.source
+    if received is not None:
+        minutes = (replied - received).dt.total_seconds() / 60
+        checks.fail(minutes < 0, f"{col['replied_at']} is before {col['received_at']}")
+        frame["reply_minutes"] = minutes.round(1).astype(object).where(minutes.notna(), None)
+    return frame[~checks.bad]
+
+
+def _frame(
+    chunk: pd.DataFrame,
+    lines: np.ndarray,
+    company: str,
+    o: TicketOptions,
+    dates: pd.Series,
+    checks: RowChecks,
+) -> pd.DataFrame:
+    col = o.column
+    frame = pd.DataFrame(index=chunk.index)
+    frame["company"] = company
+    if "id" in col:
+        frame["id"] = chunk[col["id"]].fillna("").str.strip().str.slice(0, 80)
+    else:
+        frame["id"] = [f"line{n}" for n in lines]
+    frame["date"] = dates.dt.strftime("%Y-%m-%d")
+    channel = normalise_channel(chunk[col["channel"]]) if "channel" in col else "other"
+    frame["channel"] = o.channel or channel
+    for name, limit in TEXT_FIELDS.items():
+        frame[name] = blank_to_none(chunk[col[name]], limit) if name in col else None
+    for name in FLAG_FIELDS:
+        frame[name] = yes_no(chunk[col[name]], RESOLVED) if name in col else None
+    for name, limit in NUMBER_FIELDS.items():
+        frame[name] = None
+        if name in col:
+            text = chunk[col[name]].fillna("").str.strip()
+            values = pd.to_numeric(text.replace("", None), errors="coerce")
+            wrong = (values.isna() & (text != "")) | (values < 0) | (values > limit)
+            checks.fail(wrong, f"{col[name]} is not a number 0-{limit:,}")
+            frame[name] = values.astype(object).where(values.notna(), None)
+    frame["forwarded_days"] = None
+    frame["_line"] = lines
+    return frame

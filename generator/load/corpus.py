@@ -25,10 +25,12 @@ from .models import Case, Company, Letter, Rubric
 from .slugs import inside
 from .tables import (
     INCIDENT_COLUMNS,
+    StoreInfo,
     empty_calls,
     empty_incidents,
     load_calls_csv,
     load_incidents_csv,
+    load_store,
 )
 from .yamlfile import Located, YamlError, parse_file
 
@@ -53,6 +55,12 @@ class Corpus:
     calls: pd.DataFrame = field(default_factory=lambda: empty_calls())
     files: dict[str, Path] = field(default_factory=dict)  # "case:slug" -> file
     warnings: list[Problem] = field(default_factory=list)
+    stored: StoreInfo | None = None  # big imports: Parquet rows not in `incidents` (SQL only)
+
+    @property
+    def incident_count(self) -> int:
+        """Incident rows wherever they are kept: YAML, CSV files and the incident store."""
+        return len(self.incidents) + (self.stored.rows if self.stored else 0)
 
 
 def _data_loc(data: Any, loc: tuple) -> tuple:
@@ -168,6 +176,7 @@ class _Loader:
         ):
             problems.add(self.root / "rubric.yaml", 1, 1, "the corpus needs a rubric.yaml")
         _check_references(corpus, self.located, problems)
+        corpus.stored = load_store(self.root, set(corpus.companies), problems)
         if self.incident_frames:
             corpus.incidents = pd.concat(self.incident_frames, ignore_index=True)
         if self.call_frames:

@@ -187,6 +187,12 @@ class Incident(Model):
     timely: bool | None = None
     escalated: bool | None = None
     disputed: bool | None = None
+    text: str | None = Field(
+        None,
+        max_length=32_000,
+        description="The customer's own words (a CFPB narrative published with consent, a "
+        "tweet); imported only when asked for (`--with-text`).",
+    )
 
 
 class Company(Model):
@@ -215,6 +221,11 @@ class Company(Model):
     )
     calls_source: Source | None = Field(
         None, description="Where the call-centre data comes from."
+    )
+    handles: list[Annotated[str, StringConstraints(pattern=r"^@?[A-Za-z0-9_]{1,15}$")]] = Field(
+        default_factory=list,
+        description="The company's support accounts on social media, e.g. `BofA_Help` "
+        "(read by `cxreport import twitter`).",
     )
     calls_file: str | None = Field(
         None,

@@ -1,12 +1,18 @@
-"""Tabular incident and call-centre data (CSV beside a company file), read column-wise.
+"""Tabular incident and call-centre data, read column-wise.
 
-Bad rows are reported with their line numbers; the rest of the table is still loaded so
-that every problem in the corpus is reported at once.
+Small incident data lives as CSV beside a company file (reviewable as text); bad rows are
+reported with their line numbers and the rest of the table is still loaded, so that every
+problem in the corpus is reported at once. Big imports (the full CFPB database) live in the
+incident store, Parquet files under ``companies/_incidents/`` that are never loaded into memory:
+they are counted and checked here and read by SQL (:func:`store_sql`, :func:`register_incidents`).
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -109,8 +115,12 @@ def load_incidents_csv(path: Path, company: str, problems: Problems, ref: tuple)
         f"must be one of {sorted(allowed)}",
     )
     out["channel"] = channels
-    for column in ("source", "product", "issue", "response"):
+    for column in ("source", "product", "issue", "response", "text"):
         out[column] = df[column].replace("", None)
+        limit = Incident.model_fields[column].metadata[0].max_length
+        too_long = df[column].str.len() > limit
+        _report(problems, path, lines, too_long, column, f"longer than {limit:,} characters")
+    _report(problems, path, lines, df["id"].str.len() > 80, "id", "longer than 80 characters")
     bad_source = (df["source"] != "") & ~df["source"].str.fullmatch(SOURCE_PATTERN)
     _report(problems, path, lines, bad_source, "source", "must be a short code like `cfpb`")
     out["reply_minutes"] = _csv_numbers(
@@ -196,3 +206,126 @@ def _report(
             1,
             f"{column}: {len(bad_lines) - limit} more rows with the same problem",
         )
+
+
+# ------------------------------------------------------------------ the incident store
+
+STORE_FOLDER = "_incidents"  # under companies/; never a company file (slugs have no "_")
+STORE_MANIFEST = "manifest.json"
+SEQ = "_seq"  # which import wrote a row version: the newest version of an id is current
+STORE_TYPES: dict[str, str] = {
+    "company": "VARCHAR",
+    "id": "VARCHAR",
+    "source": "VARCHAR",
+    "date": "DATE",
+    "channel": "VARCHAR",
+    "product": "VARCHAR",
+    "issue": "VARCHAR",
+    "reply_minutes": "DOUBLE",
+    "response_days": "DOUBLE",
+    "forwarded_days": "DOUBLE",
+    "response": "VARCHAR",
+    "resolved": "BOOLEAN",
+    "timely": "BOOLEAN",
+    "escalated": "BOOLEAN",
+    "disputed": "BOOLEAN",
+    "text": "VARCHAR",
+}
+STORE_COLUMNS = list(STORE_TYPES)
+assert ["company", *INCIDENT_COLUMNS] == STORE_COLUMNS, "the store must hold every Incident field"
+
+
+def store_root(corpus_root: Path) -> Path:
+    return corpus_root / "companies" / STORE_FOLDER
+
+
+def sql_text(value: str) -> str:
+    """A SQL string literal (paths and names we wrote, never user SQL)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def read_manifest(root: Path) -> dict:
+    """The store's committed state: ``{"next_seq": n, "parts": [{source, file, seq, rows,
+    added, updated}, ...]}``; the file is replaced atomically, so readers need no lock."""
+    path = root / STORE_MANIFEST
+    if not path.exists():
+        return {"next_seq": 1, "parts": []}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def store_sql(
+    root: Path, manifest: dict | None = None, source: str | None = None, seq: bool = False
+) -> str | None:
+    """A SELECT of the store's current rows (columns ``company`` + the Incident fields), or
+    None when the store holds nothing. A source that an import updated holds several versions
+    of some ids; the newest (highest ``_seq``) is current."""
+    manifest = manifest if manifest is not None else read_manifest(root)
+    sources = sorted({p["source"] for p in manifest["parts"]} if source is None else {source})
+    columns = ", ".join(STORE_COLUMNS) + (f", {SEQ}" if seq else "")
+    selects = []
+    for name in sources:
+        parts = [p for p in manifest["parts"] if p["source"] == name]
+        if not parts:
+            continue
+        files = ", ".join(sql_text(str(root / p["file"])) for p in parts)
+        scan = f"SELECT {columns} FROM read_parquet([{files}])"
+        if any(p["updated"] for p in parts):
+            scan += f" QUALIFY row_number() OVER (PARTITION BY id ORDER BY {SEQ} DESC) = 1"
+        selects.append(f"({scan})")
+    return " UNION ALL ".join(selects) or None
+
+
+def register_incidents(con: Any, incidents: pd.DataFrame, corpus_root: Path) -> None:
+    """Make ``incidents`` in a DuckDB connection: the CSV and YAML rows already loaded plus
+    the store's rows, one relation for the company metrics' SQL."""
+    typed = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in STORE_TYPES.items())
+    frame = incidents[STORE_COLUMNS] if len(incidents) else empty_incidents()[STORE_COLUMNS]
+    con.register("_loaded_incidents", frame.astype(object).where(frame.notna(), None))
+    stored = store_sql(store_root(corpus_root))
+    union = f" UNION ALL SELECT * FROM ({stored})" if stored else ""
+    con.execute(f"CREATE OR REPLACE VIEW incidents AS SELECT {typed} FROM _loaded_incidents{union}")
+
+
+@dataclass
+class StoreInfo:
+    root: Path
+    rows: int
+    per_company: dict[str, int]
+
+
+def load_store(corpus_root: Path, companies: set[str], problems: Problems) -> StoreInfo | None:
+    """Check the store (manifest, part files, companies) and count its current rows."""
+    root = store_root(corpus_root)
+    if not (root / STORE_MANIFEST).exists():
+        return None
+    import duckdb
+
+    manifest_path = root / STORE_MANIFEST
+    try:
+        manifest = read_manifest(root)
+        missing = [p["file"] for p in manifest["parts"] if not (root / p["file"]).is_file()]
+    except (ValueError, KeyError, TypeError) as exc:
+        problems.add(manifest_path, 1, 1, f"the incident store's manifest is unreadable: {exc}")
+        return None
+    if missing:
+        problems.add(manifest_path, 1, 1, f"part file(s) missing: {', '.join(missing[:5])}")
+        return None
+    sql = store_sql(root, manifest)
+    if sql is None:
+        return StoreInfo(root, 0, {})
+    with duckdb.connect(config={"memory_limit": "256MB", "threads": 2}) as con:
+        try:
+            rows = con.sql(f"SELECT company, count(*) FROM ({sql}) GROUP BY company").fetchall()
+        except duckdb.Error as exc:
+            problems.add(manifest_path, 1, 1, f"the incident store cannot be read: {exc}")
+            return None
+    per_company = {str(c): int(n) for c, n in rows}
+    for company in sorted(set(per_company) - companies):
+        problems.add(
+            manifest_path,
+            1,
+            1,
+            f"{per_company[company]:,} stored incident rows of company {company!r}, which has "
+            f"no file companies/{company}.yaml (create it, or re-import with --replace)",
+        )
+    return StoreInfo(root, sum(per_company.values()), per_company)

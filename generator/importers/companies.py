@@ -1,0 +1,220 @@
+"""Which company a row is about: names matched across spellings, and --company checked.
+
+CFPB has spelt the same firm differently over the years ("Equifax" / "EQUIFAX, INC.", "Bank
+of America" / "BANK OF AMERICA, NATIONAL ASSOCIATION"). Names are compared by a key with case,
+punctuation and legal suffixes removed, against each company file's name, slug and `aliases:`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..load.slugs import child, slug_problem, slugify
+from .common import ImportError_
+
+LEGAL_SUFFIXES = frozenset(
+    [
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "llc",
+        "ltd",
+        "limited",
+        "plc",
+        "lp",
+        "llp",
+        "na",
+        "fsb",
+        "holdings",
+        "holding",
+        "and",
+        "the",
+    ]
+)
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def name_key(name: str) -> str:
+    """``"JPMORGAN CHASE & CO."`` and ``"JPMorgan Chase"`` -> ``"jpmorgan chase"``."""
+    words: list[str] = []
+    initials = False  # the previous word was built from single letters ("N.A." -> "na")
+    for word in _WORDS.findall(name.lower().replace("&", " and ")):
+        if len(word) == 1 and initials:
+            words[-1] += word
+            continue
+        words.append(word)
+        initials = len(word) == 1
+    while len(words) > 1:
+        if len(words) > 2 and words[-2:] == _NA:
+            del words[-2:]
+        elif words[-1] in LEGAL_SUFFIXES:
+            words.pop()
+        else:
+            break
+    if len(words) > 1 and words[0] == "the":
+        words.pop(0)
+    return " ".join(words)
+
+
+_NA = ["national", "association"]
+
+
+@dataclass
+class CompanyIndex:
+    """Name keys, slugs and support handles of the corpus's companies, read from the files."""
+
+    folder: Path
+    by_key: dict[str, str] = field(default_factory=dict)
+    slugs: set[str] = field(default_factory=set)
+    handles: dict[str, str] = field(default_factory=dict)  # lower-case handle -> slug
+    links: dict[str, str] = field(default_factory=dict)  # slug -> its incidents_file
+
+    @classmethod
+    def read(cls, corpus: Path) -> CompanyIndex:
+        index = cls(corpus / "companies")
+        for path in sorted(index.folder.glob("*.yaml")):
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except (yaml.YAMLError, UnicodeDecodeError):
+                continue
+            if isinstance(data, dict):
+                index.add(path.stem, data)
+        return index
+
+    def add(self, slug: str, data: dict) -> None:
+        self.slugs.add(slug)
+        names = [data.get("name"), *(data.get("aliases") or []), slug]
+        for name in names:
+            if isinstance(name, str) and name_key(name):
+                self.by_key.setdefault(name_key(name), slug)
+        for handle in data.get("handles") or []:
+            if isinstance(handle, str):
+                self.handles[handle.lstrip("@").lower()] = slug
+        if isinstance(data.get("incidents_file"), str):
+            self.links[slug] = data["incidents_file"]
+
+    def match(self, name: str) -> str | None:
+        return self.by_key.get(name_key(name))
+
+    def suggest(self, text: str) -> str | None:
+        """The company a misspelt or longer name most likely means, if any is close."""
+        key = name_key(text) or text.lower()
+        for known, slug in self.by_key.items():
+            if key.startswith(known + " ") or known.startswith(key + " "):
+                return slug
+        close = difflib.get_close_matches(key, list(self.by_key), n=1, cutoff=0.8)
+        return self.by_key[close[0]] if close else None
+
+    def existing(self, value: str, option: str = "--company") -> str:
+        """A user-given company slug, checked by the slug rule and against the files."""
+        problem = slug_problem(value)
+        if problem:
+            hint = self.suggest(value) or slugify(value)
+            raise ImportError_(f"{option} {value!r}: {problem} (did you mean {hint!r}?)")
+        if value not in self.slugs:
+            hint = self.suggest(value)
+            also = f"did you mean {hint!r}? " if hint else ""
+            raise ImportError_(
+                f"{option} {value!r}: no company file {self.folder / (value + '.yaml')} "
+                f"({also}create one with `cxreport new company {value}`)"
+            )
+        child(self.folder, value, ".yaml")
+        return value
+
+
+# ------------------------------------------------------------------ new (stub) companies
+
+_ACRONYMS = frozenset(
+    [
+        "usa",
+        "us",
+        "na",
+        "fsb",
+        "llc",
+        "lp",
+        "llp",
+        "plc",
+        "bbva",
+        "bmo",
+        "usaa",
+        "tiaa",
+        "ubs",
+        "gm",
+        "ibm",
+        "cit",
+        "ally",
+        "bb&t",
+        "at&t",
+        "pnc",
+    ]
+)
+_SMALL = frozenset(["of", "and", "the", "for", "in", "on", "at", "to", "by", "a", "an", "de"])
+
+
+def readable_name(spellings: Counter[str]) -> str:
+    """The name to show: a spelling with lower-case letters if the source has one, else the
+    capitals kept where they are initials (HSBC, TD Bank, PNC Bank, N.A.)."""
+    mixed = [s for s, _ in spellings.most_common() if any(c.islower() for c in s)]
+    if mixed:
+        return mixed[0]
+    name = spellings.most_common(1)[0][0]
+    return " ".join(_word_case(w, n) for n, w in enumerate(name.split()))
+
+
+def _word_case(word: str, position: int) -> str:
+    letters = re.sub(r"[^A-Za-z&]", "", word).lower()
+    if not letters:
+        return word
+    if letters in _SMALL and position:
+        return word.lower()
+    no_vowels = not re.search(r"[aeiouy]", letters)
+    if letters in _ACRONYMS or no_vowels or "&" in letters or re.fullmatch(r"([A-Z]\.)+", word):
+        return word
+    return word[0] + word[1:].lower()
+
+
+# CFPB product (lower-case prefix) -> industry of a company first seen with it.
+PRODUCT_INDUSTRIES = [
+    ("credit reporting", "credit-reporting"),
+    ("debt collection", "debt-collection"),
+    ("mortgage", "mortgage"),
+    ("student loan", "student-loans"),
+    ("vehicle loan", "lending"),
+    ("consumer loan", "lending"),
+    ("payday loan", "lending"),
+    ("credit card", "banking"),
+    ("prepaid card", "banking"),
+    ("checking", "banking"),
+    ("bank account", "banking"),
+    ("money transfer", "money-transfer"),
+    ("virtual currency", "money-transfer"),
+    ("debt or credit management", "debt-management"),
+    ("credit repair", "debt-management"),
+]
+
+
+def industry_for(products: Counter[str]) -> str:
+    """The industry of a company's most frequent product, or financial-services."""
+    for product, _ in products.most_common():
+        low = product.strip().lower()
+        for prefix, industry in PRODUCT_INDUSTRIES:
+            if low.startswith(prefix):
+                return industry
+    return "financial-services"
+
+
+def stub_slug(key: str, taken: set[str]) -> str:
+    """A slug for a new company from its name key, never one the site or a file uses."""
+    slug = slugify(key)
+    if slug_problem(slug) or slug in taken:
+        slug = slugify(f"{key} company")
+    return slug

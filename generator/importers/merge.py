@@ -1,0 +1,379 @@
+"""Delivering imported rows into the corpus: merged by (source, id), never replaced.
+
+Rows go to one of two places (a source lives in exactly one):
+
+- CSV beside each company file (``companies/SLUG.incidents.csv``): small imports, reviewable
+  as text. The file is read, merged and written back whole, atomically.
+- The incident store (``companies/_incidents/``, see store.py): big imports, merged by DuckDB
+  over Parquet without loading them; chosen with ``--into store`` or for files of
+  ``STORE_THRESHOLD_BYTES`` and more, and kept for a source once it is there.
+
+Everything that can fail (a company file that cannot be linked safely, a source kept in the
+other place) is checked before the first write. Every write is a temporary file renamed over
+the target, so a killed import never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ..load.slugs import child
+from ..load.tables import (
+    INCIDENT_COLUMNS,
+    MAX_CSV_BYTES,
+    STORE_FOLDER,
+    sql_text,
+    store_root,
+)
+from ..load.yamlfile import YamlError, parse_text
+from .common import Counts, ImportError_, ImportReport
+from .companies import CompanyIndex, industry_for, readable_name
+from .store import IncidentStore, dedupe_stage
+
+STORE_THRESHOLD_BYTES = 50 * 1024 * 1024  # about 250,000 CFPB rows
+FRAME_COLUMNS = ["company", *INCIDENT_COLUMNS, "_line"]
+BOOL_COLUMNS = ("resolved", "timely", "escalated", "disputed")
+NUMBER_COLUMNS = ("reply_minutes", "response_days", "forwarded_days")
+REPEATED = "the same id as an earlier row"
+SCHEMA_LINE = "# yaml-language-server: $schema=../../schemas/company.schema.json\n"
+
+
+@dataclass
+class Stub:
+    """A company first met in this import (``--unknown create``): written only if rows are."""
+
+    spellings: Counter[str] = field(default_factory=Counter)
+    products: Counter[str] = field(default_factory=Counter)
+    country: str = "US"
+
+
+@dataclass
+class Delivery:
+    corpus: Path
+    index: CompanyIndex
+    source: str
+    into: str = "auto"  # "csv", "store" or "auto"
+    replace: bool = False
+    selection: set[str] | None = None  # --company slugs: the scope of --replace
+    stubs: dict[str, Stub] = field(default_factory=dict)
+    file_size: int = 0
+
+    @property
+    def folder(self) -> Path:
+        return self.corpus / "companies"
+
+
+def empty_frame() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in FRAME_COLUMNS})
+
+
+def deliver(batches: Iterable[pd.DataFrame], d: Delivery, report: ImportReport) -> None:
+    """Merge the rows into the corpus; nothing is written when no row was accepted."""
+    report.target = choose_target(d)
+    if report.target == "store":
+        _deliver_store(batches, d, report)
+    else:
+        _deliver_csv(batches, d, report)
+
+
+def choose_target(d: Delivery) -> str:
+    """Where this source's rows go: its current place, else --into, else by file size."""
+    in_store = d.source in IncidentStore(store_root(d.corpus)).sources()
+    in_csv = sorted(csv_holders(d))
+    target = d.into
+    if target == "auto":
+        big = d.file_size >= STORE_THRESHOLD_BYTES
+        target = "store" if in_store or (big and not in_csv) else "csv"
+    elsewhere = in_csv if target == "store" else (["the incident store"] if in_store else [])
+    if elsewhere and not d.replace:
+        place = f"companies/{STORE_FOLDER}/" if target == "store" else "CSV files"
+        raise ImportError_(
+            f"{d.source!r} rows are already kept in {', '.join(elsewhere[:5])}, not in {place}; "
+            f"a source lives in one place: rerun with --into "
+            f"{'store' if in_store else 'csv'}, or with --replace to move it (dropping those rows)"
+        )
+    return target
+
+
+def csv_holders(d: Delivery) -> dict[str, Path]:
+    """Companies whose linked incidents CSV holds rows of this source."""
+    found = {}
+    for slug, name in d.index.links.items():
+        path = d.folder / name
+        if not path.is_file():
+            continue
+        try:
+            sources = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["source"])
+        except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
+            continue  # no source column (older files) or unreadable: validate reports it
+        if (sources["source"] == d.source).any():
+            found[slug] = path
+    return found
+
+
+# ------------------------------------------------------------------ text form of a row
+
+
+def _number_text(values: pd.Series) -> pd.Series:
+    numbers = pd.to_numeric(values.replace("", None), errors="coerce").round(3)
+    text = [
+        "" if np.isnan(v) else np.format_float_positional(v, trim="-")
+        for v in numbers.to_numpy(dtype="float64")
+    ]
+    return pd.Series(text, index=values.index, dtype=object)
+
+
+_BOOL_TEXT = {"true": "True", "yes": "True", "1": "True", "false": "False", "no": "False"}
+_BOOL_TEXT |= {"0": "False"}
+
+
+def canonical(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every incident column as the text written to CSV, whatever types the rows came in:
+    two rows are the same incident data exactly when their canonical texts are equal."""
+    out = pd.DataFrame(index=frame.index)
+    for column in INCIDENT_COLUMNS:
+        values = frame[column] if column in frame else pd.Series("", index=frame.index)
+        values = values.astype(object).where(values.notna(), "")
+        if column in BOOL_COLUMNS:
+            out[column] = values.astype(str).str.strip().str.lower().map(_BOOL_TEXT).fillna("")
+        elif column in NUMBER_COLUMNS:
+            out[column] = _number_text(values)
+        elif column == "date":
+            dates = pd.to_datetime(values.replace("", None), errors="coerce")
+            out[column] = dates.dt.strftime("%Y-%m-%d").fillna("")
+        else:
+            out[column] = values.astype(str).str.strip()
+    return out.astype(object)
+
+
+# ------------------------------------------------------------------ CSV beside each company
+
+
+def _deliver_csv(batches: Iterable[pd.DataFrame], d: Delivery, report: ImportReport) -> None:
+    frame = pd.concat([empty_frame(), *batches], ignore_index=True)
+    frame = _drop_repeats(frame, report)
+    companies = set(frame["company"])
+    if d.replace:
+        holders = csv_holders(d)
+        companies |= {c for c in holders if d.selection is None or c in d.selection}
+    plans = {}
+    for slug in sorted(companies):
+        rows = frame[frame["company"] == slug]
+        plans[slug] = _plan_company_csv(d, slug, rows, report)
+    if report.accepted == 0:
+        return
+    links = _plan_links(d, [s for s, p in plans.items() if p[1] is not None])
+    if d.replace and d.source in IncidentStore(store_root(d.corpus)).sources():
+        scope = d.selection or set()
+        for slug, n in IncidentStore(store_root(d.corpus)).drop(d.source, scope).items():
+            report.dropped[slug] = report.dropped.get(slug, 0) + n
+    for path, text in plans.values():
+        if text is not None:
+            write_atomic(path, text)
+            report.written.append(path)
+    _write_stubs(d, report, companies, link=True)
+    for path, text in links.items():
+        write_atomic(path, text)
+        report.written.append(path)
+
+
+def _drop_repeats(frame: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    repeated = frame["id"].duplicated(keep="first")
+    report.reject(frame.loc[repeated, "_line"].to_numpy(), REPEATED)
+    return frame[~repeated]
+
+
+def incidents_path(d: Delivery, slug: str) -> Path:
+    """The company's incidents CSV: the one its file names, else SLUG.incidents.csv."""
+    linked = d.index.links.get(slug)
+    if linked:
+        path = d.folder / linked
+        if path.parent.resolve() == d.folder.resolve():
+            return path
+    return child(d.folder, slug, ".incidents.csv")
+
+
+def _plan_company_csv(
+    d: Delivery, slug: str, rows: pd.DataFrame, report: ImportReport
+) -> tuple[Path, str | None]:
+    """The company's merged CSV text (None when nothing changes), counted in ``report``."""
+    path = incidents_path(d, slug)
+    old = _read_text_table(path)
+    old_canon = canonical(old)
+    mine = old_canon["source"] == d.source
+    dropping = d.replace and (d.selection is None or slug in d.selection)
+    if dropping and mine.any():
+        report.dropped[slug] = int(mine.sum())
+        old, old_canon = old[~mine], old_canon[~mine]
+        mine = mine[~mine]
+    new = canonical(rows)
+    earlier = old_canon[mine].drop_duplicates("id", keep="last").set_index("id")
+    known = new["id"].isin(earlier.index)
+    same = pd.Series(False, index=new.index)
+    if known.any():
+        before = earlier.loc[new.loc[known, "id"], INCIDENT_COLUMNS[1:]].to_numpy()
+        after = new.loc[known, INCIDENT_COLUMNS[1:]].to_numpy()
+        same[known] = (before == after).all(axis=1)
+    counts = Counts(int((~known).sum()), int((known & ~same).sum()), int(same.sum()))
+    if len(rows):
+        report.per_company[slug] = counts
+    if counts.added + counts.updated == 0 and not report.dropped.get(slug):
+        return path, None
+    replaced = old["id"].isin(new.loc[known & ~same, "id"]) & (old_canon["source"] == d.source)
+    merged = pd.concat([old[~replaced], new[~same]], ignore_index=True)
+    merged = merged.sort_values(["date", "source", "id"], kind="stable")
+    text = merged[INCIDENT_COLUMNS].to_csv(index=False, lineterminator="\n")
+    if len(text) > MAX_CSV_BYTES:
+        raise ImportError_(
+            f"{path.name} would be larger than {MAX_CSV_BYTES:,} bytes: import with --into store"
+        )
+    return path, text
+
+
+def _read_text_table(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in INCIDENT_COLUMNS})
+    try:
+        old = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ImportError_(f"{path}: cannot merge into it: {exc}") from None
+    unknown = [c for c in old.columns if c not in INCIDENT_COLUMNS]
+    if unknown or "id" not in old.columns:
+        raise ImportError_(
+            f"{path}: cannot merge into it: column(s) {unknown or ['id']} "
+            "(run `cxreport validate` for details)"
+        )
+    for column in INCIDENT_COLUMNS:
+        if column not in old.columns:
+            old[column] = ""
+    return old[INCIDENT_COLUMNS].astype(object)
+
+
+# ------------------------------------------------------------------ the incident store
+
+
+def _deliver_store(batches: Iterable[pd.DataFrame], d: Delivery, report: ImportReport) -> None:
+    store = IncidentStore(store_root(d.corpus))
+    with store.workdir() as work:
+        staged, deduped = work / "staged.parquet", work / "deduped.parquet"
+        with store.stage_writer(staged) as writer:
+            for batch in batches:
+                if len(batch):
+                    store.stage(writer, batch)
+        with store.connect() as con:
+            kept, repeats, lines = dedupe_stage(con, staged, deduped)
+            report.reject(np.array(lines), REPEATED, repeats)
+            if kept == 0:
+                return
+            with_rows = {r[0] for r in con.execute(
+                f"SELECT DISTINCT company FROM read_parquet({sql_text(str(deduped))})"
+            ).fetchall()}  # fmt: skip
+        csv_drops = {}
+        if d.replace:
+            for slug in csv_holders(d):
+                if d.selection is None or slug in d.selection:
+                    csv_drops[slug] = _plan_company_csv(d, slug, empty_frame(), report)
+        _write_stubs(d, report, with_rows, link=False)
+        drop = (d.selection or set()) if d.replace else None
+        counts, dropped = store.merge(deduped, d.source, drop, work)
+        store.remove_obsolete()
+    report.per_company.update(counts)
+    for slug, n in dropped.items():
+        report.dropped[slug] = report.dropped.get(slug, 0) + n
+    for path, text in csv_drops.values():
+        if text is not None:
+            write_atomic(path, text)
+            report.written.append(path)
+    report.written.append(store.root)
+
+
+# ------------------------------------------------------------------ company files
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a temporary file beside ``path``, flush it to disk, then rename it over ``path``."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _plan_links(d: Delivery, slugs: list[str]) -> dict[Path, str]:
+    """New text of each existing company file that must name its incidents CSV."""
+    links = {}
+    for slug in slugs:
+        if slug in d.stubs or slug in d.index.links:
+            continue
+        path = child(d.folder, slug, ".yaml")
+        text = linked_text(path, "incidents_file", incidents_path(d, slug).name)
+        if text is not None:
+            links[path] = text
+    return links
+
+
+def linked_text(path: Path, key: str, value: str) -> str | None:
+    """The company file with ``key: value`` appended, or None if it already has ``key``.
+
+    Only appended when the file is a block-style mapping that reads back as the same data plus
+    the new key (a flow mapping ``{...}`` or a file ending inside a block would change
+    meaning); otherwise the user is told which line to add.
+    """
+    text = path.read_text(encoding="utf-8")
+    refusal = ImportError_(
+        f"{path}: cannot add `{key}: {value}` to this file safely (it is not a plain block "
+        f"of `key: value` lines); add this line to it yourself and run the import again:\n"
+        f"{key}: {value}"
+    )
+    try:
+        data = parse_text(text).data
+        flow = yaml.compose(io.StringIO(text)).flow_style
+    except (YamlError, yaml.YAMLError):
+        raise refusal from None
+    if not isinstance(data, dict) or flow:
+        raise refusal
+    if key in data:
+        return None
+    candidate = text + ("" if text.endswith("\n") or not text else "\n") + f"{key}: {value}\n"
+    try:
+        same = parse_text(candidate).data == {**data, key: value}
+    except YamlError:
+        same = False
+    if not same:
+        raise refusal
+    return candidate
+
+
+def _write_stubs(d: Delivery, report: ImportReport, with_rows: set[str], link: bool) -> None:
+    """Company files for the new companies that got rows, marked for the author to check."""
+    for slug in sorted(d.stubs):
+        if slug not in with_rows:
+            continue
+        stub = d.stubs[slug]
+        name = readable_name(stub.spellings)[:300]
+        data = {"slug": slug, "name": name}
+        aliases = sorted(s[:300] for s in stub.spellings if s != name)
+        if aliases:
+            data["aliases"] = aliases
+        data |= {"industry": industry_for(stub.products), "country": stub.country}
+        if link:
+            data["incidents_file"] = incidents_path(d, slug).name
+        path = child(d.folder, slug, ".yaml")
+        body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+        note = f"# Created by `cxreport import` from {d.source} data: check and complete it.\n"
+        write_atomic(path, SCHEMA_LINE + note + body)
+        report.created.append(path)

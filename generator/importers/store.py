@@ -1,0 +1,360 @@
+"""The incident store: big imports as Parquet files merged by DuckDB, never loaded whole.
+
+Layout, under ``companies/_incidents/``: ``manifest.json`` names the live part files, and each
+source has a folder of parts (``cfpb/part-00000003.parquet``). An import stages its normalised
+rows in a temporary Parquet file, then writes one new part holding only the rows that are new
+or changed: re-importing the same export writes nothing. The current version of an id is its
+row in the newest part (see ``load.tables.store_sql``).
+
+Every step is a DuckDB ``COPY`` between Parquet files under a memory limit (spilling to disk),
+so memory does not grow with the export. The manifest is replaced atomically (temp file, fsync,
+rename) under a lock file: a killed import leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..load.slugs import child
+from ..load.tables import (
+    SEQ,
+    STORE_COLUMNS,
+    STORE_MANIFEST,
+    STORE_TYPES,
+    read_manifest,
+    sql_text,
+    store_sql,
+)
+from .common import Counts
+
+try:  # the lock is advisory and POSIX-only; elsewhere one import at a time is the user's job
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None
+
+_ARROW = {
+    "VARCHAR": pa.string(),
+    "DATE": pa.date32(),
+    "DOUBLE": pa.float64(),
+    "BOOLEAN": pa.bool_(),
+}
+STAGE_SCHEMA = pa.schema([(c, _ARROW[t]) for c, t in STORE_TYPES.items()] + [("_line", pa.int64())])
+COMPARED = [c for c in STORE_COLUMNS if c not in ("id", "source")]
+
+
+def run(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    """Run a statement to completion and return its rows."""
+    return con.execute(sql).fetchall()
+
+
+def copy_sql(select: str, target: Path) -> str:
+    return (
+        f"COPY ({select}) TO {sql_text(str(target))} "
+        "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
+    )
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class IncidentStore:
+    """Incident rows of big imports under ``root`` (``companies/_incidents``)."""
+
+    def __init__(self, root: Path, memory_limit: str = "256MB", threads: int = 2) -> None:
+        self.root = Path(root)
+        self.memory_limit = memory_limit
+        self.threads = threads
+
+    @property
+    def tmp(self) -> Path:
+        return self.root / "_tmp"
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(
+            ":memory:",
+            config={
+                "memory_limit": self.memory_limit,
+                "threads": self.threads,
+                "preserve_insertion_order": False,
+                "temp_directory": str(self.tmp / "duckdb"),
+            },
+        )
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("a") as handle:
+            if fcntl:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+
+    @contextlib.contextmanager
+    def workdir(self) -> Iterator[Path]:
+        work = self.tmp / f"import-{uuid.uuid4().hex}"
+        work.mkdir(parents=True)
+        try:
+            yield work
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def manifest(self) -> dict:
+        return read_manifest(self.root)
+
+    def commit(self, manifest: dict) -> None:
+        path = self.root / STORE_MANIFEST
+        tmp = path.with_name(f".{STORE_MANIFEST}.{uuid.uuid4().hex}.tmp")
+        tmp.write_text(json.dumps({"version": 1, **manifest}, indent=1) + "\n", encoding="utf-8")
+        _fsync(tmp)
+        os.replace(tmp, path)
+        _fsync(self.root)
+
+    def sources(self) -> set[str]:
+        return {p["source"] for p in self.manifest()["parts"]}
+
+    def counts(self, source: str) -> dict[str, int]:
+        """Current rows of one source per company."""
+        sql = store_sql(self.root, source=source)
+        if sql is None:
+            return {}
+        with contextlib.closing(self.connect()) as con:
+            rows = run(con, f"SELECT company, count(*) FROM ({sql}) GROUP BY company")
+        return {str(c): int(n) for c, n in rows}
+
+    # -------------------------------------------------------------- staging
+
+    @contextlib.contextmanager
+    def stage_writer(self, path: Path) -> Iterator[pq.ParquetWriter]:
+        with pq.ParquetWriter(path, STAGE_SCHEMA, compression="zstd") as writer:
+            yield writer
+
+    @staticmethod
+    def stage(writer: pq.ParquetWriter, frame: pd.DataFrame) -> None:
+        """Append normalised rows (company + Incident fields + _line) to the staging file."""
+        arrays = []
+        for column in STAGE_SCHEMA.names:
+            field_type = STAGE_SCHEMA.field(column).type
+            values = frame[column]
+            if column == "date":  # "YYYY-MM-DD" text
+                arrays.append(pa.array(values.astype(str), pa.string()).cast(field_type))
+            elif field_type in (pa.float64(), pa.int64()):
+                arrays.append(pa.array(pd.to_numeric(values), field_type, from_pandas=True))
+            else:
+                values = values.astype(object).where(values.notna(), None)
+                arrays.append(pa.array(values, field_type, from_pandas=True))
+        writer.write_table(pa.Table.from_arrays(arrays, schema=STAGE_SCHEMA))
+
+    # -------------------------------------------------------------- merging
+
+    def merge(
+        self, stage: Path, source: str, drop: set[str] | None, work: Path
+    ) -> tuple[dict[str, Counts], dict[str, int]]:
+        """Merge staged rows (one per id) into ``source``; first drop its earlier rows of the
+        ``drop`` companies (all when ``drop`` is the empty set, none when None).
+
+        Returns the added/updated/unchanged counts and the dropped rows, per company.
+        """
+        child(self.root, source, "")  # the source names a folder: the slug rule applies
+        with self.locked(), contextlib.closing(self.connect()) as con:
+            manifest = self.manifest()
+            dropped = self._drop(con, manifest, source, drop, work) if drop is not None else {}
+            current = store_sql(self.root, manifest, source)
+            joined = work / "joined.parquet"
+            run(con, copy_sql(_status_sql(stage, current), joined))
+            counts = _status_counts(con, joined)
+            changed = sum(c.added + c.updated for c in counts.values())
+            if changed:
+                self._add_part(con, manifest, source, joined, counts)
+            if changed or dropped:
+                self.commit(manifest)
+        return counts, dropped
+
+    def _add_part(
+        self, con: duckdb.DuckDBPyConnection, manifest: dict, source: str, joined: Path, counts
+    ) -> None:
+        seq = manifest["next_seq"]
+        relative = f"{source}/part-{seq:08d}.parquet"
+        final = self.root / relative
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.with_name(f".{final.name}.tmp")
+        select = (
+            f"SELECT {', '.join(STORE_COLUMNS)}, {seq}::BIGINT AS {SEQ} "
+            f"FROM read_parquet({sql_text(str(joined))}) WHERE status <> 'unchanged'"
+        )
+        run(con, copy_sql(select, tmp))
+        _fsync(tmp)
+        os.replace(tmp, final)
+        added = sum(c.added for c in counts.values())
+        updated = sum(c.updated for c in counts.values())
+        manifest["parts"].append(
+            {"source": source, "file": relative, "seq": seq, "rows": added + updated,
+             "added": added, "updated": updated}
+        )  # fmt: skip
+        manifest["next_seq"] = seq + 1
+
+    def _drop(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        manifest: dict,
+        source: str,
+        companies: set[str],
+        work: Path,
+    ) -> dict[str, int]:
+        """Remove a source's rows (of ``companies``, or all) from ``manifest``: its parts are
+        replaced by one part of the rows kept. Old files are deleted only after the commit."""
+        current = store_sql(self.root, manifest, source, seq=True)
+        if current is None:
+            return {}
+        chosen = ", ".join(sql_text(c) for c in sorted(companies))
+        where = f"company IN ({chosen})" if companies else "true"
+        dropped = {
+            str(c): int(n)
+            for c, n in run(
+                con, f"SELECT company, count(*) FROM ({current}) WHERE {where} GROUP BY company"
+            )
+        }
+        old = [p for p in manifest["parts"] if p["source"] == source]
+        manifest["parts"] = [p for p in manifest["parts"] if p["source"] != source]
+        kept = int(run(con, f"SELECT count(*) FROM ({current}) WHERE NOT ({where})")[0][0])
+        if kept:
+            seq = manifest["next_seq"]
+            relative = f"{source}/part-{seq:08d}.parquet"
+            select = f"SELECT * EXCLUDE ({SEQ}), {seq}::BIGINT AS {SEQ} FROM ({current})"
+            run(con, copy_sql(f"{select} WHERE NOT ({where})", self.root / relative))
+            manifest["parts"].append(
+                {"source": source, "file": relative, "seq": seq, "rows": kept,
+                 "added": kept, "updated": 0}
+            )  # fmt: skip
+            manifest["next_seq"] = seq + 1
+        manifest.setdefault("obsolete", []).extend(p["file"] for p in old)
+        return dropped
+
+    def drop(self, source: str, companies: set[str]) -> dict[str, int]:
+        """Drop a source's rows (of ``companies``, or all when empty) and commit."""
+        with self.locked(), contextlib.closing(self.connect()) as con, self.workdir() as work:
+            manifest = self.manifest()
+            dropped = self._drop(con, manifest, source, companies, work)
+            if dropped:
+                self.commit(manifest)
+                self.remove_obsolete()
+        return dropped
+
+    def remove_obsolete(self) -> None:
+        """Delete part files a committed manifest no longer names."""
+        manifest = self.manifest()
+        obsolete = manifest.pop("obsolete", [])
+        if obsolete:
+            for name in obsolete:
+                (self.root / name).unlink(missing_ok=True)
+            self.commit(manifest)
+
+
+def _status_sql(stage: Path, current: str | None) -> str:
+    """Each staged row with its status against the current rows: added, updated, unchanged.
+
+    The current side carries only (id, hash of the values), so the join's memory is per id,
+    not per row; a hash collision (about 1 in 10^19 per changed row) would hide a change.
+    """
+    rows = f"read_parquet({sql_text(str(stage))})"
+    if current is None:
+        return f"SELECT {', '.join(STORE_COLUMNS)}, 'added' AS status FROM {rows}"
+    values = ", ".join(COMPARED)
+    columns = ", ".join(f"s.{c}" for c in STORE_COLUMNS)
+    return (
+        f"SELECT {columns}, CASE WHEN c.id IS NULL THEN 'added' "
+        f"WHEN hash({', '.join(f's.{c}' for c in COMPARED)}) <> c.h THEN 'updated' "
+        f"ELSE 'unchanged' END AS status FROM {rows} s "
+        f"LEFT JOIN (SELECT id, hash({values}) AS h FROM ({current})) c ON s.id = c.id"
+    )
+
+
+def _status_counts(con: duckdb.DuckDBPyConnection, joined: Path) -> dict[str, Counts]:
+    counts: dict[str, Counts] = {}
+    sql = (
+        f"SELECT company, status, count(*) FROM read_parquet({sql_text(str(joined))}) GROUP BY ALL"
+    )
+    for company, status, n in run(con, sql):
+        entry = counts.setdefault(str(company), Counts())
+        setattr(entry, str(status), getattr(entry, str(status)) + int(n))
+    return counts
+
+
+def dedupe_stage(
+    con: duckdb.DuckDBPyConnection, staged: Path, target: Path
+) -> tuple[int, int, list[int]]:
+    """One row per id (the first in the file): rows kept, repeats, first repeated lines.
+
+    Only ids that occur more than once are ranked: sorting every row would hold the whole
+    import in memory.
+    """
+    src = f"read_parquet({sql_text(str(staged))})"
+    run(con, f"CREATE TEMP TABLE repeated AS SELECT id FROM {src} GROUP BY id HAVING count(*) > 1")
+    run(
+        con,
+        f"CREATE TEMP TABLE later AS SELECT _line FROM {src} SEMI JOIN repeated USING (id) "
+        "QUALIFY row_number() OVER (PARTITION BY id ORDER BY _line) > 1",
+    )
+    run(con, copy_sql(f"SELECT * EXCLUDE (_line) FROM {src} ANTI JOIN later USING (_line)", target))
+    kept = int(run(con, f"SELECT count(*) FROM read_parquet({sql_text(str(target))})")[0][0])
+    repeats = int(run(con, "SELECT count(*) FROM later")[0][0])
+    first = [int(r[0]) for r in run(con, "SELECT _line FROM later ORDER BY _line LIMIT 5")]
+    run(con, "DROP TABLE repeated; DROP TABLE later")
+    return kept, repeats, first
+
+
+# ------------------------------------------------------------------ company metrics in SQL
+
+METRIC_COLUMNS = ["company", "metric", "key", "value", "n"]
+
+
+def company_metrics_sql(incidents: str) -> str:
+    """Core company metrics over a relation with the incident columns, in long form.
+
+    complaints (key ""), complaints_per_month (key YYYY-MM), timely_share (key "": share of
+    the rows that say whether the answer was timely), reply_median and reply_p90 (key = the
+    channel; minutes, exact quantiles with linear interpolation). ``n`` = rows behind a value.
+    The Dask twin is ``dask_metrics.company_metrics_dask``.
+    """
+    return f"""
+WITH rows AS (SELECT company, date, channel, timely, reply_minutes FROM ({incidents}))
+SELECT company, 'complaints' AS metric, '' AS key, count(*)::DOUBLE AS value, count(*) AS n
+FROM rows GROUP BY company
+UNION ALL
+SELECT company, 'complaints_per_month', strftime(date, '%Y-%m'), count(*)::DOUBLE, count(*)
+FROM rows GROUP BY company, strftime(date, '%Y-%m')
+UNION ALL
+SELECT company, 'timely_share', '', avg(timely::INTEGER)::DOUBLE, count(timely)
+FROM rows WHERE timely IS NOT NULL GROUP BY company
+UNION ALL
+SELECT company, 'reply_median', channel, quantile_cont(reply_minutes, 0.5), count(*)
+FROM rows WHERE reply_minutes IS NOT NULL GROUP BY company, channel
+UNION ALL
+SELECT company, 'reply_p90', channel, quantile_cont(reply_minutes, 0.9), count(*)
+FROM rows WHERE reply_minutes IS NOT NULL GROUP BY company, channel
+ORDER BY company, metric, key
+"""
+
+
+def company_metrics(store: IncidentStore) -> pd.DataFrame:
+    """The metrics of ``company_metrics_sql`` over the store's current rows."""
+    sql = store_sql(store.root)
+    if sql is None:
+        return pd.DataFrame({c: [] for c in METRIC_COLUMNS})
+    with contextlib.closing(store.connect()) as con:
+        return con.sql(company_metrics_sql(sql)).df()[METRIC_COLUMNS]

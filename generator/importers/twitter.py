@@ -1,0 +1,179 @@
+"""Customer-support threads on Twitter -> incident rows on the `social` channel.
+
+Reads the public "customer support on Twitter" layout (``tweet_id, author_id, inbound,
+created_at, text, response_tweet_id, in_response_to_tweet_id``; ``created_at`` like ``Tue Oct 31
+22:10:47 +0000 2017``). Each customer tweet to a company's handle becomes one incident: its day,
+and the minutes until the handle's first reply to it (none when it was not answered).
+
+Customers are never published: their author ids are not kept, and an incident's id is a hash of
+the tweet id, so that the data does not link to the customer's tweet; tweet text is kept only
+with ``--with-text``. Two passes over the file keep memory to the company's replies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .common import (
+    CHUNK_ROWS,
+    ImportError_,
+    ImportReport,
+    RowChecks,
+    blank_to_none,
+    header_of,
+    parse_times,
+    read_chunks,
+    require_columns,
+)
+from .companies import CompanyIndex
+from .merge import Delivery, deliver
+
+TWITTER_COLUMNS = [
+    "tweet_id",
+    "author_id",
+    "inbound",
+    "created_at",
+    "text",
+    "response_tweet_id",
+    "in_response_to_tweet_id",
+]
+CREATED_FORMAT = "%a %b %d %H:%M:%S %z %Y"
+HANDLE = re.compile(r"^@?[A-Za-z0-9_]{1,15}$")
+
+
+def handles_for(index: CompanyIndex, given: list[str]) -> dict[str, str]:
+    """``HANDLE=COMPANY`` options plus the companies' ``handles:``, as lower-case handle ->
+    company slug; every company named must exist."""
+    handles = dict(index.handles)
+    for item in given:
+        handle, sep, company = item.partition("=")
+        if not sep or not HANDLE.match(handle.strip()):
+            raise ImportError_(
+                f"--handle {item!r}: write HANDLE=COMPANY, e.g. BofA_Help=bank-of-america"
+            )
+        handles[handle.strip().lstrip("@").lower()] = index.existing(company.strip(), "--handle")
+    if not handles:
+        raise ImportError_(
+            "no handle to import: give --handle HANDLE=COMPANY, or add `handles:` to a company file"
+        )
+    return handles
+
+
+def _ids(values: pd.Series) -> pd.Series:
+    """Tweet ids as text ("119237.0" in some copies of the data is "119237")."""
+    return values.fillna("").astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+
+
+def first_replies(path: Path, handles: dict[str, str]) -> pd.DataFrame:
+    """Pass one: each tweet the handles answered -> (handle, time of the first answer), and
+    the handles' own tweet ids (a customer answering one is writing to that handle)."""
+    parts = []
+    for chunk, _ in read_chunks(path, ImportReport(), CHUNK_ROWS):
+        author = chunk["author_id"].fillna("").str.strip().str.lower()
+        mine = author.isin(list(handles)).to_numpy()
+        if mine.any():
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "tweet": _ids(chunk["tweet_id"][mine]),
+                        "parent": _ids(chunk["in_response_to_tweet_id"][mine]),
+                        "handle": author[mine],
+                        "at": parse_times(chunk["created_at"][mine], CREATED_FORMAT),
+                    }
+                )
+            )
+    if not parts:
+        return pd.DataFrame(columns=["tweet", "parent", "handle", "at"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def import_twitter(
+    path: Path,
+    corpus: Path,
+    handles: list[str] | None = None,
+    *,
+    with_text: bool = False,
+    source: str = "twitter",
+    replace: bool = False,
+    into: str = "auto",
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportReport:
+    """Support tweets -> one incident per customer tweet to a handle, with its reply delay."""
+    index = CompanyIndex.read(corpus)
+    chosen = handles_for(index, handles or [])
+    if not path.is_file():
+        raise ImportError_(f"{path}: file not found")
+    require_columns(path, header_of(path), TWITTER_COLUMNS, "customer-support tweets")
+    replies = first_replies(path, chosen)
+    own = dict(zip(replies["tweet"], replies["handle"], strict=True))
+    first = replies[replies["parent"] != ""].groupby(["parent", "handle"])["at"].min()
+    report = ImportReport(source=source, skipped_label="not customer tweets to the handles")
+    delivery = Delivery(corpus, index, source, into, replace, set(chosen.values()))
+    delivery.file_size = path.stat().st_size
+    batches = (
+        _rows(chunk, lines, chosen, own, first, with_text, report)
+        for chunk, lines in read_chunks(path, report, chunk_rows)
+    )
+    deliver(batches, delivery, report)
+    return report
+
+
+def _addressed(chunk: pd.DataFrame, handles: dict[str, str], own: dict, first: pd.Series):
+    """Which handle each tweet is written to: the one that answered it, the one it answers,
+    or the first handle it mentions."""
+    tweet = _ids(chunk["tweet_id"])
+    answered = pd.Series(first.index.get_level_values(1), index=first.index.get_level_values(0))
+    answered = answered[~answered.index.duplicated()]
+    handle = tweet.map(answered)
+    handle = handle.fillna(_ids(chunk["in_response_to_tweet_id"]).map(own))
+    pattern = r"@(" + "|".join(re.escape(h) for h in sorted(handles)) + r")\b"
+    mention = chunk["text"].fillna("").str.lower().str.extract(pattern, expand=False)
+    return tweet, handle.fillna(mention)
+
+
+def _rows(
+    chunk: pd.DataFrame,
+    lines: np.ndarray,
+    handles: dict[str, str],
+    own: dict,
+    first: pd.Series,
+    with_text: bool,
+    report: ImportReport,
+) -> pd.DataFrame:
+    inbound = chunk["inbound"].fillna("").str.strip().str.lower() == "true"
+    tweet, handle = _addressed(chunk, handles, own, first)
+    keep = (inbound & handle.notna()).to_numpy()
+    report.skipped += int((~keep).sum())
+    chunk, lines, tweet, handle = chunk[keep], lines[keep], tweet[keep], handle[keep]
+    at = parse_times(chunk["created_at"], CREATED_FORMAT)
+    checks = RowChecks(lines, report)
+    checks.fail(tweet == "", "tweet_id is blank")
+    checks.fail(at.isna(), "created_at is not a time like 'Tue Oct 31 22:10:47 +0000 2017'")
+    key = pd.MultiIndex.from_arrays([tweet, handle])
+    answer = pd.Series(first.reindex(key).to_numpy(), index=chunk.index)
+    minutes = (answer - at).dt.total_seconds() / 60
+    checks.fail(minutes < 0, "the first reply is earlier than the tweet")
+    frame = pd.DataFrame(
+        {
+            "company": handle.map(handles),
+            "id": ["t" + hashlib.sha256(t.encode()).hexdigest()[:16] for t in tweet],
+            "source": report.source,
+            "date": at.dt.strftime("%Y-%m-%d"),
+            "channel": "social",
+            "reply_minutes": minutes.round(1).astype(object).where(minutes.notna(), None),
+            "response": np.where(answer.notna(), "replied", "no reply in the data"),
+            "text": blank_to_none(chunk["text"], 32_000) if with_text else None,
+            "_line": lines,
+        },
+        index=chunk.index,
+    )
+    for column in ("product", "issue", "response_days", "forwarded_days"):
+        frame[column] = None
+    for column in ("resolved", "timely", "escalated", "disputed"):
+        frame[column] = None
+    return frame[~checks.bad]

@@ -1,0 +1,101 @@
+"""`cxreport import twitter`: customer-support threads in the public Twitter layout."""
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from generator.cli import app
+from generator.importers import ImportError_, import_twitter
+from generator.pipeline import load as load_corpus
+
+HEADER = [
+    "tweet_id",
+    "author_id",
+    "inbound",
+    "created_at",
+    "text",
+    "response_tweet_id",
+    "in_response_to_tweet_id",
+]
+TWEETS = [
+    # a customer asks; BofA_Help answers 12 minutes later, then again later
+    ["1", "115712", "True", "Tue Oct 31 22:10:47 +0000 2017", "@BofA_Help my card is blocked",
+     "2,3", ""],
+    ["2", "BofA_Help", "False", "Tue Oct 31 22:22:47 +0000 2017", "@115712 Sorry, DM us", "",
+     "1"],
+    ["3", "BofA_Help", "False", "Wed Nov 01 09:00:00 +0000 2017", "@115712 Any luck?", "", "1"],
+    # the customer answers the company's tweet (no mention): still written to the handle
+    ["4", "115712", "True", "Tue Oct 31 22:30:00 +0000 2017", "thanks, done", "", "2"],
+    # nobody answers this one
+    ["5", "223344", "True", "Wed Nov 01 10:00:00 +0000 2017", "hey @bofa_help?? hello", "", ""],
+    # a tweet to another company, and a broken time
+    ["6", "223344", "True", "Wed Nov 01 10:05:00 +0000 2017", "@AppleSupport help", "", ""],
+    ["7", "998877", "True", "yesterday", "@BofA_Help hi", "", ""],
+    # a customer tweet to Comcast's handle given in its company file, answered in 90 seconds
+    ["8", "556677", "True", "Thu Nov 02 08:00:00 +0000 2017", "@comcastcares no internet", "9",
+     "119237.0"],
+    ["9", "comcastcares", "False", "Thu Nov 02 08:01:30 +0000 2017", "@556677 On it", "", "8.0"],
+]  # fmt: skip
+
+
+@pytest.fixture
+def tweets(tmp_path: Path) -> Path:
+    path = tmp_path / "twcs.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(TWEETS)
+    return path
+
+
+def add_handle(corpus: Path) -> None:
+    path = corpus / "companies" / "comcast.yaml"
+    path.write_text(path.read_text() + "handles: [comcastcares]\n")
+
+
+def test_each_customer_tweet_with_its_first_reply(corpus, tweets):
+    add_handle(corpus)
+    report = import_twitter(tweets, corpus, ["BofA_Help=bank-of-america"])
+    assert {k: v.added for k, v in report.per_company.items()} == {
+        "bank-of-america": 3,
+        "comcast": 1,
+    }
+    assert {r: e.lines for r, e in report.rejected.items()} == {
+        "created_at is not a time like 'Tue Oct 31 22:10:47 +0000 2017'": [8]
+    }
+    rows = load_corpus(corpus).incidents.query("source == 'twitter'").sort_values("date")
+    assert set(rows["channel"]) == {"social"}
+    minutes = sorted(rows["reply_minutes"].dropna())
+    assert minutes == [1.5, 12.0]  # first reply only; tweets 4 and 5 got none
+    assert rows["reply_minutes"].isna().sum() == 2
+    assert rows["text"].isna().all()  # not kept unless asked
+
+
+def test_customers_are_never_published(corpus, tweets):
+    import_twitter(tweets, corpus, ["BofA_Help=bank-of-america"], with_text=True)
+    written = (corpus / "companies" / "bank-of-america.incidents.csv").read_text()
+    for customer_or_tweet in ("115712", "223344", ",1,", ",4,", ",5,"):
+        assert customer_or_tweet not in written
+    rows = pd.read_csv(corpus / "companies" / "bank-of-america.incidents.csv", dtype=str)
+    assert rows["id"].str.fullmatch(r"t[0-9a-f]{16}").all()
+    assert "@BofA_Help my card is blocked" in set(rows["text"])  # --with-text
+
+
+def test_reimport_changes_nothing(corpus, tweets):
+    import_twitter(tweets, corpus, ["BofA_Help=bank-of-america"])
+    again = import_twitter(tweets, corpus, ["BofA_Help=bank-of-america"])
+    assert (again.total("unchanged"), again.written) == (3, [])
+
+
+def test_handle_options_are_checked(corpus, tweets):
+    with pytest.raises(ImportError_, match="no handle to import"):
+        import_twitter(tweets, corpus, [])
+    with pytest.raises(ImportError_, match="did you mean 'bank-of-america'"):
+        import_twitter(tweets, corpus, ["BofA_Help=bank-of-amerika"])
+    result = CliRunner().invoke(
+        app, ["import", "twitter", str(tweets), "-c", str(corpus), "--handle", "BofA_Help"]
+    )
+    assert result.exit_code == 1 and "write HANDLE=COMPANY" in result.stderr
