@@ -344,9 +344,7 @@ def _import_table(report, shown: int = 20) -> None:
     from rich.table import Table
 
     where = {"csv": "CSV files beside the company files", "store": "the incident store"}
-    table = Table(
-        title=f"{report.source} rows, into {where[report.target]}", title_justify="left"
-    )
+    table = Table(title=f"{report.source} rows, into {where[report.target]}", title_justify="left")
     for column in ("company", "added", "updated", "unchanged", "dropped"):
         table.add_column(column, justify="left" if column == "company" else "right")
     rows = []
