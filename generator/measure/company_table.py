@@ -224,12 +224,20 @@ def corpus_measures(
     companies: dict[str, Company],
     recent_days: int = 60,
     min_n: int = 30,
+    stored_sql: str | None = None,
 ) -> CompanyMeasures:
-    """The corpus's company metrics, computed in-process with DuckDB over its DataFrames."""
+    """The corpus's company metrics, computed in-process with DuckDB over its DataFrames and,
+    for big imports, over the incident store's Parquet files (``stored_sql``): the same SQL
+    either way, so a million stored rows never pass through pandas."""
     industry_of = {slug: c.industry for slug, c in companies.items()}
     con = duckdb.connect()
     try:
-        register_frame(con, "incidents", incidents, INCIDENT_TYPES)
+        register_frame(con, "incidents_loaded", incidents, INCIDENT_TYPES)
+        columns = ", ".join(INCIDENT_TYPES)
+        stored = f" UNION ALL SELECT {columns} FROM ({stored_sql})" if stored_sql else ""
+        con.execute(
+            f"CREATE OR REPLACE VIEW incidents AS SELECT {columns} FROM incidents_loaded{stored}"
+        )
         register_frame(con, "calls", calls, CALL_TYPES)
         register_frame(con, "companies", companies_frame(companies), COMPANY_TYPES)
         long = company_metrics("incidents", con, "calls", "companies", recent_days)
