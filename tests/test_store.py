@@ -1,5 +1,7 @@
 """The incident store: big imports as Parquet under companies/_incidents, merged by DuckDB."""
 
+import shutil
+
 import duckdb
 import pandas as pd
 import pytest
@@ -10,6 +12,7 @@ from generator.importers import import_cfpb, merge
 from generator.importers.store import IncidentStore
 from generator.load.tables import register_incidents, store_root, store_sql
 from generator.pipeline import load as load_corpus
+from generator.score import score_corpus
 
 from .test_importers import cfpb_file, cfpb_row
 
@@ -134,3 +137,21 @@ def test_sql_sees_csv_and_stored_rows_as_one_incidents_relation(corpus, tmp_path
     assert counts == {"fcc-tickets": 2224, "cfpb": 1}
     assert sum(counts.values()) == loaded.incident_count
     assert (kinds["date"], kinds["timely"], kinds["reply_minutes"]) == ("DATE", "BOOLEAN", "DOUBLE")
+
+
+def test_company_scores_count_stored_rows_like_loaded_ones(corpus, tmp_path):
+    """The company metrics read the store through the same SQL: a complaint imported into the
+    store counts exactly as the same complaint in a CSV beside the company file."""
+    rows = [cfpb_row(n, BOA, date=f"{1 + n % 12}/5/2015") for n in range(1, 41)]
+    in_store, in_csv = tmp_path / "store", tmp_path / "csv"
+    shutil.copytree(corpus, in_store)
+    shutil.copytree(corpus, in_csv)
+    import_cfpb(cfpb_file(tmp_path, "a.csv", rows), in_store, into="store")
+    import_cfpb(cfpb_file(tmp_path, "b.csv", rows), in_csv, into="csv")
+    stored = score_corpus(load_corpus(in_store)).company("bank-of-america")
+    loaded = score_corpus(load_corpus(in_csv)).company("bank-of-america")
+    assert stored.complaints == loaded.complaints == 40
+    assert stored.incident_part == loaded.incident_part
+    assert [(f.metric, f.value, f.n) for f in stored.figures] == [
+        (f.metric, f.value, f.n) for f in loaded.figures
+    ]
