@@ -111,6 +111,6 @@ def test_open_data_has_company_metrics_and_incident_rows(site):
     assert {"company", "metric", "channel", "period", "value", "unit", "n"} <= set(rows[0])
     assert any(r["metric"] == "first_reply_median" for r in rows) is False  # no reply times
     assert any(r["metric"] == "answered_60s_share" and r["n"] == "25701" for r in rows)
-    incidents = (site / "data" / "incidents" / "company-comcast.csv").read_text()
+    incidents = (site / "data" / "incidents" / "source-fcc-tickets.csv").read_text()
     assert incidents.count("\n") == 2225
     assert (site / "data" / "company_metrics.json").is_file()

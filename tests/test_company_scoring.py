@@ -377,8 +377,8 @@ def test_company_metrics_open_data_in_long_form():
     assert len(data["rows"]) == len(rows)
     assert {m["id"] for m in data["metrics"]} >= {"first_reply_median", "answered_60s_share"}
     files = incident_files(BASE)
-    assert list(files) == ["company-comcast.csv"]
-    assert files["company-comcast.csv"].count("\n") == 2225
+    assert list(files) == ["source-fcc-tickets.csv"]
+    assert files["source-fcc-tickets.csv"].count("\n") == 2225
 
 
 def test_explain_company_prints_the_rows_behind_each_figure():

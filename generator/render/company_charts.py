@@ -41,6 +41,25 @@ def _year_before(month: str) -> str:
     return f"{int(month[:4]) - 1:04d}{month[4:]}"
 
 
+def _monthly_traces(months: list[str], counts: dict, mean: dict, earlier: list) -> list[dict]:
+    """Bars of the counts, the three-month mean as a line, the year before dotted."""
+    traces = [
+        trace("bar", x=months, y=[counts[m] for m in months], name="complaints",
+              marker={"color": COLORS["neutral"]},
+              hovertemplate="%{x}: %{y} complaints<extra></extra>"),
+        trace("scatter", x=months, y=[mean.get(m) for m in months], mode="lines",
+              name="3-month mean", line={"color": COLORS["warn"], "width": 3},
+              hovertemplate="%{x}: %{y:.1f} a month (3-month mean)<extra></extra>"),
+    ]  # fmt: skip
+    if any(v is not None for v in earlier):
+        traces.append(
+            trace("scatter", x=months, y=earlier, mode="lines+markers", name="a year earlier",
+                  line={"color": COLORS["muted"], "dash": "dot"},
+                  hovertemplate="%{x}, a year earlier: %{y} complaints<extra></extra>")
+        )  # fmt: skip
+    return traces
+
+
 def monthly_complaints(score: CompanyScore) -> Chart | None:
     """Bars per month, the three-month mean as a line, and the same month a year earlier."""
     counts = _series(score.figures, "complaints_monthly")
@@ -49,37 +68,7 @@ def monthly_complaints(score: CompanyScore) -> Chart | None:
     months = sorted(counts)
     mean = _series(score.figures, "complaints_monthly_mean3")
     earlier = [counts.get(_year_before(m)) for m in months]
-    traces = [
-        trace(
-            "bar",
-            x=months,
-            y=[counts[m] for m in months],
-            name="complaints",
-            marker={"color": COLORS["neutral"]},
-            hovertemplate="%{x}: %{y} complaints<extra></extra>",
-        ),
-        trace(
-            "scatter",
-            x=months,
-            y=[mean.get(m) for m in months],
-            mode="lines",
-            name="3-month mean",
-            line={"color": COLORS["warn"], "width": 3},
-            hovertemplate="%{x}: %{y:.1f} a month (3-month mean)<extra></extra>",
-        ),
-    ]
-    if any(v is not None for v in earlier):
-        traces.append(
-            trace(
-                "scatter",
-                x=months,
-                y=earlier,
-                mode="lines+markers",
-                name="a year earlier",
-                line={"color": COLORS["muted"], "dash": "dot"},
-                hovertemplate="%{x}, a year earlier: %{y} complaints<extra></extra>",
-            )
-        )
+    traces = _monthly_traces(months, counts, mean, earlier)
     fig = figure(
         *traces,
         height=320,
@@ -97,8 +86,7 @@ def monthly_complaints(score: CompanyScore) -> Chart | None:
     summary = (
         f"Complaints per month from {_month(months[0])} to {_month(months[-1])}: between "
         f"{fmt.number(min(counts.values()))} and {fmt.number(counts[peak])}, "
-        f"most in {_month(peak)}; "
-        f"{prior}."
+        f"most in {_month(peak)}; {prior}."
     )
     return Chart(
         id=f"complaints-{score.company}",
@@ -134,29 +122,15 @@ def first_reply_by_channel(score: CompanyScore) -> Chart | None:
 
     names = [fmt.nice(c) for c in channels]
     fig = figure(
-        trace(
-            "bar",
-            x=names,
-            y=hours(med),
-            name="median",
-            marker={"color": COLORS["neutral"]},
-            hovertemplate="%{x}: median %{y} h<extra></extra>",
-        ),
-        trace(
-            "bar",
-            x=names,
-            y=hours(p90),
-            name="90th percentile",
-            marker={"color": COLORS["warn"]},
-            hovertemplate="%{x}: 90th percentile %{y} h<extra></extra>",
-        ),
-        barmode="group",
-        height=300,
-        margin={"l": 50, "r": 20, "t": MODEBAR_ROOM, "b": 40},
+        trace("bar", x=names, y=hours(med), name="median", marker={"color": COLORS["neutral"]},
+              hovertemplate="%{x}: median %{y} h<extra></extra>"),
+        trace("bar", x=names, y=hours(p90), name="90th percentile",
+              marker={"color": COLORS["warn"]},
+              hovertemplate="%{x}: 90th percentile %{y} h<extra></extra>"),
+        barmode="group", height=300, margin={"l": 50, "r": 20, "t": MODEBAR_ROOM, "b": 40},
         yaxis={"title": {"text": "hours to a first reply"}, "fixedrange": True},
-        xaxis={"fixedrange": True, "title": {"text": "channel"}},
-        legend=LEGEND_BELOW,
-    )
+        xaxis={"fixedrange": True, "title": {"text": "channel"}}, legend=LEGEND_BELOW,
+    )  # fmt: skip
     parts = [
         f"{fmt.nice(c)} {metric_value(med[c].value, 'minutes')} (n={fmt.number(med[c].n)})"
         for c in channels
