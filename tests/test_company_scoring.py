@@ -360,7 +360,7 @@ def test_company_charts_have_text_summaries():
     charts = company_charts(BOARD.company("comcast"))
     assert set(charts) == {"complaints-comcast"}  # no reply times; issues are free text
     summary = charts["complaints-comcast"].summary
-    assert "2015-01 to 2015-12" in summary and "1,046" in summary and "2015-06" in summary
+    assert "Jan 2015 to Dec 2015" in summary and "1,046" in summary and "Jun 2015" in summary
     names = [t["name"] for t in charts["complaints-comcast"].figure["data"]]
     assert names == ["complaints", "3-month mean"]  # no year before to draw
 

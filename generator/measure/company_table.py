@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from ..load.models import Company
-from ..load.tables import CALL_COLUMNS, CALL_OPTIONAL_COLUMNS
+from ..load.tables import CALL_COLUMNS, CALL_OPTIONAL_COLUMNS, STORE_TYPES
 from .company import Relations, clocked
 from .registry import metrics
 
@@ -22,23 +22,8 @@ INDUSTRY_COLUMNS = ["industry", "industry_median", "industry_companies"]
 # Monthly counts are a series for charts: an industry median per month is not a comparison.
 NOT_COMPARED = {"complaints_monthly", "complaints_monthly_mean3"}
 
-INCIDENT_TYPES = {
-    "company": "VARCHAR",
-    "id": "VARCHAR",
-    "source": "VARCHAR",
-    "date": "DATE",
-    "channel": "VARCHAR",
-    "product": "VARCHAR",
-    "issue": "VARCHAR",
-    "reply_minutes": "DOUBLE",
-    "response_days": "DOUBLE",
-    "forwarded_days": "DOUBLE",
-    "response": "VARCHAR",
-    "resolved": "BOOLEAN",
-    "timely": "BOOLEAN",
-    "escalated": "BOOLEAN",
-    "disputed": "BOOLEAN",
-}
+# The incident columns the metrics read, with their SQL types (the store's, minus free text).
+INCIDENT_TYPES = {c: t for c, t in STORE_TYPES.items() if c != "text"}
 CALL_TYPES = {
     "company": "VARCHAR",
     "date": "DATE",
