@@ -20,9 +20,9 @@ from bs4 import BeautifulSoup
 from generator.pipeline import BuildError, build_site
 from generator.resources import TEMPLATES
 
-from .conftest import check_golden
+from ..conftest import check_golden
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "cases"
 SMALL = ROOT / "tests" / "fixtures" / "small"
 CONFIG = ROOT / "mkdocs.yml"

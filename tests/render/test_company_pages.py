@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from generator.pipeline import build_site
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 

@@ -24,7 +24,7 @@ from pydantic import AfterValidator, BaseModel
 from generator.load.models import SCHEMA_MODELS
 from generator.pipeline import build_site
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "fixtures" / "small"
 
 pytestmark = pytest.mark.slow

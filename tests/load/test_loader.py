@@ -41,7 +41,7 @@ def one_problem(corpus: Path, name: str, text: str, folder: str = "studies") -> 
 
 
 def test_bundled_corpus_is_valid():
-    corpus = load_corpus(Path(__file__).parent.parent / "cases")
+    corpus = load_corpus(Path(__file__).resolve().parents[2] / "cases")
     assert set(corpus.cases) == {"fiber-upgrade", "widow-billing-name", "lost-wallet-bank"}
     assert {"comcast", "att", "dish", "jpmorgan-chase", "bank-of-america", "regional-telco"} <= set(
         corpus.companies

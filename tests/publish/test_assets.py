@@ -12,7 +12,7 @@ import material
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 JS = ROOT / "templates" / "assets" / "javascripts"
 BUNDLE = JS / "plotly.min.js"
 NPM_BUNDLE = ROOT / "node_modules" / "plotly.js-basic-dist-min" / "plotly-basic.min.js"

@@ -17,7 +17,7 @@ import pytest
 
 from generator.pipeline import build_site
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 # Checked as files, pages have no origin, so the checker cannot match the CSP's 'self' (nor
 # hashes against Material's JSON config block) and notes every same-site resource as blocked.

@@ -18,7 +18,7 @@ from generator.importers import (
 )
 from generator.pipeline import load as load_corpus
 
-from .conftest import SHARED_DATA
+from ..conftest import SHARED_DATA
 
 COMCAST = SHARED_DATA / "comcast_fcc_complaints_2015.csv"
 TECHNION = SHARED_DATA / "technion_callcenter_august.csv"

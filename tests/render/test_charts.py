@@ -15,7 +15,7 @@ from generator.render.charts import MODEBAR_ROOM, Chart, figure, trace
 from generator.render.company_charts import company_page_charts
 from generator.score import score_corpus
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = load_corpus(ROOT / "cases")
 BOARD = score_corpus(CORPUS)
 NAMES = {c.id: c.name for c in CORPUS.rubric.categories}

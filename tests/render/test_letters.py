@@ -11,7 +11,7 @@ from generator.pipeline import load as load_corpus
 from generator.render.letters import compose, markdown, plain_text
 from generator.score import score_corpus
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BASE = load_corpus(ROOT / "cases")
 BOARD = score_corpus(BASE)
 

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from generator.authoring.schema import schema_files
 from generator.load.models import Case, Company
 
-SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
 
 @pytest.mark.parametrize("name", sorted(schema_files()))

@@ -16,9 +16,9 @@ from generator.pipeline import load as load_corpus
 from generator.render.data import scores_json
 from generator.score import score_corpus
 
-from .conftest import check_golden
+from ..conftest import check_golden
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BASE = load_corpus(ROOT / "cases")
 
 

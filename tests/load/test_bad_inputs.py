@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from generator.cli import app
 from generator.load.yamlfile import MAX_YAML_BYTES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BAD = ROOT / "tests" / "bad_inputs"
 MANIFEST = yaml.safe_load((BAD / "manifest.yaml").read_text(encoding="utf-8"))
 

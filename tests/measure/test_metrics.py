@@ -7,7 +7,7 @@ import pytest
 from generator.measure import case_metrics
 from generator.pipeline import load as load_corpus
 
-CASES = Path(__file__).resolve().parent.parent / "cases"
+CASES = Path(__file__).resolve().parents[2] / "cases"
 
 
 @pytest.fixture(scope="module")

@@ -31,9 +31,9 @@ from generator.render.letters import compose, plain_text
 from generator.render.terminal import explain_company
 from generator.score import combine, score_corpus
 
-from .conftest import SHARED_DATA
+from ..conftest import SHARED_DATA
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BASE = load(ROOT / "cases")
 BOARD = score_corpus(BASE)
 COMCAST_CSV = ROOT / "cases" / "companies" / "comcast.incidents.csv"

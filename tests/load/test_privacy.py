@@ -78,4 +78,4 @@ def test_public_names_are_not_flagged(corpus):
 
 
 def test_bundled_corpus_has_no_personal_data():
-    assert load_corpus(Path(__file__).parent.parent / "cases").warnings == []
+    assert load_corpus(Path(__file__).resolve().parents[2] / "cases").warnings == []

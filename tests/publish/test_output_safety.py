@@ -17,7 +17,7 @@ from generator.cli import app
 from generator.pipeline import OutputError, build_site
 from generator.publish import MARKER, locked
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "fixtures" / "small"
 CONFIG = ROOT / "mkdocs.yml"
 
