@@ -13,7 +13,7 @@ import pandas as pd
 import yaml
 
 from ..load.slugs import child
-from ..load.tables import CALL_COLUMNS
+from ..load.tables import CALL_COLUMNS, CALL_OPTIONAL_COLUMNS
 from .common import (
     CHUNK_ROWS,
     Counts,
@@ -27,6 +27,9 @@ from .common import (
 )
 from .companies import CompanyIndex
 from .merge import linked_text, write_atomic
+
+# Every column the import writes: a re-import keeps what the scorer reads.
+COLUMNS = [*CALL_COLUMNS, *CALL_OPTIONAL_COLUMNS]
 
 # ------------------------------------------------------------------ call-centre log
 
@@ -79,6 +82,7 @@ def _calls(chunk: pd.DataFrame, lines: np.ndarray, report: ImportReport) -> pd.D
             "queue": chunk["type"][keep].fillna("").str.strip().replace("", "all").to_numpy(),
             "answered": (outcome[keep] == "AGENT").to_numpy(),
             "abandoned": (outcome[keep] == "HANG").to_numpy(),
+            "answered_60s": ((outcome[keep] == "AGENT") & (wait[keep] <= 60)).to_numpy(),
             "wait": wait[keep].to_numpy(),
             "handle": handle[keep].where(outcome[keep] == "AGENT").to_numpy(),
         }
@@ -95,10 +99,11 @@ def _daily(calls: pd.DataFrame) -> pd.DataFrame:
             wait_median_s=("wait", "median"),
             wait_p90_s=("wait", lambda s: s.quantile(0.9)),
             handle_median_s=("handle", "median"),
+            answered_60s=("answered_60s", "sum"),
         )
         .reset_index()
     )
-    return daily[CALL_COLUMNS].round(1)
+    return daily[COLUMNS].round(1)
 
 
 def _merge_daily(
@@ -110,24 +115,26 @@ def _merge_daily(
     path = child(folder, company, ".calls.csv")
     link = linked_text(yaml_path, "calls_file", path.name)
     new = daily.astype(object).where(daily.notna(), "").astype(str)
-    old = pd.DataFrame(columns=CALL_COLUMNS)
+    old = pd.DataFrame(columns=COLUMNS)
     if link is None:  # already linked: that file, whatever its name
         path = folder / yaml.safe_load(yaml_path.read_text(encoding="utf-8"))["calls_file"]
     if path.exists():
         old = pd.read_csv(path, dtype=str, keep_default_na=False)
+        old = old.reindex(columns=[*COLUMNS, *(c for c in old.columns if c not in COLUMNS)])
+        old = old.fillna("")
     old_keys = old.set_index(["date", "queue"])
     keys = pd.MultiIndex.from_frame(new[["date", "queue"]])
     known = keys.isin(old_keys.index)
     same = np.zeros(len(new), dtype=bool)
     if known.any():
-        before = old_keys.loc[keys[known], CALL_COLUMNS[2:]].astype(str).to_numpy()
-        same[known] = (before == new.loc[known, CALL_COLUMNS[2:]].to_numpy()).all(axis=1)
+        before = old_keys.loc[keys[known], COLUMNS[2:]].astype(str).to_numpy()
+        same[known] = (before == new.loc[known, COLUMNS[2:]].to_numpy()).all(axis=1)
     counts = Counts(int((~known).sum()), int((known & ~same).sum()), int(same.sum()))
     report.per_company[company] = counts
     if counts.added + counts.updated:
         kept = old[~pd.MultiIndex.from_frame(old[["date", "queue"]]).isin(keys[~same])]
         merged = pd.concat([kept, new[~same]]).sort_values(["date", "queue"], kind="stable")
-        write_atomic(path, merged[CALL_COLUMNS].to_csv(index=False, lineterminator="\n"))
+        write_atomic(path, merged[COLUMNS].to_csv(index=False, lineterminator="\n"))
         report.written.append(path)
     if link is not None:
         write_atomic(yaml_path, link)

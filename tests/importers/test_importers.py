@@ -143,6 +143,8 @@ def test_technion_call_log_real_file(corpus):
     assert row["offered"] == len(day)
     assert row["abandoned"] == (day["outcome"] == "HANG").sum()
     assert row["wait_median_s"] == pytest.approx(day["q_time"].median(), abs=0.1)
+    fast = (day["outcome"] == "AGENT") & (day["q_time"] <= 60)
+    assert row["answered_60s"] == fast.sum()  # what the 60-second criterion reads
     assert len(load_corpus(corpus).calls) == len(daily)
     again = import_calls(TECHNION, corpus, "anonymous-bank")
     assert again.total("unchanged") == len(daily) and again.written == []
@@ -574,3 +576,13 @@ def test_ticket_options_are_checked_before_reading(corpus, tmp_path):
     ok = cli(*base, "--map", "opened=received_at", "--map", "answered=replied_at")
     assert ok.exit_code == 0 and "1 added" in ok.stdout
     assert incidents(corpus, "comcast").query("source == 't'")["reply_minutes"].tolist() == ["60"]
+
+
+@needs_data
+def test_reimporting_calls_restores_and_keeps_the_answered_within_60s_column(corpus):
+    path = corpus / "companies" / "anonymous-bank.calls.csv"
+    bundled = pd.read_csv(path)
+    bundled.drop(columns=["answered_60s"]).to_csv(path, index=False)
+    report = import_calls(TECHNION, corpus, "anonymous-bank")
+    assert report.total("updated") == len(bundled)
+    assert pd.read_csv(path)["answered_60s"].tolist() == bundled["answered_60s"].tolist()
