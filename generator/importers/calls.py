@@ -120,8 +120,8 @@ def _merge_daily(
         path = folder / yaml.safe_load(yaml_path.read_text(encoding="utf-8"))["calls_file"]
     if path.exists():
         old = pd.read_csv(path, dtype=str, keep_default_na=False)
-        old = old.reindex(columns=[*COLUMNS, *(c for c in old.columns if c not in COLUMNS)])
-        old = old.fillna("")
+        missing = [c for c in COLUMNS if c not in old.columns]
+        old = old.assign(**dict.fromkeys(missing, ""))[[*COLUMNS]]
     old_keys = old.set_index(["date", "queue"])
     keys = pd.MultiIndex.from_frame(new[["date", "queue"]])
     known = keys.isin(old_keys.index)
