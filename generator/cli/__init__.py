@@ -1,0 +1,302 @@
+"""The `cxreport` command line: a thin layer over the library stages (the `import` commands
+are in `imports.py`, what every command shares in `common.py`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import InputError
+from .common import CorpusArg, CorpusOpt, _fail, _load, err, out
+from .imports import import_app
+
+app = typer.Typer(
+    help="cxreport: evidence-backed customer-service case studies, scorecards and open letters.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.command()
+def validate(
+    corpus_dir: CorpusArg = Path("cases"),
+    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+) -> None:
+    """Check every file in the corpus and report all problems as path:line:col."""
+    corpus = _load(corpus_dir, strict=strict)
+    n_events = sum(len(c.timeline) for c in corpus.cases.values())
+    out.print(
+        f"OK: {len(corpus.cases)} cases ({n_events} events), {len(corpus.companies)} companies, "
+        f"{len(corpus.letters)} letters, {corpus.incident_count} incident rows, "
+        f"{len(corpus.calls)} call-centre rows in {corpus_dir}",
+        markup=False,
+    )
+
+
+class NewKind(StrEnum):
+    case = "case"
+    company = "company"
+    letter = "letter"
+
+
+@app.command()
+def new(
+    kind: Annotated[NewKind, typer.Argument(help="What to create.")],
+    slug: Annotated[str, typer.Argument(help="Lower-case slug, e.g. `billing-loop`.")],
+    cases: CorpusOpt = Path("cases"),
+    company: Annotated[
+        str | None, typer.Option(help="Company slug for a case or letter (default: the first).")
+    ] = None,
+) -> None:
+    """Write a valid, commented starting file for a case, company or letter."""
+    from ..authoring.scaffold import new_file
+    from ..load.slugs import slug_problem
+
+    for label, value in (("slug", slug), ("--company", company)):
+        problem = slug_problem(value) if value is not None else None
+        if problem:
+            err.print(f"{label} {value[:100]!r}: {problem}", markup=False)
+            raise typer.Exit(2)
+    if company is None and kind != NewKind.company:
+        folder = cases / "companies"
+        existing = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+        company = existing[0] if existing else None
+    try:
+        path = new_file(kind.value, slug, cases, dt.date.today().isoformat(), company)
+    except FileExistsError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        err.print(f"error: {_os_message(exc)}", markup=False)
+        raise typer.Exit(1) from None
+    out.print(f"wrote {path}", markup=False)
+
+
+@app.command()
+def schema(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where to write.")] = Path("schemas"),
+) -> None:
+    """Write the JSON Schemas (for editors) and the field tables generated from the models."""
+    from ..authoring.schema import write_schemas
+
+    for path in write_schemas(out_dir):
+        out.print(f"wrote {path}", markup=False)
+
+
+class ScoreFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def score(
+    cases: CorpusOpt = Path("cases"),
+    fmt: Annotated[ScoreFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        ScoreFormat.table
+    ),
+) -> None:
+    """Score every case and company against the rubric."""
+    from ..render.data import scores_csv, scores_json
+    from ..render.terminal import scores_tables
+    from ..score import score_corpus
+
+    board = score_corpus(_load(cases))
+    if fmt == ScoreFormat.json:
+        sys.stdout.write(
+            json.dumps(scores_json(board), indent=2, sort_keys=True, allow_nan=False) + "\n"
+        )
+    elif fmt == ScoreFormat.csv:
+        sys.stdout.write(scores_csv(board))
+    else:
+        for table in scores_tables(board):
+            out.print(table)
+
+
+@app.command()
+def explain(
+    case: Annotated[str, typer.Argument(help="Slug of a case or of a company.")],
+    cases: CorpusOpt = Path("cases"),
+) -> None:
+    """Show how a case or a company earned and lost its points, criterion by criterion, with
+    the events or the rows (file, filter, count) behind each."""
+    from ..render.terminal import explain_case, explain_company
+    from ..score import score_corpus
+
+    corpus = _load(cases)
+    if case not in corpus.cases and case not in corpus.companies:
+        known = ", ".join(sorted(corpus.cases) + sorted(corpus.companies))
+        err.print(f"no case or company {case!r}; known: {known}", markup=False)
+        raise typer.Exit(1)
+    board = score_corpus(corpus)
+    if case in corpus.cases:
+        shown = explain_case(board.case(case), corpus)
+    else:
+        shown = explain_company(board.company(case), corpus)
+    for renderable in shown:
+        out.print(renderable)
+
+
+def _build(
+    cases: Path, config: Path, site_dir: Path | None, quiet: bool, spinner: bool = True
+) -> None:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from ..pipeline import STAGES, BuildError, OutputError, build_site
+
+    labels = {
+        "load": "Loading and validating",
+        "metrics": "Computing metrics",
+        "score": "Scoring",
+        "render": "Rendering pages",
+        "mkdocs": "Running mkdocs build",
+        "harden": "Pinning the pages' scripts in their security policy",
+        "swap": "Swapping the new site into place",
+    }
+    show = spinner and not quiet and err.is_terminal
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not show,
+    )
+    task = progress.add_task("Starting", total=len(STAGES))
+
+    def on_stage(name: str) -> None:
+        progress.update(task, description=labels[name], advance=1)
+
+    try:
+        with progress:
+            report = build_site(
+                cases,
+                config=config,
+                out=site_dir,
+                on_stage=on_stage,
+                on_wait=lambda message: err.print(message, markup=False),
+            )
+    except InputError as exc:
+        _fail(exc, "the previous site was left as it was.")
+    except BuildError as exc:
+        for message in exc.messages:
+            err.print(f"mkdocs: {message}", markup=False)
+        err.print("mkdocs build failed; the previous site was left as it was.", markup=False)
+        raise typer.Exit(1) from None
+    except OutputError as exc:
+        err.print(f"error: {exc}; nothing was written.", markup=False)
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        err.print(f"error: {_os_message(exc)}; the previous site was left as it was.", markup=False)
+        raise typer.Exit(1) from None
+    for warning in report.warnings:
+        err.print(str(warning), markup=False)
+    stages = ", ".join(f"{k} {v:.2f}" for k, v in report.seconds.items())
+    if not quiet:
+        out.print(
+            f"Built {report.pages} pages into {report.site} in {report.total:.1f} s ({stages})",
+            markup=False,
+        )
+
+
+def _os_message(exc: OSError) -> str:
+    """One line for a file-system failure: which file, and why (no traceback)."""
+    where = exc.filename or ""
+    if exc.filename2:
+        where = f"{where} -> {exc.filename2}"
+    reason = exc.strerror or exc.__class__.__name__
+    return f"cannot write {where}: {reason}" if where else reason
+
+
+ConfigOpt = Annotated[Path, typer.Option("--config", help="The mkdocs.yml to build with.")]
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Where the site goes (default: site_dir).")
+]
+
+
+@app.command()
+def build(
+    cases: CorpusOpt = Path("cases"),
+    config: ConfigOpt = Path("mkdocs.yml"),
+    site_dir: OutOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+) -> None:
+    """Build the static site: validate, score, render pages, then `mkdocs build --strict`."""
+    _build(cases, config, site_dir, quiet)
+
+
+@app.command()
+def serve(
+    cases: CorpusOpt = Path("cases"),
+    config: ConfigOpt = Path("mkdocs.yml"),
+    site_dir: OutOpt = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
+    interval: Annotated[float, typer.Option(help="Seconds between checks for changes.")] = 1.0,
+) -> None:
+    """Preview the site on http://127.0.0.1:PORT; rebuild when a YAML file or template changes."""
+    from ..authoring.serve import serve_forever
+
+    try:
+        serve_forever(
+            lambda: _rebuild(cases, config, site_dir), cases, config, site_dir, port, interval, out
+        )
+    except OSError as exc:
+        err.print(f"error: {exc.strerror or exc}", markup=False)
+        raise typer.Exit(1) from None
+
+
+def _rebuild(cases: Path, config: Path, site_dir: Path | None) -> str | None:
+    """One preview build: None when it worked, else what went wrong (also printed). Nothing
+    that goes wrong in a build stops the preview."""
+    failed = True
+    with err.capture() as captured:
+        try:
+            _build(cases, config, site_dir, quiet=False, spinner=False)
+            failed = False
+        except typer.Exit:
+            pass
+        except Exception as exc:  # noqa: BLE001 - the preview must outlive any failure
+            err.print(f"error: the build stopped: {exc.__class__.__name__}: {exc}", markup=False)
+    text = captured.get()
+    sys.stderr.write(text)
+    if not failed:
+        return None
+    err.print("Fix the problems above; still serving the last good build.", markup=False)
+    return text.strip() or "the build failed"
+
+
+class LetterFormat(StrEnum):
+    md = "md"
+    txt = "txt"
+    html = "html"
+
+
+@app.command()
+def letter(
+    slug: Annotated[str, typer.Argument(help="Slug of the letter (a file in letters/).")],
+    cases: CorpusOpt = Path("cases"),
+    fmt: Annotated[LetterFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        LetterFormat.md
+    ),
+) -> None:
+    """Print an open letter with its grievances drawn from the scored cases."""
+    from ..render.letters import compose, html_document, markdown, plain_text
+    from ..score import score_corpus
+
+    corpus = _load(cases)
+    if slug not in corpus.letters:
+        err.print(f"no letter {slug!r}; known: {', '.join(sorted(corpus.letters))}", markup=False)
+        raise typer.Exit(1)
+    composed = compose(corpus.letters[slug], corpus, score_corpus(corpus))
+    text = {"md": markdown, "txt": plain_text, "html": html_document}[fmt.value](composed)
+    sys.stdout.write(text)
+
+
+app.add_typer(import_app, name="import")
