@@ -275,13 +275,29 @@ def store_sql(
     return " UNION ALL ".join(selects) or None
 
 
-def register_incidents(con: Any, incidents: pd.DataFrame, corpus_root: Path) -> None:
+def typed_frame(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
+    """Columns in pandas dtypes DuckDB reads without guessing (an object column that starts
+    with thousands of empty cells would otherwise be guessed from those)."""
+    out = {}
+    for column, sql_type in types.items():
+        values = frame[column] if column in frame else pd.Series(None, index=frame.index)
+        if sql_type == "DATE":
+            out[column] = pd.to_datetime(values)
+        elif sql_type == "BOOLEAN":
+            out[column] = values.astype("boolean")
+        elif sql_type == "DOUBLE":
+            out[column] = pd.to_numeric(values, errors="coerce").astype("float64")
+        else:
+            out[column] = values.astype("string")
+    return pd.DataFrame(out, index=frame.index)
+
+
+def register_incidents(con: Any, incidents: pd.DataFrame, corpus_root: Path | None) -> None:
     """Make ``incidents`` in a DuckDB connection: the CSV and YAML rows already loaded plus
     the store's rows, one relation for the company metrics' SQL."""
     typed = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in STORE_TYPES.items())
-    frame = incidents[STORE_COLUMNS] if len(incidents) else empty_incidents()[STORE_COLUMNS]
-    con.register("_loaded_incidents", frame.astype(object).where(frame.notna(), None))
-    stored = store_sql(store_root(corpus_root))
+    con.register("_loaded_incidents", typed_frame(incidents, STORE_TYPES))
+    stored = store_sql(store_root(corpus_root)) if corpus_root is not None else None
     union = f" UNION ALL SELECT * FROM ({stored})" if stored else ""
     con.execute(f"CREATE OR REPLACE VIEW incidents AS SELECT {typed} FROM _loaded_incidents{union}")
 

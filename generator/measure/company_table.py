@@ -8,12 +8,19 @@ store passes ``read_parquet('…')`` expressions instead and runs the very same 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from ..load.models import Company
-from ..load.tables import CALL_COLUMNS, CALL_OPTIONAL_COLUMNS, STORE_TYPES
+from ..load.tables import (
+    CALL_COLUMNS,
+    CALL_OPTIONAL_COLUMNS,
+    STORE_TYPES,
+    register_incidents,
+    typed_frame,
+)
 from .company import Relations, clocked
 from .registry import metrics
 
@@ -38,28 +45,11 @@ COMPANY_TYPES = {
 }
 
 
-def _pandas_typed(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
-    """Columns in pandas dtypes DuckDB reads without guessing (an object column that starts
-    with thousands of empty cells would otherwise be guessed from those)."""
-    out = {}
-    for column, sql_type in types.items():
-        values = frame[column] if column in frame else pd.Series(None, index=frame.index)
-        if sql_type == "DATE":
-            out[column] = pd.to_datetime(values)
-        elif sql_type == "BOOLEAN":
-            out[column] = values.astype("boolean")
-        elif sql_type == "DOUBLE":
-            out[column] = pd.to_numeric(values, errors="coerce").astype("float64")
-        else:
-            out[column] = values.astype("string")
-    return pd.DataFrame(out, index=frame.index)
-
-
 def register_frame(
     con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, types: dict[str, str]
 ) -> str:
     """Expose a DataFrame to SQL as the view ``name`` with the columns' SQL types."""
-    con.register(f"{name}_frame", _pandas_typed(frame, types))
+    con.register(f"{name}_frame", typed_frame(frame, types))
     casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in types.items())
     con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {casts} FROM {name}_frame")
     return name
@@ -209,20 +199,15 @@ def corpus_measures(
     companies: dict[str, Company],
     recent_days: int = 60,
     min_n: int = 30,
-    stored_sql: str | None = None,
+    corpus_root: Path | None = None,
 ) -> CompanyMeasures:
     """The corpus's company metrics, computed in-process with DuckDB over its DataFrames and,
-    for big imports, over the incident store's Parquet files (``stored_sql``): the same SQL
-    either way, so a million stored rows never pass through pandas."""
+    for big imports, over the incident store's Parquet files under ``corpus_root``: the same
+    SQL either way, so a million stored rows never pass through pandas."""
     industry_of = {slug: c.industry for slug, c in companies.items()}
     con = duckdb.connect()
     try:
-        register_frame(con, "incidents_loaded", incidents, INCIDENT_TYPES)
-        columns = ", ".join(INCIDENT_TYPES)
-        stored = f" UNION ALL SELECT {columns} FROM ({stored_sql})" if stored_sql else ""
-        con.execute(
-            f"CREATE OR REPLACE VIEW incidents AS SELECT {columns} FROM incidents_loaded{stored}"
-        )
+        register_incidents(con, incidents, corpus_root)
         register_frame(con, "calls", calls, CALL_TYPES)
         register_frame(con, "companies", companies_frame(companies), COMPANY_TYPES)
         long = company_metrics("incidents", con, "calls", "companies", recent_days)

@@ -11,7 +11,6 @@ import pandas as pd
 
 from ..load import Corpus
 from ..load.models import CompanyRubric, Rubric
-from ..load.tables import store_sql
 from ..measure import REGISTRY, CompanyMeasures, corpus_measures
 from .board import (
     CaseScore,
@@ -148,9 +147,8 @@ def score_incidents(corpus: Corpus, measures: CompanyMeasures | None = None) -> 
     rules = rubric.company
     recent, min_n = (rules.recent_days_excluded, rules.min_sample) if rules else (60, 30)
     if measures is None:
-        stored = store_sql(corpus.stored.root) if corpus.stored else None
         measures = corpus_measures(
-            corpus.incidents, corpus.calls, corpus.companies, recent, min_n, stored
+            corpus.incidents, corpus.calls, corpus.companies, recent, min_n, corpus.root
         )
     figures = _figures(measures.figures)
     mix = _mix(measures.mix)
