@@ -3,8 +3,11 @@
 
     python3 dev.py site    create .venv, install cxreport, build the site into site/
     python3 dev.py test    create .venv, install cxreport with its test tools, run every test
+    python3 dev.py lock    re-resolve the dependencies into requirements.lock (deliberately)
 
-Both create the virtual environment in .venv the first time and reuse it afterwards.
+Both create the virtual environment in .venv the first time and reuse it afterwards. They
+install the exact versions in requirements.lock, so a new release of a dependency cannot
+change what a fresh clone runs; pyproject.toml keeps the ranges cxreport supports.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
+LOCK = ROOT / "requirements.lock"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
 
@@ -35,10 +39,10 @@ def ensure_venv(extras: str) -> None:
         print(f"Creating a virtual environment in {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     stamp = VENV / f".installed{extras}"
-    pyproject = ROOT / "pyproject.toml"
-    if not stamp.exists() or stamp.stat().st_mtime < pyproject.stat().st_mtime:
+    inputs = [ROOT / "pyproject.toml", LOCK]
+    if not stamp.exists() or any(stamp.stat().st_mtime < f.stat().st_mtime for f in inputs):
         run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-        run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", f".{extras}")
+        run(BIN / "python", "-m", "pip", "install", "--quiet", "-c", LOCK, "-e", f".{extras}")
         stamp.touch()
 
 
@@ -90,8 +94,26 @@ def test(args: list[str]) -> None:
     run(BIN / "python", "-m", "pytest", *args)
 
 
+def lock(args: list[str]) -> None:
+    """Resolve pyproject.toml's ranges afresh in a scratch venv (every extra) and write the
+    versions it got to requirements.lock; commit the result after the tests pass on it."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        venv.EnvBuilder(with_pip=True).create(scratch)
+        py = Path(scratch) / ("Scripts" if os.name == "nt" else "bin") / "python"
+        run(py, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+        run(py, "-m", "pip", "install", "--quiet", ".[test,cluster]", *args)
+        frozen = subprocess.run([str(py), "-m", "pip", "freeze", "--exclude", "cxreport"],
+                                capture_output=True, text=True, check=True).stdout
+    pins = sorted((line for line in frozen.splitlines() if "==" in line), key=str.lower)
+    LOCK.write_text("# Exact versions installed by dev.py (pip -c); update: python3 dev.py lock\n"
+                    + "\n".join(pins) + "\n")
+    print(f"wrote {LOCK.name}: {len(pins)} packages")
+
+
 def main() -> None:
-    tasks = {"site": site, "test": test}
+    tasks = {"site": site, "test": test, "lock": lock}
     if len(sys.argv) < 2 or sys.argv[1] not in tasks:
         print(__doc__)
         sys.exit(2)

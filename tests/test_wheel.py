@@ -49,7 +49,8 @@ def test_installed_wheel_builds_a_corpus_outside_the_checkout(wheel: Path, tmp_p
     env = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env)
     python = env / "bin" / "python"
-    _run(python, "-m", "pip", "install", "-q", wheel, cwd=tmp_path)
+    _run(python, "-m", "pip", "install", "-q", "-c", ROOT / "requirements.lock", wheel,
+         cwd=tmp_path)
     where = _run(python, "-c", "import generator; print(generator.__file__)", cwd=tmp_path)
     assert str(env) in where.stdout, "cxreport was not installed into the fresh environment"
 

@@ -263,6 +263,32 @@ def _tag_message(tag: str, exc: Exception | None) -> str:
 _NodeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def _flow_depth_exceeded(text: str, line: int, col: int) -> tuple[int, int]:
+    """Line and column of the first bracket past MAX_DEPTH on the way to (line, col), counting
+    flow brackets outside quotes (a block document is one level); (line, col) itself when
+    the scan finds none."""
+    depth = 0 if text.lstrip()[:1] in ("[", "{") else 1
+    quote, at_line, at_col = "", 1, 0
+    for char in text:
+        at_col += 1
+        if char == "\n":
+            at_line, at_col = at_line + 1, 0
+            continue
+        if (at_line, at_col) > (line, col):
+            break
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return at_line, at_col
+        elif char in "]}":
+            depth -= 1
+    return line, col
+
+
 def parse_text(text: str) -> Located:
     """Parse one YAML document; raise YamlError with a position on any problem."""
     located = Located(None, text)
@@ -275,6 +301,11 @@ def parse_text(text: str) -> Located:
     except yaml.MarkedYAMLError as exc:
         line, col = _pos(exc.problem_mark or exc.context_mark)
         what = exc.problem or "invalid YAML"
+        if "maximum nesting depth" in what:
+            # PyYAML 6.0.4's scanner has a depth limit of its own that fires before ours sees
+            # an event: name the bracket where our limit is crossed, as with older releases
+            line, col = _flow_depth_exceeded(text, line, col)
+            raise YamlError(line, col, f"nested more than {MAX_DEPTH} levels deep; refused") from None
         if exc.context and exc.context_mark and "end of stream" in what:
             # an unclosed quote or bracket: the useful place is where it was opened
             line, col = _pos(exc.context_mark)
