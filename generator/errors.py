@@ -51,3 +51,12 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class EngineError(Exception):
+    """An engine that runs the company metrics failed: it could not start, its address did not
+    answer, or it cannot compute a metric. One line, naming the engine."""
+
+    def __init__(self, engine: str, message: str):
+        self.engine = engine
+        super().__init__(f"{engine}: {message}")

@@ -245,7 +245,8 @@ def _per_month(rel: Relations) -> str:
     return f"""
     SELECT company, 'all' AS channel,
            strftime(first_day, '%Y-%m-%d') || '/' || strftime(last_day, '%Y-%m-%d') AS period,
-           count(*) / ((last_day - first_day + 1) / 30.4375) AS value, count(*) AS n
+           count(*) / ((date_diff('day', first_day, last_day) + 1) / 30.4375) AS value,
+           count(*) AS n
     FROM ({clocked(rel)}) JOIN ({_span(rel)}) USING (company)
     GROUP BY company, first_day, last_day"""
 

@@ -1,8 +1,9 @@
 """Run the company metrics: one long table of (company, metric, channel, period, value, unit, n),
 each figure beside the median of its industry.
 
-In-process, the corpus's DataFrames are registered with DuckDB under typed views; a Parquet
-store passes ``read_parquet('…')`` expressions instead and runs the very same SQL.
+In-process, the corpus's DataFrames are registered with the engine (DuckDB by default, or
+Spark: ``engines.py``) under typed views; a Parquet store passes ``read_parquet('…')``
+expressions instead and runs the very same definitions.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ import duckdb
 import pandas as pd
 
 from ..load.models import Company
-from ..load.tables import (
-    CALL_COLUMNS,
-    CALL_OPTIONAL_COLUMNS,
-    STORE_TYPES,
-    register_incidents,
-    typed_frame,
-)
+from ..load.tables import CALL_COLUMNS, CALL_OPTIONAL_COLUMNS, STORE_TYPES
 from .company import Relations, clocked
+from .engines import (
+    DuckDBEngine,
+    Engine,
+    EngineSpec,
+    SparkEngine,
+    open_engine,
+    register_incidents,
+)
 from .registry import metrics
 
 METRIC_COLUMNS = ["company", "metric", "channel", "period", "value", "unit", "n"]
@@ -48,10 +51,8 @@ COMPANY_TYPES = {
 def register_frame(
     con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, types: dict[str, str]
 ) -> str:
-    """Expose a DataFrame to SQL as the view ``name`` with the columns' SQL types."""
-    con.register(f"{name}_frame", typed_frame(frame, types))
-    casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in types.items())
-    con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {casts} FROM {name}_frame")
+    """Expose a DataFrame to DuckDB's SQL as the view ``name`` with the columns' SQL types."""
+    DuckDBEngine(con).frame(name, frame, types)
     return name
 
 
@@ -72,28 +73,30 @@ def companies_frame(companies: dict[str, Company]) -> pd.DataFrame:
 
 def company_metrics(
     incidents: str,
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection | Engine,
     calls: str | None = None,
     companies: str | None = None,
     recent_days: int = 60,
 ) -> pd.DataFrame:
-    """Every registered company metric over the given relations, as one long table.
+    """Every registered company metric over the given relations, as one long table, on a
+    DuckDB connection or any engine (``engines.py``).
 
     Metrics that need a relation not given (call-centre figures without ``calls``, customer
     counts without ``companies``) are left out."""
+    engine = _engine(con)
     rel = Relations(incidents, calls or "", companies or "", recent_days)
     given = {"incidents": True, "calls": calls is not None, "companies": companies is not None}
-    con.execute(f"CREATE OR REPLACE TEMP TABLE cx_clocked AS {clocked(rel)}")
+    engine.keep("cx_clocked", clocked(rel))
     rel = replace(rel, incidents="cx_clocked", preclocked=True)
     parts = []
     for metric in metrics("company"):
         if not all(given[n] for n in metric.compute.needs):
             continue
-        frame = con.execute(metric.compute(rel)).df()
+        frame = engine.query(metric.compute(rel), f"the metric {metric.id}")
         frame.insert(1, "metric", metric.id)
         frame["unit"] = metric.unit
         parts.append(frame)
-    con.execute("DROP TABLE cx_clocked")
+    engine.drop("cx_clocked")
     if not parts:
         return pd.DataFrame(columns=METRIC_COLUMNS)
     long = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
@@ -102,6 +105,10 @@ def company_metrics(
     return long[METRIC_COLUMNS].sort_values(["company", "metric", "channel", "period"]).reset_index(
         drop=True
     )
+
+
+def _engine(con: duckdb.DuckDBPyConnection | Engine) -> Engine:
+    return DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
 
 
 def with_industry(long: pd.DataFrame, industry_of: dict[str, str], min_n: int) -> pd.DataFrame:
@@ -125,7 +132,7 @@ CLOCK_COLUMNS = ["company", "source", "rows", "first_day", "last_day", "as_of"]
 
 
 def source_clocks(
-    incidents: str, con: duckdb.DuckDBPyConnection, companies: str = ""
+    incidents: str, con: duckdb.DuckDBPyConnection | Engine, companies: str = ""
 ) -> pd.DataFrame:
     """Per company and source: its rows, the source's first and last day, and the day the
     most recent days are counted back from (``as_of``)."""
@@ -139,7 +146,7 @@ def source_clocks(
            strftime({as_of}, '%Y-%m-%d') AS as_of
     FROM ({clocked(Relations(incidents, companies=""))}) c {join}
     GROUP BY ALL ORDER BY company, source NULLS FIRST"""
-    return con.execute(sql).df()[CLOCK_COLUMNS]
+    return _engine(con).query(sql, "the sources' clocks")[CLOCK_COLUMNS]
 
 
 MIX_SQL = """
@@ -151,13 +158,16 @@ MIX_COLUMNS = ["company", "field", "topic", "complaints", "share", "industry_sha
 
 
 def complaint_mix(
-    incidents: str, con: duckdb.DuckDBPyConnection, industry_of: dict[str, str], top: int = 8
+    incidents: str,
+    con: duckdb.DuckDBPyConnection | Engine,
+    industry_of: dict[str, str],
+    top: int = 8,
 ) -> pd.DataFrame:
     """Per company, its most frequent products (or, without products, issues) with their
     share of its complaints and of its industry's; the rest summed as one row (topic None).
     ``topics`` counts the company's distinct topics, so a page can tell free text from
     categories."""
-    counts = con.execute(MIX_SQL.format(incidents=incidents)).df()
+    counts = _engine(con).query(MIX_SQL.format(incidents=incidents), "the complaint mix")
     if counts.empty:
         return pd.DataFrame(columns=MIX_COLUMNS)
     counts["industry"] = counts["company"].map(industry_of)
@@ -200,19 +210,23 @@ def corpus_measures(
     recent_days: int = 60,
     min_n: int = 30,
     corpus_root: Path | None = None,
+    engine: EngineSpec | Engine | None = None,
 ) -> CompanyMeasures:
-    """The corpus's company metrics, computed in-process with DuckDB over its DataFrames and,
-    for big imports, over the incident store's Parquet files under ``corpus_root``: the same
-    SQL either way, so a million stored rows never pass through pandas."""
+    """The corpus's company metrics over its DataFrames and, for big imports, the incident
+    store's Parquet files under ``corpus_root``: in-process with DuckDB by default, or on Spark
+    (``EngineSpec("spark")``, or a running engine). The same definitions either way, so a
+    million stored rows never pass through pandas."""
     industry_of = {slug: c.industry for slug, c in companies.items()}
-    con = duckdb.connect()
+    running = engine if isinstance(engine, (DuckDBEngine, SparkEngine)) else None
+    eng = running or open_engine(engine)
     try:
-        register_incidents(con, incidents, corpus_root)
-        register_frame(con, "calls", calls, CALL_TYPES)
-        register_frame(con, "companies", companies_frame(companies), COMPANY_TYPES)
-        long = company_metrics("incidents", con, "calls", "companies", recent_days)
-        mix = complaint_mix("incidents", con, industry_of)
-        clocks = source_clocks("incidents", con, "companies")
+        register_incidents(eng, incidents, corpus_root)
+        eng.frame("calls", calls, CALL_TYPES)
+        eng.frame("companies", companies_frame(companies), COMPANY_TYPES)
+        long = company_metrics("incidents", eng, "calls", "companies", recent_days)
+        mix = complaint_mix("incidents", eng, industry_of)
+        clocks = source_clocks("incidents", eng, "companies")
     finally:
-        con.close()
+        if running is None:
+            eng.close()
     return CompanyMeasures(with_industry(long, industry_of, min_n), mix, clocks)

@@ -1,0 +1,248 @@
+"""Where the company metrics run: DuckDB in-process (the default), or Spark (local mode, a
+cluster's master URL, or a Spark Connect address). Both run the same definitions
+(``company.py``), translated by ``dialect.translate``; an engine only holds relations and runs
+queries.
+
+Every failure of an engine (it cannot start, its address does not answer, a query it cannot
+run) is one ``EngineError`` naming the engine, raised before anything is written.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import duckdb
+import pandas as pd
+
+from ..errors import EngineError
+from ..load.tables import STORE_TYPES, read_manifest, store_root, typed_frame
+from .dialect import translate
+
+ENGINES = ("duckdb", "spark")
+SPARK_MASTER_ENV = "CXREPORT_SPARK_MASTER"
+SPARK_REMOTE_ENV = "CXREPORT_SPARK_REMOTE"
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """Which engine, and for Spark where: ``master`` (``local[2]``, ``spark://host:7077``) or
+    ``remote`` (a Spark Connect address, ``sc://host:15002``). Unset, Spark reads
+    ``CXREPORT_SPARK_MASTER`` / ``CXREPORT_SPARK_REMOTE``, else runs locally on every core."""
+
+    name: str = "duckdb"
+    master: str | None = None
+    remote: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.name not in ENGINES:
+            raise EngineError(self.name, f"unknown engine; choose one of {', '.join(ENGINES)}")
+        if self.name != "spark" and (self.master or self.remote):
+            raise EngineError(self.name, "--spark-master and --spark-remote need --engine spark")
+        if self.master and self.remote:
+            raise EngineError("spark", "give a master URL or a Spark Connect address, not both")
+
+
+class DuckDBEngine:
+    """The embedded engine: one in-memory DuckDB connection."""
+
+    name = "duckdb"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection | None = None):
+        self.owned = con is None
+        self.con = con if con is not None else duckdb.connect()
+
+    def frame(self, name: str, frame: pd.DataFrame, types: dict[str, str]) -> None:
+        """Expose a DataFrame as the view ``name`` with the columns' SQL types."""
+        self.con.register(f"{name}_frame", typed_frame(frame, types))
+        casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in types.items())
+        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {casts} FROM {name}_frame")
+
+    def view(self, name: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+
+    def keep(self, name: str, sql: str) -> None:
+        """The result of ``sql`` computed once, as the table ``name``."""
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {translate(sql, 'duckdb')}")
+
+    def drop(self, name: str) -> None:
+        self.con.execute(f"DROP TABLE IF EXISTS {name}")
+
+    def query(self, sql: str, what: str = "a query") -> pd.DataFrame:
+        try:
+            return self.con.execute(translate(sql, "duckdb")).df()
+        except duckdb.Error as exc:
+            raise EngineError(self.name, f"cannot compute {what}: {_first_line(exc)}") from None
+
+    def close(self) -> None:
+        if self.owned:
+            self.con.close()
+
+
+SPARK_TYPES = {
+    "VARCHAR": "string",
+    "DATE": "date",
+    "DOUBLE": "double",
+    "BOOLEAN": "boolean",
+    "BIGINT": "bigint",
+}
+
+
+class SparkEngine:
+    """Spark through PySpark: a local session, a cluster, or Spark Connect."""
+
+    name = "spark"
+
+    def __init__(self, spec: EngineSpec | None = None, session: Any = None):
+        self.owned = session is None
+        self.spark = session if session is not None else start_spark(spec or EngineSpec("spark"))
+        self.scans = 0
+
+    def frame(self, name: str, frame: pd.DataFrame, types: dict[str, str]) -> None:
+        import pyarrow as pa
+
+        typed = typed_frame(frame, types)
+        arrays = []
+        for column, sql_type in types.items():
+            values = typed[column]
+            if sql_type == "DATE":
+                arrays.append(pa.array(values, type=pa.timestamp("ns")).cast(pa.date32()))
+            elif sql_type == "VARCHAR":
+                arrays.append(pa.array(values.astype(object), type=pa.string(), from_pandas=True))
+            else:
+                arrays.append(pa.array(values, from_pandas=True))
+        table = pa.Table.from_arrays(arrays, names=list(types))
+        schema = ", ".join(f"`{c}` {SPARK_TYPES[t]}" for c, t in types.items())
+        self._run(
+            lambda: self.spark.createDataFrame(table, schema=schema).createOrReplaceTempView(name),
+            f"the {name} table",
+        )
+
+    def view(self, name: str, sql: str) -> None:
+        sql = self._scans(sql)
+        self._run(
+            lambda: self.spark.sql(translate(sql, "spark")).createOrReplaceTempView(name),
+            f"the {name} view",
+        )
+
+    def keep(self, name: str, sql: str) -> None:
+        def run():
+            df = self.spark.sql(translate(self._scans(sql), "spark"))
+            df.cache()
+            df.createOrReplaceTempView(name)
+
+        self._run(run, f"the {name} table")
+
+    def drop(self, name: str) -> None:
+        self._run(lambda: self.spark.catalog.dropTempView(name), f"the {name} table")
+
+    def query(self, sql: str, what: str = "a query") -> pd.DataFrame:
+        return self._run(
+            lambda: self.spark.sql(translate(self._scans(sql), "spark")).toArrow().to_pandas(),
+            what,
+        )
+
+    def close(self) -> None:
+        if self.owned:
+            self.spark.stop()
+
+    def _scans(self, sql: str) -> str:
+        """Parquet scans (``read_parquet([...])``) become views Spark reads itself."""
+        import sqlglot
+        from sqlglot import exp
+
+        if "read_parquet" not in sql:
+            return sql
+        tree = sqlglot.parse_one(sql, read="duckdb")
+
+        def replace(node):
+            if not isinstance(node, exp.ReadParquet):
+                return node
+            files = [e.name for e in node.find_all(exp.Literal) if e.is_string]
+            self.scans += 1
+            name = f"cx_parquet_{self.scans}"
+            self._run(
+                lambda: self.spark.read.parquet(*files).createOrReplaceTempView(name),
+                "the incident store",
+            )
+            return exp.to_table(name)
+
+        return tree.transform(replace).sql("duckdb")
+
+    def _run(self, action, what: str):
+        try:
+            return action()
+        except Exception as exc:  # noqa: BLE001 - py4j, Connect and analysis errors alike
+            raise EngineError(self.name, f"cannot compute {what}: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or exc.__class__.__name__
+    return text.splitlines()[0][:300]
+
+
+def _reachable(url: str, default_port: int) -> None:
+    """Refuse, within seconds, an address nothing answers at (Spark itself would retry for a
+    minute or more before giving up)."""
+    parts = urlsplit(url)
+    host, port = parts.hostname, parts.port or default_port
+    if not host:
+        raise EngineError("spark", f"{url!r} is not an address (spark://HOST:PORT, sc://HOST)")
+    try:
+        socket.create_connection((host, port), timeout=5).close()
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise EngineError("spark", f"{url} does not answer ({reason})") from None
+
+
+def start_spark(spec: EngineSpec, cores: int | None = None) -> Any:
+    """A SparkSession for ``spec``: Spark Connect, a cluster master, or local mode."""
+    remote = spec.remote or os.environ.get(SPARK_REMOTE_ENV) or None
+    master = spec.master or os.environ.get(SPARK_MASTER_ENV) or f"local[{cores or '*'}]"
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise EngineError("spark", "PySpark is not installed (pip install pyspark)") from None
+    if remote:
+        _reachable(remote, 15002)
+    elif master.startswith("spark://"):
+        _reachable(master, 7077)
+    builder = SparkSession.builder.appName("cxreport")
+    try:
+        if remote:
+            return builder.remote(remote).getOrCreate()
+        session = (
+            builder.master(master)
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.log.level", "ERROR")
+            .getOrCreate()
+        )
+    except Exception as exc:  # noqa: BLE001 - whatever stops the JVM or the connection
+        raise EngineError("spark", f"could not start: {_first_line(exc)}") from None
+    return session
+
+
+Engine = DuckDBEngine | SparkEngine
+
+
+def open_engine(spec: EngineSpec | None) -> Engine:
+    spec = spec or EngineSpec()
+    return SparkEngine(spec) if spec.name == "spark" else DuckDBEngine()
+
+
+def register_incidents(engine: Engine, incidents: pd.DataFrame, corpus_root: Path | None) -> None:
+    """The ``incidents`` relation on any engine: the loaded CSV and YAML rows plus the store's
+    (the DuckDB path is ``load.tables.register_incidents``, whose SQL this reuses)."""
+    from ..load.tables import store_sql
+
+    engine.frame("_loaded_incidents", incidents, STORE_TYPES)
+    root = store_root(corpus_root) if corpus_root is not None else None
+    stored = store_sql(root, read_manifest(root)) if root is not None else None
+    union = f" UNION ALL SELECT * FROM ({stored})" if stored else ""
+    engine.view("incidents", f"SELECT * FROM _loaded_incidents{union}")
