@@ -59,8 +59,12 @@ def _exact_quantiles(dialect: str) -> Callable[[exp.Expression], exp.Expression]
 
 
 def _spark_only(node: exp.Expression) -> exp.Expression:
-    """Spark: a generator may not sit inside a cast (a month series is dates already), and a
-    number with a decimal point is a double."""
+    """Spark: a generator may not sit inside a cast (a month series is dates already), a
+    number with a decimal point is a double, and a subquery in FROM has a name (else Spark
+    reads the next keyword, ``WHERE``, as its alias)."""
+    if isinstance(node, exp.Subquery) and not node.alias and isinstance(node.parent, exp.From):
+        node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_q{id(node)}")))
+        return node  # changed in place, so that its inside is rewritten too
     if isinstance(node, exp.Cast) and isinstance(node.this, (exp.Unnest, exp.Explode)):
         return node.this
     if isinstance(node, exp.Literal) and not node.is_string and "." in node.this:

@@ -220,7 +220,8 @@ def start_spark(spec: EngineSpec, cores: int | None = None) -> Any:
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.log.level", "ERROR")
+            .config("spark.log.level", "OFF")
+            .config("spark.ui.showConsoleProgress", "false")
             .getOrCreate()
         )
     except Exception as exc:  # noqa: BLE001 - whatever stops the JVM or the connection
