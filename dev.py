@@ -103,7 +103,7 @@ def lock(args: list[str]) -> None:
         venv.EnvBuilder(with_pip=True).create(scratch)
         py = Path(scratch) / ("Scripts" if os.name == "nt" else "bin") / "python"
         run(py, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-        run(py, "-m", "pip", "install", "--quiet", ".[test,cluster]", *args)
+        run(py, "-m", "pip", "install", "--quiet", ".[test,spark]", *args)
         frozen = subprocess.run([str(py), "-m", "pip", "freeze", "--exclude", "cxreport"],
                                 capture_output=True, text=True, check=True).stdout
     pins = sorted((line for line in frozen.splitlines() if "==" in line), key=str.lower)

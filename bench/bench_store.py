@@ -78,8 +78,9 @@ def peak_mib() -> float:
 def measure(src: Path, corpus: Path) -> dict:
     """In the child process: import twice, summarise; seconds and peak RSS after each step."""
     from generator.importers import import_cfpb
-    from generator.importers.store import IncidentStore, company_metrics
-    from generator.load.tables import store_root
+    from generator.load.tables import empty_incidents, store_root
+    from generator.measure import company_metrics
+    from generator.measure.engines import DuckDBEngine, register_incidents
 
     figures: dict = {"rows": 0}
     start = time.perf_counter()
@@ -92,7 +93,9 @@ def measure(src: Path, corpus: Path) -> dict:
     figures["reimport_s"] = time.perf_counter() - start
     figures["reimport_unchanged"] = again.total("unchanged")
     start = time.perf_counter()
-    metrics = company_metrics(IncidentStore(store_root(corpus)))
+    engine = DuckDBEngine()  # every registered company metric over the store's rows
+    register_incidents(engine, empty_incidents(), corpus)
+    metrics = company_metrics("incidents", engine)
     figures["summary_s"] = time.perf_counter() - start
     figures["summary_rows"] = len(metrics)
     figures["peak_mib"] = peak_mib()

@@ -24,7 +24,7 @@ import jinja2
 from .errors import InputError, Problem
 from .load import Corpus, load_corpus
 from .load.slugs import inside
-from .measure import case_metrics
+from .measure import EngineSpec, case_metrics
 from .publish import (
     BuildError,
     OutputError,
@@ -94,9 +94,11 @@ def build_site(
     docs_dir: Path | None = None,
     on_wait: Callable[[str], None] | None = None,
     wait: float = LOCK_WAIT_SECONDS,
+    engine: EngineSpec | None = None,
 ) -> BuildReport:
-    """Build the site from ``cases``; raises InputError, BuildError or OutputError, leaving
-    ``out`` intact. Writes only into folders that are empty or that a build made."""
+    """Build the site from ``cases``; raises InputError, BuildError, OutputError or
+    EngineError, leaving ``out`` intact. Writes only into folders that are empty or that a
+    build made. The company metrics run on ``engine`` (DuckDB in-process by default)."""
     timed = _Timer(on_stage)
     if not config.is_file():
         raise InputError([Problem(str(config), 1, 1, "mkdocs configuration not found")])
@@ -109,7 +111,7 @@ def build_site(
     with timed("metrics"), _corpus_frozen():
         metrics = case_metrics(corpus.cases)
     with timed("score"), _corpus_frozen():
-        board = score_corpus(corpus, metrics)
+        board = score_corpus(corpus, metrics, engine)
     overrides = scratch_overrides(config, configured_docs)
     remove_dead_scratch(docs_dir.parent)
     with locked(out, on_wait, wait), scratch_folder(docs_dir.parent) as scratch:

@@ -12,8 +12,22 @@ from typing import Annotated
 
 import typer
 
-from ..errors import InputError
-from .common import CorpusArg, CorpusOpt, _fail, _load, err, out
+from ..errors import EngineError, InputError
+from ..measure.engines import EngineSpec
+from .common import (
+    CorpusArg,
+    CorpusOpt,
+    Engine,
+    EngineOpt,
+    SparkMasterOpt,
+    SparkRemoteOpt,
+    _engine_spec,
+    _fail,
+    _load,
+    engine_errors,
+    err,
+    out,
+)
 from .imports import import_app
 
 app = typer.Typer(
@@ -102,13 +116,19 @@ def score(
     fmt: Annotated[ScoreFormat, typer.Option("--format", "-f", help="Output format.")] = (
         ScoreFormat.table
     ),
+    engine: EngineOpt = Engine.duckdb,
+    spark_master: SparkMasterOpt = None,
+    spark_remote: SparkRemoteOpt = None,
 ) -> None:
     """Score every case and company against the rubric."""
     from ..render.data import scores_csv, scores_json
     from ..render.terminal import scores_tables
     from ..score import score_corpus
 
-    board = score_corpus(_load(cases))
+    spec = _engine_spec(engine, spark_master, spark_remote)
+    corpus = _load(cases)
+    with engine_errors():
+        board = score_corpus(corpus, engine=spec)
     if fmt == ScoreFormat.json:
         sys.stdout.write(
             json.dumps(scores_json(board), indent=2, sort_keys=True, allow_nan=False) + "\n"
@@ -145,7 +165,12 @@ def explain(
 
 
 def _build(
-    cases: Path, config: Path, site_dir: Path | None, quiet: bool, spinner: bool = True
+    cases: Path,
+    config: Path,
+    site_dir: Path | None,
+    quiet: bool,
+    spinner: bool = True,
+    engine: EngineSpec | None = None,
 ) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -182,7 +207,11 @@ def _build(
                 out=site_dir,
                 on_stage=on_stage,
                 on_wait=lambda message: err.print(message, markup=False),
+                engine=engine,
             )
+    except EngineError as exc:
+        err.print(f"error: {exc}; the previous site was left as it was.", markup=False)
+        raise typer.Exit(1) from None
     except InputError as exc:
         _fail(exc, "the previous site was left as it was.")
     except BuildError as exc:
@@ -227,9 +256,12 @@ def build(
     config: ConfigOpt = Path("mkdocs.yml"),
     site_dir: OutOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    engine: EngineOpt = Engine.duckdb,
+    spark_master: SparkMasterOpt = None,
+    spark_remote: SparkRemoteOpt = None,
 ) -> None:
     """Build the static site: validate, score, render pages, then `mkdocs build --strict`."""
-    _build(cases, config, site_dir, quiet)
+    _build(cases, config, site_dir, quiet, engine=_engine_spec(engine, spark_master, spark_remote))
 
 
 @app.command()

@@ -3,13 +3,16 @@ printed once (never a traceback for a user mistake)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
-from ..errors import InputError
+from ..errors import EngineError, InputError
 from ..load import Corpus
 
 out = Console(highlight=False, soft_wrap=True)
@@ -44,3 +47,55 @@ def _load(corpus_dir: Path, *, strict: bool = False) -> Corpus:
         err.print(f"{len(corpus.warnings)} warning(s) are errors with --strict.", markup=False)
         raise typer.Exit(1)
     return corpus
+
+
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOpt = Annotated[
+    Engine,
+    typer.Option(
+        "--engine",
+        help="Where the company metrics run: DuckDB in this process, or Spark (local mode on "
+        "every core unless --spark-master or --spark-remote says where).",
+    ),
+]
+SparkMasterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master",
+        help="Spark master URL, e.g. spark://host:7077 or local[2] (with --engine spark; "
+        "default: CXREPORT_SPARK_MASTER, else local mode).",
+    ),
+]
+SparkRemoteOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-remote",
+        help="Spark Connect address, e.g. sc://host:15002 (with --engine spark; "
+        "default: CXREPORT_SPARK_REMOTE).",
+    ),
+]
+
+
+def _engine_spec(engine: Engine, master: str | None, remote: str | None):
+    """The engine the options name, or exit 2 with one line when they contradict."""
+    from ..measure.engines import EngineSpec
+
+    try:
+        return EngineSpec(engine.value, master or None, remote or None)
+    except EngineError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def engine_errors() -> Iterator[None]:
+    """An engine that fails is one line naming it; nothing was written."""
+    try:
+        yield
+    except EngineError as exc:
+        err.print(f"error: {exc}; nothing was written.", markup=False)
+        raise typer.Exit(1) from None

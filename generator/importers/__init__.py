@@ -2,8 +2,8 @@
 
 One module per source (cfpb, tickets, twitter, calls); merge.py delivers the rows into the
 corpus, merged by (source, id), as CSV beside each company file or into the incident store
-(store.py, DuckDB over Parquet) for big imports; dask_metrics.py computes the same company
-metrics as the store's SQL on a Dask cluster.
+(store.py, DuckDB over Parquet) for big imports. The company metrics over either are the
+registry's (``measure``), on DuckDB or Spark.
 """
 
 from .calls import import_calls

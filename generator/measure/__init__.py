@@ -8,11 +8,14 @@ from .company_table import (
     corpus_measures,
     register_frame,
 )
+from .engines import ENGINES, EngineSpec
 from .registry import REGISTRY, Metric, metrics
 from .timeline import CaseMetrics, case_metrics, compute_case_metrics, events_frame, stated_frame
 
 __all__ = [
     "CFPB_DISPUTES_END",
+    "ENGINES",
+    "EngineSpec",
     "REGISTRY",
     "CaseMetrics",
     "CompanyMeasures",

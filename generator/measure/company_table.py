@@ -88,15 +88,14 @@ def company_metrics(
     given = {"incidents": True, "calls": calls is not None, "companies": companies is not None}
     engine.keep("cx_clocked", clocked(rel))
     rel = replace(rel, incidents="cx_clocked", preclocked=True)
+    chosen = [m for m in metrics("company") if all(given[n] for n in m.compute.needs)]
+    frames = engine.metrics([(m.id, m.compute(rel)) for m in chosen])
+    engine.drop("cx_clocked")
     parts = []
-    for metric in metrics("company"):
-        if not all(given[n] for n in metric.compute.needs):
-            continue
-        frame = engine.query(metric.compute(rel), f"the metric {metric.id}")
+    for metric, frame in zip(chosen, frames, strict=True):
         frame.insert(1, "metric", metric.id)
         frame["unit"] = metric.unit
         parts.append(frame)
-    engine.drop("cx_clocked")
     if not parts:
         return pd.DataFrame(columns=METRIC_COLUMNS)
     long = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)

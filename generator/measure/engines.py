@@ -10,6 +10,7 @@ run) is one ``EngineError`` naming the engine, raised before anything is written
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,6 +79,10 @@ class DuckDBEngine:
         except duckdb.Error as exc:
             raise EngineError(self.name, f"cannot compute {what}: {_first_line(exc)}") from None
 
+    def metrics(self, queries: list[tuple[str, str]]) -> list[pd.DataFrame]:
+        """Each metric's rows (company, channel, period, value, n), one query each."""
+        return [self.query(sql, f"the metric {id}") for id, sql in queries]
+
     def close(self) -> None:
         if self.owned:
             self.con.close()
@@ -98,8 +103,11 @@ class SparkEngine:
     name = "spark"
 
     def __init__(self, spec: EngineSpec | None = None, session: Any = None):
-        self.owned = session is None
-        self.spark = session if session is not None else start_spark(spec or EngineSpec("spark"))
+        if session is None:
+            session, self.owned = start_spark(spec or EngineSpec("spark"))
+        else:
+            self.owned = False
+        self.spark = session
         self.scans = 0
 
     def frame(self, name: str, frame: pd.DataFrame, types: dict[str, str]) -> None:
@@ -145,6 +153,26 @@ class SparkEngine:
             lambda: self.spark.sql(translate(self._scans(sql), "spark")).toArrow().to_pandas(),
             what,
         )
+
+    def metrics(self, queries: list[tuple[str, str]]) -> list[pd.DataFrame]:
+        """Each metric's rows, all metrics in one Spark job (a job per metric costs seconds of
+        scheduling each); when it fails, one by one, to name the metric that cannot run."""
+        if not queries:
+            return []
+        union = " UNION ALL ".join(
+            f"SELECT '{id}' AS cx_metric, company, channel, period, "
+            f"CAST(value AS DOUBLE) AS value, CAST(n AS BIGINT) AS n FROM ({sql})"
+            for id, sql in queries
+        )
+        try:
+            every = self.query(union, "the company metrics")
+        except EngineError:
+            return [self.query(sql, f"the metric {id}") for id, sql in queries]
+        columns = ["company", "channel", "period", "value", "n"]
+        return [
+            every.loc[every["cx_metric"] == id, columns].reset_index(drop=True)
+            for id, _ in queries
+        ]
 
     def close(self) -> None:
         if self.owned:
@@ -199,34 +227,47 @@ def _reachable(url: str, default_port: int) -> None:
         raise EngineError("spark", f"{url} does not answer ({reason})") from None
 
 
-def start_spark(spec: EngineSpec, cores: int | None = None) -> Any:
-    """A SparkSession for ``spec``: Spark Connect, a cluster master, or local mode."""
+def _java_problem() -> str | None:
+    """Why no Java runtime can start (Spark's own launcher would print shell errors)."""
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        java = Path(home) / "bin" / "java"
+        return None if java.is_file() else f"JAVA_HOME={home} has no bin/java"
+    return None if shutil.which("java") else "no Java runtime found (install Java 17 or 21)"
+
+
+def start_spark(spec: EngineSpec, cores: int | None = None) -> tuple[Any, bool]:
+    """A SparkSession for ``spec`` (Spark Connect, a cluster master, or local mode) and
+    whether it is ours to stop: a session already running in this process is used as it is."""
     remote = spec.remote or os.environ.get(SPARK_REMOTE_ENV) or None
     master = spec.master or os.environ.get(SPARK_MASTER_ENV) or f"local[{cores or '*'}]"
     try:
         from pyspark.sql import SparkSession
     except ImportError:
         raise EngineError("spark", "PySpark is not installed (pip install pyspark)") from None
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active, False
     if remote:
         _reachable(remote, 15002)
-    elif master.startswith("spark://"):
-        _reachable(master, 7077)
-    builder = SparkSession.builder.appName("cxreport")
-    try:
-        if remote:
-            return builder.remote(remote).getOrCreate()
-        session = (
-            builder.master(master)
-            .config("spark.sql.shuffle.partitions", "4")
+        builder = SparkSession.builder.remote(remote)
+    else:
+        if master.startswith("spark://"):
+            _reachable(master, 7077)
+        problem = _java_problem()
+        if problem:
+            raise EngineError("spark", f"could not start: {problem}")
+        builder = (
+            SparkSession.builder.master(master)
+            .config("spark.sql.shuffle.partitions", str(2 * (cores or os.cpu_count() or 2)))
             .config("spark.ui.enabled", "false")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.log.level", "OFF")
             .config("spark.ui.showConsoleProgress", "false")
-            .getOrCreate()
+            .config("spark.log.level", "OFF")
         )
+    try:
+        return builder.appName("cxreport").getOrCreate(), True
     except Exception as exc:  # noqa: BLE001 - whatever stops the JVM or the connection
         raise EngineError("spark", f"could not start: {_first_line(exc)}") from None
-    return session
 
 
 Engine = DuckDBEngine | SparkEngine

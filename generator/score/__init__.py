@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..load import Corpus
-from ..measure import CaseMetrics, case_metrics
+from ..measure import CaseMetrics, EngineSpec, case_metrics
 from .board import (
     CaseScore,
     CompanyCriterionResult,
@@ -38,12 +38,15 @@ __all__ = [
 ]
 
 
-def score_corpus(corpus: Corpus, metrics: CaseMetrics | None = None) -> Scoreboard:
-    """Score every case, then every company from its cases and its incident data."""
+def score_corpus(
+    corpus: Corpus, metrics: CaseMetrics | None = None, engine: EngineSpec | None = None
+) -> Scoreboard:
+    """Score every case, then every company from its cases and its incident data (whose
+    metrics run on ``engine``: DuckDB in-process by default, or Spark)."""
     rubric = corpus.rubric
     assert rubric is not None
     metrics = metrics if metrics is not None else case_metrics(corpus.cases)
     cases = score_cases(corpus, metrics)
     cat_names = {cat.id: cat.name for cat in rubric.categories}
-    companies = score_companies(corpus, cases, cat_names)
+    companies = score_companies(corpus, cases, cat_names, engine=engine)
     return Scoreboard(rubric_version=rubric.version, cases=cases, companies=companies)

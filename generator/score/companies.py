@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..load import Corpus
 from ..load.models import CompanyRubric, Rubric
-from ..measure import REGISTRY, CompanyMeasures, corpus_measures
+from ..measure import REGISTRY, CompanyMeasures, EngineSpec, corpus_measures
 from .board import (
     CaseScore,
     CompanyCriterionResult,
@@ -140,15 +140,18 @@ class _Incidents:
     clocks: dict[str, list[SourceClock]]
 
 
-def score_incidents(corpus: Corpus, measures: CompanyMeasures | None = None) -> _Incidents:
-    """Company figures from the incident data, scored against the company criteria."""
+def score_incidents(
+    corpus: Corpus, measures: CompanyMeasures | None = None, engine: EngineSpec | None = None
+) -> _Incidents:
+    """Company figures from the incident data, scored against the company criteria; the
+    figures are computed on ``engine`` (DuckDB by default) unless ``measures`` are given."""
     rubric = corpus.rubric
     assert rubric is not None
     rules = rubric.company
     recent, min_n = (rules.recent_days_excluded, rules.min_sample) if rules else (60, 30)
     if measures is None:
         measures = corpus_measures(
-            corpus.incidents, corpus.calls, corpus.companies, recent, min_n, corpus.root
+            corpus.incidents, corpus.calls, corpus.companies, recent, min_n, corpus.root, engine
         )
     figures = _figures(measures.figures)
     mix = _mix(measures.mix)
@@ -253,12 +256,13 @@ def score_companies(
     case_scores: list[CaseScore],
     cat_names: dict[str, str],
     measures: CompanyMeasures | None = None,
+    engine: EngineSpec | None = None,
 ) -> list[CompanyScore]:
     """Every company: its case part, its incident part and the grade they make together."""
     rubric = corpus.rubric
     assert rubric is not None
     pools = pool_cases(rubric, case_scores, cat_names)
-    incidents = score_incidents(corpus, measures)
+    incidents = score_incidents(corpus, measures, engine)
     return [
         _company_record(corpus, slug, pools, incidents, cat_names)
         for slug in sorted(corpus.companies)

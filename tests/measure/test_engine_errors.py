@@ -1,0 +1,73 @@
+"""An engine that cannot start or whose address does not answer: one line naming the engine,
+exit 1, nothing written; contradictory options exit 2. No Spark session is started here."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from generator.cli import app
+from generator.errors import EngineError
+from generator.measure.dialect import translate
+from generator.measure.engines import EngineSpec, start_spark
+
+runner = CliRunner()
+
+
+def one_line(result) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_a_master_that_does_not_answer(corpus):
+    result = runner.invoke(
+        app,
+        ["score", "--cases", str(corpus), "--engine", "spark", "--spark-master",
+         "spark://127.0.0.1:9"],
+    )
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert one_line(result).startswith("error: spark: spark://127.0.0.1:9 does not answer")
+
+
+def test_a_spark_connect_address_that_does_not_answer(corpus, tmp_path):
+    site = tmp_path / "site"
+    result = runner.invoke(
+        app,
+        ["build", "--cases", str(corpus), "--out", str(site), "--engine", "spark",
+         "--spark-remote", "sc://127.0.0.1:9"],
+    )
+    assert result.exit_code == 1
+    assert "spark: sc://127.0.0.1:9 does not answer" in one_line(result)
+    assert not site.exists()
+
+
+def test_a_spark_that_cannot_start(corpus, monkeypatch, tmp_path):
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    if SparkSession.getActiveSession() is not None:
+        pytest.skip("a Spark session is running in this process")
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "no-java"))
+    with pytest.raises(EngineError, match=r"^spark: could not start: JAVA_HOME=.* no bin/java"):
+        start_spark(EngineSpec("spark"))
+    result = runner.invoke(app, ["score", "--cases", str(corpus), "--engine", "spark"])
+    assert result.exit_code == 1
+    assert one_line(result).startswith("error: spark: could not start")
+
+
+def test_spark_options_need_the_spark_engine(corpus):
+    result = runner.invoke(
+        app, ["score", "--cases", str(corpus), "--spark-master", "spark://127.0.0.1:9"]
+    )
+    assert result.exit_code == 2
+    expected = "error: duckdb: --spark-master and --spark-remote need --engine spark"
+    assert one_line(result) == expected
+
+
+def test_quantiles_are_spelt_out_the_same_way_for_both_engines():
+    duck = translate("SELECT quantile_cont(x, 0.9) FROM t", "duckdb")
+    spark = translate("SELECT quantile_cont(x, 0.9) FROM t", "spark")
+    assert "QUANTILE" not in duck.upper() and "PERCENTILE" not in spark.upper()
+    assert "LIST_SORT" in duck.upper() and "ARRAY_SORT" in spark.upper()
