@@ -236,9 +236,12 @@ def _java_problem() -> str | None:
     return None if shutil.which("java") else "no Java runtime found (install Java 17 or 21)"
 
 
-def start_spark(spec: EngineSpec, cores: int | None = None) -> tuple[Any, bool]:
+def start_spark(
+    spec: EngineSpec, cores: int | None = None, conf: dict[str, str] | None = None
+) -> tuple[Any, bool]:
     """A SparkSession for ``spec`` (Spark Connect, a cluster master, or local mode) and
-    whether it is ours to stop: a session already running in this process is used as it is."""
+    whether it is ours to stop: a session already running in this process is used as it is.
+    ``conf`` adds Spark settings (``spark.driver.memory``, ...)."""
     remote = spec.remote or os.environ.get(SPARK_REMOTE_ENV) or None
     master = spec.master or os.environ.get(SPARK_MASTER_ENV) or f"local[{cores or '*'}]"
     try:
@@ -257,6 +260,8 @@ def start_spark(spec: EngineSpec, cores: int | None = None) -> tuple[Any, bool]:
         problem = _java_problem()
         if problem:
             raise EngineError("spark", f"could not start: {problem}")
+        if master.startswith("local"):
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # this machine only
         builder = (
             SparkSession.builder.master(master)
             .config("spark.sql.shuffle.partitions", str(2 * (cores or os.cpu_count() or 2)))
@@ -264,6 +269,8 @@ def start_spark(spec: EngineSpec, cores: int | None = None) -> tuple[Any, bool]:
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.log.level", "OFF")
         )
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     try:
         return builder.appName("cxreport").getOrCreate(), True
     except Exception as exc:  # noqa: BLE001 - whatever stops the JVM or the connection

@@ -51,21 +51,22 @@ def both(spark, incidents, calls, companies, root=None, recent_days=60):
     return duck, on_spark
 
 
+def same(d: float, s: float, exact: bool) -> bool:
+    if pd.isna(d) or pd.isna(s):
+        return bool(pd.isna(d) and pd.isna(s))
+    return d == s if exact else math.isclose(d, s, rel_tol=1e-12)
+
+
 def assert_same(duck: pd.DataFrame, on_spark: pd.DataFrame) -> None:
     assert len(duck) > 0
     joined = duck.merge(on_spark, on=KEYS, how="outer", suffixes=("_d", "_s"), indicator=True)
     assert (joined["_merge"] == "both").all(), joined[joined["_merge"] != "both"][KEYS]
     assert (joined["n_d"] == joined["n_s"]).all()
+    assert (joined["industry_companies_d"] == joined["industry_companies_s"]).all()
     for row in joined.itertuples():
-        d, s = row.value_d, row.value_s
-        if pd.isna(d) or pd.isna(s):
-            assert pd.isna(d) and pd.isna(s), row
-        elif row.metric in QUANTILES:
-            assert d == s, row  # exact, to the last bit
-        else:
-            assert math.isclose(d, s, rel_tol=1e-12), row
-    for column in ("industry_median", "industry_companies"):
-        assert (joined[f"{column}_d"].fillna(-1) == joined[f"{column}_s"].fillna(-1)).all()
+        exact = row.metric in QUANTILES  # to the last bit
+        assert same(row.value_d, row.value_s, exact), row
+        assert same(row.industry_median_d, row.industry_median_s, exact), row
     COVERED.update(duck["metric"])
 
 
