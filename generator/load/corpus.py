@@ -29,7 +29,7 @@ from .tables import (
     empty_calls,
     empty_incidents,
     load_calls_csv,
-    load_incidents_csv,
+    load_incidents_csvs,
     load_store,
 )
 from .yamlfile import Located, YamlError, parse_file
@@ -164,7 +164,8 @@ class _Loader:
         self.problems = Problems()
         self.corpus = Corpus(root=root, rubric=None)
         self.located: dict[Path, Located] = {}
-        self.incident_frames: list[pd.DataFrame] = []
+        self.incident_frames: list[pd.DataFrame] = []  # rows written in company files
+        self.incident_files: list[tuple[Path, str, tuple]] = []  # CSVs, read as one table
         self.call_frames: list[pd.DataFrame] = []
 
     def run(self) -> Corpus:
@@ -177,14 +178,29 @@ class _Loader:
             problems.add(self.root / "rubric.yaml", 1, 1, "the corpus needs a rubric.yaml")
         _check_references(corpus, self.located, problems)
         corpus.stored = load_store(self.root, set(corpus.companies), problems)
-        if self.incident_frames:
-            corpus.incidents = pd.concat(self.incident_frames, ignore_index=True)
+        corpus.incidents = self.incidents()
         if self.call_frames:
             corpus.calls = pd.concat(self.call_frames, ignore_index=True)
         if problems:
             raise InputError(problems.errors + problems.warnings)
         corpus.warnings = problems.warnings
         return corpus
+
+    def incidents(self) -> pd.DataFrame:
+        """The rows written in company files and those of every incidents CSV, company by
+        company in the order the files were found (each company's own rows first)."""
+        frames = [f for f in self.incident_frames if len(f)]
+        from_files = load_incidents_csvs(self.incident_files, self.problems)
+        if len(from_files):
+            frames.append(from_files)
+        if not frames:
+            return empty_incidents()
+        rows = pd.concat(frames, ignore_index=True)
+        if len(frames) > 1:
+            order = {slug: n for n, slug in enumerate(self.corpus.companies)}
+            rank = rows["company"].map(order)
+            rows = rows.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
+        return rows
 
     def model_for(self, path: Path) -> type[BaseModel] | None:
         rel = path.relative_to(self.root)
@@ -250,6 +266,10 @@ class _Loader:
         frame = _company_incidents(company, path, located, self.problems)
         if frame is not None:
             self.incident_frames.append(frame)
+        if company.incidents_file:
+            line, col = located.where(("incidents_file",))
+            where = path.parent / company.incidents_file
+            self.incident_files.append((where, company.slug, (path, line, col)))
         if company.calls_file:
             line, col = located.where(("calls_file",))
             calls = load_calls_csv(
@@ -262,27 +282,19 @@ class _Loader:
 def _company_incidents(
     company: Company, path: Path, located: Located, problems: Problems
 ) -> pd.DataFrame | None:
-    frames = []
-    if company.incidents:
-        rows = [i.model_dump() for i in company.incidents]
-        frame = pd.DataFrame(rows, columns=INCIDENT_COLUMNS)
-        frame.insert(0, "company", company.slug)
-        seen: set[str] = set()
-        for n, incident in enumerate(company.incidents):
-            if incident.id in seen:
-                line, col = located.where(("incidents", n, "id"))
-                problems.add(path, line, col, f"incidents[{n}].id: duplicate id {incident.id!r}")
-            seen.add(incident.id)
-        frames.append(frame)
-    if company.incidents_file:
-        line, col = located.where(("incidents_file",))
-        frames.append(
-            load_incidents_csv(
-                path.parent / company.incidents_file, company.slug, problems, (path, line, col)
-            )
-        )
-    frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else None
+    """The incidents written in the company file itself (CSV files are read together)."""
+    if not company.incidents:
+        return None
+    rows = [i.model_dump() for i in company.incidents]
+    frame = pd.DataFrame(rows, columns=INCIDENT_COLUMNS)
+    frame.insert(0, "company", company.slug)
+    seen: set[str] = set()
+    for n, incident in enumerate(company.incidents):
+        if incident.id in seen:
+            line, col = located.where(("incidents", n, "id"))
+            problems.add(path, line, col, f"incidents[{n}].id: duplicate id {incident.id!r}")
+        seen.add(incident.id)
+    return frame
 
 
 def _check_references(

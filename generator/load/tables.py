@@ -9,6 +9,8 @@ they are counted and checked here and read by SQL (:func:`store_sql`, :func:`reg
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,20 @@ def _read_csv_table(
     path: Path, problems: Problems, ref: tuple, field: str, required: list[str], allowed: list[str]
 ) -> pd.DataFrame | None:
     """A CSV beside a company file, as text columns; None (with problems) if unusable."""
+    columns = _csv_columns(path, problems, ref, field, required, allowed)
+    return None if columns is None else pd.DataFrame(columns, dtype=str)
+
+
+SMALL_CSV_BYTES = 1024 * 1024
+
+
+def _csv_columns(
+    path: Path, problems: Problems, ref: tuple, field: str, required: list[str], allowed: list[str]
+) -> dict[str, list[str]] | None:
+    """The ``allowed`` columns of a CSV beside a company file as lists of text (a column the
+    file lacks is empty text); None (with problems) if the file is unusable. A small, regular
+    file is read with the csv module (a DataFrame per file costs more than its rows); anything
+    else by pandas, whose messages name the problem."""
     ref_path, line, col = ref
     if not path.is_file():
         problems.add(ref_path, line, col, f"{field}: {path.name} does not exist")
@@ -40,29 +56,52 @@ def _read_csv_table(
     if path.is_symlink() and not inside(path, ref_path.parent):
         problems.add(ref_path, line, col, f"{field}: symbolic link outside the corpus")
         return None
-    if path.stat().st_size > MAX_CSV_BYTES:
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
         problems.add(path, 1, 1, f"file is larger than {MAX_CSV_BYTES:,} bytes")
         return None
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except UnicodeDecodeError:
-        problems.add(path, 1, 1, "not UTF-8; save the CSV as UTF-8")
-        return None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        problems.add(path, 1, 1, f"CSV cannot be read: {str(exc).strip()}")
-        return None
-    missing = [c for c in required if c not in df.columns]
-    unknown = [c for c in df.columns if c not in allowed]
+    table = _small_csv(path) if size <= SMALL_CSV_BYTES else None
+    if table is None:
+        try:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        except UnicodeDecodeError:
+            problems.add(path, 1, 1, "not UTF-8; save the CSV as UTF-8")
+            return None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            problems.add(path, 1, 1, f"CSV cannot be read: {str(exc).strip()}")
+            return None
+        table = {c: df[c].tolist() for c in df.columns}
+    missing = [c for c in required if c not in table]
+    unknown = [c for c in table if c not in allowed]
     if missing:
         problems.add(path, 1, 1, f"missing column(s): {', '.join(missing)}")
     if unknown:
         problems.add(path, 1, 1, f"unknown column(s): {', '.join(unknown)}; allowed: {allowed}")
     if missing or unknown:
         return None
-    for column in allowed:
-        if column not in df.columns:
-            df[column] = ""
-    return df
+    rows = len(next(iter(table.values()), []))
+    return {c: table[c] if c in table else [""] * rows for c in allowed}
+
+
+def _small_csv(path: Path) -> dict[str, list[str]] | None:
+    """A regular CSV (a header of distinct names, every row as wide) as columns of text, or
+    None for anything pandas should read and explain."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text)) if row]
+    except csv.Error:
+        return None
+    if not rows or len(set(rows[0])) != len(rows[0]):
+        return None
+    header, body = rows[0], rows[1:]
+    if any(len(row) != len(header) for row in body):
+        return None
+    return {name: [row[k] for row in body] for k, name in enumerate(header)}
 
 
 def _csv_numbers(
@@ -71,7 +110,7 @@ def _csv_numbers(
     lo: float,
     hi: float,
     problems: Problems,
-    path: Path,
+    path: Path | pd.Series,
     lines: pd.Series,
     message: str,
 ) -> pd.Series:
@@ -82,7 +121,9 @@ def _csv_numbers(
     return values.where(~bad)
 
 
-def _csv_dates(df: pd.DataFrame, problems: Problems, path: Path, lines: pd.Series) -> pd.Series:
+def _csv_dates(
+    df: pd.DataFrame, problems: Problems, path: Path | pd.Series, lines: pd.Series
+) -> pd.Series:
     dates = pd.to_datetime(df["date"], format="%Y-%m-%d", errors="coerce")
     _report(problems, path, lines, dates.isna(), "date", "must be a date YYYY-MM-DD")
     days = dates.dt.date
@@ -97,12 +138,43 @@ _YES_NO = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0
 
 
 def load_incidents_csv(path: Path, company: str, problems: Problems, ref: tuple) -> pd.DataFrame:
-    """Read an incidents CSV column-wise; bad rows are reported with their line numbers."""
-    df = _read_csv_table(path, problems, ref, "incidents_file", ["id", "date"], INCIDENT_COLUMNS)
-    if df is None:
+    """Read one incidents CSV column-wise; bad rows are reported with their line numbers."""
+    return load_incidents_csvs([(path, company, ref)], problems)
+
+
+def load_incidents_csvs(
+    files: list[tuple[Path, str, tuple]], problems: Problems
+) -> pd.DataFrame:
+    """Every company's incidents CSV (path, company slug, where the company file names it) as
+    one table: each file is read and its header checked, then the rows of all files are
+    checked and converted together, so a corpus of thousands of small files costs a few
+    operations on one table instead of a few hundred per file."""
+    columns: dict[str, list] = {c: [] for c in ["_company", "_path", "_line", *INCIDENT_COLUMNS]}
+    for path, company, ref in files:
+        table = _csv_columns(
+            path, problems, ref, "incidents_file", ["id", "date"], INCIDENT_COLUMNS
+        )
+        rows = len(table["id"]) if table else 0
+        if not rows:
+            continue
+        for name, values in table.items():
+            columns[name].extend(values)
+        columns["_company"].extend([company] * rows)
+        columns["_path"].extend([str(path)] * rows)
+        columns["_line"].extend(range(2, rows + 2))
+    if not columns["_line"]:
         return empty_incidents()
-    lines = pd.Series(range(2, len(df) + 2), index=df.index)
-    out = pd.DataFrame({"company": company, "id": df["id"]})
+    df = pd.DataFrame(columns)
+    text = ["_company", "_path", *INCIDENT_COLUMNS]
+    df[text] = df[text].astype(str)  # as pandas reads a CSV with dtype=str
+    return _incident_rows(df, problems, df["_path"], df["_line"])
+
+
+def _incident_rows(
+    df: pd.DataFrame, problems: Problems, path: pd.Series, lines: pd.Series
+) -> pd.DataFrame:
+    """The rows of incidents CSVs (text columns), checked and typed; bad cells reported."""
+    out = pd.DataFrame({"company": df["_company"], "id": df["id"]})
     out["date"] = _csv_dates(df, problems, path, lines)
     channels = df["channel"].replace("", "other")
     allowed = set(Incident.model_fields["channel"].annotation.__args__)
@@ -137,7 +209,7 @@ def load_incidents_csv(path: Path, company: str, problems: Problems, ref: tuple)
         mapped = raw.map(_YES_NO)
         _report(problems, path, lines, mapped.isna() & (raw != ""), column, "must be yes/no")
         out[column] = mapped.astype("object")
-    dup = df[["source", "id"]].duplicated(keep="first")
+    dup = df[["_path", "source", "id"]].duplicated(keep="first")
     _report(problems, path, lines, dup, "id", "duplicate incident id within its source")
     _report(problems, path, lines, df["id"].str.strip() == "", "id", "must not be empty")
     return out[["company", *INCIDENT_COLUMNS]]
@@ -189,23 +261,30 @@ def load_calls_csv(path: Path, company: str, problems: Problems, ref: tuple) -> 
 
 def _report(
     problems: Problems,
-    path: Path,
+    path: Path | pd.Series,
     lines: pd.Series,
     bad: pd.Series,
     column: str,
     message: str,
     limit: int = 20,
 ) -> None:
-    bad_lines = lines[bad.fillna(False).astype(bool)]
-    for line in bad_lines.head(limit):
-        problems.add(path, int(line), 1, f"{column}: {message}")
-    if len(bad_lines) > limit:
-        problems.add(
-            path,
-            int(bad_lines.iloc[limit]),
-            1,
-            f"{column}: {len(bad_lines) - limit} more rows with the same problem",
-        )
+    """Each bad row at its file's line (``path`` is one file, or each row's file); at most
+    ``limit`` lines per file, then how many more."""
+    mask = bad.fillna(False).astype(bool)
+    if not mask.any():
+        return
+    one = not isinstance(path, pd.Series)
+    files = (pd.Series(str(path), index=lines.index) if one else path)[mask]
+    for file, bad_lines in lines[mask].groupby(files, sort=False):
+        for line in bad_lines.head(limit):
+            problems.add(file, int(line), 1, f"{column}: {message}")
+        if len(bad_lines) > limit:
+            problems.add(
+                file,
+                int(bad_lines.iloc[limit]),
+                1,
+                f"{column}: {len(bad_lines) - limit} more rows with the same problem",
+            )
 
 
 # ------------------------------------------------------------------ the incident store

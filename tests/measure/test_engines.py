@@ -101,7 +101,7 @@ def test_cfpb_extract_in_the_store(spark, tmp_path):
             spark, corpus.incidents, corpus.calls, corpus.companies, corpus.root, days
         )
         assert_same(duck, on_spark)
-    assert {"timely_share", "relief_share", "response_days_median"} <= set(duck["metric"])
+    assert {"timely_share", "relief_share", "disputed_share"} <= set(duck["metric"])
 
 
 def random_rows(seed: int = 20) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Company]]:
@@ -140,7 +140,7 @@ def random_rows(seed: int = 20) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, C
     sizes = {"alpha": 120_000, "beta": None, "gamma": 3_000_000}
     companies = {
         slug: Company.model_validate({
-            "name": slug.title(), "industry": "banking",
+            "slug": slug, "name": slug.title(), "industry": "banking", "country": "US",
             **({"size": {"customers": n}} if n else {}),
         })
         for slug, n in sizes.items()
