@@ -1,4 +1,6 @@
-"""Problems found in the input: collected, never raised one at a time."""
+"""Problems found in the input, collected and never raised one at a time, and the one base
+of every error a user sees (``CxError``): the command line prints any of them with one
+handler (``cli.common.fail``), as the lines ``report`` gives, and exits 1."""
 
 from __future__ import annotations
 
@@ -45,15 +47,31 @@ class Problems:
         return bool(self.errors)
 
 
-class InputError(Exception):
+class CxError(Exception):
+    """An error for the user, not a bug: it carries the ``path:line:col`` problems behind it
+    (when it has any) and says, in ``report``, what to print, then what it means."""
+
+    def __init__(self, message: str = "", problems: list[Problem] | None = None):
+        self.problems: list[Problem] = list(problems or [])
+        super().__init__(message or "\n".join(str(p) for p in self.problems))
+
+    def report(self, consequence: str) -> list[str]:
+        """The lines to print, ending with the consequence (what was or was not written)."""
+        return [f"error: {self}; {consequence}"]
+
+
+class InputError(CxError):
     """Raised at the end of a stage when the input has errors; carries every one of them."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+        super().__init__(problems=problems)
+
+    def report(self, consequence: str) -> list[str]:
+        n = sum(p.severity == "error" for p in self.problems)
+        return [*(str(p) for p in self.problems), f"{n} error{'s' * (n != 1)} found; {consequence}"]
 
 
-class EngineError(Exception):
+class EngineError(CxError):
     """An engine that runs the company metrics failed: it could not start, its address did not
     answer, or it cannot compute a metric. One line, naming the engine."""
 

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import EngineError, InputError
+from ..errors import CxError
 from ..measure.engines import EngineSpec
 from .common import (
     CorpusArg,
@@ -174,7 +174,7 @@ def _build(
 ) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from ..pipeline import STAGES, BuildError, OutputError, build_site
+    from ..pipeline import STAGES, build_site
 
     labels = {
         "load": "Loading and validating",
@@ -209,19 +209,8 @@ def _build(
                 on_wait=lambda message: err.print(message, markup=False),
                 engine=engine,
             )
-    except EngineError as exc:
-        err.print(f"error: {exc}; the previous site was left as it was.", markup=False)
-        raise typer.Exit(1) from None
-    except InputError as exc:
+    except CxError as exc:  # input, engine, output and mkdocs errors alike
         _fail(exc, "the previous site was left as it was.")
-    except BuildError as exc:
-        for message in exc.messages:
-            err.print(f"mkdocs: {message}", markup=False)
-        err.print("mkdocs build failed; the previous site was left as it was.", markup=False)
-        raise typer.Exit(1) from None
-    except OutputError as exc:
-        err.print(f"error: {exc}; nothing was written.", markup=False)
-        raise typer.Exit(1) from None
     except OSError as exc:
         err.print(f"error: {_os_message(exc)}; the previous site was left as it was.", markup=False)
         raise typer.Exit(1) from None

@@ -12,7 +12,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from ..errors import EngineError, InputError
+from ..errors import CxError, EngineError, InputError
 from ..load import Corpus
 
 out = Console(highlight=False, soft_wrap=True)
@@ -24,12 +24,11 @@ CorpusArg = Annotated[
 CorpusOpt = Annotated[Path, typer.Option("--cases", "-c", help="The corpus directory.")]
 
 
-def _fail(exc: InputError, consequence: str) -> NoReturn:
-    """Every problem, then a count and what it means; exit 1 (never a traceback)."""
-    for problem in exc.problems:
-        err.print(str(problem), markup=False)
-    n = sum(p.severity == "error" for p in exc.problems)
-    err.print(f"{n} error{'s' * (n != 1)} found; {consequence}", markup=False)
+def _fail(exc: CxError, consequence: str) -> NoReturn:
+    """The one handler of every user-facing error (input, import, engine, output, build):
+    what the error reports, ending with ``consequence``; exit 1 (never a traceback)."""
+    for line in exc.report(consequence):
+        err.print(line, markup=False)
     raise typer.Exit(1) from None
 
 
@@ -97,5 +96,4 @@ def engine_errors() -> Iterator[None]:
     try:
         yield
     except EngineError as exc:
-        err.print(f"error: {exc}; nothing was written.", markup=False)
-        raise typer.Exit(1) from None
+        _fail(exc, "nothing was written.")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import CorpusOpt, _load, err, out
+from .common import CorpusOpt, _fail, _load, err, out
 
 import_app = typer.Typer(
     help="Import public complaint, ticket, tweet and call data as company incident data. "
@@ -115,13 +115,12 @@ def _import_report(report, corpus_dir: Path) -> None:
 
 
 def _run_import(fn, *args, **kwargs):
-    from ..importers import ImportError_
+    from ..errors import CxError
 
     try:
         return fn(*args, **kwargs)
-    except ImportError_ as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(1) from None
+    except CxError as exc:
+        _fail(exc, "nothing was written.")
     except FileNotFoundError as exc:
         err.print(f"{exc.filename}: file not found", markup=False)
         raise typer.Exit(1) from None

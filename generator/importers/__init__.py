@@ -8,14 +8,14 @@ registry's (``measure``), on DuckDB or Spark.
 
 from .calls import import_calls
 from .cfpb import import_cfpb
-from .common import ImportError_, ImportReport
+from .common import ImportFailed, ImportReport
 from .merge import STORE_THRESHOLD_BYTES
 from .tickets import TicketOptions, import_tickets
 from .twitter import import_twitter
 
 __all__ = [
     "STORE_THRESHOLD_BYTES",
-    "ImportError_",
+    "ImportFailed",
     "ImportReport",
     "TicketOptions",
     "import_calls",

@@ -17,7 +17,7 @@ from ..load.tables import CALL_COLUMNS, CALL_OPTIONAL_COLUMNS
 from .common import (
     CHUNK_ROWS,
     Counts,
-    ImportError_,
+    ImportFailed,
     ImportReport,
     RowChecks,
     header_of,
@@ -44,7 +44,7 @@ def import_calls(
     index = CompanyIndex.read(corpus)
     company = index.existing(company)
     if not path.is_file():
-        raise ImportError_(f"{path}: file not found")
+        raise ImportFailed(f"{path}: file not found")
     header = header_of(path)
     require_columns(path, header, CALL_REQUIRED, "call-centre log")
     report = ImportReport(

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .common import (
     CHUNK_ROWS,
-    ImportError_,
+    ImportFailed,
     ImportReport,
     blank_to_none,
     header_key,
@@ -138,7 +138,7 @@ def import_cfpb(
 
 def _size(path: Path) -> int:
     if not path.is_file():
-        raise ImportError_(f"{path}: file not found")
+        raise ImportFailed(f"{path}: file not found")
     return path.stat().st_size
 
 
@@ -148,7 +148,7 @@ def _since(since: str | None) -> pd.Timestamp | None:
     try:
         return pd.Timestamp(since)
     except ValueError:
-        raise ImportError_(f"--since {since!r}: write a date as YYYY-MM-DD") from None
+        raise ImportFailed(f"--since {since!r}: write a date as YYYY-MM-DD") from None
 
 
 def _select(run: CfpbRun, companies: list[str]) -> None:
@@ -200,7 +200,7 @@ def _our_names(path: Path, header: list[str]) -> dict[str, str]:
     missing = [m for m in ("date_received", "company") if m not in names.values()]
     if missing:
         wanted = " and ".join(repr(m.replace("_", " ").capitalize()) for m in missing)
-        raise ImportError_(
+        raise ImportFailed(
             f"{path}: not a CFPB complaints export: no {wanted} column "
             f"(found: {', '.join(header) or 'none'})"
         )
@@ -238,8 +238,8 @@ def json_chunks(
         except duckdb.Error as exc:
             message = str(exc).splitlines()[0]
             if "unexpected end of data" in message:
-                raise ImportError_(f"{path}: {JSON_CUT_OFF} ({message})") from None
-            raise ImportError_(f"{path}: not a readable CFPB JSON export ({message})") from None
+                raise ImportFailed(f"{path}: {JSON_CUT_OFF} ({message})") from None
+            raise ImportFailed(f"{path}: not a readable CFPB JSON export ({message})") from None
 
 
 JSON_CUT_OFF = "the file is cut off before its end: download it again (nothing was imported)"
@@ -252,7 +252,7 @@ def _check_json_end(path: Path) -> None:
         handle.seek(max(path.stat().st_size - 64, 0))
         last = handle.read().rstrip()[-1:]
     if (first, last) not in ((b"[", b"]"), (b"{", b"}")):
-        raise ImportError_(f"{path}: {JSON_CUT_OFF}")
+        raise ImportFailed(f"{path}: {JSON_CUT_OFF}")
 
 
 def _json_name(field_name: str) -> str:

@@ -18,12 +18,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import CxError
+
 CHUNK_ROWS = 50_000
 FIRST_LINES = 5  # line numbers kept per rejection reason
 
 
-class ImportError_(Exception):
-    """The file or the options are not what the importer expects; nothing was written."""
+class ImportFailed(CxError):
+    """The file or the options are not what the importer expects; nothing was written. The
+    message names the file (and line) or the option."""
+
+    def report(self, consequence: str) -> list[str]:
+        return [str(self)]
 
 
 @dataclass
@@ -250,17 +256,17 @@ def header_of(path: Path) -> list[str]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             return [h.strip() for h in next(csv.reader(handle))]
     except StopIteration:
-        raise ImportError_(f"{path}: the file is empty") from None
+        raise ImportFailed(f"{path}: the file is empty") from None
     except UnicodeDecodeError as exc:
-        raise ImportError_(f"{path}: not UTF-8 ({exc.reason})") from None
+        raise ImportFailed(f"{path}: not UTF-8 ({exc.reason})") from None
     except IsADirectoryError:
-        raise ImportError_(f"{path}: is a folder, not a file") from None
+        raise ImportFailed(f"{path}: is a folder, not a file") from None
 
 
 def require_columns(path: Path, header: list[str], required: list[str], what: str) -> None:
     missing = [c for c in required if c not in header]
     if missing:
-        raise ImportError_(
+        raise ImportFailed(
             f"{path}: not a {what} file: missing column(s) {', '.join(repr(m) for m in missing)} "
             f"(found: {', '.join(header) or 'none'})"
         )
@@ -316,9 +322,9 @@ def read_chunks(
                     yield _frame(rows, kept), np.array(lines)
                     rows, lines = [], []
         except UnicodeDecodeError as exc:
-            raise ImportError_(f"{path}:{start}: not UTF-8 ({exc.reason})") from None
+            raise ImportFailed(f"{path}:{start}: not UTF-8 ({exc.reason})") from None
         except csv.Error as exc:
-            raise ImportError_(f"{path}:{start}: CSV cannot be read: {exc}") from None
+            raise ImportFailed(f"{path}:{start}: CSV cannot be read: {exc}") from None
         if short and short[0] == line and short[1] < width and not complete:
             report.cut_off_line = line
             report.rows_read += 1

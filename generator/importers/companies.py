@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from ..load.slugs import child, slug_problem, slugify
-from .common import ImportError_
+from .common import ImportFailed
 
 LEGAL_SUFFIXES = frozenset(
     [
@@ -119,11 +119,11 @@ class CompanyIndex:
         problem = slug_problem(value)
         if problem:
             hint = self.suggest(value) or slugify(value)
-            raise ImportError_(f"{option} {value!r}: {problem} (did you mean {hint!r}?)")
+            raise ImportFailed(f"{option} {value!r}: {problem} (did you mean {hint!r}?)")
         if value not in self.slugs:
             hint = self.suggest(value)
             also = f"did you mean {hint!r}? " if hint else ""
-            raise ImportError_(
+            raise ImportFailed(
                 f"{option} {value!r}: no company file {self.folder / (value + '.yaml')} "
                 f"({also}create one with `cxreport new company {value}`)"
             )

@@ -36,7 +36,7 @@ from ..load.tables import (
     store_root,
 )
 from ..load.yamlfile import YamlError, parse_text
-from .common import Counts, ImportError_, ImportReport
+from .common import Counts, ImportFailed, ImportReport
 from .companies import CompanyIndex, industry_for, readable_name
 from .store import IncidentStore, dedupe_stage
 
@@ -97,7 +97,7 @@ def choose_target(d: Delivery) -> str:
     elsewhere = in_csv if target == "store" else (["the incident store"] if in_store else [])
     if elsewhere and not d.replace:
         place = f"companies/{STORE_FOLDER}/" if target == "store" else "CSV files"
-        raise ImportError_(
+        raise ImportFailed(
             f"{d.source!r} rows are already kept in {', '.join(elsewhere[:5])}, not in {place}; "
             f"a source lives in one place: rerun with --into "
             f"{'store' if in_store else 'csv'}, or with --replace to move it (dropping those rows)"
@@ -234,7 +234,7 @@ def _plan_company_csv(
     merged = merged.sort_values(["date", "source", "id"], kind="stable")
     text = merged[INCIDENT_COLUMNS].to_csv(index=False, lineterminator="\n")
     if len(text) > MAX_CSV_BYTES:
-        raise ImportError_(
+        raise ImportFailed(
             f"{path.name} would be larger than {MAX_CSV_BYTES:,} bytes: import with --into store"
         )
     return path, text
@@ -246,10 +246,10 @@ def _read_text_table(path: Path) -> pd.DataFrame:
     try:
         old = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ImportError_(f"{path}: cannot merge into it: {exc}") from None
+        raise ImportFailed(f"{path}: cannot merge into it: {exc}") from None
     unknown = [c for c in old.columns if c not in INCIDENT_COLUMNS]
     if unknown or "id" not in old.columns:
-        raise ImportError_(
+        raise ImportFailed(
             f"{path}: cannot merge into it: column(s) {unknown or ['id']} "
             "(run `cxreport validate` for details)"
         )
@@ -334,7 +334,7 @@ def linked_text(path: Path, key: str, value: str) -> str | None:
     meaning); otherwise the user is told which line to add.
     """
     text = path.read_text(encoding="utf-8")
-    refusal = ImportError_(
+    refusal = ImportFailed(
         f"{path}: cannot add `{key}: {value}` to this file safely (it is not a plain block "
         f"of `key: value` lines); add this line to it yourself and run the import again:\n"
         f"{key}: {value}"

@@ -19,7 +19,7 @@ from ..load.slugs import slug_problem, slugify
 from .common import (
     CHUNK_ROWS,
     RESOLVED,
-    ImportError_,
+    ImportFailed,
     ImportReport,
     RowChecks,
     blank_to_none,
@@ -72,30 +72,30 @@ def source_for(path: Path, source: str | None) -> str:
     name = source or slugify(path.stem)[:40].strip("-")
     problem = slug_problem(name)
     if problem or len(name) > 40:
-        raise ImportError_(f"--source {name!r}: {problem or 'at most 40 characters'}")
+        raise ImportFailed(f"--source {name!r}: {problem or 'at most 40 characters'}")
     return name
 
 
 def check_options(path: Path, options: TicketOptions) -> None:
     unknown_fields = sorted(set(options.mapping.values()) - set(TICKET_FIELDS))
     if unknown_fields:
-        raise ImportError_(
+        raise ImportFailed(
             f"unknown field(s) in --map: {', '.join(unknown_fields)}; "
             f"known: {', '.join(TICKET_FIELDS)}"
         )
     fields = set(options.mapping.values())
     if not fields & {"date", "received_at"}:
-        raise ImportError_("--map must name the column with the date (COLUMN=date or =received_at)")
+        raise ImportFailed("--map must name the column with the date (COLUMN=date or =received_at)")
     if ("replied_at" in fields) != ("received_at" in fields):
-        raise ImportError_("a reply time needs both COLUMN=received_at and COLUMN=replied_at")
+        raise ImportFailed("a reply time needs both COLUMN=received_at and COLUMN=replied_at")
     try:
         pd.Timestamp("2000-01-01").tz_localize(options.timezone)
     except (ValueError, KeyError, TypeError) as exc:
-        raise ImportError_(f"--timezone {options.timezone!r}: not a time zone ({exc})") from None
+        raise ImportFailed(f"--timezone {options.timezone!r}: not a time zone ({exc})") from None
     if options.channel and options.channel not in CHANNELS:
-        raise ImportError_(f"--channel {options.channel!r}: one of {', '.join(CHANNELS)}")
+        raise ImportFailed(f"--channel {options.channel!r}: one of {', '.join(CHANNELS)}")
     if (options.company_column is None) != (options.company_value is None):
-        raise ImportError_("--company-column and --company-value go together")
+        raise ImportFailed("--company-column and --company-value go together")
     needed = list(options.mapping) + [c for c in [options.company_column] if c]
     require_columns(path, header_of(path), needed, "ticket export")
 
@@ -115,7 +115,7 @@ def import_tickets(
     index = CompanyIndex.read(corpus)
     company = index.existing(company)
     if not path.is_file():
-        raise ImportError_(f"{path}: file not found")
+        raise ImportFailed(f"{path}: file not found")
     check_options(path, options)
     report = ImportReport(source=source_for(path, source))
     delivery = Delivery(corpus, index, report.source, into, replace, {company})

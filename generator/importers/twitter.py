@@ -21,7 +21,7 @@ import pandas as pd
 
 from .common import (
     CHUNK_ROWS,
-    ImportError_,
+    ImportFailed,
     ImportReport,
     RowChecks,
     blank_to_none,
@@ -53,12 +53,12 @@ def handles_for(index: CompanyIndex, given: list[str]) -> dict[str, str]:
     for item in given:
         handle, sep, company = item.partition("=")
         if not sep or not HANDLE.match(handle.strip()):
-            raise ImportError_(
+            raise ImportFailed(
                 f"--handle {item!r}: write HANDLE=COMPANY, e.g. BofA_Help=bank-of-america"
             )
         handles[handle.strip().lstrip("@").lower()] = index.existing(company.strip(), "--handle")
     if not handles:
-        raise ImportError_(
+        raise ImportFailed(
             "no handle to import: give --handle HANDLE=COMPANY, or add `handles:` to a company file"
         )
     return handles
@@ -107,7 +107,7 @@ def import_twitter(
     index = CompanyIndex.read(corpus)
     chosen = handles_for(index, handles or [])
     if not path.is_file():
-        raise ImportError_(f"{path}: file not found")
+        raise ImportFailed(f"{path}: file not found")
     require_columns(path, header_of(path), TWITTER_COLUMNS, "customer-support tweets")
     replies = first_replies(path, chosen)
     own = dict(zip(replies["tweet"], replies["handle"], strict=True))

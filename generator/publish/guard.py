@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ..errors import CxError
+
 MARKER = ".cxreport-owned"
 MARKER_TEXT = (
     "cxreport made this folder: `cxreport build` replaces everything in it on the next build.\n"
@@ -23,8 +25,11 @@ MARKER_TEXT = (
 LOCK_WAIT_SECONDS = 600.0
 
 
-class OutputError(Exception):
+class OutputError(CxError):
     """A folder a build must not write to, or cannot: one clear line for the user."""
+
+    def report(self, consequence: str) -> list[str]:
+        return [f"error: {self}; nothing was written."]
 
 
 def mark(folder: Path) -> None:

@@ -8,13 +8,18 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import CxError
 
-class BuildError(Exception):
+
+class BuildError(CxError):
     """mkdocs refused the generated pages (strict mode); carries its messages."""
 
     def __init__(self, messages: list[str]):
         self.messages = messages
         super().__init__("\n".join(messages))
+
+    def report(self, consequence: str) -> list[str]:
+        return [*(f"mkdocs: {m}" for m in self.messages), f"mkdocs build failed; {consequence}"]
 
 
 class _Collect(logging.Handler):

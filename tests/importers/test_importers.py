@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.importers import (
-    ImportError_,
+    ImportFailed,
     TicketOptions,
     import_calls,
     import_cfpb,
@@ -433,7 +433,7 @@ def test_company_outside_the_companies_folder_is_refused(corpus, tmp_path, kind)
 
 def test_cfpb_wrong_layout_names_missing_columns(corpus, tmp_path):
     src = write(tmp_path / "x.csv", "Ticket #,Date", ["1,2015-01-01"])
-    with pytest.raises(ImportError_, match="no 'Date received' and 'Company' column"):
+    with pytest.raises(ImportFailed, match="no 'Date received' and 'Company' column"):
         import_cfpb(src, corpus)
 
 

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from generator.cli import app
-from generator.importers import ImportError_, import_twitter
+from generator.importers import ImportFailed, import_twitter
 from generator.pipeline import load as load_corpus
 
 HEADER = [
@@ -91,9 +91,9 @@ def test_reimport_changes_nothing(corpus, tweets):
 
 
 def test_handle_options_are_checked(corpus, tweets):
-    with pytest.raises(ImportError_, match="no handle to import"):
+    with pytest.raises(ImportFailed, match="no handle to import"):
         import_twitter(tweets, corpus, [])
-    with pytest.raises(ImportError_, match="did you mean 'bank-of-america'"):
+    with pytest.raises(ImportFailed, match="did you mean 'bank-of-america'"):
         import_twitter(tweets, corpus, ["BofA_Help=bank-of-amerika"])
     result = CliRunner().invoke(
         app, ["import", "twitter", str(tweets), "-c", str(corpus), "--handle", "BofA_Help"]
