@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -245,7 +246,9 @@ def start_spark(
     remote = spec.remote or os.environ.get(SPARK_REMOTE_ENV) or None
     master = spec.master or os.environ.get(SPARK_MASTER_ENV) or f"local[{cores or '*'}]"
     try:
-        from pyspark.sql import SparkSession
+        with warnings.catch_warnings():  # PySpark warns about pandas 3 on import; it works
+            warnings.simplefilter("ignore", FutureWarning)
+            from pyspark.sql import SparkSession
     except ImportError:
         raise EngineError("spark", "PySpark is not installed (pip install pyspark)") from None
     active = SparkSession.getActiveSession()
