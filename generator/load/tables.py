@@ -4,7 +4,8 @@ Small incident data lives as CSV beside a company file (reviewable as text); bad
 reported with their line numbers and the rest of the table is still loaded, so that every
 problem in the corpus is reported at once. Big imports (the full CFPB database) live in the
 incident store, Parquet files under ``companies/_incidents/`` that are never loaded into memory:
-they are counted and checked here and read by SQL (:func:`store_sql`, :func:`register_incidents`).
+they are counted and checked here and read by SQL (:func:`store_sql`; the metrics' engines
+register them with the loaded rows, ``measure.engines.register_incidents``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -369,16 +369,6 @@ def typed_frame(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
         else:
             out[column] = values.astype("string")
     return pd.DataFrame(out, index=frame.index)
-
-
-def register_incidents(con: Any, incidents: pd.DataFrame, corpus_root: Path | None) -> None:
-    """Make ``incidents`` in a DuckDB connection: the CSV and YAML rows already loaded plus
-    the store's rows, one relation for the company metrics' SQL."""
-    typed = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in STORE_TYPES.items())
-    con.register("_loaded_incidents", typed_frame(incidents, STORE_TYPES))
-    stored = store_sql(store_root(corpus_root)) if corpus_root is not None else None
-    union = f" UNION ALL SELECT * FROM ({stored})" if stored else ""
-    con.execute(f"CREATE OR REPLACE VIEW incidents AS SELECT {typed} FROM _loaded_incidents{union}")
 
 
 @dataclass

@@ -289,8 +289,8 @@ def open_engine(spec: EngineSpec | None) -> Engine:
 
 
 def register_incidents(engine: Engine, incidents: pd.DataFrame, corpus_root: Path | None) -> None:
-    """The ``incidents`` relation on any engine: the loaded CSV and YAML rows plus the store's
-    (the DuckDB path is ``load.tables.register_incidents``, whose SQL this reuses)."""
+    """The ``incidents`` relation on any engine: the loaded CSV and YAML rows, typed, plus the
+    store's current rows, one relation for the company metrics."""
     from ..load.tables import store_sql
 
     engine.frame("_loaded_incidents", incidents, STORE_TYPES)

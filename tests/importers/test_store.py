@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from generator.cli import app
 from generator.importers import import_cfpb, merge
 from generator.importers.store import IncidentStore
-from generator.load.tables import register_incidents, store_root, store_sql
+from generator.load.tables import store_root, store_sql
+from generator.measure.engines import DuckDBEngine, register_incidents
 from generator.pipeline import load as load_corpus
 from generator.score import score_corpus
 
@@ -129,7 +130,7 @@ def test_sql_sees_csv_and_stored_rows_as_one_incidents_relation(corpus, tmp_path
     import_cfpb(cfpb_file(tmp_path, "a.csv", [cfpb_row(1, BOA, via="Phone")]), corpus, into="store")
     loaded = load_corpus(corpus)
     with duckdb.connect() as con:
-        register_incidents(con, loaded.incidents, corpus)
+        register_incidents(DuckDBEngine(con), loaded.incidents, corpus)
         counts = dict(con.sql("SELECT source, count(*) FROM incidents GROUP BY ALL").fetchall())
         kinds = dict(
             con.sql("SELECT column_name, column_type FROM (DESCRIBE incidents)").fetchall()
