@@ -8,9 +8,13 @@ first line numbers, never silently dropped.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
 import operator
 import re
+import shutil
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +24,12 @@ import pandas as pd
 
 CHUNK_ROWS = 50_000
 FIRST_LINES = 5  # line numbers kept per rejection reason
+IMPORT_LOCK = ".{}-import.cxreport-lock"  # beside the corpus folder: one import at a time
+# A CSV field may be as long as the longest text an incident keeps (a narrative is cut to
+# 32,000 characters) many times over; the csv module's default limit (131,072) raised an
+# uncaught error on a long header. Longer fields are a positioned error, never a traceback.
+CSV_FIELD_LIMIT = 1024 * 1024
+csv.field_size_limit(CSV_FIELD_LIMIT)
 
 
 class ImportError_(Exception):
@@ -52,6 +62,7 @@ class ImportReport:
     line_word: str = "line"  # "record" for JSON
     per_company: dict[str, Counts] = field(default_factory=dict)
     dropped: dict[str, int] = field(default_factory=dict)  # --replace: rows removed per company
+    moved: dict[tuple[str, str], int] = field(default_factory=dict)  # (from, to) -> rows
     unknown_companies: dict[str, int] = field(default_factory=dict)
     suggestions: dict[str, str] = field(default_factory=dict)  # unknown name -> close slug
     created: list[Path] = field(default_factory=list)  # stub company files
@@ -94,6 +105,71 @@ class RowChecks:
         new = np.asarray(mask, dtype=bool) & ~self.bad
         self.report.reject(self.lines[new], reason)
         self.bad |= new
+
+
+# ------------------------------------------------------------------ one import at a time
+
+try:  # POSIX; elsewhere one import at a time is the user's job
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None
+
+
+@contextlib.contextmanager
+def import_lock(corpus: Path) -> Iterator[None]:
+    """Hold the corpus's import lock for a whole import (reading the corpus, merging,
+    writing): a second import into the same corpus waits for the first, whichever place
+    (CSV or store) either writes to. Leftovers of killed imports are removed under it."""
+    if not corpus.is_dir():
+        raise ImportError_(f"{corpus}: corpus folder not found")
+    path = corpus.resolve().parent / IMPORT_LOCK.format(corpus.resolve().name)
+    try:
+        handle = path.open("a")
+    except OSError as exc:
+        raise ImportError_(f"{path}: cannot take the import lock ({exc.strerror})") from None
+    with handle:
+        if fcntl:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print(f"another import into {corpus} is running; waiting for it…", file=sys.stderr)
+                fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            remove_import_leftovers(corpus)
+            yield
+        finally:
+            if fcntl:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def exclusive(fn: Callable) -> Callable:
+    """An importer ``fn(path, corpus, ...)`` run under the corpus's import lock."""
+
+    @functools.wraps(fn)
+    def run(path: Path, corpus: Path, *args, **kwargs):
+        with import_lock(Path(corpus)):
+            return fn(path, corpus, *args, **kwargs)
+
+    return run
+
+
+TMP_SUFFIX = ".tmp"
+
+
+def remove_import_leftovers(corpus: Path) -> list[Path]:
+    """Temporary files of imports that were killed (only ever written by an import, which
+    holds the lock, so none of them belongs to a running one): ``.NAME.XXXXXXXX.tmp`` beside
+    the company files, the store's staging folders and half-written parts."""
+    companies = corpus / "companies"
+    found = [*companies.glob(".*.*.tmp"), *companies.glob("_incidents/.*.tmp")]
+    found += [*companies.glob("_incidents/*/.part-*.parquet.tmp")]
+    found += [*companies.glob("_incidents/_tmp/import-*")]
+    for leftover in found:
+        if leftover.is_symlink() or leftover.is_file():
+            leftover.unlink(missing_ok=True)
+        elif leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+    return found
 
 
 # ------------------------------------------------------------------ normalising values
@@ -255,6 +331,20 @@ def header_of(path: Path) -> list[str]:
         raise ImportError_(f"{path}: not UTF-8 ({exc.reason})") from None
     except IsADirectoryError:
         raise ImportError_(f"{path}: is a folder, not a file") from None
+    except csv.Error as exc:
+        raise ImportError_(f"{path}:1: the header cannot be read: {exc}") from None
+    except OSError as exc:
+        raise ImportError_(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def read_text_csv(path: Path) -> pd.DataFrame:
+    """A CSV the corpus holds (to merge into), as text; unreadable -> one clear line."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ImportError_(f"{path}: cannot merge into it: {str(exc).strip()}") from None
+    except OSError as exc:
+        raise ImportError_(f"{path}: cannot be read ({exc.strerror})") from None
 
 
 def require_columns(path: Path, header: list[str], required: list[str], what: str) -> None:

@@ -115,6 +115,7 @@ def import_twitter(
     report = ImportReport(source=source, skipped_label="not customer tweets to the handles")
     delivery = Delivery(corpus, index, source, into, replace, set(chosen.values()))
     delivery.file_size = path.stat().st_size
+    delivery.moves = True  # a tweet is one incident, whichever handle it reaches
     batches = (
         _rows(chunk, lines, chosen, own, first, with_text, report)
         for chunk, lines in read_chunks(path, report, chunk_rows)

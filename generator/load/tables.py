@@ -257,8 +257,9 @@ def store_sql(
     root: Path, manifest: dict | None = None, source: str | None = None, seq: bool = False
 ) -> str | None:
     """A SELECT of the store's current rows (columns ``company`` + the Incident fields), or
-    None when the store holds nothing. A source that an import updated holds several versions
-    of some ids; the newest (highest ``_seq``) is current."""
+    None when the store holds nothing. A row is identified by (company, source, id); a source
+    that an import updated holds several versions of some; the newest (highest ``_seq``) is
+    current."""
     manifest = manifest if manifest is not None else read_manifest(root)
     sources = sorted({p["source"] for p in manifest["parts"]} if source is None else {source})
     columns = ", ".join(STORE_COLUMNS) + (f", {SEQ}" if seq else "")
@@ -270,7 +271,9 @@ def store_sql(
         files = ", ".join(sql_text(str(root / p["file"])) for p in parts)
         scan = f"SELECT {columns} FROM read_parquet([{files}])"
         if any(p["updated"] for p in parts):
-            scan += f" QUALIFY row_number() OVER (PARTITION BY id ORDER BY {SEQ} DESC) = 1"
+            scan += (
+                f" QUALIFY row_number() OVER (PARTITION BY company, id ORDER BY {SEQ} DESC) = 1"
+            )
         selects.append(f"({scan})")
     return " UNION ALL ".join(selects) or None
 
