@@ -385,8 +385,8 @@ def read_chunks(
     pick = operator.itemgetter(*[header.index(c) for c in kept], 0)  # a tuple, even for one
     complete = _ends_with_newline(path)
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        next(reader)
+        reader = csv.reader(handle, strict=True)  # an unbalanced quote is an error, never
+        next(reader)  # a field that swallows the rows after it
         rows: list[list[str]] = []
         lines: list[int] = []
         start = line = reader.line_num + 1
@@ -408,7 +408,10 @@ def read_chunks(
         except UnicodeDecodeError as exc:
             raise ImportError_(f"{path}:{start}: not UTF-8 ({exc.reason})") from None
         except csv.Error as exc:
-            raise ImportError_(f"{path}:{start}: CSV cannot be read: {exc}") from None
+            raise ImportError_(
+                f"{path}:{start}: CSV cannot be read: {exc} (a quote opened in the row that "
+                "starts here is not closed where its field ends); nothing was imported"
+            ) from None
         if short and short[0] == line and short[1] < width and not complete:
             report.cut_off_line = line
             report.rows_read += 1

@@ -87,8 +87,10 @@ def first_replies(path: Path, handles: dict[str, str]) -> pd.DataFrame:
                     }
                 )
             )
-    if not parts:
-        return pd.DataFrame(columns=["tweet", "parent", "handle", "at"])
+    if not parts:  # no tweet of the handles: typed, so that reply times are simply missing
+        text = pd.Series(dtype=object)
+        at = pd.Series(dtype="datetime64[ns, UTC]")
+        return pd.DataFrame({"tweet": text, "parent": text, "handle": text, "at": at})
     return pd.concat(parts, ignore_index=True)
 
 
@@ -112,6 +114,7 @@ def import_twitter(
     replies = first_replies(path, chosen)
     own = dict(zip(replies["tweet"], replies["handle"], strict=True))
     first = replies[replies["parent"] != ""].groupby(["parent", "handle"])["at"].min()
+    first = first.astype("datetime64[ns, UTC]")  # kept when there is no reply at all
     report = ImportReport(source=source, skipped_label="not customer tweets to the handles")
     delivery = Delivery(corpus, index, source, into, replace, set(chosen.values()))
     delivery.file_size = path.stat().st_size
@@ -156,7 +159,7 @@ def _rows(
     checks.fail(tweet == "", "tweet_id is blank")
     checks.fail(at.isna(), "created_at is not a time like 'Tue Oct 31 22:10:47 +0000 2017'")
     key = pd.MultiIndex.from_arrays([tweet, handle])
-    answer = pd.Series(first.reindex(key).to_numpy(), index=chunk.index)
+    answer = pd.Series(first.reindex(key).array, index=chunk.index)
     minutes = (answer - at).dt.total_seconds() / 60
     checks.fail(minutes < 0, "the first reply is earlier than the tweet")
     frame = pd.DataFrame(

@@ -1,0 +1,215 @@
+"""Issue 23, importers: nothing lost, nothing a build would refuse written, no traceback.
+Each test is named after the item of the issue it reproduces."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from generator.cli import app
+from generator.importers import TicketOptions, import_cfpb, import_tickets
+from generator.load.tables import store_root
+from generator.pipeline import load as load_corpus
+
+from .test_importers import FULL_HEADER, cfpb_file, cfpb_row, write
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+TICKET_MAP = TicketOptions({"Ticket": "id", "Date": "date"})
+
+
+def cli(*args: str):
+    result = runner.invoke(app, ["import", *args])
+    assert "Traceback" not in result.output
+    return result
+
+
+def snapshot(corpus: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(corpus)): p.read_bytes() for p in sorted(corpus.rglob("*"))
+            if p.is_file()}  # fmt: skip
+
+
+def store_rows(corpus: Path) -> pd.DataFrame:
+    import duckdb
+
+    from generator.load.tables import store_sql
+
+    sql = store_sql(store_root(corpus))
+    with duckdb.connect() as con:
+        return con.sql(f"SELECT company, source, id FROM ({sql}) ORDER BY ALL").df()
+
+
+def csv_rows(corpus: Path, company: str) -> pd.DataFrame:
+    path = corpus / "companies" / f"{company}.incidents.csv"
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+# ------------------------------------------------------------------ data loss
+
+
+def _cfpb_thousand(tmp_path: Path, name: str, first: int) -> Path:
+    rows = [cfpb_row(first + n, "Bank of America") for n in range(1000)]
+    return cfpb_file(tmp_path, name, rows)
+
+
+def test_two_imports_at_once_into_csv_files_keep_both_imports_rows(corpus, tmp_path):
+    one, two = _cfpb_thousand(tmp_path, "a.csv", 10_000), _cfpb_thousand(tmp_path, "b.csv", 20_000)
+    command = [sys.executable, "-m", "generator.cli", "import", "cfpb", "--cases", str(corpus),
+               "--into", "csv"]  # fmt: skip
+    procs = [subprocess.Popen([*command, str(f)], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for f in (one, two)]  # fmt: skip
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert all("1,000 added" in o for o, _ in outs), outs
+    ids = set(csv_rows(corpus, "bank-of-america")["id"])
+    assert {str(n) for n in range(10_000, 11_000)} <= ids
+    assert {str(n) for n in range(20_000, 21_000)} <= ids
+
+
+@pytest.mark.parametrize("into", ["csv", "store"])
+def test_store_keys_rows_on_company_source_and_id_not_on_id(corpus, tmp_path, into):
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    first = write(tmp_path / "a" / "export.csv", "Ticket,Date", ["T1,2015-01-01"])
+    second = write(tmp_path / "b" / "export.csv", "Ticket,Date", ["T1,2015-02-01"])
+    r1 = import_tickets(first, corpus, "att", TICKET_MAP, into=into)
+    r2 = import_tickets(second, corpus, "dish", TICKET_MAP, into=into)
+    assert r1.total("added") == 1 and r2.total("added") == 1 and r2.total("updated") == 0
+    if into == "store":
+        rows = store_rows(corpus)
+        assert list(rows.itertuples(index=False, name=None)) == [
+            ("att", "export", "T1"), ("dish", "export", "T1")]  # fmt: skip
+    else:
+        assert list(csv_rows(corpus, "att")["id"]) == ["T1"]
+        assert list(csv_rows(corpus, "dish")["id"]) == ["T1"]
+    corpus_loaded = load_corpus(corpus)
+    assert corpus_loaded is not None
+
+
+@pytest.mark.parametrize("into", ["csv", "store"])
+def test_complaint_that_changes_company_is_moved_the_same_way_and_listed(corpus, tmp_path, into):
+    before = cfpb_file(tmp_path, "before.csv", [cfpb_row(7, "Bank of America"),
+                                                cfpb_row(8, "Bank of America")])  # fmt: skip
+    after = cfpb_file(tmp_path, "after.csv", [cfpb_row(7, "JPMorgan Chase & Co."),
+                                              cfpb_row(8, "Bank of America")])  # fmt: skip
+    assert cli("cfpb", str(before), "--cases", str(corpus), "--into", into).exit_code == 0
+    result = cli("cfpb", str(after), "--cases", str(corpus), "--into", into)
+    assert result.exit_code == 0, result.output
+    assert "1 moved to another company" in result.stdout
+    assert "moved 1 rows from bank-of-america to jpmorgan-chase" in result.stdout
+    if into == "store":
+        rows = store_rows(corpus)
+        assert list(rows.itertuples(index=False, name=None)) == [
+            ("bank-of-america", "cfpb", "8"), ("jpmorgan-chase", "cfpb", "7")]  # fmt: skip
+    else:
+        assert list(csv_rows(corpus, "bank-of-america")["id"]) == ["8"]
+        assert list(csv_rows(corpus, "jpmorgan-chase")["id"]) == ["7"]
+    again = cli("cfpb", str(after), "--cases", str(corpus), "--into", into)
+    assert "0 added, 0 updated, 2 unchanged" in again.stdout and "moved" not in again.stdout
+
+
+def test_import_writes_no_row_its_own_check_rejects_dates_nul_bidi(corpus, tmp_path):
+    src = write(tmp_path / "t.csv", "Ticket,Date,Issue", [
+        "1,2015-01-01,fine", "2,0001-01-01,year one", "3,2217-05-01,far future",
+        "4,2015-01-02,nul\x00byte", "5,2015-01-03,bidi \u202e txt"])  # fmt: skip
+    options = TicketOptions({"Ticket": "id", "Date": "date", "Issue": "issue"}, "%Y-%m-%d")
+    report = import_tickets(src, corpus, "att", options)
+    reasons = {r: e.lines for r, e in report.rejected.items()}
+    assert report.total("added") == 1
+    assert sorted(line for lines in reasons.values() for line in lines) == [3, 4, 5, 6], reasons
+    assert any("NUL byte" in r for r in reasons)
+    assert "\x00" not in (corpus / "companies" / "att.incidents.csv").read_text()
+    load_corpus(corpus)  # the corpus still builds
+
+
+def test_stub_company_with_a_bidi_character_is_never_written_as_is(corpus, tmp_path):
+    src = cfpb_file(tmp_path, "c.csv", [cfpb_row(1, "Evil\u202e Bank"), cfpb_row(2, "Evil Bank")])
+    result = cli("cfpb", str(src), "--cases", str(corpus), "--unknown", "create")
+    assert result.exit_code == 0, result.output
+    stub = (corpus / "companies" / "evil-bank.yaml").read_text()
+    assert "\u202e" not in stub and "name: Evil Bank" in stub
+    load_corpus(corpus)
+
+
+def test_replace_with_every_row_rejected_drops_nothing_and_says_so(corpus, tmp_path):
+    good = write(tmp_path / "t.csv", "Ticket,Date", ["1,2015-01-01", "2,2015-01-02"])
+    import_tickets(good, corpus, "att", TICKET_MAP, source="helpdesk")
+    before = snapshot(corpus)
+    bad = write(tmp_path / "bad.csv", "Ticket,Date", ["1,not a date", "2,0001-01-01"])
+    result = cli("tickets", str(bad), "--cases", str(corpus), "--company", "att", "--source",
+                 "helpdesk", "--map", "Ticket=id", "--map", "Date=date", "--replace")  # fmt: skip
+    assert result.exit_code == 1
+    assert "earlier rows dropped" not in result.stdout
+    assert "nothing was written" in result.stderr
+    assert snapshot(corpus) == before
+
+
+def test_replace_into_csv_for_one_company_never_splits_a_source(corpus, tmp_path):
+    src = cfpb_file(tmp_path, "c.csv", [cfpb_row(1, "Bank of America"),
+                                        cfpb_row(2, "JPMorgan Chase")])  # fmt: skip
+    assert cli("cfpb", str(src), "--cases", str(corpus), "--into", "store").exit_code == 0
+    before = snapshot(corpus)
+    result = cli("cfpb", str(src), "--cases", str(corpus), "--into", "csv", "--replace",
+                 "--company", "bank-of-america")  # fmt: skip
+    assert result.exit_code == 1
+    assert "would split the source between two places" in result.stderr
+    assert snapshot(corpus) == before
+    again = cli("cfpb", str(src), "--cases", str(corpus))
+    assert again.exit_code == 0, again.output
+
+
+# ------------------------------------------------------------------ crashes
+
+
+@pytest.mark.parametrize("kind", ["cfpb", "tickets", "twitter", "calls"])
+def test_csv_header_field_over_131072_characters_in_all_importers(corpus, tmp_path, kind):
+    src = tmp_path / "long.csv"
+    src.write_text('"' + "x" * 2_000_000 + '",Date\n1,2015-01-01\n', encoding="utf-8")
+    extra = {"cfpb": [], "tickets": ["--company", "att", "--map", "Date=date", "--map", "x=id"],
+             "twitter": ["--handle", "att=att"], "calls": ["--company", "att"]}[kind]  # fmt: skip
+    before = snapshot(corpus)
+    result = cli(kind, str(src), "--cases", str(corpus), *extra)
+    assert result.exit_code == 1
+    assert f"{src}:1: the header cannot be read" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert snapshot(corpus) == before
+
+
+def test_field_of_200000_characters_is_read(corpus, tmp_path):
+    src = write(tmp_path / "t.csv", "Ticket,Date,Issue", [f'1,2015-01-01,"{"y" * 200_000}"'])
+    options = TicketOptions({"Ticket": "id", "Date": "date", "Issue": "issue"})
+    assert import_tickets(src, corpus, "att", options).total("added") == 1
+
+
+def test_twitter_export_without_company_tweets(corpus, tmp_path):
+    src = tmp_path / "tw.csv"
+    with src.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["tweet_id", "author_id", "inbound", "created_at", "text",
+                         "response_tweet_id", "in_response_to_tweet_id"])  # fmt: skip
+        writer.writerow(["1", "111", "True", "Tue Oct 31 22:10:47 +0000 2017", "@ATTCares help",
+                         "", ""])  # fmt: skip
+    result = cli("twitter", str(src), "--cases", str(corpus), "--handle", "ATTCares=att")
+    assert result.exit_code == 0, result.output
+    assert "1 rows read: 1 added" in result.stdout
+    assert csv_rows(corpus, "att")["reply_minutes"].tolist() == [""]
+
+
+def test_unbalanced_quote_in_the_last_column_does_not_swallow_rows(corpus, tmp_path):
+    src = write(tmp_path / "t.csv", "Ticket,Date,Issue",
+                ["1,2015-01-01,fine", '2,2015-01-02,"broken', "3,2015-01-03,swallowed",
+                 "4,2015-01-04,swallowed too"])  # fmt: skip
+    before = snapshot(corpus)
+    result = cli("tickets", str(src), "--cases", str(corpus), "--company", "att",
+                 "--map", "Ticket=id", "--map", "Date=date", "--map", "Issue=issue")  # fmt: skip
+    assert result.exit_code == 1
+    assert f"{src}:3:" in result.stderr and "quote" in result.stderr
+    assert snapshot(corpus) == before
