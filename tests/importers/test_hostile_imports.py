@@ -4,11 +4,8 @@ Each test is named after the item of the issue it reproduces."""
 from __future__ import annotations
 
 import csv
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -16,11 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from generator.cli import app
-from generator.importers import TicketOptions, import_cfpb, import_tickets
+from generator.importers import TicketOptions, import_tickets
 from generator.load.tables import store_root
 from generator.pipeline import load as load_corpus
 
-from .test_importers import FULL_HEADER, cfpb_file, cfpb_row, write
+from .test_importers import cfpb_file, cfpb_row, write
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
