@@ -4,8 +4,11 @@ Each test is named after the item of the issue it reproduces."""
 from __future__ import annotations
 
 import csv
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -210,3 +213,103 @@ def test_unbalanced_quote_in_the_last_column_does_not_swallow_rows(corpus, tmp_p
     assert result.exit_code == 1
     assert f"{src}:3:" in result.stderr and "quote" in result.stderr
     assert snapshot(corpus) == before
+
+
+# ------------------------------------------------------------------ company files and names
+
+
+def test_calls_file_outside_the_corpus_is_refused_before_anything_is_written(corpus, tmp_path):
+    outside = tmp_path / "outside.csv"
+    outside.write_text("precious\n")
+    company = corpus / "companies" / "anonymous-bank.yaml"
+    text = company.read_text()
+    company.write_text(text.replace("calls_file: anonymous-bank.calls.csv",
+                                    "calls_file: ../../outside.csv"))  # fmt: skip
+    assert "calls_file: ../../outside.csv" in company.read_text()
+    log = write(tmp_path / "log.csv", "date,q_start,q_time,outcome,ser_time,type",
+                ["990801,9:00:00,30,AGENT,100,PS"])  # fmt: skip
+    before = snapshot(corpus)
+    result = cli("calls", str(log), "--cases", str(corpus), "--company", "anonymous-bank")
+    assert result.exit_code == 1
+    assert f"{company}:" in result.stderr and "calls_file" in result.stderr
+    assert "nothing was written" in result.stderr
+    assert snapshot(corpus) == before and outside.read_text() == "precious\n"
+
+
+def test_broken_company_file_is_reported_with_path_and_line(corpus, tmp_path):
+    broken = corpus / "companies" / "dish.yaml"
+    broken.write_text(broken.read_text() + "industry: [unclosed\n")
+    src = cfpb_file(tmp_path, "c.csv", [cfpb_row(1, "Bank of America")])
+    before = snapshot(corpus)
+    result = cli("cfpb", str(src), "--cases", str(corpus))
+    assert result.exit_code == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{broken}:") and first.split(":")[1].isdigit(), first
+    assert snapshot(corpus) == before
+
+
+NAMES = ["Сбербанк", "株式会社テスト", "ΑΛΦΑ ΤΡΑΠΕΖΑ", "Сбербанк Europe AG", "ВТБ Europe AG"]
+
+
+def test_company_names_in_any_script_are_created_and_never_merged(corpus, tmp_path):
+    src = cfpb_file(tmp_path, "c.csv", [cfpb_row(n + 1, name) for n, name in enumerate(NAMES)])
+    result = cli("cfpb", str(src), "--cases", str(corpus), "--unknown", "create")
+    assert result.exit_code == 0, result.output
+    created = sorted(p.stem for p in (corpus / "companies").glob("*.yaml")
+                     if "Created by" in p.read_text())  # fmt: skip
+    assert created == ["alpha-trapeza", "sberbank", "sberbank-europe-ag", "vtb-europe-ag",
+                       "zhu-shi-hui-she-tesuto"]  # fmt: skip
+    again = cli("cfpb", str(src), "--cases", str(corpus))
+    assert "5 unchanged" in again.stdout and "not in the corpus" not in again.stdout
+
+
+def test_colliding_transliterations_get_a_hash_suffix(corpus, tmp_path):
+    (corpus / "companies" / "sberbank.yaml").write_text(
+        "slug: sberbank\nname: Sberbank\nindustry: banking\ncountry: RU\n"
+    )
+    src = cfpb_file(tmp_path, "c.csv", [cfpb_row(1, "Сбербанк"), cfpb_row(2, "Sberbank")])
+    result = cli("cfpb", str(src), "--cases", str(corpus), "--unknown", "create")
+    assert result.exit_code == 0, result.output
+    stubs = [p for p in (corpus / "companies").glob("sberbank-*.yaml")]
+    assert len(stubs) == 1 and len(stubs[0].stem) == len("sberbank-") + 8
+    assert "name: Сбербанк" in stubs[0].read_text()
+    assert list(csv_rows(corpus, "sberbank")["id"]) == ["2"]
+
+
+def test_aliases_match_the_original_spelling_in_any_script(corpus, tmp_path):
+    bank = corpus / "companies" / "jpmorgan-chase.yaml"
+    bank.write_text(bank.read_text().replace("aliases: [", "aliases: [Сбербанк Europe AG, "))
+    src = cfpb_file(tmp_path, "c.csv", [cfpb_row(1, "СБЕРБАНК EUROPE AG"),
+                                        cfpb_row(2, "ВТБ Europe AG")])  # fmt: skip
+    result = cli("cfpb", str(src), "--cases", str(corpus))
+    assert result.exit_code == 0, result.output
+    assert list(csv_rows(corpus, "jpmorgan-chase")["id"]) == ["1"]
+    assert "ВТБ Europe AG" in result.stderr  # listed as unknown, never merged by "Europe AG"
+
+
+# ------------------------------------------------------------------ killed imports
+
+
+def test_killed_import_leaves_no_staging_files(corpus, tmp_path):
+    rows = [f"T{n},2015-01-{1 + n % 28:02d}" for n in range(400_000)]
+    src = write(tmp_path / "big.csv", "Ticket,Date", rows)
+    command = [sys.executable, "-m", "generator.cli", "import", "tickets", str(src), "--cases",
+               str(corpus), "--company", "att", "--into", "store", "--map", "Ticket=id",
+               "--map", "Date=date"]  # fmt: skip
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    tmp = store_root(corpus) / "_tmp"
+    deadline = time.monotonic() + 120
+    while not list(tmp.glob("import-*/staged.parquet")) and proc.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert list(tmp.glob("import-*")), "the import was killed while staging"
+    small = write(tmp_path / "small.csv", "Ticket,Date", ["A1,2015-01-01"])
+    result = cli("tickets", str(small), "--cases", str(corpus), "--company", "att",
+                 "--into", "store", "--map", "Ticket=id", "--map", "Date=date")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert not list(tmp.glob("import-*")), "the next import removes the killed one's files"
+    assert not list((corpus / "companies").rglob("*.tmp"))
+    load_corpus(corpus)
