@@ -11,11 +11,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import functools
+import hashlib
+import hmac
 import operator
+import os
 import re
+import secrets
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,6 +174,43 @@ def remove_import_leftovers(corpus: Path) -> list[Path]:
         elif leftover.is_dir():
             shutil.rmtree(leftover, ignore_errors=True)
     return found
+
+
+# ------------------------------------------------------------------ the corpus's secret
+
+SECRET_FILE = ".cxreport-secret"  # in the corpus folder; never published by a build
+
+
+def corpus_secret(corpus: Path) -> bytes:
+    """The corpus's own random key (made on first use, 256 bits, readable by its owner only):
+    ids made from public identifiers (a tweet's id) are keyed hashes, so that nobody without
+    the key can find the tweet behind an incident by hashing every tweet id. The same key
+    gives the same ids on every re-import; keep the file with the corpus but out of any
+    public repository (losing it means re-importing with --replace)."""
+    path = corpus / SECRET_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise ImportError_(f"{path}: cannot create the corpus's secret ({exc.strerror})") from None
+    else:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportError_(f"{path}: cannot read the corpus's secret ({exc})") from None
+    if not re.fullmatch(r"[0-9a-f]{64}", text):
+        raise ImportError_(f"{path}:1:1: not a cxreport secret (64 hexadecimal digits)")
+    return bytes.fromhex(text)
+
+
+def keyed_ids(secret: bytes, prefix: str, values: Iterable[str]) -> list[str]:
+    """``prefix`` + the first 16 hex digits of HMAC-SHA256(secret, value), per value."""
+    return [prefix + hmac.new(secret, v.encode(), hashlib.sha256).hexdigest()[:16] for v in values]
 
 
 # ------------------------------------------------------------------ normalising values

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -313,3 +314,39 @@ def test_killed_import_leaves_no_staging_files(corpus, tmp_path):
     assert not list(tmp.glob("import-*")), "the next import removes the killed one's files"
     assert not list((corpus / "companies").rglob("*.tmp"))
     load_corpus(corpus)
+
+
+# ------------------------------------------------------------------ salted tweet ids
+
+
+def _tweets(path: Path) -> Path:
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["tweet_id", "author_id", "inbound", "created_at", "text",
+                         "response_tweet_id", "in_response_to_tweet_id"])  # fmt: skip
+        writer.writerow(["119237", "111", "True", "Tue Oct 31 22:10:47 +0000 2017",
+                         "@ATTCares help", "", ""])  # fmt: skip
+    return path
+
+
+def test_twitter_ids_are_salted_with_a_per_corpus_secret(corpus, tmp_path):
+    import hashlib
+
+    src = _tweets(tmp_path / "tw.csv")
+    args = ["twitter", str(src), "--handle", "ATTCares=att"]
+    assert cli(*args, "--cases", str(corpus)).exit_code == 0
+    secret = corpus / ".cxreport-secret"
+    assert secret.is_file() and oct(secret.stat().st_mode & 0o777) == "0o600"
+    first = csv_rows(corpus, "att")["id"].tolist()
+    unsalted = "t" + hashlib.sha256(b"119237").hexdigest()[:16]
+    assert first != [unsalted] and first[0].startswith("t") and len(first[0]) == 17
+    again = cli(*args, "--cases", str(corpus))
+    assert "1 unchanged" in again.stdout  # the same secret gives the same id
+    other = tmp_path / "other"
+    shutil.copytree(corpus, other)
+    (other / ".cxreport-secret").unlink()
+    (other / "companies" / "att.incidents.csv").unlink()
+    att = other / "companies" / "att.yaml"
+    att.write_text(att.read_text().replace("incidents_file: att.incidents.csv\n", ""))
+    assert cli(*args, "--cases", str(other)).exit_code == 0
+    assert csv_rows(other, "att")["id"].tolist() != first  # another corpus, another key
