@@ -154,6 +154,13 @@ def _run_import(fn, *args, **kwargs):
     except FileNotFoundError as exc:
         err.print(f"{exc.filename}: file not found", markup=False)
         raise typer.Exit(1) from None
+    except OSError as exc:  # a write failed (disk full, permissions): every write is atomic
+        err.print(
+            f"{exc.filename or 'a file'}: {exc.strerror or exc}; the import stopped there "
+            "(each file it names is either as it was or fully written)",
+            markup=False,
+        )
+        raise typer.Exit(1) from None
 
 
 class Unknown(StrEnum):

@@ -233,10 +233,25 @@ def _deliver_csv(batches: Iterable[pd.DataFrame], d: Delivery, report: ImportRep
         scope = d.selection or set()
         for slug, n in IncidentStore(store_root(d.corpus)).drop(d.source, scope).items():
             report.dropped[slug] = report.dropped.get(slug, 0) + n
-    for path, text in [*plans.values(), *stubs.items(), *links.items()]:
-        if text is not None:
+    _write_all([*plans.values(), *stubs.items(), *links.items()], stubs, report)
+
+
+def _write_all(items: list[tuple[Path, str | None]], stubs, report: ImportReport) -> None:
+    """Write each planned file atomically; when one fails, say which were written before it
+    and which were not (each is either as it was or complete)."""
+    todo = [(path, text) for path, text in items if text is not None]
+    for n, (path, text) in enumerate(todo):
+        try:
             write_atomic(path, text)
-            (report.created if path in stubs else report.written).append(path)
+        except OSError as exc:
+            done = [str(p) for p, _ in todo[:n]] or ["none"]
+            left = [str(p) for p, _ in todo[n:]]
+            raise ImportError_(
+                f"{path}: {exc.strerror or exc}; the import stopped: written "
+                f"{', '.join(done)}; not written: {', '.join(left)} (rerun the import once "
+                "the problem is fixed: it merges, so nothing is counted twice)"
+            ) from None
+        (report.created if path in stubs else report.written).append(path)
 
 
 def _drop_repeats(frame: pd.DataFrame, report: ImportReport, moves: bool) -> pd.DataFrame:

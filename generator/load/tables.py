@@ -90,7 +90,8 @@ def _csv_dates(df: pd.DataFrame, problems: Problems, path: Path, lines: pd.Serie
     dates = pd.to_datetime(df["date"], format="%Y-%m-%d", errors="coerce")
     _report(problems, path, lines, dates.isna(), "date", "must be a date YYYY-MM-DD")
     days = dates.dt.date
-    outside = dates.notna() & ((days < MIN_DATE) | (days > MAX_DATE))
+    low, high = pd.Timestamp(MIN_DATE), pd.Timestamp(MAX_DATE)
+    outside = dates.notna() & ((dates < low) | (dates > high))
     _report(
         problems, path, lines, outside, "date", f"must be between {MIN_DATE} and {MAX_DATE}"
     )
