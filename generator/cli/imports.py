@@ -120,7 +120,7 @@ def _import_report(report, corpus_dir: Path) -> None:
     if len(files) > 10:
         out.print(f"… and {len(files) - 10:,} more files", markup=False)
     if report.accepted == 0:
-        err.print("no row was accepted: nothing was written (no file changed).", markup=False)
+        err.print("no row was accepted: nothing was written.", markup=False)
         raise typer.Exit(1)
     if not report.written and not report.created:
         out.print("nothing changed.", markup=False)
