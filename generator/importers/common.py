@@ -160,19 +160,24 @@ def exclusive(fn: Callable) -> Callable:
 TMP_SUFFIX = ".tmp"
 
 
+_LEFTOVER = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$|^\.manifest\.json\.[0-9a-f]{32}\.tmp$")
+
+
 def remove_import_leftovers(corpus: Path) -> list[Path]:
     """Temporary files of imports that were killed (only ever written by an import, which
     holds the lock, so none of them belongs to a running one): ``.NAME.XXXXXXXX.tmp`` beside
-    the company files, the store's staging folders and half-written parts."""
+    the company files, the store's staging folders and half-written parts. Only names an
+    import itself gives are matched."""
     companies = corpus / "companies"
-    found = [*companies.glob(".*.*.tmp"), *companies.glob("_incidents/.*.tmp")]
+    found = [p for p in companies.glob(".*.tmp") if _LEFTOVER.match(p.name)]
+    found += [p for p in companies.glob("_incidents/.*.tmp") if _LEFTOVER.match(p.name)]
     found += [*companies.glob("_incidents/*/.part-*.parquet.tmp")]
-    found += [*companies.glob("_incidents/_tmp/import-*")]
+    found += [p for p in companies.glob("_incidents/_tmp/import-*") if p.is_dir()]
     for leftover in found:
-        if leftover.is_symlink() or leftover.is_file():
-            leftover.unlink(missing_ok=True)
-        elif leftover.is_dir():
+        if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
     return found
 
 

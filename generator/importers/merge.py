@@ -286,7 +286,7 @@ def _check_planned(plans, stubs: dict[Path, str], d: Delivery) -> None:
     from ..load.tables import load_incidents_csv
 
     problems = Problems()
-    with tempfile.TemporaryDirectory(prefix=".cxreport-check-", dir=d.folder) as scratch:
+    with tempfile.TemporaryDirectory(prefix="cxreport-check-") as scratch:
         for path, text in plans:
             if text is None:
                 continue
