@@ -303,7 +303,10 @@ def _check_planned(plans, stubs: dict[Path, str], d: Delivery) -> None:
             validate_model(Company, located, path, problems)
     if problems:
         shown = "\n".join(str(p).replace(scratch, str(d.folder)) for p in problems.errors[:10])
-        raise ImportError_(f"{shown}\nthese rows would not build: nothing was written")
+        raise ImportError_(
+            f"{shown}\nthe files this import would write would not build (above): "
+            "nothing was written"
+        )
 
 
 def incidents_path(d: Delivery, slug: str) -> Path:

@@ -350,3 +350,21 @@ def test_twitter_ids_are_salted_with_a_per_corpus_secret(corpus, tmp_path):
     att.write_text(att.read_text().replace("incidents_file: att.incidents.csv\n", ""))
     assert cli(*args, "--cases", str(other)).exit_code == 0
     assert csv_rows(other, "att")["id"].tolist() != first  # another corpus, another key
+
+
+def test_every_file_an_import_would_write_is_read_back_as_a_build_reads_it(corpus, tmp_path):
+    """The last check before writing: a merged file that would not build (here because the
+    company's CSV already held a NUL byte) stops the import; nothing is written."""
+    first = write(tmp_path / "t.csv", "Ticket,Date", ["1,2015-01-01"])
+    import_tickets(first, corpus, "att", TICKET_MAP, source="helpdesk")
+    path = corpus / "companies" / "att.incidents.csv"
+    lines = path.read_text().splitlines()
+    lines[1] += "bad\x00"  # the last column, text
+    path.write_text("\n".join(lines) + "\n")
+    before = snapshot(corpus)
+    second = write(tmp_path / "t2.csv", "Ticket,Date", ["2,2015-01-02"])
+    result = cli("tickets", str(second), "--cases", str(corpus), "--company", "att", "--source",
+                 "helpdesk", "--map", "Ticket=id", "--map", "Date=date")  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert f"{path}:2:1: text: holds a NUL byte" in result.stderr
+    assert "would not build" in result.stderr and snapshot(corpus) == before
