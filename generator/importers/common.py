@@ -454,10 +454,13 @@ def read_chunks(
         except UnicodeDecodeError as exc:
             raise ImportError_(f"{path}:{start}: not UTF-8 ({exc.reason})") from None
         except csv.Error as exc:
-            raise ImportError_(
-                f"{path}:{start}: CSV cannot be read: {exc} (a quote opened in the row that "
-                "starts here is not closed where its field ends); nothing was imported"
-            ) from None
+            if "unexpected end of data" in str(exc) and not complete:
+                _wrong_width(report, short)  # a download cut inside a quoted field
+                short = None
+                report.cut_off_line, line = start, start
+                report.rows_read += 1
+            else:
+                raise ImportError_(f"{path}:{start}: {_csv_problem(exc)}") from None
         if short and short[0] == line and short[1] < width and not complete:
             report.cut_off_line = line
             report.rows_read += 1
@@ -466,6 +469,18 @@ def read_chunks(
         if rows:
             report.rows_read += len(rows)
             yield _frame(rows, kept), np.array(lines)
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return (
+            f"CSV cannot be read: a field longer than {CSV_FIELD_LIMIT:,} characters; "
+            "nothing was imported"
+        )
+    return (
+        f"CSV cannot be read: {exc} (a quote opened in the row that starts here is not closed "
+        "where its field ends: an unbalanced quote); nothing was imported"
+    )
 
 
 def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
