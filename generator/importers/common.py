@@ -336,6 +336,23 @@ _AWARE = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 def parse_times(values: pd.Series, fmt: str | None = None, tz: str = "UTC") -> pd.Series:
     """Timestamps as UTC instants. Values with an offset (``Z``, ``+02:00``, ``%z``) keep it;
     values without one are read as local times in ``tz``."""
+    return _in_bounds(_parse_times(values, fmt, tz))
+
+
+_NS_FIRST = pd.Timestamp.min.tz_localize("UTC")
+_NS_LAST = pd.Timestamp.max.tz_localize("UTC")
+
+
+def _in_bounds(times: pd.Series) -> pd.Series:
+    """Nanosecond UTC instants; a time pandas can only hold at a coarser unit (the year 1,
+    the year 9999) is not a time here, so that no later arithmetic overflows."""
+    if times.dtype != "datetime64[ns, UTC]":
+        times = times.where((times >= _NS_FIRST) & (times <= _NS_LAST))
+        times = times.astype("datetime64[ns, UTC]")
+    return times
+
+
+def _parse_times(values: pd.Series, fmt: str | None, tz: str) -> pd.Series:
     text = values.fillna("").astype(str).str.strip()
     if fmt:
         if "%z" in fmt or "%Z" in fmt:
@@ -344,15 +361,25 @@ def parse_times(values: pd.Series, fmt: str | None = None, tz: str = "UTC") -> p
     aware = text.str.contains(_AWARE)
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
     if aware.any():
-        out[aware] = pd.to_datetime(text[aware], format="ISO8601", errors="coerce", utc=True)
+        stamped = pd.to_datetime(text[aware], format="ISO8601", errors="coerce", utc=True)
+        out[aware] = _in_bounds(stamped)
     naive = ~aware & (text != "")
     if naive.any():
-        local = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
+        local = _naive_bounds(pd.to_datetime(text[naive], format="ISO8601", errors="coerce"))
         retry = local.isna()
         if retry.any():
-            local[retry] = pd.to_datetime(text[naive][retry], format="mixed", errors="coerce")
+            mixed = pd.to_datetime(text[naive][retry], format="mixed", errors="coerce")
+            local[retry] = _naive_bounds(mixed)
         out[naive] = _localise(local, tz)
     return out
+
+
+def _naive_bounds(times: pd.Series) -> pd.Series:
+    """Local times as nanosecond values; those beyond that range are not times here."""
+    if times.dtype != "datetime64[ns]":
+        times = times.where((times >= pd.Timestamp.min) & (times <= pd.Timestamp.max))
+        times = times.astype("datetime64[ns]")
+    return times
 
 
 def _localise(local: pd.Series, tz: str) -> pd.Series:

@@ -368,3 +368,20 @@ def test_every_file_an_import_would_write_is_read_back_as_a_build_reads_it(corpu
     assert result.exit_code == 1, result.output
     assert f"{path}:2:1: text: holds a NUL byte" in result.stderr
     assert "would not build" in result.stderr and snapshot(corpus) == before
+
+
+def test_tweets_dated_0001_or_2217_are_rejected_not_written(corpus, tmp_path):
+    src = tmp_path / "tw.csv"
+    with src.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["tweet_id", "author_id", "inbound", "created_at", "text",
+                         "response_tweet_id", "in_response_to_tweet_id"])  # fmt: skip
+        for n, year in enumerate(["2017", "0001", "2217"]):
+            writer.writerow([str(n + 1), "111", "True", f"Tue Oct 31 22:10:47 +0000 {year}",
+                             "@ATTCares help", "", ""])  # fmt: skip
+    result = cli("twitter", str(src), "--cases", str(corpus), "--handle", "ATTCares=att")
+    assert result.exit_code == 0, result.output
+    assert "3 rows read: 1 added" in result.stdout and "2 rejected" in result.stdout
+    assert "lines 3" in result.stderr or "line 3" in result.stderr
+    assert csv_rows(corpus, "att")["date"].tolist() == ["2017-10-31"]
+    load_corpus(corpus)
