@@ -119,7 +119,7 @@ def import_cfpb(
     """CFPB complaints -> incident rows of the matching companies, merged by complaint id."""
     index = CompanyIndex.read(corpus)
     report = ImportReport(source=source)
-    delivery = Delivery(corpus, index, source, into, replace, file_size=_size(path))
+    delivery = Delivery(corpus, index, source, into, replace, file_size=_size(path), moves=True)
     run = CfpbRun(index, report, delivery, create=unknown == "create", with_text=with_text)
     run.since = _since(since)
     _select(run, companies or [])

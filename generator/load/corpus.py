@@ -134,8 +134,14 @@ def validate_model(
 
 
 def _discover(root: Path, problems: Problems) -> list[Path]:
+    """Every YAML file of the corpus; a folder that cannot be read is an error (an unreadable
+    studies/ must never validate as a corpus of zero cases)."""
     files = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+
+    def unreadable(exc: OSError) -> None:
+        problems.add(exc.filename or root, 1, 1, f"cannot read the folder: {exc.strerror or exc}")
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.endswith((".yaml", ".yml")):

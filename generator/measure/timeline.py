@@ -368,6 +368,10 @@ def compute_case_metrics(
     """Every case metric of the registry: counted from events, then stated totals take over
     where the source gives them, then the metrics derived from those final values."""
     slugs = pd.Index(sorted(case_ids), name="case")
+    if slugs.empty:  # a corpus of companies only: no case, no case metric (never a crash)
+        columns = ["case", "metric", "value", "basis", "counted", "stated", "qualifier"]
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        return CaseMetrics(empty.assign(evidence=pd.Series(dtype=object)))
     timeline = Timeline(events, slugs)
     code_of = {slug: n for n, slug in enumerate(slugs)}
     stated = stated.assign(case=stated["case"].map(code_of).astype("int64"))
