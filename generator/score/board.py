@@ -39,6 +39,9 @@ class CriterionResult:
     approximate: bool = False  # a duration counted from reconstructed times
     inferred: bool = False  # a stated figure the source gives only in words
     covered: bool = False  # the case's sources say they cover this criterion
+    # Why it does not apply: "no_value", "not_covered" (the sources do not tell),
+    # "unbacked_failure" (a failure no evidence backs), "superseded"; "" when it applies.
+    reason: str = ""
 
 
 @_record

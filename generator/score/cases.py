@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..load import Corpus
 from ..load.models import Case, Criterion, Rubric, Scoring
-from ..measure import CaseMetrics
+from ..measure import CaseMetrics, case_metrics
 from .board import CaseScore, CategoryResult, CriterionResult, MetricValue
 
 
@@ -117,8 +117,16 @@ def applicability(table: pd.DataFrame, categories: list, key: str = "case") -> p
     """Which rows count, which fail, and their points (shared by case and company scoring)."""
     would_fail = table["share"] < table["fail_below"]
     table["applicable"] = table["share"].notna() & ~(would_fail & ~table["backed"])
+    reason = np.where(
+        table["share"].isna(),
+        "no_value",
+        np.where(would_fail & ~table["backed"], "unbacked_failure", ""),
+    )
     if "covered" in table:
-        table["applicable"] &= table["covered"] | table["backed"]
+        silent = ~(table["covered"] | table["backed"])
+        reason = np.where((reason == "") & silent, "not_covered", reason)
+        table["applicable"] &= ~silent
+    table["reason"] = reason
     superseding = {
         crit.id: crit.superseded_by for cat in categories for crit in cat.criteria
     }
@@ -130,9 +138,13 @@ def applicability(table: pd.DataFrame, categories: list, key: str = "case") -> p
                 continue
             beaten = applies[present].any(axis=1)
             rows = table["criterion"].eq(crit_id) & table[key].map(beaten).fillna(False)
-            table.loc[rows.astype(bool), "applicable"] = False
+            rows = rows.astype(bool) & table["applicable"]
+            table.loc[rows, "applicable"] = False
+            table.loc[rows, "reason"] = "superseded"
     table["share"] = table["share"].where(table["applicable"])
-    table["points"] = np.nan_to_num(table["share"]) * table["weight"]
+    # Points to the hundredth, as the pages print them: the score is their sum, so a reader
+    # adding up the printed points gets the printed score.
+    table["points"] = (np.nan_to_num(table["share"]) * table["weight"]).round(2)
     table["max_points"] = np.where(table["applicable"], table["weight"], 0.0)
     table["failed"] = table["applicable"] & (table["share"] < table["fail_below"])
     return table
@@ -296,7 +308,7 @@ def metric_details(
 
 
 _RESULT_COLUMNS = (
-    "case", "criterion", "category", "metric", "applicable", "failed", "cap", "covered"
+    "case", "criterion", "category", "metric", "applicable", "failed", "cap", "covered", "reason"
 )
 
 
@@ -315,7 +327,7 @@ def _criterion_results(
     ]
     by_case: dict[str, list[CriterionResult]] = {}
     capped: dict[str, list[str]] = {}
-    for slug, crit_id, category, metric, applicable, failed, cap, covered, value, points, mx, share in zip(  # noqa: E501
+    for slug, crit_id, category, metric, applicable, failed, cap, covered, reason, value, points, mx, share in zip(  # noqa: E501
         *columns, strict=True
     ):
         crit = crit_by_id[crit_id]
@@ -339,8 +351,56 @@ def _criterion_results(
                 approximate=bool(md and md.approximate and applicable),
                 inferred=bool(md and md.inferred and applicable),
                 covered=bool(covered),
+                reason=reason,
             )
         )
         if failed and not math.isnan(cap):
             capped.setdefault(slug, []).append(crit_id)
     return by_case, capped
+
+
+def coverage_problems(corpus: Corpus) -> list[tuple[str, tuple, str, bool]]:
+    """What a case's `covers` claims, checked against the rubric (an aspect it does not know
+    is an error) and against the case (a pass the sources are said to cover, with no event and
+    no stated figure behind it, is a warning: record what the source says as a stated figure)."""
+    rubric = corpus.rubric
+    assert rubric is not None
+    known = {cat.id for cat in rubric.categories}
+    known |= {crit.id for cat in rubric.categories for crit in cat.criteria}
+    out: list[tuple[str, tuple, str, bool]] = []
+    claiming = {}
+    for slug, case in sorted(corpus.cases.items()):
+        for n, aspect in enumerate(case.covers):
+            if aspect not in known:
+                out.append(
+                    (slug, ("covers", n), f"the rubric has no category or criterion {aspect!r}; "
+                     f"known: {', '.join(sorted(known))}", False)
+                )
+        if case.covers:
+            claiming[slug] = case
+    if claiming and not out:
+        out += _unbacked_claims(corpus, claiming)
+    return out
+
+
+def _unbacked_claims(corpus: Corpus, cases: dict[str, Case]) -> list[tuple[str, tuple, str, bool]]:
+    rubric = corpus.rubric
+    assert rubric is not None
+    covered = {slug: covered_criteria(c.covers, rubric) for slug, c in cases.items()}
+    table = score_table(case_metrics(cases), rubric, None, covered)
+    lonely = table[table["applicable"] & ~table["backed"] & ~table["failed"]]
+    out = []
+    for slug, crit_id, metric in zip(
+        lonely["case"], lonely["criterion"], lonely["metric"], strict=True
+    ):
+        case = cases[slug]
+        n = next(
+            i for i, a in enumerate(case.covers) if a == crit_id or crit_id in
+            covered_criteria([a], rubric)
+        )
+        out.append(
+            (slug, ("covers", n), f"covers {crit_id!r}, but no event and no stated figure "
+             f"backs its {metric}: record what the source tells (an event, or its words as a "
+             f"stated figure), or leave {crit_id!r} out of covers", True)
+        )
+    return out
