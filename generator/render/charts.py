@@ -478,7 +478,8 @@ def category_chart(company: CompanyScore, names: dict[str, str]) -> Chart:
     return Chart(
         id=f"categories-{company.company}",
         figure=category_bars(company.categories, names),
-        caption=f"Score of {company.name} in each category of the rubric",
+        caption=f"Score of {company.name} in each category of the rubric: the weighted mean "
+        "of its graded cases, without the prior",
         summary=summary,
         columns=("Category", "Score (of 100)"),
         rows=tuple((name, fmt.number(round(v, 1))) for name, v in scored),
