@@ -636,6 +636,11 @@ class Rubric(Model):
     title: ShortText
     version: str
     intro: LongText
+    sources: list[Source] = Field(
+        default_factory=list,
+        description="The articles and standards the criteria's `source` texts name, cited in "
+        "full on the methodology page.",
+    )
     prior_strength: float = Field(
         3, ge=0, le=1000, description="Pseudo-cases of the neutral prior in company scores."
     )

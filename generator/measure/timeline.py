@@ -479,6 +479,7 @@ def _with_derived(
     """Append the derived metrics; their evidence is their inputs' evidence."""
     wide = long.pivot(index="case", columns="metric", values="value").reindex(cases)
     basis = long.pivot(index="case", columns="metric", values="basis").reindex(cases)
+    qualifier = long.pivot(index="case", columns="metric", values="qualifier").reindex(cases)
     masks = {name: c.evidence for name, c in counted.items()}
     parts = [long]
     for metric in metrics("case"):
@@ -486,6 +487,10 @@ def _with_derived(
             continue
         values = metric.compute(wide)
         any_stated = np.logical_or.reduce([basis[i].eq("stated").values for i in metric.inputs])
+        # A ratio of figures the source gives only roughly is itself rough: "about".
+        rough = np.logical_or.reduce(
+            [qualifier[i].isin(["at_least", "at_most", "about"]).values for i in metric.inputs]
+        )
         parts.append(
             pd.DataFrame(
                 {
@@ -493,7 +498,7 @@ def _with_derived(
                     "metric": metric.id,
                     "counted": values.values,
                     "stated": np.nan,
-                    "qualifier": None,
+                    "qualifier": np.where(rough, "about", None),
                     "value": values.values,
                     "basis": np.where(any_stated, "stated", "counted"),
                 }
