@@ -110,7 +110,11 @@ def score_table(
                 }
             )
         )
-    return applicability(pd.concat(frames, ignore_index=True), rubric.categories)
+    table = applicability(pd.concat(frames, ignore_index=True), rubric.categories)
+    # Case points to the hundredth, as the pages print them: the score is their sum, so a
+    # reader adding up the printed points gets the printed score.
+    table["points"] = table["points"].round(2)
+    return table
 
 
 def applicability(table: pd.DataFrame, categories: list, key: str = "case") -> pd.DataFrame:
@@ -142,9 +146,7 @@ def applicability(table: pd.DataFrame, categories: list, key: str = "case") -> p
             table.loc[rows, "applicable"] = False
             table.loc[rows, "reason"] = "superseded"
     table["share"] = table["share"].where(table["applicable"])
-    # Points to the hundredth, as the pages print them: the score is their sum, so a reader
-    # adding up the printed points gets the printed score.
-    table["points"] = (np.nan_to_num(table["share"]) * table["weight"]).round(2)
+    table["points"] = np.nan_to_num(table["share"]) * table["weight"]
     table["max_points"] = np.where(table["applicable"], table["weight"], 0.0)
     table["failed"] = table["applicable"] & (table["share"] < table["fail_below"])
     return table
