@@ -320,14 +320,19 @@ def markdown(composed: ComposedLetter) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+# The letter's layout when printed is the site's (templates/assets/stylesheets/cxreport.css,
+# `.cx-letter` and its print rules): the same measure, type size and page margins, so every
+# format of a letter prints alike.
 LETTER_CSS = (
-    "body{max-width:42rem;margin:2rem auto;padding:0 1rem;font:16px/1.6 Georgia,serif;"
-    "color:#111;background:#fff}"
+    "body{margin:2rem auto;padding:0 1rem;max-width:42rem;color:#111;background:#fff;"
+    "font:16px/1.6 Georgia,serif}"
+    ".cx-letter{max-width:42rem;font-size:1.05em;line-height:1.6}"
     "h1{font-size:1.5rem;line-height:1.3}h2{font-size:1.15rem;margin-top:1.6rem}"
-    "h3{font-size:1rem}a{color:inherit}"
-    "@media print{body{max-width:none;margin:0;padding:0;font-size:11pt}"
-    "a{text-decoration:none}h2,h3{break-after:avoid}li{break-inside:avoid}"
-    "@page{margin:2cm}}"
+    "h3{font-size:1rem}"
+    "@media print{body{margin:0;padding:0;max-width:none;font-size:11pt;color:#000}"
+    "a{color:#000;text-decoration:underline}.cx-letter{max-width:none;font-size:11pt}"
+    "h2,h3{break-after:avoid}li{break-inside:avoid}"
+    "@page{size:auto;margin:18mm 16mm}}"
 )
 
 
