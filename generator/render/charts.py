@@ -404,9 +404,10 @@ def _count(n: int, one: str, many: str, locale: str = fmt.DEFAULT_LOCALE) -> str
     return f"{fmt.number(n, locale)} {one if n == 1 else many}"
 
 
-def timeline_summary(case: Case) -> str:
+def timeline_summary(case: Case, score: CaseScore | None = None) -> str:
     """One sentence: how many events of which kinds are drawn, over what span (or in what
-    order), never with a date the sources do not give."""
+    order), never with a date the sources do not give; where the page's figure is a total the
+    source states, the sentence says so beside the count drawn."""
     events = case.timeline
     kinds = [_marker_group(e) for e in events]
     counts = [
@@ -426,7 +427,24 @@ def timeline_summary(case: Case) -> str:
     else:
         first, last = events[0].timestamp, events[-1].timestamp
         span = f"{n} from {fmt.when(first)} to {fmt.when(last)}"
-    return f"{span}: {what or 'no contacts'}."
+    totals = _stated_totals(case, score)
+    return f"{span}: {what or 'no contacts'}." + (f" {totals}" if totals else "")
+
+
+def _stated_totals(case: Case, score: CaseScore | None) -> str:
+    """"The source states 22 contacts in all." for every drawn kind whose figure is stated."""
+    if score is None:
+        return ""
+    kinds = [("contacts", "contact", "contacts"), ("transfers", "transfer", "transfers"),
+             ("promises_missed", "missed promise", "missed promises")]
+    said = []
+    for metric, one, many in kinds:
+        detail = score.metric_details.get(metric)
+        if detail and detail.basis == "stated" and detail.value is not None:
+            qualifier = "about" if detail.inferred else detail.qualifier
+            words = fmt.value_words(detail.value, qualifier)
+            said.append(f"{words} {one if detail.value == 1 else many}")
+    return f"The source states {fmt.join(said)} in all." if said else ""
 
 
 def case_charts(case: Case, score: CaseScore) -> dict[str, Chart]:
@@ -436,7 +454,7 @@ def case_charts(case: Case, score: CaseScore) -> dict[str, Chart]:
         figure=case_timeline(case),
         caption="Timeline of the case: service outages, contacts, transfers, promises, "
         "escalations and resolution",
-        summary=timeline_summary(case),
+        summary=timeline_summary(case, score),
         table_ref="events",
         table_ref_text="Every event of this chart is listed in the events table below.",
     )

@@ -143,6 +143,15 @@ def test_two_overlapping_outages_are_drawn_as_measured(corpus):
     assert len(drawn) == 2
 
 
+def test_chart_summary_names_the_stated_totals_beside_what_it_draws(corpus, board):
+    from generator.render.charts import timeline_summary
+
+    fiber = timeline_summary(corpus.cases["fiber-upgrade"], board.case("fiber-upgrade"))
+    assert "The source states 22 contacts and 3 missed promises in all." in fiber
+    widow = timeline_summary(corpus.cases["widow-billing-name"], board.case("widow-billing-name"))
+    assert "about 22 contacts" in widow
+
+
 def test_chart_counts_equal_the_counted_metrics(corpus):
     metrics = case_metrics(corpus.cases)
     for slug, case in corpus.cases.items():
@@ -208,8 +217,15 @@ def test_approximate_durations_are_rounded_and_marked(site, board):
                 assert "about" in row.get_text()
 
 
-INTERNAL = [r"\bseed \d", r"\{value\}", r"cxreport (explain|build|score|validate)", r"SELECT ",
-            r"company = '", r"\bNOT recent\b"]
+INTERNAL = [
+    r"fcc-tickets",
+    r"\bseed \d",
+    r"\{value\}",
+    r"cxreport (explain|build|score|validate)",
+    r"SELECT ",
+    r"company = '",
+    r"\bNOT recent\b",
+]
 
 
 def test_no_internal_words_on_public_pages(site):
