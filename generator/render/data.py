@@ -73,17 +73,17 @@ def scores_csv(board: Scoreboard) -> str:
     """One row per case: the score, the grade and every case metric."""
     names = [m.id for m in metrics("case")]
     return csv_text(
-        ["case", "company", "date", "date_basis", "score", "grade", "approximate", *names],
+        ["case", "company", "date", "score", "grade", *names, "date_basis", "approximate"],
         (
             [
                 c.case,
                 c.company,
                 c.date.isoformat(),
-                c.date_basis,
                 c.score,
                 c.grade,
-                " ".join(sorted(k for k, v in c.metric_details.items() if v.approximate)),
                 *(c.metrics.get(n) for n in names),
+                c.date_basis,
+                " ".join(sorted(k for k, v in c.metric_details.items() if v.approximate)),
             ]
             for c in board.cases
         ),
