@@ -49,7 +49,7 @@ def page(site: Path, rel: str) -> BeautifulSoup:
 def test_every_case_score_is_recomputed_from_its_page(site, board):
     for score in board.cases:
         soup = page(site, f"cases/{score.case}.html")
-        rows = soup.select("#scorecard tr[data-points]")
+        rows = soup.select("#scorecard-table tr[data-points]")
         points = sum(float(r["data-points"]) for r in rows)
         most = sum(float(r["data-max"]) for r in rows)
         # the printed points are the ones summed: each row's text shows them
