@@ -122,12 +122,15 @@ def explain_company(score: CompanyScore, corpus: Corpus) -> list[Any]:
     parts = Table(title="How the grade is made", title_justify="left")
     for col in ("part", "evidence", "score", "weight", "adds"):
         parts.add_column(col, justify="left" if col in ("part", "evidence") else "right")
-    cases = _cases(len(score.cases)) + (
+    graded = len(score.case_weights)
+    cases = _cases(graded) + (" graded" if score.cases else "") + (
         f", own average {score.raw_score:.1f}, prior {rubric.prior_score:g} worth "
         f"{rubric.prior_strength:g} cases"
-        if score.cases
+        if graded
         else ""
     )
+    if len(score.cases) > graded:
+        cases += f"; {len(score.cases) - graded} not graded"
     weights = (rules.case_weight, rules.incident_weight) if rules else (1.0, 0.0)
     for name, evidence, part, weight, key in (
         ("cases", cases, score.case_part, weights[0], "cases"),
