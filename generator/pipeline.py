@@ -44,7 +44,7 @@ from .publish import (
 from .publish.guard import LOCK_WAIT_SECONDS, owned_or_empty
 from .render import render_site
 from .resources import TEMPLATES
-from .score import rubric_problems, score_corpus
+from .score import coverage_problems, rubric_problems, score_corpus
 
 __all__ = ["STAGES", "BuildError", "BuildReport", "OutputError", "build_site", "load"]
 
@@ -54,7 +54,7 @@ STAGES = ("load", "metrics", "score", "render", "mkdocs", "harden", "swap")
 def load(root: Path | str) -> Corpus:
     """Load a corpus with every check, the rubric's meaning included (metrics it names must
     be registered; letter sentences may use only the documented placeholders)."""
-    return load_corpus(root, rubric_checks=(rubric_problems,))
+    return load_corpus(root, rubric_checks=(rubric_problems,), corpus_checks=(coverage_problems,))
 
 
 @dataclass

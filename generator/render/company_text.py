@@ -83,7 +83,9 @@ def source_label(company: Company, calls: bool = False) -> str:
 
 def source_of_rows(company: Company, sources: list[str]) -> str:
     """The label of the rows' ``source`` values (cfpb -> CFPB …), else the company's source."""
-    named = [SOURCE_NAMES.get(s, s) for s in sources if s]
+    # A source code the site has no name for (`fcc-tickets`) is never shown: the company
+    # file's own description of its data is.
+    named = list(dict.fromkeys(SOURCE_NAMES.get(s) or source_label(company) for s in sources if s))
     return ", ".join(named) if named else source_label(company)
 
 

@@ -73,7 +73,7 @@ def scores_csv(board: Scoreboard) -> str:
     """One row per case: the score, the grade and every case metric."""
     names = [m.id for m in metrics("case")]
     return csv_text(
-        ["case", "company", "date", "score", "grade", *names],
+        ["case", "company", "date", "score", "grade", *names, "date_basis", "approximate"],
         (
             [
                 c.case,
@@ -82,6 +82,8 @@ def scores_csv(board: Scoreboard) -> str:
                 c.score,
                 c.grade,
                 *(c.metrics.get(n) for n in names),
+                c.date_basis,
+                " ".join(sorted(k for k, v in c.metric_details.items() if v.approximate)),
             ]
             for c in board.cases
         ),
@@ -213,6 +215,8 @@ EVENT_HEADER = [
     "kind",
     "at",
     "approximate",
+    "time_given",
+    "case_dates",
     "channel",
     "hold_minutes",
     "talk_minutes",
@@ -220,7 +224,17 @@ EVENT_HEADER = [
 ]
 
 
+def time_given(event) -> str:
+    """How the source gives an event's time: `stated`, `approximate` (reconstructed from
+    what it says) or `order_only` (not at all: `at` only keeps the event in its place)."""
+    if event.order_only:
+        return "order_only"
+    return "approximate" if event.approximate else "stated"
+
+
 def events_csv(corpus: Corpus) -> str:
+    """Every event; `time_given` and `case_dates` say how far `at` is the source's own (with
+    `case_dates` not_given, the dates only keep the events in order and apart)."""
     return csv_text(
         EVENT_HEADER,
         (
@@ -230,6 +244,8 @@ def events_csv(corpus: Corpus) -> str:
                 e.kind,
                 e.at.isoformat(),
                 e.approximate,
+                time_given(e),
+                corpus.cases[slug].dates,
                 getattr(e, "channel", None),
                 getattr(e, "hold_minutes", None),
                 getattr(e, "talk_minutes", None),

@@ -36,6 +36,12 @@ class CriterionResult:
     failed: bool
     evidence: list[str]
     letter: str
+    approximate: bool = False  # a duration counted from reconstructed times
+    inferred: bool = False  # a stated figure the source gives only in words
+    covered: bool = False  # the case's sources say they cover this criterion
+    # Why it does not apply: "no_value", "not_covered" (the sources do not tell),
+    # "unbacked_failure" (a failure no evidence backs), "superseded"; "" when it applies.
+    reason: str = ""
 
 
 @_record
@@ -55,6 +61,8 @@ class MetricValue:
     stated: float | None
     qualifier: str | None
     evidence: list[str]
+    approximate: bool = False
+    inferred: bool = False
 
 
 class CaseScore(Out):
@@ -62,8 +70,14 @@ class CaseScore(Out):
     company: str
     title: str
     date: dt.date
-    score: float
-    grade: str
+    # Where `date` comes from: "events" (the sources give the case's dates), "source" (the
+    # source's publication date) or "writeup" (this writeup's date; the sources give none).
+    date_basis: str
+    # The date the company's recency weighting reads; None when the sources give no date.
+    recency_date: dt.date | None
+    score: float | None  # None: not graded (too few criteria apply)
+    grade: str | None
+    applicable: int  # criteria that apply
     uncapped_score: float
     capped_by: list[str]
     metrics: dict[str, float | None]
@@ -140,7 +154,10 @@ class CompanyScore(Out):
     company: str
     name: str
     industry: str
-    cases: list[str]
+    cases: list[str]  # every case of the company, graded or not
+    # Graded cases' recency weights, and the day their ages are counted back from.
+    case_weights: dict[str, float]
+    recency_reference: dt.date | None
     score: float | None
     grade: str | None
     # The two parts of the grade and what each added to the score (points out of 100).

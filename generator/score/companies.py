@@ -4,6 +4,7 @@ grade combines the parts by the rubric's stated weights; with neither part, no g
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,27 +31,46 @@ class _Pools:
     pooled: pd.Series
     category: dict[str, pd.Series]
     cases_of: dict[str, list[str]]
+    case_weights: dict[str, dict[str, float]]  # company -> case -> recency weight
+    reference: dt.date | None  # the day recency ages are counted back from
+
+
+def recency_weights(rubric: Rubric, case_scores: list[CaseScore]) -> tuple[dict, dt.date | None]:
+    """Each graded case's weight, 0.5 ** (age / half-life), the age counted back from the
+    latest date any case's sources give (the corpus's own clock: builds stay reproducible).
+    A case whose sources give no date has no age: weight 1."""
+    dated = [c.recency_date for c in case_scores if c.recency_date and c.score is not None]
+    latest = max(dated) if dated else None
+    weights = {}
+    for c in case_scores:
+        if c.score is None:
+            continue
+        age = (latest - c.recency_date).days if latest and c.recency_date else 0
+        weights[c.case] = round(0.5 ** (age / rubric.half_life_days), 4)
+    return weights, latest
 
 
 def pool_cases(rubric: Rubric, case_scores: list[CaseScore], cat_names: dict[str, str]) -> _Pools:
-    """Pool a company's cases: recent ones weigh more, and a neutral prior steadies few cases.
+    """Pool a company's graded cases: recent ones weigh more, and a neutral prior steadies few.
 
-    pooled = (k * prior + sum(w_i * s_i)) / (k + sum(w_i)), w_i = 0.5 ** (age_i / half-life),
-    computed for the total and for each category with one group-by each."""
+    pooled = (k * prior + sum(w_i * s_i)) / (k + sum(w_i)), w_i from ``recency_weights``,
+    computed for the total with one group-by. Cases that are not graded take no part. The
+    category scores are the weighted means of the cases' category scores, without the prior:
+    they show where the cases went wrong, on the same 0-100 scale as the cases."""
     k, prior = rubric.prior_strength, rubric.prior_score
+    graded = [c for c in case_scores if c.score is not None]
+    weights, latest = recency_weights(rubric, case_scores)
     columns = {
-        "company": [c.company for c in case_scores],
-        "case": [c.case for c in case_scores],
-        "date": pd.to_datetime([c.date for c in case_scores]),
-        "score": [c.score for c in case_scores],
+        "company": [c.company for c in graded],
+        "case": [c.case for c in graded],
+        "w": [weights[c.case] for c in graded],
+        "score": [c.score for c in graded],
     }
     for n, cid in enumerate(cat_names):
         columns[cid] = [
-            np.nan if c.categories[n].score is None else c.categories[n].score for c in case_scores
+            np.nan if c.categories[n].score is None else c.categories[n].score for c in graded
         ]
     frame = pd.DataFrame(columns)
-    latest = frame["date"].max()  # the corpus's own clock: builds stay reproducible
-    frame["w"] = 0.5 ** ((latest - frame["date"]).dt.days / rubric.half_life_days)
     by = frame["company"]
     weight = frame["w"].groupby(by).sum()
     raw = (frame["w"] * frame["score"]).groupby(by).sum() / weight
@@ -61,9 +81,15 @@ def pool_cases(rubric: Rubric, case_scores: list[CaseScore], cat_names: dict[str
         w = frame["w"].where(col.notna(), 0.0)
         den = w.groupby(by).sum()
         num = (w * col.fillna(0)).groupby(by).sum()
-        category[cid] = ((k * prior + num) / (k + den)).round(1).where(den > 0)
-    cases_of = frame.groupby("company")["case"].agg(sorted).to_dict() if len(frame) else {}
-    return _Pools(weight, raw, pooled, category, cases_of)
+        category[cid] = (num / den.where(den > 0)).round(1)
+    cases_of = {}
+    for c in case_scores:
+        cases_of.setdefault(c.company, []).append(c.case)
+    per_company: dict[str, dict[str, float]] = {}
+    for c in graded:
+        per_company.setdefault(c.company, {})[c.case] = weights[c.case]
+    cases_of = {company: sorted(slugs) for company, slugs in cases_of.items()}
+    return _Pools(weight, raw, pooled, category, cases_of, per_company, latest)
 
 
 def company_score_table(
@@ -301,6 +327,8 @@ def _company_record(
         name=company.name,
         industry=company.industry,
         cases=pools.cases_of.get(slug, []),
+        case_weights=pools.case_weights.get(slug, {}),
+        recency_reference=pools.reference,
         score=score,
         grade=grade_for(score, rubric),
         case_part=case_part,

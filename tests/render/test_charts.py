@@ -99,10 +99,19 @@ def test_order_only_timeline_is_placed_by_order_not_by_placeholder_dates():
 
 
 def test_timed_timeline_is_placed_by_time():
-    fig = charts.case_timeline(CORPUS.cases["fiber-upgrade"])
+    """Dates the source gives: a date axis. Dates it does not give (the bundled fiber case):
+    hours from the first event, never the file's stand-in dates."""
+    fiber = CORPUS.cases["fiber-upgrade"]
+    dated = fiber.model_copy(update={"dates": "stated"})
+    fig = charts.case_timeline(dated)
     xs = [x for t in fig["data"] for x in t["x"]]
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", x) for x in xs)
     assert fig["layout"]["xaxis"]["type"] == "date"
+    fig = charts.case_timeline(fiber)
+    xs = [x for t in fig["data"] for x in t["x"]]
+    assert all(isinstance(x, float) for x in xs) and min(xs) == 0
+    assert fig["layout"]["xaxis"]["type"] == "linear"
+    assert "2009" not in json.dumps(fig)
 
 
 def test_chart_text_is_computed_from_its_data():

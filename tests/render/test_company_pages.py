@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from generator.measure import REGISTRY
 from generator.pipeline import build_site
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,7 +88,9 @@ def test_methodology_publishes_company_criteria_and_definitions(site):
     assert "how the complaint reached the CFPB" in text
     figures = page.find(id="company-figures").find_next("table")
     ids = [words(tr.find("td")) for tr in figures.find("tbody").find_all("tr")]
-    assert "first_reply_p90" in ids and "complaints_trend" in ids
+    assert REGISTRY["first_reply_p90"].description in ids
+    assert REGISTRY["complaints_trend"].description in ids
+    assert "first_reply_p90" not in text  # no internal codes on a public page
     resolution = page.find(id="crit-time-to-resolution")
     assert "service-downtime applies: the same fact is counted once" in words(resolution)
 

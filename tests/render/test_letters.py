@@ -44,7 +44,11 @@ def test_grievances_match_failed_criteria_exactly():
     letter = composed("fix-ownership")
     from_letter = {(g.case, g.criterion) for g in letter.grievances}
     from_scores = {
-        (c.case, k.id) for c in BOARD.cases if c.company == "regional-telco" for k in c.failed
+        (c.case, k.id)
+        for c in BOARD.cases
+        if c.company == "regional-telco"
+        for k in c.failed
+        if not k.inferred  # a figure the source gives only in words never enters a letter
     }
     assert from_letter == from_scores
 

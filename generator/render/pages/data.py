@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...measure import metrics
 from ..data import (
     companies_csv,
     company_metrics_csv,
@@ -34,4 +35,6 @@ def render(site) -> None:
         n_events=sum(len(c.timeline) for c in site.corpus.cases.values()),
         n_figures=sum(len(c.figures) for c in board.companies),
         incident_files=sorted(incidents),
+        company_metrics=[m for m in metrics("company") if m.filter],
+        recent_days=site.rubric.company.recent_days_excluded if site.rubric.company else 60,
     )
