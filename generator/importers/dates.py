@@ -14,7 +14,6 @@ each value: ``%m-%d-%y,%d-%m-%y`` reads a date month-first when it can and day-f
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,7 +168,9 @@ def _lines(lines: np.ndarray) -> str:
 def _explain(e: Evidence, column: str) -> list[str]:
     said = []
     if len(e.day_first):
-        said.append(f"{len(e.day_first):,} value(s) with a day above 12 first ({_lines(e.day_first)})")
+        said.append(
+            f"{len(e.day_first):,} value(s) with a day above 12 first ({_lines(e.day_first)})"
+        )
     if len(e.month_first):
         said.append(
             f"{len(e.month_first):,} value(s) with a day above 12 second ({_lines(e.month_first)})"
