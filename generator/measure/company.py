@@ -17,6 +17,11 @@ from .registry import register
 # CFPB stopped publishing "Consumer disputed?" for complaints received from this day on.
 CFPB_DISPUTES_END = "2017-04-24"
 RELIEF = ("closed with monetary relief", "closed with non-monetary relief", "closed with relief")
+# The CFPB's company-response categories: the only rows the outcome shares read. Other
+# sources' rows (ticket statuses, tweets) say nothing about relief.
+CLOSED = (*RELIEF, "closed", "closed with explanation", "closed without relief",
+          "untimely response")
+RESPONSES = (*CLOSED, "in progress")
 CFPB_ROW = "(lower(coalesce(source, '')) = 'cfpb' OR id LIKE 'cfpb-%')"
 
 
@@ -70,10 +75,39 @@ def clocked(rel: Relations) -> str:
     {companies}"""
 
 
+# 95% intervals. Shares: Wilson's score interval from the share and its n. Medians and other
+# quantiles: the exact (distribution-free) interval between two order statistics, ranks
+# floor(n*q - Z*sqrt(n*q*(1-q))) and ceil(n*q + Z*sqrt(n*q*(1-q))), clipped to 1..n.
+Z = 1.96
+INTERVALS = {
+    "wilson": "95% Wilson score interval of the share",
+    "rank": "95% exact interval of the quantile, between two order statistics of the rows",
+}
+
+
+def wilson(p: str, n: str) -> tuple[str, str]:
+    """SQL for the Wilson interval's lower and upper bounds of share ``p`` over ``n`` rows."""
+    z2 = Z * Z
+    centre = f"(({p}) + {z2} / (2.0 * ({n})))"
+    half = f"({Z} * sqrt(({p}) * (1 - ({p})) / ({n}) + {z2} / (4.0 * ({n}) * ({n}))))"
+    scale = f"(1 + {z2} / ({n}))"
+    return f"({centre} - {half}) / {scale}", f"({centre} + {half}) / {scale}"
+
+
+def rank_bounds(q: float) -> tuple[str, str]:
+    """SQL for the 1-based ranks of the exact interval of quantile ``q`` among ``k`` rows."""
+    spread = f"{Z} * sqrt(k * {q} * {1 - q})"
+    return (
+        f"greatest(1, least(k, floor(k * {q} - {spread})))",
+        f"greatest(1, least(k, ceil(k * {q} + {spread})))",
+    )
+
+
 @dataclass(frozen=True)
 class Aggregate:
     """A metric that is one aggregate over the rows a condition selects, per company (and per
-    channel when ``by_channel``). ``settled`` leaves out the most recent days."""
+    channel when ``by_channel``). ``settled`` leaves out the most recent days. ``interval``:
+    "wilson" (a share) or "rank" (quantile ``q`` of column ``ranked``); none when empty."""
 
     where: str
     value: str
@@ -81,22 +115,43 @@ class Aggregate:
     settled: bool = False
     by_channel: bool = False
     table: str = "incidents"
+    interval: str = ""
+    ranked: str = ""
+    q: float = 0.5
 
     def condition(self) -> str:
         return f"({self.where})" + (" AND NOT recent" if self.settled else "")
 
+    def _select(self, source: str, channel: str, group: str) -> str:
+        base = f"""
+        SELECT company, {channel} AS channel, {_period()} AS period,
+               ({self.value})::DOUBLE AS value, ({self.n})::BIGINT AS n
+        FROM {source} WHERE {self.condition()} GROUP BY {group}"""
+        if self.interval == "wilson":
+            lo, hi = wilson("value", "n")
+            return f"SELECT *, {lo} AS lo, {hi} AS hi FROM ({base})"
+        if self.interval == "rank":
+            lo, hi = rank_bounds(self.q)
+            ranks = f"""
+            SELECT company, channel, min(x) FILTER (WHERE r = {lo}) AS lo,
+                   min(x) FILTER (WHERE r = {hi}) AS hi
+            FROM (SELECT company, {channel} AS channel, {self.ranked} AS x,
+                         row_number() OVER (PARTITION BY {group} ORDER BY {self.ranked}) AS r,
+                         count(*) OVER (PARTITION BY {group}) AS k
+                  FROM {source} WHERE {self.condition()})
+            GROUP BY company, channel"""
+            return f"""
+            SELECT b.*, i.lo::DOUBLE AS lo, i.hi::DOUBLE AS hi
+            FROM ({base}) b LEFT JOIN ({ranks}) i USING (company, channel)"""
+        return f"SELECT *, NULL::DOUBLE AS lo, NULL::DOUBLE AS hi FROM ({base})"
+
     def __call__(self, rel: Relations) -> str:
         source = rel.calls if self.table == "calls" else f"({clocked(rel)})"
-        select = f"""
-        SELECT company, {{channel}} AS channel, {_period()} AS period,
-               ({self.value})::DOUBLE AS value, ({self.n})::BIGINT AS n
-        FROM {source} WHERE {self.condition()} GROUP BY {{group}}"""
-        overall = select.format(channel="'all'", group="company")
+        overall = self._select(source, "'all'", "company")
         if not self.by_channel:
             return overall
-        per_channel = select.format(channel="channel", group="company, channel")
-        return f"{overall}\nUNION ALL{per_channel}"
-
+        per_channel = self._select(source, "channel", "company, channel")
+        return f"{overall}\nUNION ALL\n{per_channel}"
 
     @property
     def needs(self) -> tuple[str, ...]:
@@ -122,6 +177,9 @@ def _company_metric(
     id: str, unit: str, description: str, denominator: str, query: Aggregate | Custom
 ) -> None:
     filter_text = query.condition()
+    interval = getattr(query, "interval", "")
+    if interval:
+        description += f" (with its {INTERVALS[interval]})"
     register(
         id,
         level="company",
@@ -141,8 +199,16 @@ def _response_is(*answers: str) -> str:
     return _share(f"lower(trim(response)) IN ({quoted})")
 
 
+def _in(*answers: str) -> str:
+    return "lower(trim(response)) IN (" + ", ".join(f"'{a}'" for a in answers) + ")"
+
+
 SETTLED = "received before the last {days} days of the source"
-ANSWERED = "complaints with a recorded company response, " + SETTLED
+ANSWERED = (
+    "complaints with a final CFPB company response (closed in any way, or untimely; rows "
+    "still in progress are not settled and left out), " + SETTLED
+)
+CATEGORISED = "complaints with a CFPB company-response category, " + SETTLED
 
 
 def _register_shares() -> None:
@@ -154,19 +220,24 @@ def _register_shares() -> None:
          "Share of complaints the source marks resolved (solved or closed); rows with a "
          "CFPB-style company response are counted by the relief share instead",
          "complaints with a known status and no company response category, " + SETTLED),
-        ("relief_share", "response IS NOT NULL", _response_is(*RELIEF),
-         "Share of complaints closed with relief for the customer, monetary or not", ANSWERED),
-        ("relief_monetary_share", "response IS NOT NULL", _response_is(RELIEF[0]),
-         "Share of complaints closed with monetary relief", ANSWERED),
-        ("relief_non_monetary_share", "response IS NOT NULL", _response_is(RELIEF[1]),
-         "Share of complaints closed with non-monetary relief", ANSWERED),
-        ("explanation_only_share", "response IS NOT NULL",
-         _response_is("closed with explanation"),
-         "Share of complaints closed with an explanation only", ANSWERED),
-        ("in_progress_share", "response IS NOT NULL", _response_is("in progress"),
-         "Share of complaints still in progress after the settle window", ANSWERED),
-        ("untimely_share", "response IS NOT NULL", _response_is("untimely response"),
-         "Share of complaints the company did not answer in time", ANSWERED),
+        ("relief_share", _in(*CLOSED), _response_is(*RELIEF),
+         "Share of closed complaints closed with relief for the customer, monetary or not "
+         "(CFPB response categories only)", ANSWERED),
+        ("relief_monetary_share", _in(*CLOSED), _response_is(RELIEF[0]),
+         "Share of closed complaints closed with monetary relief", ANSWERED),
+        ("relief_non_monetary_share", _in(*CLOSED), _response_is(RELIEF[1]),
+         "Share of closed complaints closed with non-monetary relief", ANSWERED),
+        ("explanation_only_share", _in(*CLOSED), _response_is("closed with explanation"),
+         "Share of closed complaints closed with an explanation only", ANSWERED),
+        ("in_progress_share", _in(*RESPONSES), _response_is("in progress"),
+         "Share of complaints still in progress after the settle window", CATEGORISED),
+        ("untimely_share", "timely IS NOT NULL", _share("NOT timely"),
+         "Share of complaints the company did not answer in time: the complement of the "
+         "timely share, read from the same timely flag",
+         "complaints with a known timely flag, " + SETTLED),
+        ("unanswered_share", "channel = 'social'", _share("reply_minutes IS NULL"),
+         "Share of social-media threads the company never replied to in the data",
+         "social-media threads (one per customer thread, follow-ups not counted), " + SETTLED),
         ("disputed_share",
          f"disputed IS NOT NULL AND NOT ({CFPB_ROW} AND date >= DATE '{CFPB_DISPUTES_END}')",
          _share("disputed"),
@@ -175,7 +246,7 @@ def _register_shares() -> None:
          "complaints with a known dispute flag, " + SETTLED),
     ]
     for id, where, value, description, denominator in shares:
-        query = Aggregate(where, value, settled=True)
+        query = Aggregate(where, value, settled=True, interval="wilson")
         _company_metric(id, "share", description, denominator, query)
 
 
@@ -183,14 +254,18 @@ def _register_times() -> None:
     reply = "reply_minutes IS NOT NULL"
     times = [
         ("first_reply_median", reply, "median(reply_minutes)", "minutes",
-         "Median time from a complaint to the company's first reply, per channel"),
+         "Median time from a complaint to the company's first reply, per channel", 0.5),
         ("first_reply_p90", reply, "quantile_cont(reply_minutes, 0.9)", "minutes",
-         "90th percentile of the time to the company's first reply, per channel"),
+         "90th percentile of the time to the company's first reply, per channel", 0.9),
         ("response_days_median", "response_days IS NOT NULL", "median(response_days)", "days",
-         "Median days from receipt to the company's response"),
+         "Median days from receipt to the company's response", 0.5),
     ]
-    for id, where, value, unit, description in times:
-        query = Aggregate(where, value, settled=True, by_channel=id.startswith("first_reply"))
+    for id, where, value, unit, description, q in times:
+        column = "reply_minutes" if id.startswith("first_reply") else "response_days"
+        query = Aggregate(
+            where, value, settled=True, by_channel=id.startswith("first_reply"),
+            interval="rank", ranked=column, q=q,
+        )  # fmt: skip
         denominator = "complaints with a recorded time, " + SETTLED
         _company_metric(id, unit, description, denominator, query)
     _company_metric(
@@ -223,7 +298,8 @@ def _register_calls() -> None:
          "Median wait in the queue, averaged over the daily figures weighted by calls offered"),
     ]
     for id, where, value, unit, description in calls:
-        query = Aggregate(where, value, n="sum(offered)", table="calls")
+        kind = "wilson" if unit == "share" else ""
+        query = Aggregate(where, value, n="sum(offered)", table="calls", interval=kind)
         _company_metric(id, unit, description, "calls offered to an agent queue", query)
 
 

@@ -88,11 +88,31 @@ def scores_csv(board: Scoreboard) -> str:
     )
 
 
+def scores_and_companies_csv(board: Scoreboard) -> str:
+    """`score --format csv`: one row per case and one per company (``kind``), each with its
+    score and grade; a company's row adds its grade range and why it is not rated."""
+    names = [m.id for m in metrics("case")]
+    header = ["kind", "case", "company", "date", "score", "grade"]
+    header += ["score_low", "score_high", "grade_low", "grade_high", "not_rated", *names]
+    cases = (
+        ["case", c.case, c.company, c.date.isoformat(), c.score, c.grade, None, None, None,
+         None, None, *(c.metrics.get(n) for n in names)]
+        for c in board.cases
+    )  # fmt: skip
+    companies = (
+        ["company", None, c.company, None, c.score, c.grade, *(c.score_range or (None, None)),
+         *(c.grade_range or (None, None)), c.not_rated, *(None for _ in names)]
+        for c in board.league()
+    )  # fmt: skip
+    return csv_text(header, [*cases, *companies])
+
+
 def companies_csv(board: Scoreboard) -> str:
     """One row per company: the grade, its two parts and the evidence behind each."""
     cats = sorted({k for c in board.companies for k in c.categories})
     header = ["company", "name", "industry", "score", "grade", "not_rated", "cases", "case_part"]
     header += ["complaints", "calls_offered", "incident_part", "complaints_trend"]
+    header += ["score_low", "score_high", "grade_low", "grade_high"]
     return csv_text(
         [*header, *[f"category_{k}" for k in cats]],
         (
@@ -109,6 +129,8 @@ def companies_csv(board: Scoreboard) -> str:
                 c.calls_offered,
                 c.incident_part,
                 c.trend,
+                *(c.score_range or (None, None)),
+                *(c.grade_range or (None, None)),
                 *[c.categories.get(k) for k in cats],
             ]
             for c in board.companies
@@ -124,6 +146,8 @@ COMPANY_METRIC_HEADER = [
     "value",
     "unit",
     "n",
+    "lo",
+    "hi",
     "industry",
     "industry_median",
     "industry_companies",
@@ -141,6 +165,8 @@ def _company_metric_rows(board: Scoreboard) -> Iterable[list[Any]]:
                 f.value,
                 f.unit,
                 f.n,
+                f.lo,
+                f.hi,
                 c.industry,
                 f.industry_median,
                 f.industry_companies,

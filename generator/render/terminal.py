@@ -110,7 +110,14 @@ def explain_company(score: CompanyScore, corpus: Corpus) -> list[Any]:
     header = Text.assemble(
         (f"{score.name}\n", "bold"),
         f"{score.company} · {score.industry} · "
-        + (f"score {score.score:.1f} · grade {grade}" if score.grade else grade),
+        + (f"score {score.score:.1f} · grade {grade}" if score.grade else grade)
+        + (
+            f"\ngrade range {text.grade_range_text(score)} (score "
+            f"{score.score_range[0]:.1f} to {score.score_range[1]:.1f}, each complaint or call "
+            "figure at either end of its 95% interval)"
+            if score.score_range and score.grade_range
+            else ""
+        ),
     )
     parts = Table(title="How the grade is made", title_justify="left")
     for col in ("part", "evidence", "score", "weight", "adds"):
@@ -151,6 +158,8 @@ def _criteria_table(score: CompanyScore, corpus: Corpus) -> list[Any]:
         else:
             points = "n/a\n" + c.status.replace("_", " ")
         value = text.criterion_value(c)
+        if c.lo is not None and c.hi is not None:
+            value += f"\n({text.metric_value(c.lo, c.unit)}–{text.metric_value(c.hi, c.unit)})"
         if c.industry_companies > 1:
             value += f"\nindustry {text.metric_value(c.industry_median, c.unit)}"
         table.add_row(

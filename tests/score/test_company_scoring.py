@@ -58,15 +58,15 @@ def test_comcast_figures_recount_from_the_csv():
     assert figure(BOARD, "comcast", "complaints").n == len(rows) == 2224
     by_channel = rows["channel"].value_counts()
     assert figure(BOARD, "comcast", "complaints", "phone").value == by_channel["phone"] == 1119
-    # settle window: 60 days back from the file's last row (2015-12-06)
-    settled = rows[rows["date"] <= pd.Timestamp("2015-12-06") - pd.Timedelta(days=60)]
+    # settle window: 60 days back from the file's last row (2015-06-30)
+    settled = rows[rows["date"] <= pd.Timestamp("2015-06-30") - pd.Timedelta(days=60)]
     resolved = figure(BOARD, "comcast", "resolved_share")
-    assert resolved.n == len(settled) == 2121
-    assert resolved.value == round(settled["resolved"].mean(), 4)
-    assert resolved.period == "2015-01-04/2015-10-06"
+    assert resolved.n == len(settled) == 557
+    assert resolved.value == round(settled["resolved"].mean(), 4) == 0.9749
+    assert resolved.period == "2015-04-01/2015-05-01"
     monthly = [f for f in BOARD.company("comcast").figures if f.metric == "complaints_monthly"]
-    assert sum(f.value for f in monthly) == 2224 and len(monthly) == 12
-    assert {f.period: f.value for f in monthly}["2015-06"] == 1046
+    assert sum(f.value for f in monthly) == 2224 and len(monthly) == 3
+    assert {f.period: f.value for f in monthly}["2015-06"] == 1280
 
 
 def test_comcast_is_graded_from_its_complaints_alone():
@@ -75,7 +75,7 @@ def test_comcast_is_graded_from_its_complaints_alone():
     assert comcast.grade is not None and comcast.score == comcast.incident_part
     assert comcast.contributions == {"incidents": comcast.score}
     resolved = criterion(BOARD, "comcast", "resolved-share")
-    assert resolved.applicable and resolved.n == 2121
+    assert resolved.applicable and resolved.n == 557
     # the data covers 2015 only: no trend, and the page says why rather than inventing one
     trend = criterion(BOARD, "comcast", "complaint-trend")
     assert trend.status == "incomplete" and not trend.applicable and trend.n > 0
@@ -201,6 +201,36 @@ def test_relief_shares_and_one_fact_counted_once():
     assert value(long, "untimely_share")["value"] == pytest.approx(0.05)
     # rows with a response category are scored by relief, never again by "resolved"
     assert long[long.metric == "resolved_share"].empty
+    # relief and explanation read closed complaints only: in progress is not settled
+    assert value(long, "relief_share")["n"] == 95
+
+
+def test_untimely_is_the_complement_of_the_timely_flag():
+    flags = [True] * 19 + [False]
+    rows = [
+        {"company": "x", "id": f"cfpb-{n}", "source": "cfpb", "date": "2020-01-01",
+         "timely": t, "response": "Closed with explanation"}
+        for n, t in enumerate(flags)
+    ] + [{"company": "x", "id": "cfpb-end", "source": "cfpb", "date": "2021-01-01"}]
+    long = run_sql(incidents(rows))
+    timely, untimely = value(long, "timely_share"), value(long, "untimely_share")
+    assert timely["value"] + untimely["value"] == pytest.approx(1)
+    assert untimely["value"] == pytest.approx(0.05) and untimely["n"] == timely["n"] == 20
+
+
+def test_tweets_are_threads_not_outcomes():
+    """A social row's reply is a first-reply time; it never counts as a closed complaint."""
+    rows = [
+        {"company": "x", "id": f"t{n}", "source": "twitter", "date": "2020-01-01",
+         "channel": "social", "reply_minutes": None if n < 4 else 10.0}
+        for n in range(10)
+    ] + [{"company": "x", "id": "t-end", "source": "twitter", "date": "2021-01-01",
+          "channel": "social"}]
+    long = run_sql(incidents(rows))
+    assert long[long.metric == "relief_share"].empty
+    unanswered = value(long, "unanswered_share")
+    assert unanswered["value"] == pytest.approx(0.4) and unanswered["n"] == 10
+    assert value(long, "first_reply_median", channel="social")["value"] == 10
 
 
 def test_trend_compares_the_same_months_a_year_earlier():
@@ -360,7 +390,7 @@ def test_company_charts_have_text_summaries():
     charts = company_charts(BOARD.company("comcast"))
     assert set(charts) == {"complaints-comcast"}  # no reply times; issues are free text
     summary = charts["complaints-comcast"].summary
-    assert "Jan 2015 to Dec 2015" in summary and "1,046" in summary and "Jun 2015" in summary
+    assert "Apr 2015 to Jun 2015" in summary and "1,280" in summary and "Jun 2015" in summary
     names = [t["name"] for t in charts["complaints-comcast"].figure["data"]]
     assert names == ["complaints", "3-month mean"]  # no year before to draw
 
@@ -372,7 +402,7 @@ def test_company_metrics_open_data_in_long_form():
     resolved = next(
         r for r in rows if r["company"] == "comcast" and r["metric"] == "resolved_share"
     )
-    assert resolved["n"] == "2121" and resolved["unit"] == "share"
+    assert resolved["n"] == "557" and resolved["unit"] == "share"
     data = company_metrics_json(BOARD)
     assert len(data["rows"]) == len(rows)
     assert {m["id"] for m in data["metrics"]} >= {"first_reply_median", "answered_60s_share"}
@@ -384,15 +414,15 @@ def test_company_metrics_open_data_in_long_form():
 def test_explain_company_prints_the_rows_behind_each_figure():
     result = CliRunner().invoke(app, ["explain", "comcast", "--cases", str(ROOT / "cases")])
     assert result.exit_code == 0, result.output
-    assert "comcast · telecom · score 57.8 · grade C" in result.stdout
+    assert "comcast · telecom · score 100.0 · grade A" in result.stdout
     console = Console(width=300, record=True)
     for renderable in explain_company(BOARD.company("comcast"), BASE):
         console.print(renderable)
     out = console.export_text()
     assert "file: " + str(ROOT / "cases" / "companies" / "comcast.incidents.csv") in out
     assert "filter: company = 'comcast' AND (resolved IS NOT NULL AND response IS NULL)" in out
-    assert "rows: 2,121; period: 2015-01-04 to 2015-10-06" in out
-    assert "as of 2015-12-06 (2,224 rows)" in out
+    assert "rows: 557; period: 2015-04-01 to 2015-05-01" in out
+    assert "as of 2015-06-30 (2,224 rows)" in out
 
 
 # ------------------------------------------------------------------ a real CFPB extract
