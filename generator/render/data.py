@@ -225,6 +225,42 @@ def incident_files(corpus: Corpus) -> dict[str, str]:
     return out
 
 
+CALL_EXPORT = ["company", "date", "queue", "offered", "answered", "abandoned", "answered_60s",
+               "wait_median_s", "wait_p90_s", "handle_median_s"]
+
+
+def call_files(corpus: Corpus) -> dict[str, str]:
+    """The daily call-centre rows the call figures are computed from, one CSV per company."""
+    calls = corpus.calls
+    out = {}
+    if calls.empty:
+        return out
+    for company, rows in calls.groupby("company", sort=True):
+        rows = rows.assign(**{c: None for c in CALL_EXPORT if c not in rows})
+        rows = rows.sort_values(["date", "queue"], kind="stable")
+        out[f"company-{company}.csv"] = csv_text(
+            CALL_EXPORT,
+            ([_cell(v) for v in row] for row in rows[CALL_EXPORT].itertuples(index=False)),
+        )
+    return out
+
+
+SOURCE_HEADER = ["company", "source", "rows", "first_day", "last_day", "as_of"]
+
+
+def sources_csv(board: Scoreboard) -> str:
+    """Each company's incident rows per source: the days they span and the day the settle
+    window is counted back from (``as_of``); an empty source is the company's own file."""
+    return csv_text(
+        SOURCE_HEADER,
+        (
+            [c.company, k.source, k.rows, k.first_day, k.last_day, k.as_of]
+            for c in board.companies
+            for k in c.clocks
+        ),
+    )
+
+
 def _cell(v: Any) -> Any:
     if isinstance(v, dt.date):
         return v.isoformat()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..data import (
+    call_files,
     companies_csv,
     company_metrics_csv,
     company_metrics_json,
@@ -12,6 +13,7 @@ from ..data import (
     rubric_json,
     scores_csv,
     scores_json,
+    sources_csv,
 )
 
 
@@ -27,6 +29,10 @@ def render(site) -> None:
     incidents = incident_files(site.corpus)
     for name, text in incidents.items():
         site.write(f"data/incidents/{name}", text)
+    site.write("data/sources.csv", sources_csv(board))
+    calls = call_files(site.corpus)
+    for name, text in calls.items():
+        site.write(f"data/calls/{name}", text)
     site.render(
         "data/index.md",
         "data.md.j2",
@@ -34,4 +40,5 @@ def render(site) -> None:
         n_events=sum(len(c.timeline) for c in site.corpus.cases.values()),
         n_figures=sum(len(c.figures) for c in board.companies),
         incident_files=sorted(incidents),
+        call_files=sorted(calls),
     )
