@@ -413,7 +413,10 @@ def test_recount_after_importing_the_shared_cfpb_extract(tmp_path):
         pytest.skip("shared CFPB extract not available")
     corpus = tmp_path / "cases"
     shutil.copytree(ROOT / "cases", corpus)
-    cxreport("import", "cfpb", str(raw), "--cases", str(corpus), "--unknown", "create")
+    # into the incident store: its rows are scored, so the downloads must hold them too
+    cxreport("import", "cfpb", str(raw), "--cases", str(corpus), "--unknown", "create",
+             "--into", "store")  # fmt: skip
+    assert (corpus / "companies" / "_incidents" / "manifest.json").exists()
     site = tmp_path / "site"
     cxreport("build", "--cases", str(corpus), "--config", str(ROOT / "mkdocs.yml"),
              "--out", str(site), "--quiet")  # fmt: skip

@@ -10,12 +10,13 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from ..load import Corpus
 from ..load.models import Rubric
 from ..load.slugs import slugify
-from ..load.tables import INCIDENT_COLUMNS
+from ..load.tables import INCIDENT_COLUMNS, store_sql
 from ..measure import metrics
 from ..score import Scoreboard
 
@@ -201,10 +202,25 @@ def company_metrics_json(board: Scoreboard) -> dict[str, Any]:
 INCIDENT_EXPORT = ["company", *INCIDENT_COLUMNS]
 
 
+def stored_rows(corpus: Corpus) -> pd.DataFrame:
+    """The incident store's current rows (big imports), as the downloads publish them: the
+    scores read them, so the open data holds them too."""
+    if corpus.stored is None or not corpus.stored.rows:
+        return pd.DataFrame(columns=INCIDENT_EXPORT)
+    sql = store_sql(corpus.stored.root)
+    with duckdb.connect(config={"memory_limit": "256MB", "threads": 2}) as con:
+        rows = con.sql(f"SELECT {', '.join(INCIDENT_EXPORT)} FROM ({sql})").df()
+    rows["date"] = pd.to_datetime(rows["date"]).dt.date
+    return rows.astype(object).where(rows.notna(), None)
+
+
 def incident_files(corpus: Corpus) -> dict[str, str]:
     """The incident rows as published, one CSV per source (``source-cfpb.csv``) and one per
     company for rows from the company's own file (``company-comcast.csv``)."""
-    inc = corpus.incidents
+    inc = pd.concat(
+        [f for f in (corpus.incidents, stored_rows(corpus)) if not f.empty] or [corpus.incidents],
+        ignore_index=True,
+    )
     if inc.empty:
         return {}
     named = [isinstance(s, str) and bool(s.strip()) for s in inc["source"]]

@@ -196,9 +196,15 @@ def _rows_text(c, score: CompanyScore, corpus: Corpus) -> str:
     from_calls = "calls" in REGISTRY[c.metric].compute.needs
     folder = corpus.files[f"company:{score.company}"].parent
     name = company.calls_file if from_calls else company.incidents_file
-    where = f"{folder / name}" if name else f"{corpus.files[f'company:{score.company}']}"
-    if not from_calls and company.incidents and company.incidents_file:
-        where += " + inline incidents"
+    places = []
+    if name:
+        places.append(str(folder / name))
+    if not from_calls and company.incidents:
+        places.append(f"{corpus.files[f'company:{score.company}']} (inline incidents)")
+    stored = corpus.stored.per_company.get(score.company, 0) if corpus.stored else 0
+    if not from_calls and stored:
+        places.append(f"incident store {corpus.stored.root} ({stored:,} rows)")
+    where = " + ".join(places) or "no rows"
     channel = "" if c.channel == "all" else f" AND channel = '{c.channel}'"
     condition = "" if c.filter in ("", "TRUE") else f" AND {c.filter}"
     counted = f"calls offered: {c.n:,}" if from_calls else f"rows: {c.n:,}"
