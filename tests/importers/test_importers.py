@@ -323,6 +323,30 @@ def test_cfpb_older_layout_gets_stable_ids(corpus, tmp_path):
     assert import_cfpb(moved, corpus, since="2013-07-02").total("unchanged") == 2
 
 
+def test_cfpb_corrected_older_extract_updates_instead_of_adding(corpus, tmp_path):
+    """Without a Complaint ID, a complaint is known by when, whose, what and from where; a
+    later extract that closes it (or corrects its outcome) updates the row."""
+    open_rows = [
+        "07/01/2013,Mortgage,,Servicing,,JPMORGAN CHASE & CO.,NY,10001,Phone,07/02/2013,"
+        "In progress,Yes,",
+        "07/05/2013,Mortgage,,Servicing,,JPMORGAN CHASE & CO.,NY,10001,Web,07/05/2013,"
+        "Closed with explanation,Yes,No",
+    ]
+    first = write(tmp_path / "old.csv", OLD_HEADER, open_rows, crlf=False)
+    assert import_cfpb(first, corpus).total("added") == 2
+    corrected = [
+        # the same complaint, closed; the company named as a later era spells it
+        "7/1/2013,Mortgage,,Servicing,,JPMorgan Chase & Co.,NY,10001,Phone,7/2/2013,"
+        "Closed with monetary relief,Yes,No",
+        open_rows[1].replace("Closed with explanation,Yes,No", "Closed with explanation,No,No"),
+    ]
+    again = import_cfpb(write(tmp_path / "new.csv", OLD_HEADER, corrected, crlf=False), corpus)
+    assert (again.total("added"), again.total("updated")) == (0, 2)
+    rows = incidents(corpus, "jpmorgan-chase")
+    assert len(rows) == 2
+    assert sorted(rows["response"]) == ["Closed with explanation", "Closed with monetary relief"]
+
+
 def test_cfpb_current_layout_iso_timestamps(corpus, tmp_path):
     boa = "BANK OF AMERICA, NATIONAL ASSOCIATION"
     src = cfpb_file(
