@@ -178,16 +178,18 @@ def incident_figures(rows: pd.DataFrame, f: Figures) -> None:
     f.share("disputed_share", disputes, disputes["disputed"].astype(bool))
     social = settled[settled["channel"] == "social"]
     f.share("unanswered_share", social, social["reply_minutes"].isna())
-    replied = settled[settled["reply_minutes"].notna()]
+    # times once recorded are read whatever their age; the settle window is for outcomes
+    replied = rows[rows["reply_minutes"].notna()]
     f.quantile("first_reply_median", replied, "reply_minutes", 0.5, True)
     f.quantile("first_reply_p90", replied, "reply_minutes", 0.9, True)
-    days = settled[settled["response_days"].notna()]
+    days = rows[rows["response_days"].notna()]
     f.quantile("response_days_median", days, "response_days", 0.5, False)
+    covered = coverage(rows)
     for company, mine in rows.groupby("company"):
         f.add(company, "complaints", "all", period(mine["date"]), len(mine), len(mine))
         for channel, part in mine.groupby("channel"):
             f.add(company, "complaints", channel, period(part["date"]), len(part), len(part))
-        volume_figures(company, mine, f)
+        volume_figures(company, mine, f, covered.get(company, {}))
     fairness(replied, f)
 
 
@@ -203,24 +205,47 @@ def fairness(replied: pd.DataFrame, f: Figures) -> None:
                   min(len(phone), len(social)))  # fmt: skip
 
 
-def volume_figures(company: str, mine: pd.DataFrame, f: Figures) -> None:
+def coverage(rows: pd.DataFrame) -> dict[str, dict[pd.Period, int]]:
+    """Per company, the months its sources cover (rows on at least half of the month's days
+    inside the source's span) and those days."""
+    covered: dict[str, dict[pd.Period, int]] = {}
+    months = rows["date"].dt.to_period("M")
+    for (clock, month), part in rows.groupby([rows["clock"], months]):
+        start = max(month.start_time, part["source_start"].min())
+        end = min(month.end_time.normalize(), part["source_end"].max())
+        span = (end - start).days + 1
+        if part["date"].nunique() < 0.5 * span:
+            continue
+        for company in rows.loc[rows["clock"] == clock, "company"].unique():
+            days = covered.setdefault(company, {})
+            days[month] = max(days.get(month, 0), span)
+    return covered
+
+
+def volume_figures(company: str, mine: pd.DataFrame, f: Figures, covered: dict) -> None:
     first, last = mine["source_start"].min(), mine["source_end"].max()
     span = f"{first:%Y-%m-%d}/{last:%Y-%m-%d}"
-    f.add(company, "complaints_per_month", "all", span,
-          len(mine) / (((last - first).days + 1) / 30.4375), len(mine))  # fmt: skip
+    month_of = mine["date"].dt.to_period("M")
+    in_covered = month_of.isin(list(covered))
+    if covered:
+        f.add(company, "complaints_per_month", "all", span,
+              in_covered.sum() / (sum(covered.values()) / 30.4375), in_covered.sum())  # fmt: skip
     months = pd.period_range(first.to_period("M"), last.to_period("M"), freq="M")
-    counts = mine["date"].dt.to_period("M").value_counts().reindex(months, fill_value=0)
+    counts = month_of.value_counts().reindex(months, fill_value=0)
+    values = pd.Series([k if m in covered else np.nan for m, k in counts.items()], index=months)
     for month, k in counts.items():
-        f.add(company, "complaints_monthly", "all", str(month), k, k)
-    mean3 = counts.rolling(3, min_periods=1)
-    for (month, m), (_, s) in zip(mean3.mean().items(), mean3.sum().items(), strict=True):
-        f.add(company, "complaints_monthly_mean3", "all", str(month), m, s)
+        f.add(company, "complaints_monthly", "all", str(month), values[month], k)
+    means = values.rolling(3, min_periods=1).mean()
+    sums = counts.rolling(3, min_periods=1).sum()
+    for month in months:
+        f.add(company, "complaints_monthly_mean3", "all", str(month), means[month], sums[month])
     end = last.to_period("M") if last.is_month_end else last.to_period("M") - 1
     w0, w1 = (end - 2).start_time, end.end_time.normalize()
     p0, p1 = (end - 14).start_time, (end - 12).end_time.normalize()
     now = int(mine["date"].between(w0, w1).sum())
     before = int(mine["date"].between(p0, p1).sum())
-    comparable = first.to_period("M").start_time <= p0 and before > 0
+    window = [end - k for k in range(3)] + [end - 12 - k for k in range(3)]
+    comparable = all(m in covered for m in window) and before > 0
     f.add(company, "complaints_trend", "all", f"{w0:%Y-%m-%d}/{w1:%Y-%m-%d}",
           now / before - 1 if comparable else None, now + before)  # fmt: skip
 

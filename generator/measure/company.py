@@ -263,10 +263,12 @@ def _register_times() -> None:
     for id, where, value, unit, description, q in times:
         column = "reply_minutes" if id.startswith("first_reply") else "response_days"
         query = Aggregate(
-            where, value, settled=True, by_channel=id.startswith("first_reply"),
+            where, value, by_channel=id.startswith("first_reply"),
             interval="rank", ranked=column, q=q,
         )  # fmt: skip
-        denominator = "complaints with a recorded time, " + SETTLED
+        # A reply time is known once recorded: the settle window is for outcomes only.
+        denominator = "complaints with a recorded time (recent ones included: a time once " \
+            "recorded does not change)"
         _company_metric(id, unit, description, denominator, query)
     _company_metric(
         "complaints",
@@ -317,17 +319,48 @@ def _span(rel: Relations) -> str:
     FROM ({clocked(rel)}) GROUP BY company"""
 
 
-def _per_month(rel: Relations) -> str:
+# A source covers a month when it has rows on at least half of the month's days inside its
+# span: an extract that thins out (a sample's last weeks) or stops (the years between two
+# extracts) leaves months uncovered. A company's months are those its sources cover.
+COVERED_SHARE = 0.5
+
+
+def _covered(rel: Relations) -> str:
+    """(company, month, days): the months a company's sources cover, with the days of each
+    inside the sources' span."""
     return f"""
+    WITH per_source AS (
+        SELECT clock, date_trunc('month', date)::DATE AS month, count(DISTINCT date) AS days,
+               min(source_start) AS s0, max(source_end) AS s1
+        FROM ({clocked(rel)}) GROUP BY ALL),
+    covering AS (
+        SELECT clock, month,
+               least(last_day(month), s1) - greatest(month, s0) + 1 AS span_days
+        FROM per_source
+        WHERE days >= {COVERED_SHARE} * (least(last_day(month), s1) - greatest(month, s0) + 1))
+    SELECT company, month, max(span_days) AS days
+    FROM (SELECT DISTINCT company, clock FROM ({clocked(rel)})) JOIN covering USING (clock)
+    GROUP BY ALL"""
+
+
+def _per_month(rel: Relations) -> str:
+    """Complaints in covered months over the covered days (30.4375 days a month)."""
+    return f"""
+    WITH cover AS ({_covered(rel)}),
+    counted AS (
+        SELECT company, count(*) AS k FROM ({clocked(rel)}) c
+        SEMI JOIN cover v ON v.company = c.company AND v.month = date_trunc('month', c.date)
+        GROUP BY company),
+    days AS (SELECT company, sum(days) AS d FROM cover GROUP BY company)
     SELECT company, 'all' AS channel,
            strftime(first_day, '%Y-%m-%d') || '/' || strftime(last_day, '%Y-%m-%d') AS period,
-           count(*) / ((last_day - first_day + 1) / 30.4375) AS value, count(*) AS n
-    FROM ({clocked(rel)}) JOIN ({_span(rel)}) USING (company)
-    GROUP BY company, first_day, last_day"""
+           coalesce(k, 0) / (d / 30.4375) AS value, coalesce(k, 0) AS n
+    FROM ({_span(rel)}) JOIN days USING (company) LEFT JOIN counted USING (company)"""
 
 
 def _monthly(rel: Relations) -> str:
-    """Complaints in each calendar month of the company's span, months without any included."""
+    """Complaints in each calendar month of the company's span; a month its sources do not
+    cover is a gap (no value), not a zero."""
     return f"""
     WITH months AS (
         SELECT company, unnest(generate_series(date_trunc('month', first_day)::DATE,
@@ -335,14 +368,18 @@ def _monthly(rel: Relations) -> str:
         FROM ({_span(rel)})),
     counts AS (
         SELECT company, date_trunc('month', date)::DATE AS month, count(*) AS k
-        FROM ({clocked(rel)}) GROUP BY ALL)
+        FROM ({clocked(rel)}) GROUP BY ALL),
+    cover AS ({_covered(rel)})
     SELECT m.company, 'all' AS channel, strftime(m.month, '%Y-%m') AS period,
-           coalesce(counts.k, 0)::DOUBLE AS value, coalesce(counts.k, 0)::BIGINT AS n
-    FROM months m LEFT JOIN counts USING (company, month)"""
+           CASE WHEN cover.month IS NOT NULL THEN coalesce(counts.k, 0) END::DOUBLE AS value,
+           coalesce(counts.k, 0)::BIGINT AS n
+    FROM months m LEFT JOIN counts USING (company, month)
+    LEFT JOIN cover USING (company, month)"""
 
 
 def _monthly_mean3(rel: Relations) -> str:
-    """The mean of each month and the two before it (fewer at the start of the span)."""
+    """The mean of each month and the two before it over the covered ones among them (fewer
+    at the start of the span; none when none of the three is covered)."""
     return f"""
     SELECT company, channel, period,
            avg(value) OVER (PARTITION BY company ORDER BY period
@@ -353,8 +390,9 @@ def _monthly_mean3(rel: Relations) -> str:
 
 
 def _trend(rel: Relations) -> str:
-    """Last three complete months against the same months a year earlier; NULL when the data
-    does not reach back to that month, or the earlier months had no complaint."""
+    """Last three complete months against the same months a year earlier; NULL (not
+    computable) unless the sources cover all six months and the earlier months had a
+    complaint: comparable coverage in both periods."""
     return f"""
     WITH w AS (
         SELECT company, first_day, (last_month - INTERVAL 2 MONTH)::DATE AS w0,
@@ -366,13 +404,18 @@ def _trend(rel: Relations) -> str:
         SELECT w.company, w.first_day, w.w0, w.w1, w.p0,
                count(*) FILTER (WHERE c.date BETWEEN w.w0 AND w.w1) AS now_k,
                count(*) FILTER (WHERE c.date BETWEEN w.p0 AND w.p1) AS before_k
-        FROM w JOIN ({clocked(rel)}) c USING (company) GROUP BY ALL)
+        FROM w JOIN ({clocked(rel)}) c USING (company) GROUP BY ALL),
+    covered AS (
+        SELECT w.company, count(*) AS months
+        FROM w JOIN ({_covered(rel)}) v USING (company)
+        WHERE v.month BETWEEN w.w0 AND w.w1 OR v.month BETWEEN w.p0 AND w.p1
+        GROUP BY w.company)
     SELECT company, 'all' AS channel,
            strftime(w0, '%Y-%m-%d') || '/' || strftime(w1, '%Y-%m-%d') AS period,
-           CASE WHEN date_trunc('month', first_day) <= p0 AND before_k > 0
+           CASE WHEN coalesce(covered.months, 0) = 6 AND before_k > 0
                 THEN now_k / before_k - 1 END AS value,
            (now_k + before_k)::BIGINT AS n
-    FROM counted"""
+    FROM counted LEFT JOIN covered USING (company)"""
 
 
 def _per_100k(rel: Relations) -> str:
@@ -388,7 +431,7 @@ def _channel_fairness(rel: Relations) -> str:
         SELECT company, channel, median(reply_minutes) AS med, count(*) AS k,
                min(date) AS d0, max(date) AS d1
         FROM ({clocked(rel)})
-        WHERE reply_minutes IS NOT NULL AND NOT recent AND channel IN ('phone', 'social')
+        WHERE reply_minutes IS NOT NULL AND channel IN ('phone', 'social')
         GROUP BY ALL)
     SELECT p.company, 'all' AS channel,
            strftime(least(p.d0, s.d0), '%Y-%m-%d') || '/' ||
@@ -400,17 +443,20 @@ def _channel_fairness(rel: Relations) -> str:
 def _register_volumes() -> None:
     volumes = [
         ("complaints_per_month", "complaints a month", _per_month, ("incidents",),
-         "Complaints a month (of 30.4 days) over the span of the company's sources",
-         "every complaint row"),
+         "Complaints a month (of 30.4 days) over the months the company's sources cover (a "
+         "source covers a month with rows on at least half of its days)",
+         "complaint rows in covered months"),
         ("complaints_monthly", "complaints", _monthly, ("incidents",),
-         "Complaints in each calendar month (the period column names the month)",
+         "Complaints in each calendar month (the period column names the month); a month "
+         "the sources do not cover has no value: a gap, not a zero",
          "every complaint row"),
         ("complaints_monthly_mean3", "complaints", _monthly_mean3, ("incidents",),
-         "Mean complaints a month over each month and the two before it",
+         "Mean complaints a month over each month and the two before it, covered months only",
          "every complaint row"),
         ("complaints_trend", "change", _trend, ("incidents",),
          "Complaints in the last three complete months against the same three months a year "
-         "earlier (+0.25 = a quarter more)",
+         "earlier (+0.25 = a quarter more); not computable unless the sources cover all six "
+         "months",
          "complaints in both three-month windows"),
         ("complaints_per_100k", "complaints a year per 100,000 customers", _per_100k,
          ("incidents", "companies"),
@@ -424,11 +470,8 @@ def _register_volumes() -> None:
         "ratio",
         "Median first reply by phone divided by the median first reply on social media "
         "(2 = a caller waits twice as long as a public poster)",
-        "complaints with a first-reply time by phone and on social media, " + SETTLED,
-        Custom(
-            _channel_fairness,
-            "reply_minutes IS NOT NULL AND NOT recent AND channel IN ('phone', 'social')",
-        ),
+        "complaints with a first-reply time by phone and on social media",
+        Custom(_channel_fairness, "reply_minutes IS NOT NULL AND channel IN ('phone', 'social')"),
     )
 
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from rich.console import Console
@@ -193,15 +194,16 @@ def test_relief_shares_and_one_fact_counted_once():
         for n, r in enumerate(responses)
     ] + [{"company": "x", "id": "cfpb-end", "source": "cfpb", "date": "2021-01-01"}]
     long = run_sql(incidents(rows))
-    assert value(long, "relief_share")["value"] == pytest.approx(0.30)
-    assert value(long, "relief_monetary_share")["value"] == pytest.approx(0.10)
-    assert value(long, "relief_non_monetary_share")["value"] == pytest.approx(0.20)
-    assert value(long, "explanation_only_share")["value"] == pytest.approx(0.60)
+    # relief and explanation over the 95 closed complaints (the 5 in progress are not settled)
+    assert value(long, "relief_share")["value"] == pytest.approx(30 / 95)
+    assert value(long, "relief_monetary_share")["value"] == pytest.approx(10 / 95)
+    assert value(long, "relief_non_monetary_share")["value"] == pytest.approx(20 / 95)
+    assert value(long, "explanation_only_share")["value"] == pytest.approx(60 / 95)
     assert value(long, "in_progress_share")["value"] == pytest.approx(0.05)
-    assert value(long, "untimely_share")["value"] == pytest.approx(0.05)
+    # "untimely" is read from the timely flag, which these rows do not carry
+    assert long[long.metric == "untimely_share"].empty
     # rows with a response category are scored by relief, never again by "resolved"
     assert long[long.metric == "resolved_share"].empty
-    # relief and explanation read closed complaints only: in progress is not settled
     assert value(long, "relief_share")["n"] == 95
 
 
@@ -235,12 +237,33 @@ def test_tweets_are_threads_not_outcomes():
 
 def test_trend_compares_the_same_months_a_year_earlier():
     rows = []
-    for month, k in [("2022-10", 10), ("2022-11", 10), ("2022-12", 20), ("2023-06", 99),
-                     ("2023-10", 15), ("2023-11", 15), ("2023-12", 30), ("2024-01", 3)]:
-        rows += [{"company": "x", "id": f"{month}-{n}", "date": f"{month}-15"} for n in range(k)]
+    # rows on every day of the compared months, so the data covers them
+    for month, k in [("2022-10", 40), ("2022-11", 40), ("2022-12", 80), ("2023-06", 99),
+                     ("2023-10", 60), ("2023-11", 60), ("2023-12", 120), ("2024-01", 3)]:
+        rows += [{"company": "x", "id": f"{month}-{n}", "date": f"{month}-{1 + n % 28:02d}"}
+                 for n in range(k)]
     trend = value(run_sql(incidents(rows)), "complaints_trend")
-    assert trend["value"] == pytest.approx(60 / 40 - 1)
-    assert trend["period"] == "2023-10-01/2023-12-31" and trend["n"] == 100
+    assert trend["value"] == pytest.approx(240 / 160 - 1)
+    assert trend["period"] == "2023-10-01/2023-12-31" and trend["n"] == 400
+
+
+def test_gaps_between_extracts_are_gaps_and_a_thin_tail_gives_no_trend():
+    """Two extracts: every day of Jan-Dec 2015, then a sample thinning to a few days of
+    Oct-Dec 2016. Months without rows are gaps, not zeros; the thin months are not covered,
+    so no trend compares them with the full year before."""
+    days = pd.date_range("2015-01-01", "2015-12-31", freq="D")
+    rows = [{"company": "x", "id": f"a{n}", "source": "old", "date": str(d.date())}
+            for n, d in enumerate(days)]
+    rows += [{"company": "x", "id": f"b{n}", "source": "new", "date": d}
+             for n, d in enumerate(["2016-10-03", "2016-11-07", "2016-12-01", "2016-12-31"])]
+    long = run_sql(incidents(rows))
+    monthly = long[long.metric == "complaints_monthly"].set_index("period")
+    assert monthly.loc["2015-06", "value"] == 30
+    assert np.isnan(monthly.loc["2016-03", "value"]) and monthly.loc["2016-03", "n"] == 0
+    assert np.isnan(monthly.loc["2016-11", "value"])  # 1 day of 30 with rows: not covered
+    assert np.isnan(value(long, "complaints_trend")["value"])
+    per_month = value(long, "complaints_per_month")
+    assert per_month["n"] == 365 and per_month["value"] == pytest.approx(30.4375)
 
 
 def test_first_reply_per_channel_and_channel_fairness():
@@ -259,6 +282,22 @@ def test_first_reply_per_channel_and_channel_fairness():
     assert value(long, "first_reply_p90", channel="phone")["value"] == pytest.approx(3696)
     fairness = value(long, "channel_fairness")
     assert fairness["value"] == pytest.approx(9) and fairness["n"] == 3
+
+
+def test_reply_times_are_read_whatever_their_age():
+    """The settle window is for outcomes: a reply time recorded yesterday is known."""
+    rows = [
+        {"company": "x", "id": f"s{n}", "date": "2024-12-30", "channel": "social",
+         "reply_minutes": 5.0 * (n + 1)}
+        for n in range(5)
+    ] + [{"company": "x", "id": f"u{n}", "date": "2024-12-31", "channel": "social"}
+         for n in range(5)]
+    long = run_sql(incidents(rows))
+    median = value(long, "first_reply_median", channel="social")
+    assert median["value"] == 15 and median["n"] == 5
+    assert (median["lo"], median["hi"]) == (5, 25)  # exact interval of 5 rows: all of them
+    # whether a thread is ever answered is an outcome: recent threads are not settled yet
+    assert long[long.metric == "unanswered_share"].empty
 
 
 def test_empty_incident_data_gives_an_empty_table():
