@@ -303,12 +303,30 @@ def _slug_for(run: CfpbRun, raw: str) -> str | None:
     key = name_key(raw)
     selected = run.wanted_slugs is None or key in run.wanted_keys
     if slug is None and key and run.create and selected:
-        slug = run.stub_by_key.get(key)
+        slug = run.stub_by_key.get(key) or _same_firm(run, raw, key)
         if slug is None:
             slug = stub_slug(key, run.index.slugs | set(run.delivery.stubs))
             run.delivery.stubs[slug] = Stub()
             run.stub_by_key[key] = slug
     run.slug_of[raw] = slug
+    return slug
+
+
+def _same_firm(run: CfpbRun, raw: str, key: str) -> str | None:
+    """Create mode: another era's name of a company already known, or met earlier in this
+    import ("Experian" and "Experian Information Solutions Inc."), is that company, as list
+    mode would suggest; the merge is reported so that the author can check it."""
+    slug = run.index.suggest(raw)
+    if slug is None:
+        for known, stub in run.stub_by_key.items():
+            if key.startswith(known + " ") or known.startswith(key + " "):
+                slug = stub
+                break
+    if slug is None:
+        return None
+    run.stub_by_key[key] = slug
+    where = "" if slug in run.delivery.stubs else " (add it to the file's aliases: to confirm)"
+    run.report.notes.append(f"merged {raw!r} into {slug!r} as another name of it{where}")
     return slug
 
 

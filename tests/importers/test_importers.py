@@ -347,6 +347,36 @@ def test_cfpb_corrected_older_extract_updates_instead_of_adding(corpus, tmp_path
     assert sorted(rows["response"]) == ["Closed with explanation", "Closed with monetary relief"]
 
 
+def test_create_mode_merges_name_eras_into_one_company(corpus, tmp_path):
+    """Experian in the 2013 layout and EXPERIAN INFORMATION SOLUTIONS INC. later are one
+    firm: create mode files both under one company and says so."""
+    old = write(tmp_path / "old.csv", FULL_HEADER, [
+        cfpb_row(1, "Experian", "8/1/2013"), cfpb_row(2, "Experian", "8/2/2013"),
+    ])  # fmt: skip
+    import_cfpb(old, corpus, unknown="create")
+    new = cfpb_file(tmp_path, "new.csv", [
+        cfpb_row(3, "EXPERIAN INFORMATION SOLUTIONS INC.", "2023-03-01"),
+        cfpb_row(4, "Experian Information Solutions Inc.", "2023-03-02"),
+    ])  # fmt: skip
+    report = import_cfpb(new, corpus, unknown="create")
+    assert report.created == [] and report.total("added") == 2
+    assert any("into 'experian'" in note for note in report.notes)
+    rows = incidents(corpus, "experian")
+    assert sorted(rows["id"]) == ["1", "2", "3", "4"]
+    assert not (corpus / "companies" / "experian-information-solutions.yaml").exists()
+
+
+def test_create_mode_merges_eras_met_in_one_file(corpus, tmp_path):
+    both = cfpb_file(tmp_path, "both.csv", [
+        cfpb_row(1, "CAPITAL ONE FINANCIAL CORPORATION", "2023-03-01"),
+        cfpb_row(2, "Capital One", "2023-03-02"),
+    ])  # fmt: skip
+    report = import_cfpb(both, corpus, unknown="create")
+    assert [p.name for p in report.created] == ["capital-one-financial.yaml"]
+    assert report.total("added") == 2
+    assert "Capital One" in (corpus / "companies" / "capital-one-financial.yaml").read_text()
+
+
 def test_cfpb_current_layout_iso_timestamps(corpus, tmp_path):
     boa = "BANK OF AMERICA, NATIONAL ASSOCIATION"
     src = cfpb_file(
