@@ -348,9 +348,9 @@ def _per_month(rel: Relations) -> str:
     return f"""
     WITH cover AS ({_covered(rel)}),
     counted AS (
-        SELECT company, count(*) AS k FROM ({clocked(rel)}) c
-        SEMI JOIN cover v ON v.company = c.company AND v.month = date_trunc('month', c.date)
-        GROUP BY company),
+        SELECT c.company, count(*) AS k FROM ({clocked(rel)}) c
+        JOIN cover v ON v.company = c.company AND v.month = date_trunc('month', c.date)
+        GROUP BY c.company),
     days AS (SELECT company, sum(days) AS d FROM cover GROUP BY company)
     SELECT company, 'all' AS channel,
            strftime(first_day, '%Y-%m-%d') || '/' || strftime(last_day, '%Y-%m-%d') AS period,
