@@ -321,7 +321,8 @@ def _span(rel: Relations) -> str:
 
 # A source covers a month when it has rows on at least half of the month's days inside its
 # span: an extract that thins out (a sample's last weeks) or stops (the years between two
-# extracts) leaves months uncovered. A company's months are those its sources cover.
+# extracts) leaves months uncovered. A company's months are those its sources cover. Rows
+# without a named source are the company file's own record, kept by hand: its whole span counts.
 COVERED_SHARE = 0.5
 
 
@@ -337,7 +338,8 @@ def _covered(rel: Relations) -> str:
         SELECT clock, month,
                least(last_day(month), s1) - greatest(month, s0) + 1 AS span_days
         FROM per_source
-        WHERE days >= {COVERED_SHARE} * (least(last_day(month), s1) - greatest(month, s0) + 1))
+        WHERE days >= {COVERED_SHARE} * (least(last_day(month), s1) - greatest(month, s0) + 1)
+           OR clock LIKE 'company:%')
     SELECT company, month, max(span_days) AS days
     FROM (SELECT DISTINCT company, clock FROM ({clocked(rel)})) JOIN covering USING (clock)
     GROUP BY ALL"""
@@ -444,7 +446,8 @@ def _register_volumes() -> None:
     volumes = [
         ("complaints_per_month", "complaints a month", _per_month, ("incidents",),
          "Complaints a month (of 30.4 days) over the months the company's sources cover (a "
-         "source covers a month with rows on at least half of its days)",
+         "named source covers a month with rows on at least half of its days; the company "
+         "file's own rows cover their whole span)",
          "complaint rows in covered months"),
         ("complaints_monthly", "complaints", _monthly, ("incidents",),
          "Complaints in each calendar month (the period column names the month); a month "
