@@ -10,7 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# ../shared/data beside the checkout; CXREPORT_SHARED_DATA points elsewhere (a worktree).
+SHARED_DATA = Path(os.environ.get("CXREPORT_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
 
 @pytest.fixture

@@ -104,7 +104,7 @@ def score(
     ),
 ) -> None:
     """Score every case and company against the rubric."""
-    from ..render.data import scores_csv, scores_json
+    from ..render.data import scores_and_companies_csv, scores_json
     from ..render.terminal import scores_tables
     from ..score import score_corpus
 
@@ -114,7 +114,7 @@ def score(
             json.dumps(scores_json(board), indent=2, sort_keys=True, allow_nan=False) + "\n"
         )
     elif fmt == ScoreFormat.csv:
-        sys.stdout.write(scores_csv(board))
+        sys.stdout.write(scores_and_companies_csv(board))
     else:
         for table in scores_tables(board):
             out.print(table)

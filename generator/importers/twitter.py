@@ -2,8 +2,10 @@
 
 Reads the public "customer support on Twitter" layout (``tweet_id, author_id, inbound,
 created_at, text, response_tweet_id, in_response_to_tweet_id``; ``created_at`` like ``Tue Oct 31
-22:10:47 +0000 2017``). Each customer tweet to a company's handle becomes one incident: its day,
-and the minutes until the handle's first reply to it (none when it was not answered).
+22:10:47 +0000 2017``). Each customer thread to a company's handle becomes one incident: the
+day of the customer's first tweet, and the minutes until the handle's first reply to it (none
+when it was not answered). A customer tweet answering the handle's own tweet continues a thread
+and is not counted again; rows carry no ``response`` (a reply is not an outcome).
 
 Customers are never published: their author ids are not kept, and an incident's id is a keyed
 hash of the tweet id (HMAC with the corpus's own secret, ``common.corpus_secret``), so that the
@@ -118,7 +120,10 @@ def import_twitter(
     own = dict(zip(replies["tweet"], replies["handle"], strict=True))
     first = replies[replies["parent"] != ""].groupby(["parent", "handle"])["at"].min()
     first = first.astype("datetime64[ns, UTC]")  # kept when there is no reply at all
-    report = ImportReport(source=source, skipped_label="not customer tweets to the handles")
+    report = ImportReport(
+        source=source,
+        skipped_label="not customer tweets to the handles, or follow-ups in a thread",
+    )
     delivery = Delivery(corpus, index, source, into, replace, set(chosen.values()))
     delivery.file_size = path.stat().st_size
     delivery.moves = True  # a tweet is one incident, whichever handle it reaches
@@ -156,7 +161,8 @@ def _rows(
 ) -> pd.DataFrame:
     inbound = chunk["inbound"].fillna("").str.strip().str.lower() == "true"
     tweet, handle = _addressed(chunk, handles, own, first)
-    keep = (inbound & handle.notna()).to_numpy()
+    follow_up = _ids(chunk["in_response_to_tweet_id"]).isin(own)
+    keep = (inbound & handle.notna() & ~follow_up).to_numpy()
     report.skipped += int((~keep).sum())
     chunk, lines, tweet, handle = chunk[keep], lines[keep], tweet[keep], handle[keep]
     at = parse_times(chunk["created_at"], CREATED_FORMAT)
@@ -175,7 +181,7 @@ def _rows(
             "date": at.dt.strftime("%Y-%m-%d"),
             "channel": "social",
             "reply_minutes": minutes.round(1).astype(object).where(minutes.notna(), None),
-            "response": np.where(answer.notna(), "replied", "no reply in the data"),
+            "response": None,
             "text": blank_to_none(chunk["text"], 32_000) if with_text else None,
             "_line": lines,
         },

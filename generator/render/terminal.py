@@ -117,7 +117,14 @@ def explain_company(score: CompanyScore, corpus: Corpus) -> list[Any]:
     header = Text.assemble(
         (f"{score.name}\n", "bold"),
         f"{score.company} · {score.industry} · "
-        + (f"score {score.score:.1f} · grade {grade}" if score.grade else grade),
+        + (f"score {score.score:.1f} · grade {grade}" if score.grade else grade)
+        + (
+            f"\ngrade range {text.grade_range_text(score)} (score "
+            f"{score.score_range[0]:.1f} to {score.score_range[1]:.1f}, each complaint or call "
+            "figure at either end of its 95% interval)"
+            if score.score_range and score.grade_range
+            else ""
+        ),
     )
     parts = Table(title="How the grade is made", title_justify="left")
     for col in ("part", "evidence", "score", "weight", "adds"):
@@ -161,6 +168,8 @@ def _criteria_table(score: CompanyScore, corpus: Corpus) -> list[Any]:
         else:
             points = "n/a\n" + c.status.replace("_", " ")
         value = text.criterion_value(c)
+        if c.lo is not None and c.hi is not None:
+            value += f"\n({text.metric_value(c.lo, c.unit)}–{text.metric_value(c.hi, c.unit)})"
         if c.industry_companies > 1:
             value += f"\nindustry {text.metric_value(c.industry_median, c.unit)}"
         table.add_row(
@@ -197,9 +206,15 @@ def _rows_text(c, score: CompanyScore, corpus: Corpus) -> str:
     from_calls = "calls" in REGISTRY[c.metric].compute.needs
     folder = corpus.files[f"company:{score.company}"].parent
     name = company.calls_file if from_calls else company.incidents_file
-    where = f"{folder / name}" if name else f"{corpus.files[f'company:{score.company}']}"
-    if not from_calls and company.incidents and company.incidents_file:
-        where += " + inline incidents"
+    places = []
+    if name:
+        places.append(str(folder / name))
+    if not from_calls and company.incidents:
+        places.append(f"{corpus.files[f'company:{score.company}']} (inline incidents)")
+    stored = corpus.stored.per_company.get(score.company, 0) if corpus.stored else 0
+    if not from_calls and stored:
+        places.append(f"incident store {corpus.stored.root} ({stored:,} rows)")
+    where = " + ".join(places) or "no rows"
     channel = "" if c.channel == "all" else f" AND channel = '{c.channel}'"
     condition = "" if c.filter in ("", "TRUE") else f" AND {c.filter}"
     counted = f"calls offered: {c.n:,}" if from_calls else f"rows: {c.n:,}"

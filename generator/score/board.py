@@ -102,6 +102,8 @@ class CompanyFigure:
     n: int
     industry_median: float | None
     industry_companies: int
+    lo: float | None = None  # its 95% interval (Wilson for shares, exact for quantiles)
+    hi: float | None = None
 
 
 @_record
@@ -127,6 +129,8 @@ class CompanyCriterionResult:
     status: str  # "scored" | "no_data" | "incomplete" | "too_few" | "superseded"
     filter: str
     letter: str
+    lo: float | None = None  # the figure's 95% interval
+    hi: float | None = None
 
 
 @_record
@@ -170,7 +174,11 @@ class CompanyScore(Out):
     calls_offered: int
     sources: list[str]  # the incident rows' `source` values (empty: the company's own file)
     clocks: list[SourceClock]
-    not_rated: str | None  # why there is no grade: "no_evidence" | "too_few"
+    not_rated: str | None  # why there is no grade: "no_evidence" | "too_few" | "uncertain"
+    # The score and grade with every figure at the worse and at the better end of its 95%
+    # interval (the case part held): the range the grade rests on.
+    score_range: tuple[float, float] | None
+    grade_range: tuple[str, str] | None
     trend: float | None
     categories: dict[str, float | None]
     incident_categories: dict[str, float | None]

@@ -116,11 +116,29 @@ def test_timed_timeline_is_placed_by_time():
 
 def test_chart_text_is_computed_from_its_data():
     comcast = next(c for c in CHARTS if c.id == "complaints-comcast")
-    assert comcast.rows[0][0] == "Jan 2015" and comcast.rows[-1][0] == "Dec 2015"
+    assert comcast.rows[0][0] == "Apr 2015" and comcast.rows[-1][0] == "Jun 2015"
     counts = [int(r[1].replace(",", "")) for r in comcast.rows]
     assert sum(counts) == len(CORPUS.incidents[CORPUS.incidents["company"] == "comcast"])
     assert f"and {max(counts):,}, most in" in comcast.summary
     assert "does not reach a year further back" in comcast.summary
+
+
+def test_months_the_sources_do_not_cover_are_gaps_not_zeros():
+    from generator.render.company_charts import monthly_complaints
+    from generator.score.board import CompanyFigure
+
+    comcast = next(c for c in BOARD.companies if c.company == "comcast")
+
+    def monthly(period, value, n):
+        return CompanyFigure("complaints_monthly", "all", period, value, "complaints", n, None, 0)
+
+    gapped = comcast.model_copy(update={"figures": [
+        monthly("2016-01", 40.0, 40), monthly("2016-02", None, 0), monthly("2016-03", 50.0, 50),
+    ]})  # fmt: skip
+    chart = monthly_complaints(gapped)
+    assert chart.figure["data"][0]["y"] == [40.0, None, 50.0]  # drawn as a gap
+    assert "1 month the sources do not cover is left blank" in chart.summary
+    assert [r[1] for r in chart.rows] == ["40", "—", "50"]
 
 
 def test_a_chart_without_text_or_with_an_undrawable_trace_is_refused():

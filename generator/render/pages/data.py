@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...measure import metrics
 from ..data import (
+    call_files,
     companies_csv,
     company_metrics_csv,
     company_metrics_json,
@@ -13,6 +14,7 @@ from ..data import (
     rubric_json,
     scores_csv,
     scores_json,
+    sources_csv,
 )
 
 
@@ -28,6 +30,10 @@ def render(site) -> None:
     incidents = incident_files(site.corpus)
     for name, text in incidents.items():
         site.write(f"data/incidents/{name}", text)
+    site.write("data/sources.csv", sources_csv(board))
+    calls = call_files(site.corpus)
+    for name, text in calls.items():
+        site.write(f"data/calls/{name}", text)
     site.render(
         "data/index.md",
         "data.md.j2",
@@ -37,4 +43,5 @@ def render(site) -> None:
         incident_files=sorted(incidents),
         company_metrics=[m for m in metrics("company") if m.filter],
         recent_days=site.rubric.company.recent_days_excluded if site.rubric.company else 60,
+        call_files=sorted(calls),
     )
