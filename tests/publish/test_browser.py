@@ -232,12 +232,21 @@ def test_plotly_waits_until_a_chart_comes_near_the_screen(page, server):
     assert len(_plotly_requests(page)) == 1
 
 
+SWAPS_RECORDED = """() => {
+    window.__cxSwaps = [];
+    window.document$.subscribe(() => window.__cxSwaps.push(location.pathname));
+}"""
+
+
 def test_charts_survive_instant_navigation(page, server):
     """Material swaps the page in place (and prunes the head) on an in-site link click: every
     chart reached that way is drawn and keeps plotly's stylesheet, hop after hop."""
     page.goto(server + "/index.html", wait_until="load")
     _draw_all(page)
     page.evaluate("window.__cxSamePage = true")
+    # Material changes the address before it swaps the page in; its document$ fires after the
+    # swap (and after the site's own set-up, subscribed first), so the test waits for that
+    page.evaluate(SWAPS_RECORDED)
     hops = [
         ("a.md-tabs__link", "Cases", "/cases/index.html"),
         ("#cases-table a", "112 hours", "/cases/fiber-upgrade.html"),
@@ -245,9 +254,13 @@ def test_charts_survive_instant_navigation(page, server):
         ("a.md-tabs__link", "Home", "/index.html"),
     ]
     for selector, text, url in hops:
+        swaps = page.evaluate("window.__cxSwaps.length")
         page.locator(selector, has_text=text).first.click()
-        page.wait_for_url(f"**{url}", timeout=CHART_TIMEOUT)
-        page.wait_for_function(f"location.pathname.endsWith({url!r})")
+        page.wait_for_function(
+            "([n, url]) => window.__cxSwaps.length > n && window.__cxSwaps.at(-1).endsWith(url)",
+            arg=[swaps, url],
+            timeout=CHART_TIMEOUT,
+        )
         assert _draw_all(page), url
         assert page.evaluate("window.__cxSamePage") is True, "not an instant navigation"
         assert page.evaluate(PLOTLY_STYLED), f"plotly's stylesheet lost after going to {url}"
