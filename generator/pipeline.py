@@ -22,7 +22,7 @@ from pathlib import Path
 import jinja2
 
 from .errors import InputError, Problem
-from .load import Corpus, load_corpus
+from .load import Corpus
 from .load.slugs import inside
 from .measure import case_metrics
 from .publish import (
@@ -44,7 +44,8 @@ from .publish import (
 from .publish.guard import LOCK_WAIT_SECONDS, owned_or_empty
 from .render import render_site
 from .resources import TEMPLATES
-from .score import rubric_problems, score_corpus
+from .score import score_corpus
+from .score.rubric import load_checked
 
 __all__ = ["STAGES", "BuildError", "BuildReport", "OutputError", "build_site", "load"]
 
@@ -54,7 +55,7 @@ STAGES = ("load", "metrics", "score", "render", "mkdocs", "harden", "swap")
 def load(root: Path | str) -> Corpus:
     """Load a corpus with every check, the rubric's meaning included (metrics it names must
     be registered; letter sentences may use only the documented placeholders)."""
-    return load_corpus(root, rubric_checks=(rubric_problems,))
+    return load_checked(root)
 
 
 @dataclass
