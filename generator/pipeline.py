@@ -30,6 +30,7 @@ from .publish import (
     OutputError,
     check_apart,
     check_writable,
+    index_site,
     locked,
     mark,
     mkdocs_build,
@@ -49,7 +50,7 @@ from .score.rubric import load_checked
 
 __all__ = ["STAGES", "BuildError", "BuildReport", "OutputError", "build_site", "load"]
 
-STAGES = ("load", "metrics", "score", "render", "mkdocs", "harden", "swap")
+STAGES = ("load", "metrics", "score", "render", "mkdocs", "search", "harden", "swap")
 
 
 def load(root: Path | str) -> Corpus:
@@ -167,6 +168,12 @@ def _publish(
         mark(staging)
         try:
             mkdocs_build(config, docs_dir, staging, custom_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    with timed("search"):
+        try:
+            index_site(staging)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

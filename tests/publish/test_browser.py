@@ -118,7 +118,7 @@ def _all_pages() -> list[str]:
     cases = sorted(p.stem for p in (ROOT / "cases" / "studies").glob("*.yaml"))
     companies = sorted(p.stem for p in (ROOT / "cases" / "companies").glob("*.yaml"))
     letters = sorted(p.stem for p in (ROOT / "cases" / "letters").glob("*.yaml"))
-    top = ["index", "404", "methodology", "data-format", "tags", "data/index"]
+    top = ["index", "404", "methodology", "data-format", "tags", "data/index", "search"]
     top += ["cases/index", "companies/index", "letters/index"]
     return sorted(
         [f"/{p}.html" for p in top]
@@ -550,6 +550,33 @@ def test_site_opened_from_disk_draws_charts_and_explains_search(browser, built):
         page.context.close()
 
 
+def _result_links(page) -> list[str]:
+    return page.locator(".pagefind-modular-list-link").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"
+    )
+
+
+def test_search_page_finds_cases_from_the_chunked_index(page, server):
+    """The search page (Pagefind) finds a case from the address's ?q= and from typing, and a
+    result leads to the page; everything it loads is the site's own."""
+    page.goto(server + "/search.html?q=dial+tone", wait_until="load")
+    page.wait_for_selector(".pagefind-modular-list-link", timeout=CHART_TIMEOUT)
+    assert _result_links(page)[0] == "/cases/fiber-upgrade.html"
+    assert "dial tone" in page.locator("#cx-search-summary").inner_text()
+    page.fill("#cx-search-input", "wallet")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.pagefind-modular-list-link')]
+            .some(a => a.getAttribute('href') === '/cases/lost-wallet-bank.html')""",
+        timeout=CHART_TIMEOUT,
+    )
+    assert page.locator(".pagefind-modular-list-excerpt mark").count() > 0  # highlighted
+    page.locator(".pagefind-modular-list-link", has_text="lost wallet").first.click()
+    page.wait_for_url("**/cases/lost-wallet-bank.html", timeout=CHART_TIMEOUT)
+    assert not any(u.endswith("search_index.json") for u in page.cx_requests)
+    assert any("/pagefind/" in u for u in page.cx_requests)
+    _assert_clean(page, server)
+
+
 def test_file_note_stays_hidden_when_served(page, server):
     page.goto(server + "/index.html", wait_until="load")
     page.wait_for_selector("[data-cx-table][data-bound='true']")
@@ -620,4 +647,19 @@ def test_no_payload_runs(page, xss_server, path):
         assert "‹script›window.__xss='title'‹/script›" in page.locator("h1").inner_text()
     # the narrative's raw <img src="x"> survives sanitising as a harmless relative image
     page.cx_errors[:] = [e for e in page.cx_errors if not e.startswith("Failed to load resource")]
+    _assert_clean(page, xss_server)
+
+
+def test_search_results_show_payloads_as_text(page, xss_server):
+    """Pagefind keeps the pages' text unescaped; the search page sets it as text."""
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(xss_server + "/search.html?q=xss", wait_until="load")
+    page.wait_for_function(  # the payloads are there, as text
+        "() => document.getElementById('cx-search-results').innerText.includes('window.__xss')",
+        timeout=CHART_TIMEOUT,
+    )
+    results = page.locator("#cx-search-results")
+    assert results.locator("script, img, iframe, svg, [onerror], [onload]").count() == 0
+    assert page.evaluate("String(window.__xss)") == "undefined" and dialogs == []
     _assert_clean(page, xss_server)

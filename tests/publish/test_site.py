@@ -75,7 +75,8 @@ def test_pages_exist(site):
         "feed.xml",
         "tags.html",
         "data-format.html",
-        "search/search_index.json",
+        "search.html",
+        "pagefind/pagefind-entry.json",
     ]:
         assert (site / rel).is_file(), rel
 

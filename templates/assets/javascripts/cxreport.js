@@ -329,9 +329,86 @@
     document.querySelectorAll(".cx-file-note").forEach(function (note) { note.hidden = false; });
   }
 
+  /* The search page: Pagefind's modular UI (21 KB), loaded only there. The index is chunked:
+     a search fetches the few chunks its words need, and a result's text only when it scrolls
+     into view. Result links are made from the site's root, so the site works under any path;
+     result text is set as text (only Pagefind's <mark> highlights are kept as elements). */
+  var SEARCH_BUNDLE = here ? new URL("../../pagefind/", here) : null;
+
+  function safeExcerpt(html) {
+    var out = document.createElement("p");
+    out.className = "pagefind-modular-list-excerpt";
+    var parsed = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html").body;
+    parsed.firstChild.childNodes.forEach(function (node) {
+      if (node.nodeName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        out.appendChild(mark);
+      } else {
+        out.appendChild(document.createTextNode(node.textContent));
+      }
+    });
+    return out;
+  }
+
+  function searchResult(result) {
+    var item = document.createElement("li");
+    item.className = "pagefind-modular-list-result";
+    var title = document.createElement("p");
+    title.className = "pagefind-modular-list-title";
+    var link = document.createElement("a");
+    link.className = "pagefind-modular-list-link";
+    link.href = result.url;
+    link.textContent = (result.meta && result.meta.title) || result.url;
+    title.appendChild(link);
+    item.appendChild(title);
+    item.appendChild(safeExcerpt(result.excerpt || ""));
+    return item;
+  }
+
+  function startSearch() {
+    var M = window.PagefindModularUI;
+    var search = new M.Instance({
+      bundlePath: SEARCH_BUNDLE.href,
+      baseUrl: new URL("../../", here).pathname
+    });
+    search.add(new M.Input({ inputElement: "#cx-search-input" }));
+    search.add(new M.Summary({ containerElement: "#cx-search-summary" }));
+    search.add(new M.ResultList({
+      containerElement: "#cx-search-results",
+      showImages: false,
+      resultTemplate: searchResult
+    }));
+    var query = new URLSearchParams(location.search).get("q");
+    if (query) {
+      document.getElementById("cx-search-input").value = query;
+      search.triggerSearch(query);
+    }
+  }
+
+  function mountSearch() {
+    var box = document.getElementById("cx-search");
+    if (!box || !SEARCH_BUNDLE || box.getAttribute("data-bound")) return;
+    box.setAttribute("data-bound", "true");
+    box.hidden = false;
+    if (!document.querySelector("link[data-cx-search]")) {
+      var sheet = document.createElement("link");
+      sheet.rel = "stylesheet";
+      sheet.href = SEARCH_BUNDLE.href + "pagefind-modular-ui.css";
+      sheet.setAttribute("data-cx-search", "true");
+      document.head.appendChild(sheet);
+    }
+    if (window.PagefindModularUI) return startSearch();
+    var tag = document.createElement("script");
+    tag.src = SEARCH_BUNDLE.href + "pagefind-modular-ui.js";
+    tag.onload = startSearch;
+    document.head.appendChild(tag);
+  }
+
   function init() {
     labelSearch();
     explainSearchFromDisk();
+    mountSearch();
     watchCharts();
     bindTables();
     bindCopy();
