@@ -157,6 +157,7 @@ def _build(
         "score": "Scoring",
         "render": "Rendering pages",
         "mkdocs": "Running mkdocs build",
+        "search": "Indexing the pages for search",
         "harden": "Pinning the pages' scripts in their security policy",
         "swap": "Swapping the new site into place",
     }
