@@ -9,7 +9,7 @@ description: Search every case, company, letter and the methodology.
 
 # Search {data-pagefind-ignore="all"}
 
-<div id="cx-search" class="cx-search" role="search" data-pagefind-ignore="all" hidden markdown="0">
+<div id="cx-search" class="cx-search" role="search" data-pagefind-ignore="all" hidden>
 <label for="cx-search-input">Search cases, companies, letters and the methodology</label>
 <input id="cx-search-input" type="search" autocomplete="off" spellcheck="false">
 <p id="cx-search-summary" role="status"></p>
