@@ -551,7 +551,7 @@ def test_site_opened_from_disk_draws_charts_and_explains_search(browser, built):
 
 
 def _result_links(page) -> list[str]:
-    return page.locator(".pagefind-modular-list-link").evaluate_all(
+    return page.locator(".cx-search-link").evaluate_all(
         "els => els.map(e => e.getAttribute('href'))"
     )
 
@@ -560,17 +560,17 @@ def test_search_page_finds_cases_from_the_chunked_index(page, server):
     """The search page (Pagefind) finds a case from the address's ?q= and from typing, and a
     result leads to the page; everything it loads is the site's own."""
     page.goto(server + "/search.html?q=dial+tone", wait_until="load")
-    page.wait_for_selector(".pagefind-modular-list-link", timeout=CHART_TIMEOUT)
+    page.wait_for_selector(".cx-search-link", timeout=CHART_TIMEOUT)
     assert _result_links(page)[0] == "/cases/fiber-upgrade.html"
     assert "dial tone" in page.locator("#cx-search-summary").inner_text()
     page.fill("#cx-search-input", "wallet")
     page.wait_for_function(
-        """() => [...document.querySelectorAll('.pagefind-modular-list-link')]
+        """() => [...document.querySelectorAll('.cx-search-link')]
             .some(a => a.getAttribute('href') === '/cases/lost-wallet-bank.html')""",
         timeout=CHART_TIMEOUT,
     )
-    assert page.locator(".pagefind-modular-list-excerpt mark").count() > 0  # highlighted
-    page.locator(".pagefind-modular-list-link", has_text="lost wallet").first.click()
+    assert page.locator(".cx-search-excerpt mark").count() > 0  # highlighted
+    page.locator(".cx-search-link", has_text="lost wallet").first.click()
     page.wait_for_url("**/cases/lost-wallet-bank.html", timeout=CHART_TIMEOUT)
     assert not any(u.endswith("search_index.json") for u in page.cx_requests)
     assert any("/pagefind/" in u for u in page.cx_requests)
