@@ -89,9 +89,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def _send_page(self, path: Path) -> None:
         """An HTML page with the live-reload script, and the build's problems if it failed."""
-        if self.preview.version == 0 and not path.is_file():
-            return self._send(BUILDING_PAGE, "text/html")  # the first build is still running
-        failed = self.preview.error is not None
+        with self.preview.lock:
+            version, failed = self.preview.version, self.preview.error is not None
+        if version == 0 and not path.is_file():  # the first build is still running
+            return self._send(with_script(BUILDING_PAGE, version), "text/html")
         try:
             page = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
@@ -106,7 +107,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                 page = head + tag + rest[:open_end] + banner + rest[open_end:]
             else:
                 page = banner + page
-        self._send(with_script(page), "text/html")
+        self._send(with_script(page, version), "text/html")
 
     def _send(self, text: str, kind: str) -> None:
         body = text.encode("utf-8")

@@ -437,7 +437,9 @@ def test_serve_rebuilds_when_a_case_changes(corpus, tmp_path):
             assert not page or "Building the site" in page, page[:300]
             assert time.time() < deadline, "the preview server did not come up"
             time.sleep(0.3)
-        assert '<script src="/__cxreport/livereload.js"></script></body>' in page
+        # the live-reload script, with the number of the build the page comes from
+        live = '<script src="/__cxreport/livereload.js" data-version="'
+        assert live in page and page.index(live) > page.index("</footer>")
         case = corpus / "studies" / "fiber-upgrade.yaml"
         case.write_text(
             case.read_text().replace(
