@@ -14,6 +14,23 @@ CASES = ROOT / "cases"
 SHARED_DATA = Path(os.environ.get("CXREPORT_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
 
+@pytest.fixture(scope="session")
+def bundled():
+    """The bundled corpus, loaded once for the whole run (never at import time, so collecting
+    the tests stays fast). Shared: tests must not change it (copy it first)."""
+    from generator.pipeline import load
+
+    return load(CASES)
+
+
+@pytest.fixture(scope="session")
+def bundled_board(bundled):
+    """The bundled corpus's scores, computed once for the whole run (shared: do not change)."""
+    from generator.score import score_corpus
+
+    return score_corpus(bundled)
+
+
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     """A writable copy of the bundled corpus."""

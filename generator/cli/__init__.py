@@ -144,6 +144,18 @@ def explain(
         out.print(renderable)
 
 
+BUILD_STAGE_LABELS = {
+    "load": "Loading and validating",
+    "metrics": "Computing metrics",
+    "score": "Scoring",
+    "render": "Rendering pages",
+    "mkdocs": "Running mkdocs build",
+    "search": "Indexing the pages for search",
+    "harden": "Pinning the pages' scripts in their security policy",
+    "swap": "Swapping the new site into place",
+}
+
+
 def _build(
     cases: Path, config: Path, site_dir: Path | None, quiet: bool, spinner: bool = True
 ) -> None:
@@ -151,15 +163,7 @@ def _build(
 
     from ..pipeline import STAGES, BuildError, OutputError, build_site
 
-    labels = {
-        "load": "Loading and validating",
-        "metrics": "Computing metrics",
-        "score": "Scoring",
-        "render": "Rendering pages",
-        "mkdocs": "Running mkdocs build",
-        "harden": "Pinning the pages' scripts in their security policy",
-        "swap": "Swapping the new site into place",
-    }
+    labels = BUILD_STAGE_LABELS
     show = spinner and not quiet and err.is_terminal
     progress = Progress(
         SpinnerColumn(),

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
 from ..load.models import Company
@@ -23,6 +23,9 @@ from ..load.tables import (
 )
 from .company import Relations, clocked
 from .registry import metrics
+
+if TYPE_CHECKING:  # DuckDB is imported when company figures are computed, not on load
+    import duckdb
 
 METRIC_COLUMNS = ["company", "metric", "channel", "period", "value", "unit", "n", "lo", "hi"]
 INDUSTRY_COLUMNS = ["industry", "industry_median", "industry_companies"]
@@ -208,6 +211,8 @@ def corpus_measures(
     """The corpus's company metrics, computed in-process with DuckDB over its DataFrames and,
     for big imports, over the incident store's Parquet files under ``corpus_root``: the same
     SQL either way, so a million stored rows never pass through pandas."""
+    import duckdb
+
     industry_of = {slug: c.industry for slug, c in companies.items()}
     con = duckdb.connect()
     try:
