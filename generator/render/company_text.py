@@ -125,22 +125,27 @@ def grade_range_text(score: CompanyScore) -> str:
     return low if low == high else f"{low} to {high}"
 
 
-def evidence_text(score: CompanyScore) -> str:
-    """What a grade rests on: its cases, and the sources, period and rows of the figures it
-    scored. Grades resting on different evidence are not directly comparable."""
+def evidence_text(score: CompanyScore, company: Company) -> str:
+    """What a grade rests on: its graded cases, and the sources (by name, never by code),
+    period and rows of the figures it scored. Grades resting on different evidence are not
+    directly comparable."""
     parts = []
     if score.case_part is not None:
-        parts.append(f"{len(score.cases)} case{'s' if len(score.cases) != 1 else ''}")
+        graded = len(score.case_weights)
+        parts.append(f"{graded} graded case{'s' if graded != 1 else ''}")
     scored = [c for c in score.criteria if c.applicable]
     if scored:
         names = ", ".join(sorted({c.name.lower() for c in scored}))
         sources = [
-            f"{c.source or 'company file'} {period_text(f'{c.first_day}/{c.last_day}', True)}"
+            f"{source_of_rows(company, [c.source])} "
+            f"{period_text(f'{c.first_day}/{c.last_day}', True)}"
             for c in score.clocks
         ]
         calls = score.figure("calls_offered")
         if calls is not None and calls.n:
-            sources.append(f"call log {period_text(calls.period, True)}")
+            sources.append(
+                f"{source_label(company, calls=True)} {period_text(calls.period, True)}"
+            )
         rows = score.complaints or score.calls_offered
         what = "complaints" if score.complaints else "calls"
         parts.append(f"{names} ({', '.join(sources)}; {fmt.number(rows)} {what})")

@@ -48,7 +48,9 @@ def league_context(site) -> dict:
         "unrated": [c for c in league if not c.grade],
         "not_rated": {c.company: text.not_rated(c, _min_sample(site)) for c in league},
         "arrows": {c.company: text.trend_arrow(c.trend) for c in league},
-        "evidence": {c.company: text.evidence_text(c) for c in league},
+        "evidence": {
+            c.company: text.evidence_text(c, site.corpus.companies[c.company]) for c in league
+        },
         "ranges": {c.company: text.grade_range_text(c) for c in league},
         "trend_text": {c.company: text.metric_value(c.trend, "change") for c in league},
         "industries": sorted({c.industry for c in site.board.companies}),
