@@ -72,7 +72,7 @@ def test_league_table_ranks_the_graded_and_lists_the_rest_apart(site):
         assert [r.split(" ")[0] for r in ranked] == ["1", "2", "3", "4"]
         assert ranked[0].startswith(
             "1 Comcast telecom 100 grade A A complaints resolved (Comcast telecom complaints data "
-            "2015-06; 2,224 complaints) — 100 (2,224 complaints)"
+            "2015-04 to 2015-06; 2,224 complaints) — 100 (2,224 complaints)"
         )
         assert "(25,701 calls)" in ranked[3]
         details = page.find("details")
