@@ -22,7 +22,7 @@ from pathlib import Path
 import jinja2
 
 from .errors import InputError, Problem
-from .load import Corpus, load_corpus
+from .load import Corpus
 from .load.slugs import inside
 from .measure import EngineSpec, case_metrics
 from .publish import (
@@ -30,6 +30,7 @@ from .publish import (
     OutputError,
     check_apart,
     check_writable,
+    index_site,
     locked,
     mark,
     mkdocs_build,
@@ -44,17 +45,18 @@ from .publish import (
 from .publish.guard import LOCK_WAIT_SECONDS, owned_or_empty
 from .render import render_site
 from .resources import TEMPLATES
-from .score import rubric_problems, score_corpus
+from .score import score_corpus
+from .score.rubric import load_checked
 
 __all__ = ["STAGES", "BuildError", "BuildReport", "OutputError", "build_site", "load"]
 
-STAGES = ("load", "metrics", "score", "render", "mkdocs", "harden", "swap")
+STAGES = ("load", "metrics", "score", "render", "mkdocs", "search", "harden", "swap")
 
 
 def load(root: Path | str) -> Corpus:
     """Load a corpus with every check, the rubric's meaning included (metrics it names must
     be registered; letter sentences may use only the documented placeholders)."""
-    return load_corpus(root, rubric_checks=(rubric_problems,))
+    return load_checked(root)
 
 
 @dataclass
@@ -168,6 +170,12 @@ def _publish(
         mark(staging)
         try:
             mkdocs_build(config, docs_dir, staging, custom_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    with timed("search"):
+        try:
+            index_site(staging)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

@@ -8,12 +8,11 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import CxError
-from ..measure.engines import EngineSpec
 from .common import (
     CorpusArg,
     CorpusOpt,
@@ -29,6 +28,9 @@ from .common import (
     out,
 )
 from .imports import import_app
+
+if TYPE_CHECKING:  # the engines need pandas: only commands that compute load them
+    from ..measure.engines import EngineSpec
 
 app = typer.Typer(
     help="cxreport: evidence-backed customer-service case studies, scorecards and open letters.",
@@ -121,7 +123,7 @@ def score(
     spark_remote: SparkRemoteOpt = None,
 ) -> None:
     """Score every case and company against the rubric."""
-    from ..render.data import scores_csv, scores_json
+    from ..render.data import scores_and_companies_csv, scores_json
     from ..render.terminal import scores_tables
     from ..score import score_corpus
 
@@ -134,7 +136,7 @@ def score(
             json.dumps(scores_json(board), indent=2, sort_keys=True, allow_nan=False) + "\n"
         )
     elif fmt == ScoreFormat.csv:
-        sys.stdout.write(scores_csv(board))
+        sys.stdout.write(scores_and_companies_csv(board))
     else:
         for table in scores_tables(board):
             out.print(table)
@@ -164,6 +166,18 @@ def explain(
         out.print(renderable)
 
 
+BUILD_STAGE_LABELS = {
+    "load": "Loading and validating",
+    "metrics": "Computing metrics",
+    "score": "Scoring",
+    "render": "Rendering pages",
+    "mkdocs": "Running mkdocs build",
+    "search": "Indexing the pages for search",
+    "harden": "Pinning the pages' scripts in their security policy",
+    "swap": "Swapping the new site into place",
+}
+
+
 def _build(
     cases: Path,
     config: Path,
@@ -176,15 +190,7 @@ def _build(
 
     from ..pipeline import STAGES, build_site
 
-    labels = {
-        "load": "Loading and validating",
-        "metrics": "Computing metrics",
-        "score": "Scoring",
-        "render": "Rendering pages",
-        "mkdocs": "Running mkdocs build",
-        "harden": "Pinning the pages' scripts in their security policy",
-        "swap": "Swapping the new site into place",
-    }
+    labels = BUILD_STAGE_LABELS
     show = spinner and not quiet and err.is_terminal
     progress = Progress(
         SpinnerColumn(),

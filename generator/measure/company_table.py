@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
 from ..load.models import Company
 from ..load.tables import CALL_COLUMNS, CALL_OPTIONAL_COLUMNS, STORE_TYPES
-from .company import Relations, clocked
+from .company import Aggregate, Relations, clocked
 from .engines import (
     DuckDBEngine,
     Engine,
@@ -27,7 +27,10 @@ from .engines import (
 )
 from .registry import metrics
 
-METRIC_COLUMNS = ["company", "metric", "channel", "period", "value", "unit", "n"]
+if TYPE_CHECKING:  # DuckDB is imported when company figures are computed, not on load
+    import duckdb
+
+METRIC_COLUMNS = ["company", "metric", "channel", "period", "value", "unit", "n", "lo", "hi"]
 INDUSTRY_COLUMNS = ["industry", "industry_median", "industry_companies"]
 # Monthly counts are a series for charts: an industry median per month is not a comparison.
 NOT_COMPARED = {"complaints_monthly", "complaints_monthly_mean3"}
@@ -89,7 +92,7 @@ def company_metrics(
     engine.keep("cx_clocked", clocked(rel))
     rel = replace(rel, incidents="cx_clocked", preclocked=True)
     chosen = [m for m in metrics("company") if all(given[n] for n in m.compute.needs)]
-    frames = engine.metrics([(m.id, m.compute(rel)) for m in chosen])
+    frames = engine.metrics([(m.id, _with_bounds(m.compute, rel)) for m in chosen])
     engine.drop("cx_clocked")
     parts = []
     for metric, frame in zip(chosen, frames, strict=True):
@@ -100,14 +103,24 @@ def company_metrics(
         return pd.DataFrame(columns=METRIC_COLUMNS)
     long = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     long["n"] = long["n"].fillna(0).astype("int64")
-    long["value"] = long["value"].astype("float64")
+    for column in ("value", "lo", "hi"):
+        long[column] = long[column].astype("float64")
     return long[METRIC_COLUMNS].sort_values(["company", "metric", "channel", "period"]).reset_index(
         drop=True
     )
 
 
+def _with_bounds(compute, rel: Relations) -> str:
+    """The metric's query with the columns ``lo`` and ``hi`` (NULL for a figure without an
+    interval: counts, ratios, trends), so that every engine stacks the same columns."""
+    sql = compute(rel)
+    if isinstance(compute, Aggregate):  # an aggregate always gives its bounds (maybe NULL)
+        return sql
+    return f"SELECT *, CAST(NULL AS DOUBLE) AS lo, CAST(NULL AS DOUBLE) AS hi FROM ({sql})"
+
+
 def _engine(con: duckdb.DuckDBPyConnection | Engine) -> Engine:
-    return DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
+    return con if isinstance(con, (DuckDBEngine, SparkEngine)) else DuckDBEngine(con)
 
 
 def with_industry(long: pd.DataFrame, industry_of: dict[str, str], min_n: int) -> pd.DataFrame:

@@ -58,13 +58,34 @@ def _exact_quantiles(dialect: str) -> Callable[[exp.Expression], exp.Expression]
     return rewrite
 
 
+def _is_date(node: exp.Expression) -> bool:
+    """Whether an expression is a date by its form alone (no schema is at hand): the last day
+    of a month, a cast to DATE, or the least or greatest of values one of which is a date."""
+    if isinstance(node, exp.Paren):
+        return _is_date(node.this)
+    if isinstance(node, exp.LastDay):
+        return True
+    if isinstance(node, exp.Cast):
+        return node.to.this == exp.DataType.Type.DATE
+    if isinstance(node, (exp.Least, exp.Greatest)):
+        return any(_is_date(e) for e in [node.this, *node.expressions])
+    return False
+
+
 def _spark_only(node: exp.Expression) -> exp.Expression:
     """Spark: a generator may not sit inside a cast (a month series is dates already), a
-    number with a decimal point is a double, and a subquery in FROM has a name (else Spark
-    reads the next keyword, ``WHERE``, as its alias)."""
+    number with a decimal point is a double, a date minus a date is a number of days (as in
+    DuckDB), and a subquery in FROM has a name (else Spark reads the next keyword, ``WHERE``,
+    as its alias)."""
     if isinstance(node, exp.Subquery) and not node.alias and isinstance(node.parent, exp.From):
         node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_q{id(node)}")))
         return node  # changed in place, so that its inside is rewritten too
+    if (
+        isinstance(node, exp.Sub)
+        and not isinstance(node.expression, exp.Interval)
+        and (_is_date(node.this) or _is_date(node.expression))
+    ):  # DuckDB: date - date is a number of days; Spark: an interval, unless datediff
+        return exp.Anonymous(this="datediff", expressions=[node.this, node.expression])
     if isinstance(node, exp.Cast) and isinstance(node.this, (exp.Unnest, exp.Explode)):
         return node.this
     if isinstance(node, exp.Literal) and not node.is_string and "." in node.this:

@@ -15,15 +15,16 @@ import socket
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import duckdb
 import pandas as pd
 
 from ..errors import EngineError
 from ..load.tables import STORE_TYPES, read_manifest, store_root, typed_frame
-from .dialect import translate
+
+if TYPE_CHECKING:  # DuckDB and SQLGlot are imported when company figures are computed
+    import duckdb
 
 ENGINES = ("duckdb", "spark")
 SPARK_MASTER_ENV = "CXREPORT_SPARK_MASTER"
@@ -55,6 +56,8 @@ class DuckDBEngine:
     name = "duckdb"
 
     def __init__(self, con: duckdb.DuckDBPyConnection | None = None):
+        import duckdb
+
         self.owned = con is None
         self.con = con if con is not None else duckdb.connect()
 
@@ -75,13 +78,15 @@ class DuckDBEngine:
         self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
     def query(self, sql: str, what: str = "a query") -> pd.DataFrame:
+        import duckdb
+
         try:
             return self.con.execute(translate(sql, "duckdb")).df()
         except duckdb.Error as exc:
             raise EngineError(self.name, f"cannot compute {what}: {_first_line(exc)}") from None
 
     def metrics(self, queries: list[tuple[str, str]]) -> list[pd.DataFrame]:
-        """Each metric's rows (company, channel, period, value, n), one query each."""
+        """Each metric's rows (company, channel, period, value, n, lo, hi), one query each."""
         return [self.query(sql, f"the metric {id}") for id, sql in queries]
 
     def close(self) -> None:
@@ -156,20 +161,22 @@ class SparkEngine:
         )
 
     def metrics(self, queries: list[tuple[str, str]]) -> list[pd.DataFrame]:
-        """Each metric's rows, all metrics in one Spark job (a job per metric costs seconds of
+        """Each metric's rows (company, channel, period, value, n, lo, hi), all metrics in one
+        Spark job (a job per metric costs seconds of
         scheduling each); when it fails, one by one, to name the metric that cannot run."""
         if not queries:
             return []
         union = " UNION ALL ".join(
             f"SELECT '{id}' AS cx_metric, company, channel, period, "
-            f"CAST(value AS DOUBLE) AS value, CAST(n AS BIGINT) AS n FROM ({sql})"
+            f"CAST(value AS DOUBLE) AS value, CAST(n AS BIGINT) AS n, "
+            f"CAST(lo AS DOUBLE) AS lo, CAST(hi AS DOUBLE) AS hi FROM ({sql})"
             for id, sql in queries
         )
         try:
             every = self.query(union, "the company metrics")
         except EngineError:
             return [self.query(sql, f"the metric {id}") for id, sql in queries]
-        columns = ["company", "channel", "period", "value", "n"]
+        columns = ["company", "channel", "period", "value", "n", "lo", "hi"]
         return [
             every.loc[every["cx_metric"] == id, columns].reset_index(drop=True)
             for id, _ in queries
@@ -207,6 +214,13 @@ class SparkEngine:
             return action()
         except Exception as exc:  # noqa: BLE001 - py4j, Connect and analysis errors alike
             raise EngineError(self.name, f"cannot compute {what}: {_first_line(exc)}") from None
+
+
+def translate(sql: str, dialect: str) -> str:
+    """``dialect.translate``, imported on first use (SQLGlot is not needed to load a corpus)."""
+    from .dialect import translate as to_dialect
+
+    return to_dialect(sql, dialect)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -24,11 +24,14 @@ from .charts import (
 from .company_text import metric_value
 
 
-def _series(figures: list[CompanyFigure], metric: str) -> dict[str, float]:
+def _series(
+    figures: list[CompanyFigure], metric: str, gaps: bool = False
+) -> dict[str, float | None]:
+    """A figure's values by period; with ``gaps``, periods without a value too (None)."""
     return {
         f.period: f.value
         for f in figures
-        if f.metric == metric and f.period and f.value is not None
+        if f.metric == metric and f.period and (gaps or f.value is not None)
     }
 
 
@@ -62,7 +65,7 @@ def _monthly_traces(months: list[str], counts: dict, mean: dict, earlier: list) 
 
 def monthly_complaints(score: CompanyScore) -> Chart | None:
     """Bars per month, the three-month mean as a line, and the same month a year earlier."""
-    counts = _series(score.figures, "complaints_monthly")
+    counts = _series(score.figures, "complaints_monthly", gaps=True)
     if not counts:
         return None
     months = sorted(counts)
@@ -77,16 +80,26 @@ def monthly_complaints(score: CompanyScore) -> Chart | None:
         yaxis={"title": {"text": "complaints"}, "fixedrange": True},
         legend=LEGEND_BELOW,
     )
-    peak = max(months, key=lambda m: (counts[m], m))
+    shown = [m for m in months if counts[m] is not None]
+    if not shown:
+        return None
+    peak = max(shown, key=lambda m: (counts[m], m))
     prior = (
         "the same months a year earlier are shown dotted"
         if len(traces) == 3
         else "the data does not reach a year further back"
     )
+    gaps = len(months) - len(shown)
+    gap_text = (
+        f" {gaps} month{'s' if gaps != 1 else ''} the sources do not cover "
+        f"{'are' if gaps != 1 else 'is'} left blank, not drawn as zero;"
+        if gaps
+        else ""
+    )
     summary = (
         f"Complaints per month from {_month(months[0])} to {_month(months[-1])}: between "
-        f"{fmt.number(min(counts.values()))} and {fmt.number(counts[peak])}, "
-        f"most in {_month(peak)}; {prior}."
+        f"{fmt.number(min(counts[m] for m in shown))} and {fmt.number(counts[peak])}, "
+        f"most in {_month(peak)};{gap_text} {prior}."
     )
     return Chart(
         id=f"complaints-{score.company}",

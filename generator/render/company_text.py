@@ -83,17 +83,73 @@ def source_label(company: Company, calls: bool = False) -> str:
 
 def source_of_rows(company: Company, sources: list[str]) -> str:
     """The label of the rows' ``source`` values (cfpb -> CFPB …), else the company's source."""
-    named = [SOURCE_NAMES.get(s, s) for s in sources if s]
+    # A source code the site has no name for (`fcc-tickets`) is never shown: the company
+    # file's own description of its data is.
+    named = list(dict.fromkeys(SOURCE_NAMES.get(s) or source_label(company) for s in sources if s))
     return ", ".join(named) if named else source_label(company)
 
 
 def not_rated(score: CompanyScore, min_sample: int) -> str:
     """ "NR — not rated (12 complaints; 30 needed)", or why there is nothing to rate."""
+    if score.not_rated == "uncertain" and score.grade_range:
+        low, high = score.grade_range
+        return (
+            f"{NOT_RATED_TEXT} (with each figure at either end of its 95% interval the grade "
+            f"runs from {low} to {high}: too wide to call)"
+        )
     if score.not_rated == "too_few":
         rows = score.complaints or score.calls_offered
         what = "complaints" if score.complaints else "calls"
+        if rows >= min_sample:
+            return (
+                f"{NOT_RATED_TEXT} ({fmt.number(rows)} {what}, but no graded figure has "
+                f"{fmt.number(min_sample)} rows behind it)"
+            )
         return f"{NOT_RATED_TEXT} ({fmt.number(rows)} {what}; {fmt.number(min_sample)} needed)"
     return f"{NOT_RATED_TEXT} (no documented case and no incident data)"
+
+
+def interval_text(lo: float | None, hi: float | None, unit: str) -> str:
+    """A figure's 95% interval as words: "95% interval 96% to 98%" (empty without one)."""
+    if lo is None or hi is None:
+        return ""
+    return f"95% interval {metric_value(lo, unit)} to {metric_value(hi, unit)}"
+
+
+def grade_range_text(score: CompanyScore) -> str:
+    """ "C to B" (or "A" when both ends agree): the grade with every figure at the worse and
+    at the better end of its interval; empty without incident figures."""
+    if not score.grade_range:
+        return ""
+    low, high = score.grade_range
+    return low if low == high else f"{low} to {high}"
+
+
+def evidence_text(score: CompanyScore, company: Company) -> str:
+    """What a grade rests on: its graded cases, and the sources (by name, never by code),
+    period and rows of the figures it scored. Grades resting on different evidence are not
+    directly comparable."""
+    parts = []
+    if score.case_part is not None:
+        graded = len(score.case_weights)
+        parts.append(f"{graded} graded case{'s' if graded != 1 else ''}")
+    scored = [c for c in score.criteria if c.applicable]
+    if scored:
+        names = ", ".join(sorted({c.name.lower() for c in scored}))
+        sources = [
+            f"{source_of_rows(company, [c.source])} "
+            f"{period_text(f'{c.first_day}/{c.last_day}', True)}"
+            for c in score.clocks
+        ]
+        calls = score.figure("calls_offered")
+        if calls is not None and calls.n:
+            sources.append(
+                f"{source_label(company, calls=True)} {period_text(calls.period, True)}"
+            )
+        rows = score.complaints or score.calls_offered
+        what = "complaints" if score.complaints else "calls"
+        parts.append(f"{names} ({', '.join(sources)}; {fmt.number(rows)} {what})")
+    return "; ".join(parts) or fmt.MISSING
 
 
 def criterion_value(result: CompanyCriterionResult) -> str:
@@ -119,6 +175,7 @@ FIGURE_LABELS = {
     "complaints_per_100k": "Complaints a year per 100,000 customers",
     "timely_share": "Answered in time",
     "untimely_share": "Not answered in time",
+    "unanswered_share": "Social-media threads never answered",
     "resolved_share": "Marked solved or closed",
     "relief_share": "Closed with relief",
     "relief_monetary_share": "… with monetary relief",
@@ -157,6 +214,7 @@ def figure_rows(score: CompanyScore) -> list[dict]:
             "peers": f.industry_companies,
             "n": f.n,
             "period": period_text(f.period),
+            "interval": interval_text(f.lo, f.hi, f.unit),
         }
         for f in shown
     ]

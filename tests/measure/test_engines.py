@@ -66,6 +66,9 @@ def assert_same(duck: pd.DataFrame, on_spark: pd.DataFrame) -> None:
     for row in joined.itertuples():
         exact = row.metric in QUANTILES  # to the last bit
         assert same(row.value_d, row.value_s, exact), row
+        # an interval's bounds are values of the rows (quantiles) or a formula (shares)
+        assert same(row.lo_d, row.lo_s, exact), row
+        assert same(row.hi_d, row.hi_s, exact), row
         assert same(row.industry_median_d, row.industry_median_s, exact), row
     COVERED.update(duck["metric"])
 

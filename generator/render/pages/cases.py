@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from ...load.models import Case, as_datetime
 from ...measure import REGISTRY
 from ...score import CaseScore
 from .. import charts
+from .. import format as fmt
 from ..format import nice as fmt_nice
-from ..format import value as fmt_value
 from ..letters import letters_citing
 from ..markup import sanitise_markdown
 
@@ -24,6 +26,19 @@ HEADLINE = [
 ]
 
 
+# What a page says about precision, in one place (easy to translate).
+TEXT = {
+    "dates_not_given": "the source gives no dates",
+    "dates_approximate": "about {start}{end}",
+    "written_up": "written up {date}",
+    "day": "day {n}, {time}",
+    "day_only": "day {n}",
+    "approx_mark": "about",
+    "inferred": "inferred from the source's words",
+    "approximate": "counted from reconstructed times",
+}
+
+
 @dataclass(frozen=True)
 class Headline:
     metric: str
@@ -31,6 +46,61 @@ class Headline:
     label: str
     basis: str
     evidence: list[str]
+    note: str = ""
+
+
+def figure_text(detail) -> str:
+    """A metric value as a page shows it: the source's qualifier, "about" for a duration
+    counted from reconstructed times or a figure read from the source's words."""
+    qualifier = detail.qualifier if detail.basis == "stated" else None
+    if detail.approximate or detail.inferred:
+        qualifier = "about"
+    return fmt.value_words(detail.value, qualifier)
+
+
+def figure_note(detail) -> str:
+    if detail.inferred:
+        return TEXT["inferred"]
+    if detail.approximate:
+        return TEXT["approximate"]
+    return ""
+
+
+def dates_text(case: Case, score: CaseScore) -> str:
+    """The case's dates as its sources give them, and never a date they do not give."""
+    if case.dates == "not_given":
+        if score.date_basis == "source":
+            return f"{TEXT['dates_not_given']} · {score.date.isoformat()}"
+        return TEXT["dates_not_given"]
+    span = case.started.isoformat() + (f" to {case.ended.isoformat()}" if case.ended else "")
+    if case.dates == "approximate":
+        return f"{TEXT['approx_mark']} {span}"
+    return span
+
+
+def _clock(ts: dt.datetime, first: dt.date) -> str:
+    n = (ts.date() - first).days + 1
+    if ts.time() == dt.time():
+        return TEXT["day_only"].format(n=n)
+    return TEXT["day"].format(n=n, time=ts.strftime("%H:%M"))
+
+
+def event_times(case: Case) -> dict[str, tuple[str, str]]:
+    """Per event: (when, due) as the page shows them. Cases whose sources give no dates
+    show days from the first event (day 1, 09:00), never the file's stand-in dates."""
+    relative = case.dates == "not_given"
+    known = [e.timestamp for e in case.timeline if not e.order_only]
+    first = min(known).date() if known else None
+    out = {}
+    for e in case.timeline:
+        due = getattr(e, "due", None)
+
+        def shown(ts: dt.datetime) -> str:
+            return _clock(ts, first) if relative and first else fmt.when(ts)
+
+        when = "" if e.order_only else shown(e.timestamp)
+        out[e.id] = (when, shown(as_datetime(due)) if due is not None else "")
+    return out
 
 
 def headline(score: CaseScore, service: str | None) -> list[Headline]:
@@ -39,12 +109,24 @@ def headline(score: CaseScore, service: str | None) -> list[Headline]:
         detail = score.metric_details.get(metric)
         if not detail or not detail.value or detail.value <= 0:
             continue
-        value_text = fmt_value(detail.value, detail.qualifier if detail.basis == "stated" else None)
+        value_text = figure_text(detail)
         label = one if detail.value == 1 else many
         if metric == "hours_without_service" and service:
             label = label.replace("service", service)
-        out.append(Headline(metric, value_text, label, detail.basis, detail.evidence))
+        out.append(
+            Headline(
+                metric, value_text, label, detail.basis, detail.evidence, figure_note(detail)
+            )
+        )
     return out
+
+
+REASONS = {
+    "no_value": "no figure",
+    "not_covered": "the sources do not tell",
+    "unbacked_failure": "no evidence behind a failure",
+    "superseded": "counted under another criterion",
+}
 
 
 def list_filters(rows: list[CaseScore], corpus) -> dict[str, list[tuple[str, str]]]:
@@ -55,7 +137,7 @@ def list_filters(rows: list[CaseScore], corpus) -> dict[str, list[tuple[str, str
     return {
         "company": sorted(companies.items(), key=lambda kv: (kv[1].lower(), kv[0])),
         "industry": [(i, fmt_nice(i)) for i in sorted(industries)],
-        "grade": [(g, g) for g in sorted({c.grade for c in rows})],
+        "grade": [(g, g) for g in sorted({c.grade for c in rows if c.grade})],
         "year": [(str(y), str(y)) for y in sorted({c.date.year for c in rows}, reverse=True)],
     }
 
@@ -84,6 +166,12 @@ def render(site) -> None:
             score=score,
             company=corpus.companies[case.company],
             headline=headline(score, service),
+            dates=dates_text(case, score),
+            times=event_times(case),
+            figure_text=figure_text,
+            figure_note=figure_note,
+            reasons=REASONS,
+            rubric=site.rubric,
             narrative=sanitise_markdown(narrative) if narrative else None,
             charts=charts.case_charts(case, score),
             letters=letters_citing(case.slug, list(site.letters.values())),
