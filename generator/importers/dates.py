@@ -50,7 +50,11 @@ def parse_in_order(values: pd.Series, formats: list[str]) -> pd.Series:
             missing = out.isna() & (text != "")
             if not missing.any():
                 break
-            out[missing] = pd.to_datetime(text[missing], format=fmt, errors="coerce")
+            parsed = pd.to_datetime(text[missing], format=fmt, errors="coerce")
+            # a year pandas cannot hold in nanoseconds (0001, 9999) reads as no date here;
+            # the row is then refused like any unreadable date, never a crash
+            held = parsed.between(pd.Timestamp.min, pd.Timestamp.max)
+            out[missing] = parsed.where(held).astype("datetime64[ns]")
         return out
 
     return by_unique(values, convert)

@@ -89,6 +89,7 @@ def test_every_company_grade_is_recomputed_from_its_page(site, board, corpus):
                 assert case_page.select_one("[data-score]")["data-score"] == r["data-score"]
             shown = float(soup.select_one("[data-case-part]")["data-case-part"])
             assert shown == pytest.approx(round(num / den, 1), abs=0.05)
+        _check_incident_part(soup, company, rubric)
         parts = soup.select("tr[data-part][data-score]")
         if not parts:
             assert company.score is None
@@ -97,6 +98,28 @@ def test_every_company_grade_is_recomputed_from_its_page(site, board, corpus):
         weight = sum(float(p["data-weight"]) for p in parts)
         grade = float(soup.select_one("[data-grade-score]")["data-grade-score"])
         assert grade == pytest.approx(round(total / weight, 1), abs=0.05), company.company
+
+
+def _check_incident_part(soup, company, rubric) -> None:
+    """The complaint-data part from the criteria rows the page prints (points / possible,
+    capped by a failed critical criterion), as the page's own sentence says."""
+    if company.incident_part is None:
+        assert soup.select_one("#incident-arithmetic") is None
+        return
+    rows = soup.select(".cx-scorecard tr[data-points]")
+    points = sum(float(r["data-points"]) for r in rows)
+    most = sum(float(r["data-max"]) for r in rows)
+    caps = [
+        c.cap
+        for cat in rubric.company.categories
+        for c in cat.criteria
+        if c.cap is not None and soup.select_one(f"#crit-{c.id}.cx-failed")
+    ]
+    expected = min([round(100 * points / most, 1), *caps])
+    shown = soup.select_one('tr[data-part="incidents"]')["data-score"]
+    assert float(shown) == pytest.approx(expected, abs=0.05), company.company
+    sentence = soup.select_one("#incident-arithmetic").get_text()
+    assert f"{round(points, 2):g}" in sentence and f"{round(most, 2):g}" in sentence
 
 
 def test_chart_outages_equal_the_metric_for_every_case(corpus):

@@ -89,6 +89,28 @@ def incident_context(company, score: CompanyScore, site) -> dict:
         "free_text_topics": free_text[0].topics if free_text else 0,
         "size": company.size,
         "in_sentence": text.name_in_sentence(company),
+        "arithmetic": incident_arithmetic(score, rules),
+    }
+
+
+def incident_arithmetic(score: CompanyScore, rules) -> dict | None:
+    """The complaint-data part worked out as the scorer does it: 100 x the points of the
+    applicable criteria / their possible points, capped by a failed critical criterion."""
+    scored = [r for r in score.criteria if r.applicable]
+    if score.incident_part is None or not scored or rules is None:
+        return None
+    points = sum(r.points for r in scored)
+    most = sum(r.max_points for r in scored)
+    caps = {c.id: c.cap for cat in rules.categories for c in cat.criteria if c.cap is not None}
+    capping = [r for r in scored if r.failed and r.id in caps]
+    cap = min(capping, key=lambda r: caps[r.id]) if capping else None
+    uncapped = 100 * points / most
+    return {
+        "points": points,
+        "max": most,
+        "uncapped": uncapped,
+        "cap": caps[cap.id] if cap and caps[cap.id] < uncapped else None,
+        "cap_by": cap.name if cap else "",
     }
 
 
