@@ -11,8 +11,9 @@ Two rewrites make the engines agree to the last bit, not only in meaning:
 * a number with a decimal point is a double, as DuckDB computes with it (Spark would compute in
   fixed-point decimals and round differently).
 
-Spark also needs generators (``unnest``) outside casts; parquet scans are replaced by the
-engine itself (see ``engines.py``).
+Spark also needs generators (``unnest``) outside casts and a date minus a date spelt
+``datediff`` (DuckDB's difference is a number of days, Spark's an interval); parquet scans are
+replaced by the engine itself (see ``engines.py``).
 """
 
 from __future__ import annotations

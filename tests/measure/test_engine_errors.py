@@ -71,3 +71,16 @@ def test_quantiles_are_spelt_out_the_same_way_for_both_engines():
     spark = translate("SELECT quantile_cont(x, 0.9) FROM t", "spark")
     assert "QUANTILE" not in duck.upper() and "PERCENTILE" not in spark.upper()
     assert "LIST_SORT" in duck.upper() and "ARRAY_SORT" in spark.upper()
+
+
+def test_a_date_minus_a_date_is_days_on_spark_too():
+    """DuckDB subtracts dates to a number of days, Spark to an interval: the translation
+    spells it ``datediff`` (a date minus an interval stays as it is)."""
+    sql = (
+        "SELECT least(last_day(m), s1) - greatest(m, s0) + 1 AS days, "
+        "CAST(d AS DATE) - INTERVAL 1 MONTH AS before FROM t"
+    )
+    spark = translate(sql, "spark").upper()
+    assert "DATEDIFF(LEAST(LAST_DAY(M), S1), GREATEST(M, S0)) + 1" in spark
+    assert "- INTERVAL '1' MONTH" in spark
+    assert "DATEDIFF" not in translate(sql, "duckdb").upper()

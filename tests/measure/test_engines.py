@@ -1,8 +1,9 @@
 """Every registered company metric gives the same numbers on DuckDB and on a real local Spark:
 over the bundled corpus, over the shared CFPB extract imported into the incident store (so
 Spark reads the Parquet files itself), and over random rows that exercise every metric.
-Quantiles are equal to the last bit; sums of fractional doubles, whose order each engine
-chooses, to 12 significant digits."""
+Quantiles and the bounds of their intervals (values of the rows) are equal to the last bit;
+sums of fractional doubles, whose order each engine chooses, and the Wilson intervals of
+shares, to 12 significant digits."""
 
 from __future__ import annotations
 
@@ -73,10 +74,9 @@ def assert_same(duck: pd.DataFrame, on_spark: pd.DataFrame) -> None:
     COVERED.update(duck["metric"])
 
 
-def test_bundled_corpus(spark):
-    corpus = load(CASES)
+def test_bundled_corpus(spark, bundled):
     duck, on_spark = both(
-        spark, corpus.incidents, corpus.calls, corpus.companies, corpus.root
+        spark, bundled.incidents, bundled.calls, bundled.companies, bundled.root
     )
     assert_same(duck, on_spark)
     assert {"answered_60s_share", "complaints_monthly", "call_wait_p90"} <= set(duck["metric"])
