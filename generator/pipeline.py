@@ -41,8 +41,10 @@ from .publish import (
     scratch_overrides,
     swap_into_place,
 )
+from .publish import editions as publish_editions
 from .publish.guard import LOCK_WAIT_SECONDS, owned_or_empty
 from .render import render_site
+from .render.i18n import Edition, editions
 from .resources import TEMPLATES
 from .score import rubric_problems, score_corpus
 
@@ -94,9 +96,11 @@ def build_site(
     docs_dir: Path | None = None,
     on_wait: Callable[[str], None] | None = None,
     wait: float = LOCK_WAIT_SECONDS,
+    lang: str | None = None,
 ) -> BuildReport:
-    """Build the site from ``cases``; raises InputError, BuildError or OutputError, leaving
-    ``out`` intact. Writes only into folders that are empty or that a build made."""
+    """Build the site from ``cases`` in every language of mkdocs.yml's ``extra.languages``
+    (or in ``lang`` alone, into its folder); raises InputError, BuildError or OutputError,
+    leaving ``out`` intact. Writes only into folders that are empty or that a build made."""
     timed = _Timer(on_stage)
     if not config.is_file():
         raise InputError([Problem(str(config), 1, 1, "mkdocs configuration not found")])
@@ -105,6 +109,7 @@ def build_site(
     out = (out or default_site).resolve()
     _check_outputs(Path(cases), config, out, docs_dir)
     with timed("load"):
+        chosen = _editions(config, lang)
         corpus = load(cases)
     with timed("metrics"), _corpus_frozen():
         metrics = case_metrics(corpus.cases)
@@ -115,16 +120,48 @@ def build_site(
     with locked(out, on_wait, wait), scratch_folder(docs_dir.parent) as scratch:
         _check_outputs(Path(cases), config, out, docs_dir)  # again, now that we hold the lock
         with timed("render"), _corpus_frozen():
-            try:
-                pages = render_site(corpus, board, scratch / "docs", templates, site_url)
-            except jinja2.TemplateError as exc:
-                raise BuildError([_template_message(exc)]) from None
-            _copy_images(corpus, scratch / "docs")
+            pages = 0
+            for edition in chosen:  # the scored data is shared; only the text differs
+                docs = _docs(scratch, edition, chosen)
+                try:
+                    pages += render_site(
+                        corpus, board, docs, templates, site_url + edition.prefix, edition
+                    )
+                except jinja2.TemplateError as exc:
+                    raise BuildError([_template_message(exc)]) from None
+                _copy_images(corpus, docs)
         custom_dir = scratch / "overrides" if overrides else None
-        _publish(corpus, config, scratch / "docs", out, timed, custom_dir)
+        builds = [
+            (
+                _docs(scratch, e, chosen),
+                e.prefix,
+                publish_editions.overrides(config, e, chosen, site_url, custom_dir),
+            )
+            for e in chosen
+        ]
+        _publish(corpus, config, builds, out, timed, custom_dir)
         with locked(docs_dir, on_wait, wait):
             _keep_docs(scratch, docs_dir, overrides)
     return BuildReport(site=out, pages=pages, seconds=timed.seconds, warnings=corpus.warnings)
+
+
+def _editions(config: Path, lang: str | None) -> list[Edition]:
+    """The editions to build: every configured language, or ``lang`` alone."""
+    codes = publish_editions.languages(config)
+    if lang is not None and lang not in codes:
+        raise InputError(
+            [Problem(str(config), 1, 1, f"--lang {lang}: the site's languages are "
+                     f"{', '.join(codes)} (extra.languages)")]
+        )
+    found = editions(codes, config, config.resolve().parent / "locale")
+    return [e for e in found if lang is None or e.code == lang]
+
+
+def _docs(scratch: Path, edition: Edition, chosen: list[Edition]) -> Path:
+    """Where an edition's pages are rendered: the first one's in docs/ (kept as docs_dir)."""
+    if edition is chosen[0]:
+        return scratch / "docs"
+    return scratch / "editions" / edition.code / "docs"
 
 
 def _check_outputs(cases: Path, config: Path, out: Path, docs_dir: Path) -> None:
@@ -155,9 +192,15 @@ def _keep_docs(scratch: Path, docs_dir: Path, overrides: bool) -> None:
 
 
 def _publish(
-    corpus: Corpus, config: Path, docs_dir: Path, out: Path, timed, custom_dir: Path | None
+    corpus: Corpus,
+    config: Path,
+    builds: list[tuple[Path, str, dict]],
+    out: Path,
+    timed,
+    custom_dir: Path | None,
 ) -> None:
-    """mkdocs into a staging folder beside ``out``, harden, then swap it into place."""
+    """mkdocs into a staging folder beside ``out`` (each edition's pages, with its settings,
+    into its folder), harden, then swap it into place."""
     with timed("mkdocs"), _build_date(corpus):
         remove_leftovers(out)
         staging = out.parent / f".{out.name}.building-{os.getpid()}"
@@ -165,7 +208,9 @@ def _publish(
             shutil.rmtree(staging)
         mark(staging)
         try:
-            mkdocs_build(config, docs_dir, staging, custom_dir)
+            for docs_dir, prefix, settings in builds:  # the root edition first: mkdocs
+                # empties the folder it builds into
+                mkdocs_build(config, docs_dir, staging / prefix, custom_dir, settings)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

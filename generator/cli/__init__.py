@@ -145,7 +145,12 @@ def explain(
 
 
 def _build(
-    cases: Path, config: Path, site_dir: Path | None, quiet: bool, spinner: bool = True
+    cases: Path,
+    config: Path,
+    site_dir: Path | None,
+    quiet: bool,
+    spinner: bool = True,
+    lang: str | None = None,
 ) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -182,6 +187,7 @@ def _build(
                 out=site_dir,
                 on_stage=on_stage,
                 on_wait=lambda message: err.print(message, markup=False),
+                lang=lang,
             )
     except InputError as exc:
         _fail(exc, "the previous site was left as it was.")
@@ -227,9 +233,14 @@ def build(
     config: ConfigOpt = Path("mkdocs.yml"),
     site_dir: OutOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Build this language's edition alone (default: all)."),
+    ] = None,
 ) -> None:
-    """Build the static site: validate, score, render pages, then `mkdocs build --strict`."""
-    _build(cases, config, site_dir, quiet)
+    """Build the static site in every language of mkdocs.yml's extra.languages: validate,
+    score, render pages, then `mkdocs build --strict` per edition."""
+    _build(cases, config, site_dir, quiet, lang=lang)
 
 
 @app.command()

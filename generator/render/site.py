@@ -13,13 +13,27 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from ..load import Corpus
 from ..resources import TEMPLATES
 from ..score import CaseScore, Scoreboard
 from . import format as fmt
+from . import i18n
 from .letters import compose
-from .markup import markdown_safe, yaml_str
+from .markup import markdown_safe, markdown_text, yaml_str
+
+
+def _gettext(message: str, **variables: Any) -> Markup:
+    """Templates' ``_()``: the translated text (trusted: it comes from our catalogues), with
+    ``%(name)s`` fields filled by values escaped like any other output."""
+    text = Markup(i18n._(message))
+    return text % {k: markdown_text(v) for k, v in variables.items()} if variables else text
+
+
+def _ngettext(singular: str, plural: str, n: int, **variables: Any) -> Markup:
+    text = Markup(i18n.ngettext(singular, plural, n))
+    return text % {k: markdown_text(v) for k, v in {"num": n, **variables}.items()}
 
 
 def environment(templates: Path, locale: str = fmt.DEFAULT_LOCALE) -> Environment:
@@ -39,6 +53,10 @@ def environment(templates: Path, locale: str = fmt.DEFAULT_LOCALE) -> Environmen
     env.filters["duration"] = lambda minutes: fmt.duration(minutes, locale)
     env.filters["unit"] = lambda v, unit: fmt.with_unit(v, unit, locale)
     env.filters["nice"] = fmt.nice
+    env.filters["date"] = lambda d: fmt.date(d, locale)
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, lang=locale)
+    env.globals["industry_name"] = i18n.term
+    env.filters["term"] = i18n.term
     return markdown_safe(env)  # every value Markdown-inert as well as HTML-escaped
 
 
@@ -52,9 +70,12 @@ class SiteRenderer:
         out: Path,
         templates: Path = TEMPLATES,
         site_url: str = "",
+        edition: i18n.Edition | None = None,
     ):
         self.corpus, self.board, self.out = corpus, board, out
-        self.env = environment(templates)
+        self.edition = edition
+        self.locale = edition.locale if edition else fmt.DEFAULT_LOCALE
+        self.env = environment(templates, self.locale)
         self.assets = templates / "assets"
         self.overrides = templates / "overrides"
         self.site_url = site_url
@@ -62,9 +83,12 @@ class SiteRenderer:
         assert rubric is not None
         self.rubric = rubric
         self.category_names = {c.id: c.name for c in rubric.categories}
-        self.letters = {
-            slug: compose(letter, corpus, board) for slug, letter in sorted(corpus.letters.items())
-        }
+        self.translations = edition.translations if edition else i18n.NullTranslations()
+        with i18n.active(self.translations):  # letters are composed in the edition's language
+            self.letters = {
+                slug: compose(letter, corpus, board)
+                for slug, letter in sorted(corpus.letters.items())
+            }
         self.case_scores = {c.case: c for c in board.cases}
         self.pages = 0
 
@@ -86,8 +110,9 @@ class SiteRenderer:
 
         self.out.mkdir(parents=True, exist_ok=True)
         self.copy_assets()
-        for render_pages in PAGE_KINDS:
-            render_pages(self)
+        with i18n.active(self.translations):
+            for render_pages in PAGE_KINDS:
+                render_pages(self)
         return self.pages
 
     def copy_assets(self) -> None:
@@ -111,7 +136,13 @@ class SiteRenderer:
 
 
 def render_site(
-    corpus: Corpus, board: Scoreboard, out: Path, templates: Path = TEMPLATES, site_url: str = ""
+    corpus: Corpus,
+    board: Scoreboard,
+    out: Path,
+    templates: Path = TEMPLATES,
+    site_url: str = "",
+    edition: i18n.Edition | None = None,
 ) -> int:
-    """Render every page into ``out`` (which must be empty or absent); returns the page count."""
-    return SiteRenderer(corpus, board, out, templates, site_url).render_all()
+    """Render every page into ``out`` (which must be empty or absent) in the language of
+    ``edition`` (English without one); returns the page count."""
+    return SiteRenderer(corpus, board, out, templates, site_url, edition).render_all()

@@ -9,18 +9,19 @@ from ...score import CaseScore
 from .. import charts
 from ..format import nice as fmt_nice
 from ..format import value as fmt_value
+from ..i18n import N_, ngettext
 from ..letters import letters_citing
 from ..markup import sanitise_markdown
 
 HEADLINE = [
     # metric, label (singular, plural), shown when the value is positive
-    ("hours_without_service", "hour without service", "hours without service"),
-    ("contacts", "contact", "contacts"),
-    ("hours_on_phone", "hour on the phone", "hours on the phone"),
-    ("distinct_agents", "employee", "employees"),
-    ("transfers", "transfer", "transfers"),
-    ("promises_missed", "missed deadline", "missed deadlines"),
-    ("support_unavailable", "time support was unavailable", "times support was unavailable"),
+    ("hours_without_service", N_("hour without service"), N_("hours without service")),
+    ("contacts", N_("contact"), N_("contacts")),
+    ("hours_on_phone", N_("hour on the phone"), N_("hours on the phone")),
+    ("distinct_agents", N_("employee"), N_("employees")),
+    ("transfers", N_("transfer"), N_("transfers")),
+    ("promises_missed", N_("missed deadline"), N_("missed deadlines")),
+    ("support_unavailable", N_("time support was unavailable"), N_("times support was unavailable")),
 ]
 
 
@@ -33,15 +34,18 @@ class Headline:
     evidence: list[str]
 
 
-def headline(score: CaseScore, service: str | None) -> list[Headline]:
+def headline(score: CaseScore, service: str | None, locale: str = "en") -> list[Headline]:
     out = []
     for metric, one, many in HEADLINE:
         detail = score.metric_details.get(metric)
         if not detail or not detail.value or detail.value <= 0:
             continue
-        value_text = fmt_value(detail.value, detail.qualifier if detail.basis == "stated" else None)
-        label = one if detail.value == 1 else many
-        if metric == "hours_without_service" and service:
+        qualifier = detail.qualifier if detail.basis == "stated" else None
+        value_text = fmt_value(detail.value, qualifier, locale)
+        # (plural rules differ by language: a whole count picks the form, else the plural)
+        count = int(detail.value) if float(detail.value).is_integer() else 2
+        label = ngettext(one, many, count)
+        if metric == "hours_without_service" and service and locale == "en":
             label = label.replace("service", service)
         out.append(Headline(metric, value_text, label, detail.basis, detail.evidence))
     return out
@@ -83,7 +87,7 @@ def render(site) -> None:
             case=case,
             score=score,
             company=corpus.companies[case.company],
-            headline=headline(score, service),
+            headline=headline(score, service, site.locale),
             narrative=sanitise_markdown(narrative) if narrative else None,
             charts=charts.case_charts(case, score),
             letters=letters_citing(case.slug, list(site.letters.values())),

@@ -11,6 +11,8 @@ import datetime as dt
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
+from ..i18n import _
+
 FEED_SIZE = 50
 
 
@@ -56,7 +58,7 @@ def render(site) -> None:
         (
             '<?xml version="1.0" encoding="utf-8"?>\n'
             '<feed xmlns="http://www.w3.org/2005/Atom">\n'
-            "  <title>cxreport: new cases</title>\n"
+            f"  <title>{xml_escape(_('cxreport: new cases'))}</title>\n"
             f"  <id>{xml_escape(feed_id)}</id>\n"
             f'  <link rel="self" type="application/atom+xml" href={self_link}/>\n'
             f'  <link rel="alternate" type="text/html" href={quoteattr(base or "./")}/>\n'
