@@ -24,16 +24,16 @@ from .letters import compose
 from .markup import markdown_safe, markdown_text, yaml_str
 
 
-def _gettext(message: str, **variables: Any) -> Markup:
+def _gettext(message: str, /, **variables: Any) -> Markup:
     """Templates' ``_()``: the translated text (trusted: it comes from our catalogues), with
     ``%(name)s`` fields filled by values escaped like any other output."""
     text = Markup(i18n._(message))
     return text % {k: markdown_text(v) for k, v in variables.items()} if variables else text
 
 
-def _ngettext(singular: str, plural: str, n: int, **variables: Any) -> Markup:
-    text = Markup(i18n.ngettext(singular, plural, n))
-    return text % {k: markdown_text(v) for k, v in {"num": n, **variables}.items()}
+def _ngettext(singular: str, plural: str, count: int, /, **variables: Any) -> Markup:
+    text = Markup(i18n.ngettext(singular, plural, count))
+    return text % {k: markdown_text(v) for k, v in {"num": count, **variables}.items()}
 
 
 def environment(templates: Path, locale: str = fmt.DEFAULT_LOCALE) -> Environment:
