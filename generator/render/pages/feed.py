@@ -53,12 +53,13 @@ def render(site) -> None:
     base = site.site_url  # absolute when mkdocs.yml sets site_url, else links stay relative
     feed_id = f"{base}feed.xml" if base else "urn:cxreport:feed"
     self_link = quoteattr(f"{base}feed.xml")
+    title = _("cxreport: new cases")
     site.write(
         "feed.xml",
         (
             '<?xml version="1.0" encoding="utf-8"?>\n'
             '<feed xmlns="http://www.w3.org/2005/Atom">\n'
-            f"  <title>{xml_escape(_('cxreport: new cases'))}</title>\n"
+            f"  <title>{xml_escape(title)}</title>\n"
             f"  <id>{xml_escape(feed_id)}</id>\n"
             f'  <link rel="self" type="application/atom+xml" href={self_link}/>\n'
             f'  <link rel="alternate" type="text/html" href={quoteattr(base or "./")}/>\n'
