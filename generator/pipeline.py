@@ -44,7 +44,7 @@ from .publish import (
 from .publish import editions as publish_editions
 from .publish.guard import LOCK_WAIT_SECONDS, owned_or_empty
 from .render import render_site
-from .render.i18n import Edition, editions
+from .render.i18n import Edition, _, active, editions, theme_text
 from .resources import TEMPLATES
 from .score import rubric_problems, score_corpus
 
@@ -120,25 +120,9 @@ def build_site(
     with locked(out, on_wait, wait), scratch_folder(docs_dir.parent) as scratch:
         _check_outputs(Path(cases), config, out, docs_dir)  # again, now that we hold the lock
         with timed("render"), _corpus_frozen():
-            pages = 0
-            for edition in chosen:  # the scored data is shared; only the text differs
-                docs = _docs(scratch, edition, chosen)
-                try:
-                    pages += render_site(
-                        corpus, board, docs, templates, site_url + edition.prefix, edition
-                    )
-                except jinja2.TemplateError as exc:
-                    raise BuildError([_template_message(exc)]) from None
-                _copy_images(corpus, docs)
+            pages = _render(corpus, board, scratch, chosen, templates, site_url)
         custom_dir = scratch / "overrides" if overrides else None
-        builds = [
-            (
-                _docs(scratch, e, chosen),
-                e.prefix,
-                publish_editions.overrides(config, e, chosen, site_url, custom_dir),
-            )
-            for e in chosen
-        ]
+        builds = [_build_of(config, e, chosen, scratch, site_url, custom_dir) for e in chosen]
         _publish(corpus, config, builds, out, timed, custom_dir)
         with locked(docs_dir, on_wait, wait):
             _keep_docs(scratch, docs_dir, overrides)
@@ -149,12 +133,39 @@ def _editions(config: Path, lang: str | None) -> list[Edition]:
     """The editions to build: every configured language, or ``lang`` alone."""
     codes = publish_editions.languages(config)
     if lang is not None and lang not in codes:
-        raise InputError(
-            [Problem(str(config), 1, 1, f"--lang {lang}: the site's languages are "
-                     f"{', '.join(codes)} (extra.languages)")]
-        )
+        message = f"--lang {lang}: the site's languages are {', '.join(codes)} (extra.languages)"
+        raise InputError([Problem(str(config), 1, 1, message)])
     found = editions(codes, config, config.resolve().parent / "locale")
     return [e for e in found if lang is None or e.code == lang]
+
+
+def _render(corpus, board, scratch: Path, chosen: list[Edition], templates, site_url) -> int:
+    """Every edition's pages: the scored data is shared, only the text differs."""
+    pages = 0
+    for edition in chosen:
+        docs = _docs(scratch, edition, chosen)
+        try:
+            pages += render_site(corpus, board, docs, templates, site_url + edition.prefix, edition)
+        except jinja2.TemplateError as exc:
+            raise BuildError([_template_message(exc)]) from None
+        _copy_images(corpus, docs)
+    return pages
+
+
+def _build_of(config, edition, chosen, scratch, site_url, custom_dir) -> tuple[Path, str, dict]:
+    """An edition's mkdocs build: its pages, its folder, its settings."""
+    settings = _settings(config, edition, chosen, site_url, custom_dir)
+    return _docs(scratch, edition, chosen), edition.prefix, settings
+
+
+def _settings(
+    config: Path, edition: Edition, chosen: list[Edition], site_url: str, custom_dir: Path | None
+) -> dict:
+    """mkdocs settings of an edition, its text translated."""
+    with active(edition.translations):
+        return publish_editions.overrides(
+            config, edition, chosen, site_url, custom_dir, _, theme_text()
+        )
 
 
 def _docs(scratch: Path, edition: Edition, chosen: list[Edition]) -> Path:

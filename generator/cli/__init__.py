@@ -144,6 +144,17 @@ def explain(
         out.print(renderable)
 
 
+STAGE_LABELS = {
+    "load": "Loading and validating",
+    "metrics": "Computing metrics",
+    "score": "Scoring",
+    "render": "Rendering pages",
+    "mkdocs": "Running mkdocs build",
+    "harden": "Pinning the pages' scripts in their security policy",
+    "swap": "Swapping the new site into place",
+}
+
+
 def _build(
     cases: Path,
     config: Path,
@@ -156,15 +167,7 @@ def _build(
 
     from ..pipeline import STAGES, BuildError, OutputError, build_site
 
-    labels = {
-        "load": "Loading and validating",
-        "metrics": "Computing metrics",
-        "score": "Scoring",
-        "render": "Rendering pages",
-        "mkdocs": "Running mkdocs build",
-        "harden": "Pinning the pages' scripts in their security policy",
-        "swap": "Swapping the new site into place",
-    }
+    labels = STAGE_LABELS
     show = spinner and not quiet and err.is_terminal
     progress = Progress(
         SpinnerColumn(),

@@ -5,31 +5,15 @@ list of editions that the language switcher and the hreflang links of every page
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import material
 
-from ..render.i18n import DEFAULT_LANGUAGES, N_, Edition, _, active
 from .mkdocs import BuildError, config_data
 
-# The navigation titles and the site's own name and description of the bundled mkdocs.yml:
-# marked here so the catalogues translate them (titles a project adds stay as written).
-NAV_TITLES = (
-    N_("Home"),
-    N_("Cases"),
-    N_("Companies"),
-    N_("Letters"),
-    N_("Methodology"),
-    N_("Open data"),
-    N_("Tags"),
-    N_("Data format"),
-    N_("cxreport — customer service on the record"),
-    N_(
-        "Evidence-backed case studies of how companies treat their customers, scored against "
-        "a published rubric, with open data and open letters to management."
-    ),
-)
+DEFAULT_LANGUAGES = ("en",)
 
 # Languages Material has its own interface text for (its partials/languages/*.html).
 _MATERIAL = Path(material.__file__).parent / "templates" / "partials" / "languages"
@@ -56,48 +40,40 @@ def material_language(code: str) -> str:
     return "en"
 
 
-def _nav(nav: Any) -> Any:
+def _nav(nav: Any, _: Callable[[str], str]) -> Any:
     """The navigation with its titles translated (pages and paths as configured)."""
     if isinstance(nav, list):
-        return [_nav(item) for item in nav]
+        return [_nav(item, _) for item in nav]
     if isinstance(nav, dict):
-        return {_(str(k)) if isinstance(k, str) else k: _nav(v) for k, v in nav.items()}
+        return {_(str(k)) if isinstance(k, str) else k: _nav(v, _) for k, v in nav.items()}
     return nav
 
 
-def _relative(edition: Edition, other: Edition) -> str:
+def _relative(edition: Any, other: Any) -> str:
     """The path from ``edition``'s root to ``other``'s root."""
     up = "../" if edition.prefix else ""
     return f"{up}{other.prefix}" if other.prefix or up else "./"
 
 
-def theme_text() -> dict[str, str]:
-    """The text of cxreport's theme overrides (cx-page.html), in the active language."""
-    return {
-        "feed": _("New cases"),
-        "not_found": _("Page not found"),
-        "not_found_text": _(
-            "There is no page at this address. It may have moved, or the link may be mistyped."
-        ),
-        "home": _("Home"),
-        "cases": _("Cases"),
-        "companies": _("Companies"),
-        "search": _("Search the site"),
-        "file_note": _(
-            "Search needs the site served over HTTP: run <code>cxreport serve</code>, or any "
-            "web server, in the site folder. Opened from disk, the rest of the site works."
-        ),
-    }
-
-
 def overrides(
-    config: Path, edition: Edition, built: list[Edition], site_url: str, custom_dir: Path | None
+    config: Path,
+    edition: Any,
+    built: list[Any],
+    site_url: str,
+    custom_dir: Path | None,
+    translate: Callable[[str], str],
+    theme_text: dict[str, str],
 ) -> dict[str, Any]:
-    """The settings of mkdocs.yml that differ in ``edition``'s build."""
+    """The settings of mkdocs.yml that differ in ``edition``'s build (an edition has a
+    ``code``, ``name``, ``direction`` and ``prefix``); ``translate`` turns the configured
+    navigation titles and site name into its language, and ``theme_text`` is the text of
+    cxreport's theme overrides in it."""
     data = config_data(config)
     theme = dict(data.get("theme") or {})
     if custom_dir is not None:
         theme["custom_dir"] = str(custom_dir)
+    elif isinstance(theme.get("custom_dir"), str):  # as mkdocs reads it: beside mkdocs.yml
+        theme["custom_dir"] = str(config.resolve().parent / theme["custom_dir"])
     theme["language"] = material_language(edition.code)
     theme["direction"] = edition.direction
     extra = dict(data.get("extra") or {})
@@ -112,15 +88,13 @@ def overrides(
             }
             for other in built
         ]
+    extra["cx_text"] = theme_text
     settings: dict[str, Any] = {"theme": theme, "extra": extra}
-    with active(edition.translations):
-        extra["cx_text"] = theme_text()
-        if "nav" in data:
-            settings["nav"] = _nav(data["nav"])
-        for key in ("site_name", "site_description"):
-            if isinstance(data.get(key), str):
-                text = " ".join(data[key].split())
-                settings[key] = _(text)
+    if "nav" in data:
+        settings["nav"] = _nav(data["nav"], translate)
+    for key in ("site_name", "site_description"):
+        if isinstance(data.get(key), str):
+            settings[key] = translate(" ".join(data[key].split()))
     if site_url:
         settings["site_url"] = f"{site_url}{edition.prefix}"
     return settings

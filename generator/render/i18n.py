@@ -33,18 +33,19 @@ SOURCE_LANGUAGE = "en"
 DEFAULT_LANGUAGES = (SOURCE_LANGUAGE,)
 
 NullTranslations = gettext.NullTranslations
-_active: ContextVar[gettext.NullTranslations] = ContextVar(
-    "cxreport_translations", default=NullTranslations()
+_ENGLISH = NullTranslations()
+_active: ContextVar[gettext.NullTranslations | None] = ContextVar(
+    "cxreport_translations", default=None
 )
 
 
 def _(message: str) -> str:
     """``message`` in the language of the edition being rendered."""
-    return _active.get().gettext(message)
+    return (_active.get() or _ENGLISH).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _active.get().ngettext(singular, plural, n)
+    return (_active.get() or _ENGLISH).ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:
@@ -185,3 +186,41 @@ TERMS = {
 def term(code: object) -> str:
     text = str(code)
     return _(TERMS[text]) if text in TERMS else text.replace("_", " ")
+
+
+# The navigation titles and the site's own name and description of the bundled mkdocs.yml:
+# marked here so the catalogues translate them (titles a project adds stay as written).
+NAV_TITLES = (
+    N_("Home"),
+    N_("Cases"),
+    N_("Companies"),
+    N_("Letters"),
+    N_("Methodology"),
+    N_("Open data"),
+    N_("Tags"),
+    N_("Data format"),
+    N_("cxreport — customer service on the record"),
+    N_(
+        "Evidence-backed case studies of how companies treat their customers, scored against "
+        "a published rubric, with open data and open letters to management."
+    ),
+)
+
+
+def theme_text() -> dict[str, str]:
+    """The text of cxreport's theme overrides (cx-page.html), in the active language."""
+    return {
+        "feed": _("New cases"),
+        "not_found": _("Page not found"),
+        "not_found_text": _(
+            "There is no page at this address. It may have moved, or the link may be mistyped."
+        ),
+        "home": _("Home"),
+        "cases": _("Cases"),
+        "companies": _("Companies"),
+        "search": _("Search the site"),
+        "file_note": _(
+            "Search needs the site served over HTTP: run <code>cxreport serve</code>, or any "
+            "web server, in the site folder. Opened from disk, the rest of the site works."
+        ),
+    }

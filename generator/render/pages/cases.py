@@ -21,7 +21,11 @@ HEADLINE = [
     ("distinct_agents", N_("employee"), N_("employees")),
     ("transfers", N_("transfer"), N_("transfers")),
     ("promises_missed", N_("missed deadline"), N_("missed deadlines")),
-    ("support_unavailable", N_("time support was unavailable"), N_("times support was unavailable")),
+    (
+        "support_unavailable",
+        N_("time support was unavailable"),
+        N_("times support was unavailable"),
+    ),
 ]
 
 
