@@ -20,7 +20,7 @@ from ..resources import TEMPLATES
 from .i18n import LOCALE_DIR
 
 PACKAGE = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "Nn_": (1, 2)}
 # The bundled rubric's reader-facing text: criterion and category names and descriptions,
 # the letter sentences (the rubric a project starts from, see cxreport init).
 RUBRIC_KEYS = ("name", "description", "letter", "label")

@@ -20,8 +20,17 @@ import pandas as pd
 from ..load.models import Case, as_datetime
 from ..score import CaseScore, CompanyScore, Scoreboard
 from . import format as fmt
+from .i18n import N_, Nn_, _, current_locale, ngettext, term
 
-LANES = ["Service", "Contacts", "Transfers", "Promises", "Escalation", "Regulator", "Resolution"]
+LANES = [
+    N_("Service"),
+    N_("Contacts"),
+    N_("Transfers"),
+    N_("Promises"),
+    N_("Escalation"),
+    N_("Regulator"),
+    N_("Resolution"),
+]
 KIND_LANE = {
     "service_lost": "Service",
     "service_restored": "Service",
@@ -106,7 +115,7 @@ class Chart:
     columns: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
     table_ref: str | None = None
-    table_ref_text: str = "The data of this chart is in the table below."
+    table_ref_text: str = N_("The data of this chart is in the table below.")
     config: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -175,18 +184,18 @@ def _label(ev: Any) -> str:
 
 MARKER_STYLES = {
     # group: plotly symbol, colour, legend name
-    "contact": ("circle", COLORS["neutral"], "Contact"),
-    "unavailable": ("x", COLORS["bad"], "Support unavailable"),
-    "transfer": ("triangle-right", COLORS["warn"], "Transfer"),
-    "closed_transfer": ("triangle-right", COLORS["bad"], "Transfer to a closed department"),
-    "promise": ("diamond-open", COLORS["warn"], "Promise"),
-    "promise_missed": ("diamond-x", COLORS["bad"], "Promise missed"),
-    "promise_kept": ("diamond", COLORS["good"], "Promise kept"),
-    "escalation": ("star", COLORS["neutral"], "Escalation / ownership"),
-    "regulator_complaint": ("square", COLORS["bad"], "Regulator complaint"),
-    "resolution": ("circle", COLORS["good"], "Resolution"),
-    "service": ("line-ns", COLORS["muted"], "Service lost / restored"),
-    "company_statement": ("hexagon-open", COLORS["muted"], "Company statement"),
+    "contact": ("circle", COLORS["neutral"], N_("Contact")),
+    "unavailable": ("x", COLORS["bad"], N_("Support unavailable")),
+    "transfer": ("triangle-right", COLORS["warn"], N_("Transfer")),
+    "closed_transfer": ("triangle-right", COLORS["bad"], N_("Transfer to a closed department")),
+    "promise": ("diamond-open", COLORS["warn"], N_("Promise")),
+    "promise_missed": ("diamond-x", COLORS["bad"], N_("Promise missed")),
+    "promise_kept": ("diamond", COLORS["good"], N_("Promise kept")),
+    "escalation": ("star", COLORS["neutral"], N_("Escalation / ownership")),
+    "regulator_complaint": ("square", COLORS["bad"], N_("Regulator complaint")),
+    "resolution": ("circle", COLORS["good"], N_("Resolution")),
+    "service": ("line-ns", COLORS["muted"], N_("Service lost / restored")),
+    "company_statement": ("hexagon-open", COLORS["muted"], N_("Company statement")),
 }
 
 
@@ -203,8 +212,8 @@ class _Places:
 
     def when(self, ev: Any) -> str:
         if self.by_order:
-            return f"step {self.step[ev.id]} (no time given)"
-        return _iso(ev.timestamp) + (" (approx.)" if ev.approximate else "")
+            return _("step %(n)s (no time given)") % {"n": self.step[ev.id]}
+        return _iso(ev.timestamp) + (" (" + _("approx.") + ")" if ev.approximate else "")
 
 
 def case_timeline(case: Case) -> Figure:
@@ -238,16 +247,21 @@ def _outage_traces(events: list, places: _Places) -> list[dict]:
     traces = []
     for lost, end in _outage_spans(events):
         hours = (end.timestamp - lost.timestamp).total_seconds() / 3600
-        span_text = "duration not known" if places.by_order else f"{hours:.0f} hours"
+        span_text = (
+            _("duration not known")
+            if places.by_order
+            else _("%(n)s hours") % {"n": fmt.number(round(hours), current_locale())}
+        )
+        no_service = _("No %(service)s") % {"service": lost.service}
         traces.append(
             trace(
                 "scatter",
                 x=[places.x(lost), places.x(end)],
-                y=["Service", "Service"],
+                y=[_("Service"), _("Service")],
                 mode="lines",
                 line={"color": COLORS["bad"], "width": 14},
-                name=f"No {lost.service}",
-                hovertemplate=f"No {_escape(lost.service)}: {span_text}<extra></extra>",
+                name=no_service,
+                hovertemplate=f"{_escape(no_service)}: {span_text}<extra></extra>",
                 customdata=[lost.id, lost.id],
                 showlegend=True,
             )
@@ -263,7 +277,7 @@ def _promise_traces(events: list, places: _Places) -> list[dict]:
         trace(
             "scatter",
             x=[_iso(ev.timestamp), _iso(as_datetime(ev.due))],
-            y=["Promises", "Promises"],
+            y=[_("Promises"), _("Promises")],
             mode="lines",
             line={"color": COLORS["warn"], "width": 2, "dash": "dot"},
             showlegend=False,
@@ -287,9 +301,9 @@ def _marker_traces(events: list, places: _Places) -> list[dict]:
             trace(
                 "scatter",
                 x=[places.x(e) for e in evs],
-                y=[KIND_LANE[e.kind] for e in evs],
+                y=[_(KIND_LANE[e.kind]) for e in evs],
                 mode="markers",
-                name=name,
+                name=_(name),
                 marker={
                     "symbol": symbol,
                     "color": color,
@@ -309,18 +323,18 @@ def _timeline_layout(events: list, places: _Places) -> dict:
     if places.by_order:
         xaxis = {
             "type": "linear",
-            "title": {"text": "order of events (the source gives no dates)"},
+            "title": {"text": _("order of events (the source gives no dates)")},
             "dtick": 1,
             "range": [0.5, len(events) + 0.5],
         }
     else:
-        xaxis = {"type": "date", "title": {"text": "date and time"}}
+        xaxis = {"type": "date", "title": {"text": _("date and time")}}
     return {
         "height": 160 + 48 * len(lanes),
         "margin": {"l": 90, "r": 20, "t": MODEBAR_ROOM, "b": 40},
         "yaxis": {
             "categoryorder": "array",
-            "categoryarray": list(reversed(lanes)),
+            "categoryarray": [_(lane) for lane in reversed(lanes)],
             "fixedrange": True,
         },
         "xaxis": xaxis,
@@ -350,13 +364,14 @@ def _marker_size(ev: Any) -> float:
 
 
 def _hover(ev: Any, places: _Places) -> str:
-    parts = [f"<b>{_escape(ev.kind.replace('_', ' '))}</b> · {places.when(ev)}"]
+    parts = [f"<b>{_escape(term(ev.kind))}</b> · {places.when(ev)}"]
     if ev.kind == "contact":
-        bits = [ev.channel]
+        bits = [term(ev.channel)]
+        locale = current_locale()
         if ev.hold_minutes is not None:
-            bits.append(f"{ev.hold_minutes:g} min on hold")
+            bits.append(_("%(n)s min on hold") % {"n": fmt.number(ev.hold_minutes, locale)})
         if ev.talk_minutes is not None:
-            bits.append(f"{ev.talk_minutes:g} min talking")
+            bits.append(_("%(n)s min talking") % {"n": fmt.number(ev.talk_minutes, locale)})
         parts.append(_escape(", ".join(bits)))
     parts.append(_escape(_label(ev)))
     return "<br>".join(parts)
@@ -369,8 +384,16 @@ def _escape(text: str) -> str:
     )
 
 
-def _count(n: int, one: str, many: str, locale: str = fmt.DEFAULT_LOCALE) -> str:
-    return f"{fmt.number(n, locale)} {one if n == 1 else many}"
+def _count(n: int, forms: tuple[str, str], locale: str | None = None) -> str:
+    """``n`` with its noun, in the edition's language (``forms``: a catalogue entry such as
+    ("%(n)s case", "%(n)s cases"))."""
+    return ngettext(*forms, n) % {"n": fmt.number(n, locale or current_locale())}
+
+
+DAYS = Nn_("%(n)s day", "%(n)s days")
+CONTACTS = Nn_("%(n)s contact", "%(n)s contacts")
+TRANSFERS = Nn_("%(n)s transfer", "%(n)s transfers")
+MISSED = Nn_("%(n)s missed promise", "%(n)s missed promises")
 
 
 def timeline_summary(case: Case) -> str:
@@ -378,19 +401,27 @@ def timeline_summary(case: Case) -> str:
     events = case.timeline
     kinds = [_marker_group(e) for e in events]
     counts = [
-        (sum(k in ("contact", "unavailable") for k in kinds), "contact", "contacts"),
-        (sum(k in ("transfer", "closed_transfer") for k in kinds), "transfer", "transfers"),
-        (sum(k == "promise_missed" for k in kinds), "missed promise", "missed promises"),
-        (len(_outage_spans(events)), "outage", "outages"),
+        (sum(k in ("contact", "unavailable") for k in kinds), CONTACTS),
+        (sum(k in ("transfer", "closed_transfer") for k in kinds), TRANSFERS),
+        (sum(k == "promise_missed" for k in kinds), MISSED),
+        (len(_outage_spans(events)), Nn_("%(n)s outage", "%(n)s outages")),
     ]
-    what = fmt.join([_count(n, one, many) for n, one, many in counts if n])
-    n = _count(len(events), "event", "events")
+    what = fmt.join([_count(n, forms) for n, forms in counts if n], _("and"))
+    n = _count(len(events), Nn_("%(n)s event", "%(n)s events"))
+    locale = current_locale()
     if any(e.order_only for e in events):
-        span = f"{n} in the order the source tells them (it gives no dates)"
+        span = _("%(events)s in the order the source tells them (it gives no dates)") % {
+            "events": n
+        }
     else:
         first, last = events[0].timestamp, events[-1].timestamp
-        span = f"{n} from {fmt.when(first)} to {fmt.when(last)}"
-    return f"{span}: {what or 'no contacts'}."
+        span = _("%(events)s from %(first)s to %(last)s") % {
+            "events": n,
+            "first": fmt.when(first, locale),
+            "last": fmt.when(last, locale),
+        }
+    what = what or _("no contacts")
+    return f"{span}: {what}."
 
 
 def case_charts(case: Case, score: CaseScore) -> dict[str, Chart]:
@@ -398,11 +429,13 @@ def case_charts(case: Case, score: CaseScore) -> dict[str, Chart]:
     chart = Chart(
         id=f"timeline-{case.slug}",
         figure=case_timeline(case),
-        caption="Timeline of the case: service outages, contacts, transfers, promises, "
-        "escalations and resolution",
+        caption=_(
+            "Timeline of the case: service outages, contacts, transfers, promises, "
+            "escalations and resolution"
+        ),
         summary=timeline_summary(case),
         table_ref="events",
-        table_ref_text="Every event of this chart is listed in the events table below.",
+        table_ref_text=_("Every event of this chart is listed in the events table below."),
     )
     return {chart.id: chart}
 
@@ -470,19 +503,21 @@ def grades_by_industry(board: Scoreboard) -> Figure:
                 trace(
                     "bar",
                     name=grade,
-                    x=[fmt.nice(i) for i in industries],
+                    x=[term(i) for i in industries],
                     y=column,
                     marker={"color": GRADE_COLORS[grade]},
-                    hovertemplate=f"%{{x}}: %{{y}} graded {grade}<extra></extra>",
+                    hovertemplate="%{x}: %{y} "
+                    + _("graded %(grade)s") % {"grade": grade}
+                    + "<extra></extra>",
                 )
             )
     fig["layout"].update(
         barmode="stack",
         height=320,
         margin={"l": 50, "r": 20, "t": MODEBAR_ROOM, "b": 50},
-        yaxis={"title": {"text": "companies"}, "dtick": 1, "fixedrange": True},
-        xaxis={"title": {"text": "industry"}, "fixedrange": True},
-        legend={"title": {"text": "grade"}},
+        yaxis={"title": {"text": _("companies")}, "dtick": 1, "fixedrange": True},
+        xaxis={"title": {"text": _("industry")}, "fixedrange": True},
+        legend={"title": {"text": _("grade")}},
     )
     return fig
 
@@ -503,24 +538,29 @@ def grades_chart(board: Scoreboard) -> Chart:
 
     def described(industry: str) -> str:
         per = counts[industry]
-        return f"{fmt.nice(industry)} " + ", ".join(f"{per[g]} {g}" for g in grades if g in per)
+        return f"{term(industry)} " + ", ".join(f"{per[g]} {g}" for g in grades if g in per)
 
     graded = sum(sum(per.values()) for per in counts.values())
     summary = (
-        f"{_count(graded, 'company', 'companies')} graded: {'; '.join(map(described, industries))}."
+        _("%(companies)s graded: %(list)s.")
+        % {
+            "companies": _count(graded, Nn_("%(n)s company", "%(n)s companies")),
+            "list": "; ".join(map(described, industries)),
+        }
         if graded
-        else "No company is graded yet."
+        else _("No company is graded yet.")
     )
+    locale = current_locale()
     rows = tuple(
-        (fmt.nice(i), *(fmt.number(counts[i].get(g, 0)) for g in grades)) for i in industries
+        (term(i), *(fmt.number(counts[i].get(g, 0), locale) for g in grades)) for i in industries
     )
     return Chart(
         id="grades-by-industry",
         figure=grades_by_industry(board),
-        caption="Number of companies at each grade, by industry",
+        caption=_("Number of companies at each grade, by industry"),
         summary=summary,
-        columns=("Industry", *(f"Grade {g}" for g in grades)),
-        rows=rows or (("no graded company", *("" for _ in grades)),),
+        columns=(_("Industry"), *(_("Grade %(grade)s") % {"grade": g} for g in grades)),
+        rows=rows or ((_("no graded company"), *("" for _g in grades)),),
     )
 
 
@@ -605,7 +645,7 @@ def calls_chart(company: CompanyScore, calls: pd.DataFrame) -> Chart:
     worst = daily.loc[daily["share"].idxmax()]
     summary = (
         f"Between {fmt.number(daily['offered'].min())} and {fmt.number(daily['offered'].max())} "
-        f"calls a day over {_count(len(daily), 'day', 'days')}; the most callers gave up on "
+        f"calls a day over {_count(len(daily), DAYS)}; the most callers gave up on "
         f"{fmt.date(_as_date(worst['date']))}: {fmt.share(worst['share'])}."
     )
     rows = tuple(
@@ -639,42 +679,48 @@ def cases_over_time(rows: list[CaseScore], titles: dict[str, str]) -> Chart:
                 trace(
                     "scatter",
                     mode="markers",
-                    name=f"grade {grade}",
+                    name=_("grade %(grade)s") % {"grade": grade},
                     x=[c.date.isoformat() for c in mine],
                     y=[round(c.score, 1) for c in mine],
                     text=[_escape(titles[c.case]) for c in mine],
                     marker={"color": GRADE_COLORS[grade], "size": 12, "line": {"width": 1}},
-                    hovertemplate="%{text}<br>%{x|%b %Y}: %{y} of 100<extra></extra>",
+                    hovertemplate="%{text}<br>%{x|%b %Y}: %{y} / 100<extra></extra>",
                 )
             )
     fig = figure(
         *traces,
         height=320,
         margin={"l": 60, "r": 20, "t": MODEBAR_ROOM, "b": 50},
-        xaxis={"type": "date", "title": {"text": "date of the case (its end, else its start)"}},
-        yaxis={"range": [0, 100], "title": {"text": "score (0–100)"}, "fixedrange": True},
+        xaxis={"type": "date", "title": {"text": _("date of the case (its end, else its start)")}},
+        yaxis={"range": [0, 100], "title": {"text": _("score (0–100)")}, "fixedrange": True},
         legend=LEGEND_BELOW,
     )
     return Chart(
         id="cases-over-time",
         figure=fig,
-        caption="Score of every case by its date",
+        caption=_("Score of every case by its date"),
         summary=_trend_summary(rows),
         table_ref="cases-table",
-        table_ref_text="Every case of this chart is a row of the table below.",
+        table_ref_text=_("Every case of this chart is a row of the table below."),
     )
 
 
 def _trend_summary(rows: list[CaseScore]) -> str:
     """How many cases over which years, and the lowest and highest score with their year."""
     if not rows:
-        return "No case is documented yet."
+        return _("No case is documented yet.")
     years = sorted({c.date.year for c in rows})
-    span = f"{years[0]} to {years[-1]}" if len(years) > 1 else str(years[0])
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
     low = min(rows, key=lambda c: (c.score, c.date))
     high = max(rows, key=lambda c: (c.score, c.date))
-    return (
-        f"{_count(len(rows), 'case', 'cases')} from {span}; scores run from "
-        f"{fmt.number(round(low.score, 1))} ({low.date.year}) to "
-        f"{fmt.number(round(high.score, 1))} ({high.date.year})."
-    )
+    locale = current_locale()
+    text = _("%(cases)s, %(span)s; scores run from %(low)s (%(low_year)s) to %(high)s "
+             "(%(high_year)s).")
+    return text % {
+        "cases": _count(len(rows), Nn_("%(n)s case", "%(n)s cases")),
+        "span": span,
+        "low": fmt.number(round(low.score, 1), locale),
+        "low_year": low.date.year,
+        "high": fmt.number(round(high.score, 1), locale),
+        "high_year": high.date.year,
+    }

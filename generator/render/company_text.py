@@ -9,22 +9,23 @@ from __future__ import annotations
 from ..load.models import Company
 from ..score import CompanyCriterionResult, CompanyScore
 from . import format as fmt
+from .i18n import N_, _, ngettext
 
 # Units whose figures read with a symbol or a time unit; other units are counts ("complaints").
 TIME_UNITS = {"seconds": 1 / 60, "minutes": 1.0, "days": 1440.0}
 SOURCE_NAMES = {"cfpb": "CFPB Consumer Complaint Database"}
 STATUS_TEXT = {
     "scored": "",
-    "no_data": "no data",
-    "incomplete": "the rows do not give this figure (a trend needs the year before)",
-    "too_few": "too few rows",
-    "superseded": "counted by another criterion",
+    "no_data": N_("no data"),
+    "incomplete": N_("the rows do not give this figure (a trend needs the year before)"),
+    "too_few": N_("too few rows"),
+    "superseded": N_("counted by another criterion"),
 }
-NOT_RATED_TEXT = "NR — not rated"
+NOT_RATED_TEXT = N_("NR — not rated")
 SINGULAR = {"complaints": "complaint", "calls": "call", "complaints a month": "complaint a month"}
 
 
-def metric_value(v: float | None, unit: str, locale: str = fmt.DEFAULT_LOCALE) -> str:
+def metric_value(v: float | None, unit: str, locale: str | None = None) -> str:
     """A figure with its unit, as a table cell shows it: 76%, 26 h, 3.2×, +25%, 201 a month."""
     if v is None:
         return fmt.MISSING
@@ -42,13 +43,13 @@ def metric_value(v: float | None, unit: str, locale: str = fmt.DEFAULT_LOCALE) -
     return fmt.with_unit(round(v, 1), unit, locale)
 
 
-def value_in_sentence(v: float | None, unit: str, locale: str = fmt.DEFAULT_LOCALE) -> str:
+def value_in_sentence(v: float | None, unit: str, locale: str | None = None) -> str:
     """A figure as a letter's sentence uses it: counts without their unit (the sentence names
     it), ratios as "3.2 times"."""
     if v is None:
-        return "an unknown share"
+        return _("an unknown share")
     if unit == "ratio":
-        return f"{fmt.number(round(v, 1), locale)} times"
+        return _("%(n)s times") % {"n": fmt.number(round(v, 1), locale)}
     if unit in TIME_UNITS or unit in ("share", "change"):
         return metric_value(v, unit, locale)
     return fmt.number(round(v, 1), locale)
@@ -90,10 +91,18 @@ def source_of_rows(company: Company, sources: list[str]) -> str:
 def not_rated(score: CompanyScore, min_sample: int) -> str:
     """ "NR — not rated (12 complaints; 30 needed)", or why there is nothing to rate."""
     if score.not_rated == "too_few":
-        rows = score.complaints or score.calls_offered
-        what = "complaints" if score.complaints else "calls"
-        return f"{NOT_RATED_TEXT} ({fmt.number(rows)} {what}; {fmt.number(min_sample)} needed)"
-    return f"{NOT_RATED_TEXT} (no documented case and no incident data)"
+        rows = score.complaints or score.calls_offered or 0
+        if score.complaints:
+            what = ngettext("%(n)s complaint", "%(n)s complaints", rows)
+        else:
+            what = ngettext("%(n)s call", "%(n)s calls", rows)
+        needed = _("%(rows)s; %(needed)s needed") % {
+            "rows": what % {"n": fmt.number(rows)},
+            "needed": fmt.number(min_sample),
+        }
+        return f"{_(NOT_RATED_TEXT)} ({needed})"
+    why = _("no documented case and no incident data")
+    return f"{_(NOT_RATED_TEXT)} ({why})"
 
 
 def criterion_value(result: CompanyCriterionResult) -> str:

@@ -53,6 +53,11 @@ def N_(message: str) -> str:
     return message
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - gettext's style
+    """Marks a singular and plural pair for the catalogue, for ``ngettext`` later."""
+    return singular, plural
+
+
 @contextmanager
 def active(translations: gettext.NullTranslations) -> Iterator[None]:
     """Render in this translation (every ``_()`` inside, templates and Python alike)."""
@@ -224,3 +229,21 @@ def theme_text() -> dict[str, str]:
             "web server, in the site folder. Opened from disk, the rest of the site works."
         ),
     }
+
+
+_locale: ContextVar[str | None] = ContextVar("cxreport_locale", default=None)
+
+
+def current_locale() -> str:
+    """The Babel locale of the edition being rendered (English outside one)."""
+    return _locale.get() or SOURCE_LANGUAGE
+
+
+@contextmanager
+def formatting(locale: str) -> Iterator[None]:
+    """Numbers and dates formatted for ``locale`` by code that does not get it passed."""
+    token = _locale.set(locale)
+    try:
+        yield
+    finally:
+        _locale.reset(token)

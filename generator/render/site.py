@@ -56,6 +56,7 @@ def environment(templates: Path, locale: str = fmt.DEFAULT_LOCALE) -> Environmen
     env.filters["date"] = lambda d: fmt.date(d, locale)
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, lang=locale)
     env.globals["industry_name"] = i18n.term
+    env.globals["Markup"] = Markup
     env.filters["term"] = i18n.term
     return markdown_safe(env)  # every value Markdown-inert as well as HTML-escaped
 
@@ -84,7 +85,7 @@ class SiteRenderer:
         self.rubric = rubric
         self.category_names = {c.id: c.name for c in rubric.categories}
         self.translations = edition.translations if edition else i18n.NullTranslations()
-        with i18n.active(self.translations):  # letters are composed in the edition's language
+        with i18n.active(self.translations), i18n.formatting(self.locale):  # letters too
             self.letters = {
                 slug: compose(letter, corpus, board)
                 for slug, letter in sorted(corpus.letters.items())
@@ -110,7 +111,7 @@ class SiteRenderer:
 
         self.out.mkdir(parents=True, exist_ok=True)
         self.copy_assets()
-        with i18n.active(self.translations):
+        with i18n.active(self.translations), i18n.formatting(self.locale):
             for render_pages in PAGE_KINDS:
                 render_pages(self)
         return self.pages

@@ -9,22 +9,21 @@ from ...score import CaseScore
 from .. import charts
 from ..format import nice as fmt_nice
 from ..format import value as fmt_value
-from ..i18n import N_, ngettext
+from ..i18n import Nn_, ngettext
 from ..letters import letters_citing
 from ..markup import sanitise_markdown
 
 HEADLINE = [
     # metric, label (singular, plural), shown when the value is positive
-    ("hours_without_service", N_("hour without service"), N_("hours without service")),
-    ("contacts", N_("contact"), N_("contacts")),
-    ("hours_on_phone", N_("hour on the phone"), N_("hours on the phone")),
-    ("distinct_agents", N_("employee"), N_("employees")),
-    ("transfers", N_("transfer"), N_("transfers")),
-    ("promises_missed", N_("missed deadline"), N_("missed deadlines")),
+    ("hours_without_service", *Nn_("hour without service", "hours without service")),
+    ("contacts", *Nn_("contact", "contacts")),
+    ("hours_on_phone", *Nn_("hour on the phone", "hours on the phone")),
+    ("distinct_agents", *Nn_("employee", "employees")),
+    ("transfers", *Nn_("transfer", "transfers")),
+    ("promises_missed", *Nn_("missed deadline", "missed deadlines")),
     (
         "support_unavailable",
-        N_("time support was unavailable"),
-        N_("times support was unavailable"),
+        *Nn_("time support was unavailable", "times support was unavailable"),
     ),
 ]
 
