@@ -438,6 +438,26 @@ class CompanyStatement(Model):
     source: str | None = None
 
 
+LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+
+
+class CaseText(Model):
+    """A case's reader-facing text in another language. What it leaves out is shown in the
+    case's own language, marked as such."""
+
+    title: ShortText | None = None
+    summary: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = None
+    narrative: LongText | None = Field(None, description="Markdown.")
+    timeline_note: str | None = None
+    company_statement: LongText | None = Field(None, description="The company's reply.")
+    quotes: dict[StatedMetric, str] = Field(
+        default_factory=dict, description="The stated figures' quotes, by metric."
+    )
+    notes: dict[EventId, str] = Field(
+        default_factory=dict, description="Timeline events' notes, by event id."
+    )
+
+
 class Case(Model):
     """A customer's ordeal, told from its sources, with a timeline of events."""
 
@@ -449,7 +469,15 @@ class Case(Model):
     ended: Date | None = None
     published: Date | None = Field(None, description="When this writeup was published.")
     summary: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
-    language: str = Field("en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    language: str = Field(
+        "en",
+        pattern=r"^[a-z]{2}(-[A-Z]{2})?$",
+        description="The language the case's text is written in.",
+    )
+    translations: dict[LanguageTag, CaseText] = Field(
+        default_factory=dict,
+        description="The case's text in other languages, by language tag (`sv`, `he`, ...).",
+    )
     timezone: Annotated[str, AfterValidator(_time_zone)] | None = Field(
         None,
         description="IANA time zone of the times in the timeline, e.g. `America/New_York`. "
@@ -467,6 +495,12 @@ class Case(Model):
     company_statement: CompanyStatement | None = None
     stated: dict[StatedMetric, StatedFigure] = Field(default_factory=dict)
     timeline: list[Event] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _translations_differ(self) -> Case:
+        if self.language in self.translations:
+            raise ValueError(f"translations: {self.language} is the case's own language")
+        return self
 
     @model_validator(mode="after")
     def _one_narrative(self) -> Case:
@@ -499,6 +533,11 @@ class Letter(Model):
 
     slug: PageSlug
     title: ShortText
+    language: str = Field(
+        "en",
+        pattern=r"^[a-z]{2}(-[A-Z]{2})?$",
+        description="The language the letter is written in.",
+    )
     addressees: list[Slug] = Field(min_length=1, description="Company slugs.")
     addressee_note: str | None = Field(
         None, description="Added after the names, e.g. 'and every company like them'."

@@ -449,35 +449,37 @@ def category_bars(categories: dict[str, float | None], names: dict[str, str]) ->
         trace(
             "bar",
             x=[categories[k] for k in ids],
-            y=[names[k] for k in ids],
+            y=[_(names[k]) for k in ids],
             orientation="h",
             marker={"color": [_score_color(categories[k]) for k in ids]},
-            hovertemplate="%{y}: %{x:.0f} of 100<extra></extra>",
+            hovertemplate="%{y}: %{x:.0f} / 100<extra></extra>",
         )
     )
     fig["layout"].update(
         height=90 + 36 * len(ids),
         margin={"l": 160, "r": 20, "t": MODEBAR_ROOM, "b": 50},
-        xaxis={"range": [0, 100], "fixedrange": True, "title": {"text": "score (0–100)"}},
+        xaxis={"range": [0, 100], "fixedrange": True, "title": {"text": _("score (0–100)")}},
         yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True},
     )
     return fig
 
 
 def category_chart(company: CompanyScore, names: dict[str, str]) -> Chart:
-    scored = [(names[k], v) for k, v in company.categories.items() if v is not None]
+    scored = [(_(names[k]), v) for k, v in company.categories.items() if v is not None]
     best = max(scored, key=lambda kv: kv[1])
     worst = min(scored, key=lambda kv: kv[1])
-    summary = (
-        f"Best category: {best[0]}, {fmt.number(round(best[1]))} of 100; "
-        f"worst: {worst[0]}, {fmt.number(round(worst[1]))} of 100."
-    )
+    summary = _("Best category: %(best)s, %(high)s of 100; worst: %(worst)s, %(low)s of 100.") % {
+        "best": best[0],
+        "high": fmt.number(round(best[1])),
+        "worst": worst[0],
+        "low": fmt.number(round(worst[1])),
+    }
     return Chart(
         id=f"categories-{company.company}",
         figure=category_bars(company.categories, names),
-        caption=f"Score of {company.name} in each category of the rubric",
+        caption=_("Score of %(name)s in each category of the rubric") % {"name": company.name},
         summary=summary,
-        columns=("Category", "Score (of 100)"),
+        columns=(_("Category"), _("Score (of 100)")),
         rows=tuple((name, fmt.number(round(v, 1))) for name, v in scored),
     )
 
@@ -633,9 +635,16 @@ def calls_over_time(calls: pd.DataFrame) -> Figure:
     return _volume_and_shares(
         [str(d) for d in daily["date"]],
         daily["offered"].tolist(),
-        ("date", "calls offered per day", "% of callers"),
+        (_("date"), _("calls offered per day"), _("%% of callers").replace("%%", "%")),
         "%{x}",
-        [("% abandoned", (100 * daily["share"]).round(1).tolist(), COLORS["bad"], "gave up")],
+        [
+            (
+                _("%% abandoned").replace("%%", "%"),
+                (100 * daily["share"]).round(1).tolist(),
+                COLORS["bad"],
+                _("gave up"),
+            )
+        ],
         height=360,
     )
 
@@ -643,11 +652,16 @@ def calls_over_time(calls: pd.DataFrame) -> Figure:
 def calls_chart(company: CompanyScore, calls: pd.DataFrame) -> Chart:
     daily = _daily_calls(calls)
     worst = daily.loc[daily["share"].idxmax()]
-    summary = (
-        f"Between {fmt.number(daily['offered'].min())} and {fmt.number(daily['offered'].max())} "
-        f"calls a day over {_count(len(daily), DAYS)}; the most callers gave up on "
-        f"{fmt.date(_as_date(worst['date']))}: {fmt.share(worst['share'])}."
-    )
+    summary = _(
+        "Between %(low)s and %(high)s calls a day over %(days)s; the most callers gave up on "
+        "%(worst)s: %(share)s."
+    ) % {
+        "low": fmt.number(daily["offered"].min()),
+        "high": fmt.number(daily["offered"].max()),
+        "days": _count(len(daily), DAYS),
+        "worst": fmt.date(_as_date(worst["date"])),
+        "share": fmt.share(worst["share"]),
+    }
     rows = tuple(
         (fmt.date(_as_date(d)), fmt.number(offered), fmt.share(share))
         for d, offered, share in zip(daily["date"], daily["offered"], daily["share"], strict=True)
@@ -655,9 +669,10 @@ def calls_chart(company: CompanyScore, calls: pd.DataFrame) -> Chart:
     return Chart(
         id=f"calls-{company.company}",
         figure=calls_over_time(calls),
-        caption=f"Calls offered per day and the share abandoned, for {company.name}",
+        caption=_("Calls offered per day and the share abandoned, for %(name)s")
+        % {"name": company.name},
         summary=summary,
-        columns=("Date", "Calls offered", "Gave up waiting"),
+        columns=(_("Date"), _("Calls offered"), _("Gave up waiting")),
         rows=rows,
     )
 

@@ -23,6 +23,23 @@ STATUS_TEXT = {
 }
 NOT_RATED_TEXT = N_("NR — not rated")
 SINGULAR = {"complaints": "complaint", "calls": "call", "complaints a month": "complaint a month"}
+# The units of the metric registry as a reader sees them (translated where shown).
+UNITS = (
+    N_("calls"),
+    N_("complaints"),
+    N_("complaints a month"),
+    N_("complaints a year per 100,000 customers"),
+    N_("contacts"),
+    N_("count"),
+    N_("hours"),
+    N_("obstacles"),
+    N_("people"),
+    N_("promises"),
+    N_("transfers"),
+    N_("complaint"),
+    N_("call"),
+    N_("complaint a month"),
+)
 
 
 def metric_value(v: float | None, unit: str, locale: str | None = None) -> str:
@@ -66,10 +83,12 @@ def period_text(period: str | None, months: bool = False) -> str:
     """An ISO interval as words: 2015-01-04 to 2015-10-06 (or 2015-01 to 2015-10)."""
     if not period:
         return fmt.MISSING
-    start, _, end = period.partition("/")
+    start, _slash, end = period.partition("/")
     if months:
         start, end = start[:7], end[:7]
-    return start if not end or start == end else f"{start} to {end}"
+    if not end or start == end:
+        return start
+    return _("%(start)s to %(end)s") % {"start": start, "end": end}
 
 
 def source_label(company: Company, calls: bool = False) -> str:
@@ -122,28 +141,28 @@ def trend_arrow(trend: float | None) -> str:
 
 # Short names of the company figures, in the order a company page lists them.
 FIGURE_LABELS = {
-    "complaints": "Complaints",
-    "complaints_per_month": "Complaints a month",
-    "complaints_trend": "Last 3 months against a year earlier",
-    "complaints_per_100k": "Complaints a year per 100,000 customers",
-    "timely_share": "Answered in time",
-    "untimely_share": "Not answered in time",
-    "resolved_share": "Marked solved or closed",
-    "relief_share": "Closed with relief",
-    "relief_monetary_share": "… with monetary relief",
-    "relief_non_monetary_share": "… with non-monetary relief",
-    "explanation_only_share": "Closed with an explanation only",
-    "in_progress_share": "Still in progress",
-    "disputed_share": "Disputed by the customer",
-    "response_days_median": "Median days to the company's response",
-    "first_reply_median": "Median time to a first reply",
-    "first_reply_p90": "90th percentile of the time to a first reply",
-    "channel_fairness": "First reply by phone against social media",
-    "calls_offered": "Calls offered to an agent",
-    "answered_60s_share": "Answered within 60 seconds",
-    "abandonment_share": "Callers who hung up before an answer",
-    "call_wait_median": "Median wait in the queue",
-    "call_wait_p90": "90th-percentile wait in the queue",
+    "complaints": N_("Complaints"),
+    "complaints_per_month": N_("Complaints a month"),
+    "complaints_trend": N_("Last 3 months against a year earlier"),
+    "complaints_per_100k": N_("Complaints a year per 100,000 customers"),
+    "timely_share": N_("Answered in time"),
+    "untimely_share": N_("Not answered in time"),
+    "resolved_share": N_("Marked solved or closed"),
+    "relief_share": N_("Closed with relief"),
+    "relief_monetary_share": N_("… with monetary relief"),
+    "relief_non_monetary_share": N_("… with non-monetary relief"),
+    "explanation_only_share": N_("Closed with an explanation only"),
+    "in_progress_share": N_("Still in progress"),
+    "disputed_share": N_("Disputed by the customer"),
+    "response_days_median": N_("Median days to the company's response"),
+    "first_reply_median": N_("Median time to a first reply"),
+    "first_reply_p90": N_("90th percentile of the time to a first reply"),
+    "channel_fairness": N_("First reply by phone against social media"),
+    "calls_offered": N_("Calls offered to an agent"),
+    "answered_60s_share": N_("Answered within 60 seconds"),
+    "abandonment_share": N_("Callers who hung up before an answer"),
+    "call_wait_median": N_("Median wait in the queue"),
+    "call_wait_p90": N_("90th-percentile wait in the queue"),
 }
 
 

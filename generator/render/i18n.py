@@ -183,6 +183,8 @@ TERMS = {
     "telecom": N_("telecom"),
     "banking": N_("banking"),
     "pay-tv": N_("pay TV"),
+    "product": N_("product"),
+    "issue": N_("issue"),
     "stated": N_("stated"),
     "counted": N_("counted"),
 }

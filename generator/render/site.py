@@ -20,6 +20,8 @@ from ..resources import TEMPLATES
 from ..score import CaseScore, Scoreboard
 from . import format as fmt
 from . import i18n
+from .case_text import in_language
+from .i18n import term
 from .letters import compose
 from .markup import markdown_safe, markdown_text, yaml_str
 
@@ -31,12 +33,22 @@ def _gettext(message: str, /, **variables: Any) -> Markup:
     return text % {k: markdown_text(v) for k, v in variables.items()} if variables else text
 
 
+def _case_field(case: Any, name: str, language: str) -> Markup:
+    """A case's title or summary in the edition's language, else as written (marked)."""
+    translated = case.translations.get(language)
+    if translated is not None and getattr(translated, name) is not None:
+        return in_language(getattr(translated, name), language, language)
+    return in_language(getattr(case, name), case.language, language)
+
+
 def _ngettext(singular: str, plural: str, count: int, /, **variables: Any) -> Markup:
     text = Markup(i18n.ngettext(singular, plural, count))
     return text % {k: markdown_text(v) for k, v in {"num": count, **variables}.items()}
 
 
-def environment(templates: Path, locale: str = fmt.DEFAULT_LOCALE) -> Environment:
+def environment(
+    templates: Path, locale: str = fmt.DEFAULT_LOCALE, language: str = i18n.SOURCE_LANGUAGE
+) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates)),
         autoescape=True,  # pages are Markdown with HTML in them: escape everything by default
@@ -57,6 +69,11 @@ def environment(templates: Path, locale: str = fmt.DEFAULT_LOCALE) -> Environmen
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, lang=locale)
     env.globals["industry_name"] = i18n.term
     env.globals["Markup"] = Markup
+    env.globals["all_channels"] = lambda code: _gettext("all") if code == "all" else term(code)
+    env.globals["edition_lang"] = language
+    env.globals["own"] = lambda text, lang: in_language(text, lang, language)
+    env.globals["case_title"] = lambda case: _case_field(case, "title", language)
+    env.globals["case_summary"] = lambda case: _case_field(case, "summary", language)
     env.filters["term"] = i18n.term
     return markdown_safe(env)  # every value Markdown-inert as well as HTML-escaped
 
@@ -76,7 +93,8 @@ class SiteRenderer:
         self.corpus, self.board, self.out = corpus, board, out
         self.edition = edition
         self.locale = edition.locale if edition else fmt.DEFAULT_LOCALE
-        self.env = environment(templates, self.locale)
+        self.language = edition.code if edition else i18n.SOURCE_LANGUAGE
+        self.env = environment(templates, self.locale, self.language)
         self.assets = templates / "assets"
         self.overrides = templates / "overrides"
         self.site_url = site_url

@@ -158,4 +158,46 @@ def test_no_english_interface_text_on_other_editions(editions):
         assert "Skip to content" not in text
     seventh = soup(editions / SEVENTH / "cases" / "index.html")
     assert seventh.html["lang"] == SEVENTH
-    assert seventh.h1.get_text(strip=True) == f"{MARK} Cases"
+    assert seventh.h1.get_text(strip=True).startswith(f"{MARK} Cases")
+
+
+def _case(slug: str):
+    from generator.pipeline import load
+
+    corpus = load(ROOT / "cases")
+    return corpus.cases[slug], corpus.narratives.get(slug)
+
+
+def test_a_case_shows_its_translation_and_marks_what_it_lacks():
+    from generator.render.case_text import shown_text
+
+    case, narrative = _case("fiber-upgrade")
+    assert case.language == "en" and set(case.translations) == {"sv", "it"}
+    sv = shown_text(case, narrative, "sv")
+    assert sv.title.startswith("112 timmar") and "kopplingston" in str(sv.narrative)
+    assert sv.lang["summary"] == "sv" and sv.quotes["contacts"].startswith("22 separata")
+    assert sv.lang["note:dial-tone-cut"] == "en" and sv.untranslated  # notes: not translated
+    he = shown_text(case, narrative, "he")  # no Hebrew text: the original, marked English
+    assert he.title == case.title and set(he.lang.values()) == {"en"}
+    en = shown_text(case, narrative, "en")
+    assert not en.untranslated and en.title == case.title
+
+
+def test_the_bundled_cases_carry_the_languages_of_their_articles():
+    assert set(_case("widow-billing-name")[0].translations) == {"sv", "it"}  # seeds 000, 001
+    wallet, narrative = _case("lost-wallet-bank")  # seed 004, in Russian
+    from generator.render.case_text import shown_text
+
+    ru = shown_text(wallet, narrative, "ru")
+    assert ru.title.startswith("Потерянный кошелёк") and "кошелёк" in str(ru.narrative)
+
+
+@pytest.mark.slow
+def test_untranslated_case_text_keeps_its_language_with_a_note(editions):
+    page = soup(editions / "he" / "cases" / "fiber-upgrade.html")
+    note = page.select_one(".cx-untranslated").get_text()
+    assert "אנגלית" in note  # "English", in Hebrew
+    assert page.select_one(".cx-summary")["lang"] == "en"
+    assert page.select_one(".cx-narrative")["lang"] == "en"
+    english = soup(editions / "cases" / "fiber-upgrade.html")
+    assert not english.select(".cx-untranslated") and not english.select(".cx-summary[lang]")

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from ...measure import REGISTRY
 from ...score import CaseScore
 from .. import charts
+from ..case_text import shown_text, untranslated_note
 from ..format import nice as fmt_nice
 from ..format import value as fmt_value
 from ..i18n import Nn_, ngettext
 from ..letters import letters_citing
-from ..markup import sanitise_markdown
 
 HEADLINE = [
     # metric, label (singular, plural), shown when the value is positive
@@ -83,7 +83,7 @@ def render(site) -> None:
     for score in site.board.cases:
         case = corpus.cases[score.case]
         service = next((e.service for e in case.timeline if e.kind == "service_lost"), None)
-        narrative = corpus.narratives.get(case.slug)
+        text = shown_text(case, corpus.narratives.get(case.slug), site.language)
         site.render(
             f"cases/{case.slug}.md",
             "case.md.j2",
@@ -91,7 +91,9 @@ def render(site) -> None:
             score=score,
             company=corpus.companies[case.company],
             headline=headline(score, service, site.locale),
-            narrative=sanitise_markdown(narrative) if narrative else None,
+            text=text,
+            narrative=text.narrative,
+            note=untranslated_note(text, site.language, site.locale) if text.untranslated else None,
             charts=charts.case_charts(case, score),
             letters=letters_citing(case.slug, list(site.letters.values())),
             categories=site.category_names,
