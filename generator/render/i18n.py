@@ -145,7 +145,8 @@ def shipped_languages() -> list[str]:
 
 # The codes of the data model as a reader sees them (event kinds, channels, outcomes,
 # obstacles, industries of the bundled corpus): `term(code)` gives the words in the edition's
-# language; a code not listed here is shown as words ("in_person" -> "in person").
+# language; a code not listed here is shown as words ("in_person" -> "in person"), as English
+# shows every code.
 TERMS = {
     "service_lost": N_("service lost"),
     "service_restored": N_("service restored"),
@@ -162,8 +163,8 @@ TERMS = {
     "phone": N_("phone"),
     "web": N_("web"),
     "chat": N_("chat"),
-    "email": N_("e-mail"),
-    "social": N_("social media"),
+    "email": N_("email"),
+    "social": N_("social"),
     "letter": N_("letter"),
     "in_person": N_("in person"),
     "other": N_("other"),
@@ -173,16 +174,16 @@ TERMS = {
     "unavailable": N_("unavailable"),
     "dropped": N_("dropped"),
     "answered": N_("answered"),
-    "touch_tone_letters": N_("letters to key in on a phone keypad"),
+    "touch_tone_letters": N_("touch tone letters"),
     "no_case_history": N_("no case history"),
-    "cannot_reach_same_agent": N_("cannot reach the same agent"),
+    "cannot_reach_same_agent": N_("cannot reach same agent"),
     "closed_outside_hours": N_("closed outside hours"),
     "cold_transfer": N_("cold transfer"),
     "wrong_department": N_("wrong department"),
     "call_dropped": N_("call dropped"),
     "telecom": N_("telecom"),
     "banking": N_("banking"),
-    "pay-tv": N_("pay TV"),
+    "pay-tv": N_("pay-tv"),
     "product": N_("product"),
     "issue": N_("issue"),
     "stated": N_("stated"),
