@@ -40,6 +40,36 @@ def validate(
     )
 
 
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Where to start the project (default: here).")
+    ] = Path("."),
+    lang: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lang", help="A language of the site (repeat for more; the first at the root)."
+        ),
+    ] = None,
+) -> None:
+    """Start a project: site configuration, rubric, schemas, an example company and case."""
+    from ..authoring.init import init_project
+
+    try:
+        written = init_project(directory, lang or ["en"])
+    except InputError as exc:
+        _fail(exc, "nothing was written.")
+    except OSError as exc:
+        err.print(f"error: {_os_message(exc)}; nothing more was written.", markup=False)
+        raise typer.Exit(1) from None
+    out.print(f"Started a cxreport project in {directory} ({len(written)} files).", markup=False)
+    out.print(
+        "Next: cxreport validate, then cxreport build (open site/index.html). "
+        "cases/studies/example-case.yaml shows how a case looks.",
+        markup=False,
+    )
+
+
 class NewKind(StrEnum):
     case = "case"
     company = "company"

@@ -200,6 +200,9 @@ class Company(Model):
 
     slug: PageSlug
     name: ShortText = Field(description="Display name; 'A regional telephone company' if unnamed.")
+    example: bool = Field(
+        False, description="An example to copy (from `cxreport init`): never graded or ranked."
+    )
     named: bool = Field(True, description="False when the sources do not name the company.")
     industry: Slug
     country: str = Field(min_length=2, max_length=60)
@@ -469,6 +472,11 @@ class Case(Model):
     ended: Date | None = None
     published: Date | None = Field(None, description="When this writeup was published.")
     summary: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+    example: bool = Field(
+        False,
+        description="An example to copy (from `cxreport init`): validated, never graded or "
+        "published. Remove the line when the case is real.",
+    )
     language: str = Field(
         "en",
         pattern=r"^[a-z]{2}(-[A-Z]{2})?$",

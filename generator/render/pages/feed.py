@@ -48,7 +48,8 @@ def _entry(case, base: str) -> str:
 
 
 def render(site) -> None:
-    cases = sorted(site.corpus.cases.values(), key=newest_first, reverse=True)[:FEED_SIZE]
+    published = [c for c in site.corpus.cases.values() if not c.example]
+    cases = sorted(published, key=newest_first, reverse=True)[:FEED_SIZE]
     updated = case_updated(cases[0]) if cases else dt.date(2000, 1, 1)
     base = site.site_url  # absolute when mkdocs.yml sets site_url, else links stay relative
     feed_id = f"{base}feed.xml" if base else "urn:cxreport:feed"
