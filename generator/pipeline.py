@@ -145,7 +145,9 @@ def _render(corpus, board, scratch: Path, chosen: list[Edition], templates, site
     for edition in chosen:
         docs = _docs(scratch, edition, chosen)
         try:
-            pages += render_site(corpus, board, docs, templates, site_url + edition.prefix, edition)
+            shared = bool(edition.prefix) and not chosen[0].prefix  # the root edition's plotly
+            url = site_url + edition.prefix
+            pages += render_site(corpus, board, docs, templates, url, edition, shared)
         except jinja2.TemplateError as exc:
             raise BuildError([_template_message(exc)]) from None
         _copy_images(corpus, docs)

@@ -78,6 +78,8 @@ def overrides(
     theme["direction"] = edition.direction
     extra = dict(data.get("extra") or {})
     extra["cx_lang"] = edition.code
+    if edition.prefix and not built[0].prefix:  # plotly.js from the root edition's assets
+        extra["cx_plotly"] = "../../../assets/javascripts/plotly.min.js"
     if len(built) > 1:  # the switcher and the hreflang links (Material's `alternate`)
         extra["alternate"] = [
             {

@@ -89,8 +89,10 @@ class SiteRenderer:
         templates: Path = TEMPLATES,
         site_url: str = "",
         edition: i18n.Edition | None = None,
+        shared_plotly: bool = False,
     ):
         self.corpus, self.board, self.out = corpus, board, out
+        self.shared_plotly = shared_plotly
         self.edition = edition
         self.locale = edition.locale if edition else fmt.DEFAULT_LOCALE
         self.language = edition.code if edition else i18n.SOURCE_LANGUAGE
@@ -139,7 +141,9 @@ class SiteRenderer:
         templates/assets), and the theme overrides beside them (mkdocs.yml's custom_dir points
         there), so an installed cxreport builds from any folder."""
         target = self.out / "assets"
-        shutil.copytree(self.assets, target, dirs_exist_ok=True)
+        # an edition beside the root one loads the root's copy of plotly.js (1.2 MB, once)
+        skip = shutil.ignore_patterns("plotly.min.js*") if self.shared_plotly else None
+        shutil.copytree(self.assets, target, dirs_exist_ok=True, ignore=skip)
         overrides = self.out.parent / "overrides"
         if overrides.exists():
             shutil.rmtree(overrides)
@@ -161,7 +165,10 @@ def render_site(
     templates: Path = TEMPLATES,
     site_url: str = "",
     edition: i18n.Edition | None = None,
+    shared_plotly: bool = False,
 ) -> int:
     """Render every page into ``out`` (which must be empty or absent) in the language of
-    ``edition`` (English without one); returns the page count."""
-    return SiteRenderer(corpus, board, out, templates, site_url, edition).render_all()
+    ``edition`` (English without one); returns the page count. ``shared_plotly``: the pages
+    load plotly.js from the root edition's assets (none is copied into ``out``)."""
+    site = SiteRenderer(corpus, board, out, templates, site_url, edition, shared_plotly)
+    return site.render_all()

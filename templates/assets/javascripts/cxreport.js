@@ -6,7 +6,9 @@
   "use strict";
 
   var here = document.currentScript && document.currentScript.src;
-  var PLOTLY_SRC = here ? new URL("plotly.min.js", here).href : null;
+  // A language edition beside the root one names the root's copy (shipped once).
+  var shared = document.querySelector('meta[name="cx-plotly"]');
+  var PLOTLY_SRC = here ? new URL(shared ? shared.content : "plotly.min.js", here).href : null;
   var plotly = { state: "idle", waiting: [] };
   var printing = false;
 
