@@ -149,13 +149,14 @@ class SiteRenderer:
             shutil.rmtree(overrides)
         shutil.copytree(self.overrides, overrides)
 
-    def latest_cases(self, n: int = 10) -> list[CaseScore]:
+    def latest_cases(self, n: int | None = 10) -> list[CaseScore]:
+        """The scored cases in the one order the home page, the cases list and the feed use:
+        newest first (see pages/feed.py, newest_first)."""
+        from .pages.feed import newest_first
+
         cases = self.corpus.cases
-        return sorted(
-            self.board.cases,
-            key=lambda c: (cases[c.case].published or c.date, c.case),
-            reverse=True,
-        )[:n]
+        ordered = sorted(self.board.cases, key=lambda c: newest_first(cases[c.case]), reverse=True)
+        return ordered if n is None else ordered[:n]
 
 
 def render_site(

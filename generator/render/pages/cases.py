@@ -69,7 +69,7 @@ def list_filters(rows: list[CaseScore], corpus) -> dict[str, list[tuple[str, str
 
 def render(site) -> None:
     corpus = site.corpus
-    rows = sorted(site.board.cases, key=lambda c: (c.date, c.case), reverse=True)
+    rows = site.latest_cases(None)  # newest first, as on the home page and in the feed
     site.render(
         "cases/index.md",
         "cases.md.j2",

@@ -27,11 +27,21 @@ def newest_first(case) -> tuple:
     return (case_updated(case), case.ended or case.started, case.slug)
 
 
-def _stamp(day: dt.date) -> str:
-    return f"{day.isoformat()}T00:00:00Z"
+def _stamp(day: dt.date, second: int = 0) -> str:
+    return f"{day.isoformat()}T00:00:{second:02d}Z"
 
 
-def _entry(case, base: str) -> str:
+def _seconds(cases: list) -> dict[str, int]:
+    """Cases updated the same day get distinct times, a second apart, in the feed's order
+    (the first of the day the latest), so a reader's feed sorts them as the site does."""
+    out: dict[str, int] = {}
+    for case in reversed(cases):
+        day = case_updated(case)
+        out[case.slug] = sum(1 for c in cases if case_updated(c) == day and c.slug in out)
+    return out
+
+
+def _entry(case, base: str, second: int = 0) -> str:
     url = f"{base}cases/{case.slug}.html"
     entry_id = url if base else f"urn:cxreport:case:{case.slug}"
     published = f"    <published>{_stamp(case.published)}</published>\n" if case.published else ""
@@ -41,7 +51,7 @@ def _entry(case, base: str) -> str:
         f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>\n'
         f"    <id>{xml_escape(entry_id)}</id>\n"
         f"{published}"
-        f"    <updated>{_stamp(case_updated(case))}</updated>\n"
+        f"    <updated>{_stamp(case_updated(case), second)}</updated>\n"
         f"    <summary>{xml_escape(case.summary)}</summary>\n"
         "  </entry>\n"
     )
@@ -50,7 +60,10 @@ def _entry(case, base: str) -> str:
 def render(site) -> None:
     published = [c for c in site.corpus.cases.values() if not c.example]
     cases = sorted(published, key=newest_first, reverse=True)[:FEED_SIZE]
-    updated = case_updated(cases[0]) if cases else dt.date(2000, 1, 1)
+    seconds = _seconds(cases)
+    updated = _stamp(case_updated(cases[0]), seconds[cases[0].slug]) if cases else _stamp(
+        dt.date(2000, 1, 1)
+    )
     base = site.site_url  # absolute when mkdocs.yml sets site_url, else links stay relative
     feed_id = f"{base}feed.xml" if base else "urn:cxreport:feed"
     self_link = quoteattr(f"{base}feed.xml")
@@ -64,9 +77,9 @@ def render(site) -> None:
             f"  <id>{xml_escape(feed_id)}</id>\n"
             f'  <link rel="self" type="application/atom+xml" href={self_link}/>\n'
             f'  <link rel="alternate" type="text/html" href={quoteattr(base or "./")}/>\n'
-            f"  <updated>{_stamp(updated)}</updated>\n"
+            f"  <updated>{updated}</updated>\n"
             "  <author><name>cxreport</name></author>\n"
-            + "".join(_entry(c, base) for c in cases)
+            + "".join(_entry(c, base, seconds[c.slug]) for c in cases)
             + "</feed>\n"
         ),
     )

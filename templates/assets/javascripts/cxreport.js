@@ -299,7 +299,23 @@
           wrap.removeAttribute(a);
         });
       }
+      markHiddenSides(wrap);
+      if (!wrap.getAttribute("data-cx-edges")) {
+        wrap.setAttribute("data-cx-edges", "true");
+        wrap.addEventListener("scroll", function () { markHiddenSides(wrap); }, { passive: true });
+      }
     });
+  }
+
+  /* A table wider than its column fades at the side where columns are hidden, so a reader
+     sees that it scrolls (either side: a right-to-left page scrolls the other way). */
+  function markHiddenSides(wrap) {
+    var rtl = getComputedStyle(wrap).direction === "rtl";
+    var left = Math.abs(wrap.scrollLeft);
+    var rest = wrap.scrollWidth - wrap.clientWidth - left;
+    var before = left > 1, after = rest > 1;
+    wrap.classList.toggle("cx-more-left", rtl ? after : before);
+    wrap.classList.toggle("cx-more-right", rtl ? before : after);
   }
 
   function bindCopy() {
