@@ -201,3 +201,20 @@ def test_untranslated_case_text_keeps_its_language_with_a_note(editions):
     assert page.select_one(".cx-narrative")["lang"] == "en"
     english = soup(editions / "cases" / "fiber-upgrade.html")
     assert not english.select(".cx-untranslated") and not english.select(".cx-summary[lang]")
+
+
+def test_a_translation_naming_an_unknown_event_is_an_error_at_its_line(corpus):
+    from generator.errors import InputError
+    from generator.pipeline import load
+
+    study = corpus / "studies" / "lost-wallet-bank.yaml"
+    study.write_text(
+        study.read_text(encoding="utf-8") + "    notes:\n      no-such-event: Примечание\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        load(corpus)
+    (problem,) = caught.value.problems
+    assert str(problem).endswith("translations.ru.notes.no-such-event: no event "
+                                 "'no-such-event' in the timeline")  # fmt: skip
+    assert f"{study}:" in str(problem)
