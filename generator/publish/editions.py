@@ -92,6 +92,9 @@ def overrides(
         ]
     extra["cx_text"] = theme_text
     settings: dict[str, Any] = {"theme": theme, "extra": extra}
+    lunr = _MATERIAL.parents[1] / "assets" / "javascripts" / "lunr" / "min"
+    if edition.code == "en" or (lunr / f"lunr.{edition.code}.min.js").is_file():
+        settings["cx_search_lang"] = edition.code  # its own stemmer, where lunr has one
     if "nav" in data:
         settings["nav"] = _nav(data["nav"], translate)
     for key in ("site_name", "site_description"):

@@ -4,6 +4,7 @@ from a test catalogue builds with a line in mkdocs.yml."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -114,7 +115,9 @@ def test_hebrew_edition_is_right_to_left(editions):
     assert "לדלג לתוכן" in home.get_text()  # Material's own "skip to content", in Hebrew
     tabs = [a.get_text(strip=True) for a in home.select(".md-tabs__link")]
     assert tabs[:3] == ["דף הבית", "מקרים", "חברות"]
-    assert (editions / "he" / "search" / "search_index.json").is_file()
+    index = json.loads((editions / "he" / "search" / "search_index.json").read_text("utf-8"))
+    assert index["config"]["lang"] == ["he"]  # lunr's Hebrew support, not English stemming
+    assert "מקרים" in " ".join(d["title"] for d in index["docs"])
     feed = (editions / "he" / "feed.xml").read_text("utf-8")
     assert "<title>cxreport: מקרים חדשים</title>" in feed
     root = soup(editions / "index.html")

@@ -27,6 +27,12 @@ def newest_first(case) -> tuple:
     return (case_updated(case), case.ended or case.started, case.slug)
 
 
+def _text(case, name: str, language: str) -> str:
+    """A case's title or summary in the feed's language where the case has it."""
+    translated = case.translations.get(language)
+    return getattr(translated, name, None) or getattr(case, name)
+
+
 def _stamp(day: dt.date, second: int = 0) -> str:
     return f"{day.isoformat()}T00:00:{second:02d}Z"
 
@@ -41,18 +47,18 @@ def _seconds(cases: list) -> dict[str, int]:
     return out
 
 
-def _entry(case, base: str, second: int = 0) -> str:
+def _entry(case, base: str, second: int = 0, language: str = "en") -> str:
     url = f"{base}cases/{case.slug}.html"
     entry_id = url if base else f"urn:cxreport:case:{case.slug}"
     published = f"    <published>{_stamp(case.published)}</published>\n" if case.published else ""
     return (
         "  <entry>\n"
-        f"    <title>{xml_escape(case.title)}</title>\n"
+        f"    <title>{xml_escape(_text(case, 'title', language))}</title>\n"
         f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>\n'
         f"    <id>{xml_escape(entry_id)}</id>\n"
         f"{published}"
         f"    <updated>{_stamp(case_updated(case), second)}</updated>\n"
-        f"    <summary>{xml_escape(case.summary)}</summary>\n"
+        f"    <summary>{xml_escape(_text(case, 'summary', language))}</summary>\n"
         "  </entry>\n"
     )
 
@@ -79,7 +85,7 @@ def render(site) -> None:
             f'  <link rel="alternate" type="text/html" href={quoteattr(base or "./")}/>\n'
             f"  <updated>{updated}</updated>\n"
             "  <author><name>cxreport</name></author>\n"
-            + "".join(_entry(c, base, seconds[c.slug]) for c in cases)
+            + "".join(_entry(c, base, seconds[c.slug], site.language) for c in cases)
             + "</feed>\n"
         ),
     )
