@@ -81,12 +81,15 @@ def overrides(
     if edition.prefix and not built[0].prefix:  # plotly.js from the root edition's assets
         extra["cx_plotly"] = "../../../assets/javascripts/plotly.min.js"
     if len(built) > 1:  # the switcher and the hreflang links (Material's `alternate`)
+        # `link` (each edition's home) is Material's: its hreflang links in every page's head
+        # (absolute with a site_url) and the script that fetches each edition's sitemap;
+        # `rel` is the path to it, from which the switcher links to the same page there.
         extra["alternate"] = [
             {
                 "name": other.name,
                 "lang": other.code,
-                "link": _relative(edition, other),
-                "root": f"{site_url}{other.prefix}" if site_url else "",
+                "link": f"{site_url}{other.prefix}" if site_url else _relative(edition, other),
+                "rel": _relative(edition, other),
             }
             for other in built
         ]

@@ -120,6 +120,9 @@ def test_hebrew_edition_is_right_to_left(editions):
     assert "מקרים" in " ".join(d["title"] for d in index["docs"])
     feed = (editions / "he" / "feed.xml").read_text("utf-8")
     assert "<title>cxreport: מקרים חדשים</title>" in feed
+    case = soup(editions / "he" / "cases" / "fiber-upgrade.html")  # outside the navigation,
+    active = case.select_one(".md-tabs__item--active").get_text(strip=True)  # its tab lights up
+    assert active == "מקרים"
     root = soup(editions / "index.html")
     assert root.html["lang"] == "en" and not root.html.get("dir")
 
@@ -138,8 +141,12 @@ def test_every_page_links_to_itself_in_every_edition(editions):
             alternates = {
                 link["hreflang"]: link["href"]
                 for link in page.select('link[rel="alternate"][hreflang]')
+            }  # Material's: each edition's home, absolute (its script reads their sitemaps)
+            assert alternates == {
+                "en": "https://cxreport.example/",
+                "he": "https://cxreport.example/he/",
+                SEVENTH: f"https://cxreport.example/{SEVENTH}/",
             }
-            assert alternates["he"].endswith(f"/he/{rel}")
 
 
 @pytest.mark.slow
