@@ -27,8 +27,9 @@ from .markup import markdown_safe, markdown_text, yaml_str
 
 
 def _gettext(message: str, /, **variables: Any) -> Markup:
-    """Templates' ``_()``: the translated text (trusted: it comes from our catalogues), with
-    ``%(name)s`` fields filled by values escaped like any other output."""
+    """Templates' ``_()`` of a literal text: the translated text (trusted: it comes from our
+    catalogues), with ``%(name)s`` fields filled by values escaped like any other output.
+    Text that is data goes through ``tr()`` instead, which escapes it."""
     text = Markup(i18n._(message))
     return text % {k: markdown_text(v) for k, v in variables.items()} if variables else text
 
@@ -67,6 +68,9 @@ def environment(
     env.filters["nice"] = fmt.nice
     env.filters["date"] = lambda d: fmt.date(d, locale)
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, lang=locale)
+    # text that is data (a rubric's criterion names, a chart's caption): translated when the
+    # catalogue knows it, and escaped like any other value, never trusted as markup
+    env.globals["tr"] = lambda value: markdown_text(i18n._(str(value)))
     env.globals["industry_name"] = i18n.term
     env.globals["Markup"] = Markup
     env.globals["all_channels"] = lambda code: _gettext("all") if code == "all" else term(code)
