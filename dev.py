@@ -17,7 +17,9 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import venv
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -92,7 +94,28 @@ def test(args: list[str]) -> None:
     ensure_zensical()
     ensure_node_tools()
     run(BIN / "ruff", "check", ".")
-    run(BIN / "python", "-m", "pytest", *args)
+    with cpu_report("the test suite"):
+        run(BIN / "python", "-m", "pytest", *args)
+
+
+@contextmanager
+def cpu_report(what: str):
+    """Print the wall time and the CPU time (user + system, of every process the block ran and
+    waited for: pytest, mkdocs, Chromium, Java) the block took, also when it fails."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        yield
+        return
+    start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    try:
+        yield
+    finally:
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
+        print(f"{what}: {time.perf_counter() - start:.1f} s wall, {user + system:.1f} s CPU "
+              f"(user {user:.1f}, system {system:.1f}); peak RSS of one process "
+              f"{after.ru_maxrss / 1024:.0f} MiB", flush=True)
 
 
 def lock(args: list[str]) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import jinja2
 
 from .errors import InputError, Problem
-from .load import Corpus, load_corpus
+from .load import Corpus
 from .load.slugs import inside
 from .measure import case_metrics
 from .publish import (
@@ -30,6 +30,7 @@ from .publish import (
     OutputError,
     check_apart,
     check_writable,
+    index_site,
     locked,
     mark,
     mkdocs_build,
@@ -46,17 +47,18 @@ from .publish.guard import LOCK_WAIT_SECONDS, owned_or_empty
 from .render import render_site
 from .render.i18n import Edition, _, active, editions, theme_text
 from .resources import TEMPLATES
-from .score import rubric_problems, score_corpus
+from .score import score_corpus
+from .score.rubric import load_checked
 
 __all__ = ["STAGES", "BuildError", "BuildReport", "OutputError", "build_site", "load"]
 
-STAGES = ("load", "metrics", "score", "render", "mkdocs", "harden", "swap")
+STAGES = ("load", "metrics", "score", "render", "mkdocs", "search", "harden", "swap")
 
 
 def load(root: Path | str) -> Corpus:
     """Load a corpus with every check, the rubric's meaning included (metrics it names must
     be registered; letter sentences may use only the documented placeholders)."""
-    return load_corpus(root, rubric_checks=(rubric_problems,))
+    return load_checked(root)
 
 
 @dataclass
@@ -227,6 +229,12 @@ def _publish(
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+    with timed("search"):
+        try:
+            _index_editions(staging, [(prefix, s["extra"]["cx_lang"]) for _d, prefix, s in builds])
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     with timed("harden"):
         try:
             pin_inline_scripts(staging)
@@ -235,6 +243,28 @@ def _publish(
             raise
     with timed("swap"):
         swap_into_place(staging, out)
+
+
+def _index_editions(staging: Path, editions: list[tuple[str, str]]) -> None:
+    """Pagefind once per edition folder, each index in its edition's language (its own
+    pagefind/ beside its pages). The root edition is indexed with the other editions' folders
+    moved aside, so its index holds its own pages only."""
+    nested = [(prefix, lang) for prefix, lang in editions if prefix]
+    aside = staging.parent / f"{staging.name}.editions"
+    root = [lang for prefix, lang in editions if not prefix]
+    if root:
+        aside.mkdir()
+        try:
+            for prefix, _lang in nested:
+                (staging / prefix).rename(aside / prefix.strip("/"))
+            index_site(staging, root[0])
+        finally:
+            for prefix, _lang in nested:
+                if (aside / prefix.strip("/")).exists():
+                    (aside / prefix.strip("/")).rename(staging / prefix)
+            aside.rmdir()
+    for prefix, lang in nested:
+        index_site(staging / prefix, lang)
 
 
 @contextmanager

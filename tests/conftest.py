@@ -10,7 +10,25 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# ../shared/data beside the checkout; CXREPORT_SHARED_DATA points elsewhere (a worktree).
+SHARED_DATA = Path(os.environ.get("CXREPORT_SHARED_DATA") or ROOT.parent / "shared" / "data")
+
+
+@pytest.fixture(scope="session")
+def bundled():
+    """The bundled corpus, loaded once for the whole run (never at import time, so collecting
+    the tests stays fast). Shared: tests must not change it (copy it first)."""
+    from generator.pipeline import load
+
+    return load(CASES)
+
+
+@pytest.fixture(scope="session")
+def bundled_board(bundled):
+    """The bundled corpus's scores, computed once for the whole run (shared: do not change)."""
+    from generator.score import score_corpus
+
+    return score_corpus(bundled)
 
 
 @pytest.fixture

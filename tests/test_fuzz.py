@@ -4,6 +4,7 @@ so the suite runs in CI."""
 
 import contextlib
 import csv
+import datetime as dt
 import io
 import shutil
 import tempfile
@@ -236,10 +237,17 @@ COLUMNS = [
     "handle_seconds", "abandoned", "answered", "time", "queue",
 ]  # fmt: skip
 cells = st.one_of(
-    st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12),
-    st.sampled_from(["2024-01-05", "2204-01-05", "31/12/2023", "nan", "inf", "-1", "1e308",
-                     "=cmd()", "yes", "", "Acme Telecom", "ACME TELECOM", "../x", "Сбербанк"]),
+    st.text(st.characters(codec="utf-8"), max_size=12),  # NUL bytes included (issue 23)
+    st.sampled_from(["2024-01-05", "2204-01-05", "0001-01-01", "9999-12-31", "31/12/2023",
+                     "nan", "inf", "-1", "1e308", "=cmd()", "yes", "", "Acme Telecom",
+                     "ACME TELECOM", "../x", "Сбербанк", "株式会社テスト", "nul\x00byte",
+                     "bidi\u202etxt", '<a href="https://x/">x</a>']),
 )  # fmt: skip
+# Header cells beyond the columns the importers know: a header field over the csv module's
+# default limit (131,072 characters) and names in other scripts.
+header_cells = st.one_of(
+    st.sampled_from(COLUMNS), st.just("h" * 140_000), st.text(max_size=8)
+)
 companies = st.sampled_from(["acme-telecom", "../outside/victim", "index", "Acme", "", "x" * 200])
 
 
@@ -273,11 +281,12 @@ IMPORT_COMMANDS = sorted(
 def test_every_importer_survives_any_csv(name, command, tmp_path_factory):
     @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
     @given(
-        header=st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=8, unique=True),
+        header=st.lists(header_cells, min_size=1, max_size=8, unique=True),
         rows=st.lists(st.lists(cells, min_size=0, max_size=9), max_size=6),
+        tail=st.sampled_from(["", '"unbalanced', 'x,"unbalanced\nmore,rows\n', "\x00"]),
         data=st.data(),
     )
-    def run(header, rows, data):
+    def run(header, rows, tail, data):
         work = tmp_path_factory.mktemp("import")
         corpus = work / "cases"
         shutil.copytree(SMALL, corpus)
@@ -286,7 +295,7 @@ def test_every_importer_survives_any_csv(name, command, tmp_path_factory):
         writer = csv.writer(buf)
         writer.writerow(header)
         writer.writerows(rows)
-        source.write_text(buf.getvalue(), encoding="utf-8")
+        source.write_text(buf.getvalue() + tail, encoding="utf-8")
         args = ["import", name, str(source), "--cases", str(corpus)]
         for option, strategy in _options(command).items():
             values = data.draw(strategy)
@@ -297,5 +306,100 @@ def test_every_importer_survives_any_csv(name, command, tmp_path_factory):
             f"{args}: {result.exception!r}\n{result.output}"
         )
         assert "Traceback" not in result.output
+        if result.exit_code == 0:  # what an import wrote builds (issue 23)
+            load_corpus(corpus)
 
     run()
+
+
+# --------------------------------------------------------------------------- issue 23
+
+STAGE_ROWS = st.lists(
+    st.tuples(
+        st.one_of(st.sampled_from(["a", "b", "c", "d"]), st.text(max_size=6)),
+        st.one_of(
+            st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)).map(dt.date.isoformat), cells
+        ),
+        cells,
+        cells,
+    ),
+    max_size=40,
+)
+
+
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(rows=STAGE_ROWS, fail_at=st.integers(0, 3), into=st.sampled_from(["csv", "store"]))
+def test_an_import_failing_midway_leaves_a_corpus_that_builds(rows, fail_at, into,
+                                                              tmp_path_factory):  # fmt: skip
+    """A write that fails (disk full, a file system error) at any point of an import: one
+    clear line, no traceback, no temporary file left, and the corpus still loads."""
+    import os as os_module
+
+    from generator.importers import merge as merge_module
+    from generator.importers import store as store_module
+
+    work = tmp_path_factory.mktemp("midway")
+    corpus = work / "cases"
+    shutil.copytree(SMALL, corpus)
+    source = work / "t.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Ticket", "Date", "Issue"])
+        writer.writerows(rows)
+    calls = {"n": 0}
+    real = os_module.replace
+
+    def failing(src, dst):
+        calls["n"] += 1
+        if calls["n"] > fail_at:
+            raise OSError(28, "No space left on device", str(dst))
+        return real(src, dst)
+
+    args = ["import", "tickets", str(source), "--cases", str(corpus), "--company",
+            "acme-telecom", "--map", "Ticket=id", "--map", "Date=date", "--map",
+            "Issue=issue", "--into", into]  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(merge_module.os, "replace", failing)
+        patch.setattr(store_module.os, "replace", failing)
+        result = CliRunner().invoke(app, args)
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"{args}: {result.exception!r}\n{result.output}"
+    )
+    assert "Traceback" not in result.output
+    assert not [p for p in corpus.rglob("*.tmp")]
+    load_only_clean_problems(corpus)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(rows=STAGE_ROWS, no_cases=st.booleans())
+def test_every_stage_after_loading_survives_what_loads(rows, no_cases, tmp_path_factory):
+    """Whatever corpus loads (random incident rows, NUL bytes, far dates, markup, no case at
+    all) also measures, scores and renders: the stages after loading never crash."""
+    from generator.measure import case_metrics
+    from generator.render import render_site
+    from generator.resources import TEMPLATES
+    from generator.score import score_corpus
+
+    work = tmp_path_factory.mktemp("stages")
+    corpus = work / "cases"
+    shutil.copytree(SMALL, corpus)
+    if no_cases:
+        for case in (corpus / "studies").glob("*.yaml"):
+            case.unlink()
+        for letter in (corpus / "letters").glob("*.yaml"):
+            letter.unlink()
+    company = corpus / "companies" / "acme-telecom.yaml"
+    company.write_text(company.read_text() + "incidents_file: acme-telecom.incidents.csv\n")
+    with (corpus / "companies" / "acme-telecom.incidents.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "date", "product", "issue"])
+        writer.writerows(rows)
+    try:
+        loaded = load_corpus(corpus)
+    except InputError as exc:
+        assert all(p.line >= 1 and p.col >= 1 for p in exc.problems)
+        return
+    board = score_corpus(loaded, case_metrics(loaded.cases))
+    render_site(loaded, board, work / "docs", TEMPLATES, "")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..publish import read_config
 from ..resources import TEMPLATES
+from .livereload import BUILDING_PAGE, SCRIPT, SCRIPT_PATH, VERSION_PATH, with_script
 
 # rebuild() returns None when the build succeeded, else the problems as text.
 Rebuild = Callable[[], str | None]
@@ -45,7 +46,13 @@ class Preview:
 
     def __init__(self) -> None:
         self.error: str | None = None
+        self.version = 0  # the number of builds done; pages reload when it changes
         self.lock = threading.Lock()
+
+    def built(self, error: str | None) -> None:
+        with self.lock:
+            self.error = error
+            self.version += 1
 
     def banner(self) -> str:
         with self.lock:
@@ -68,30 +75,44 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802 - the http.server name
-        if self.preview.error is None:
-            return super().do_GET()
+        route = self.path.split("?")[0]
+        if route == VERSION_PATH:
+            return self._send(str(self.preview.version), "text/plain")
+        if route == SCRIPT_PATH:
+            return self._send(SCRIPT, "text/javascript")
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
         if path.suffix not in (".html", ""):
             return super().do_GET()
-        self._send_with_banner(path)
+        self._send_page(path)
 
-    def _send_with_banner(self, path: Path) -> None:
-        banner = self.preview.banner()
+    def _send_page(self, path: Path) -> None:
+        """An HTML page with the live-reload script, and the build's problems if it failed."""
+        with self.preview.lock:
+            version, failed = self.preview.version, self.preview.error is not None
+        if version == 0 and not path.is_file():  # the first build is still running
+            return self._send(with_script(BUILDING_PAGE, version), "text/html")
         try:
             page = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
+            if not failed:
+                return super().do_GET()  # the usual 404
             page = "<!doctype html><title>Build failed</title><body></body>"
-        head, tag, rest = page.partition("<body")
-        if tag:
-            open_end = rest.find(">") + 1
-            page = head + tag + rest[:open_end] + banner + rest[open_end:]
-        else:
-            page = banner + page
-        body = page.encode("utf-8")
+        if failed:
+            banner = self.preview.banner()
+            head, tag, rest = page.partition("<body")
+            if tag:
+                open_end = rest.find(">") + 1
+                page = head + tag + rest[:open_end] + banner + rest[open_end:]
+            else:
+                page = banner + page
+        self._send(with_script(page, version), "text/html")
+
+    def _send(self, text: str, kind: str) -> None:
+        body = text.encode("utf-8")
         self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -107,9 +128,10 @@ def serve_forever(
     interval: float,
     console,
 ) -> None:
-    """Build, serve on 127.0.0.1:port, and rebuild on every change until Ctrl+C."""
+    """Serve on 127.0.0.1:port at once (the last site built there, or a page that waits for
+    the first build), build, and rebuild on every change until Ctrl+C; open pages reload
+    themselves after each build."""
     preview = Preview()
-    preview.error = rebuild()
     site = (site_dir or read_config(config)[1]).resolve()
     handler = functools.partial(_Handler, directory=str(site), preview=preview)
     try:
@@ -122,6 +144,7 @@ def serve_forever(
     console.print(f"Serving {site} on http://127.0.0.1:{port}/ — Ctrl+C to stop", markup=False)
     watched = [cases, TEMPLATES, config]
     state = snapshot(watched)
+    preview.built(rebuild())
     try:
         while True:
             time.sleep(interval)
@@ -129,9 +152,7 @@ def serve_forever(
             if now != state:
                 state = now
                 console.print("Change detected; rebuilding…", markup=False)
-                error = rebuild()
-                with preview.lock:
-                    preview.error = error
+                preview.built(rebuild())
     except KeyboardInterrupt:
         console.print("Stopped.", markup=False)
     finally:

@@ -134,7 +134,7 @@ def score(
     ),
 ) -> None:
     """Score every case and company against the rubric."""
-    from ..render.data import scores_csv, scores_json
+    from ..render.data import scores_and_companies_csv, scores_json
     from ..render.terminal import scores_tables
     from ..score import score_corpus
 
@@ -144,7 +144,7 @@ def score(
             json.dumps(scores_json(board), indent=2, sort_keys=True, allow_nan=False) + "\n"
         )
     elif fmt == ScoreFormat.csv:
-        sys.stdout.write(scores_csv(board))
+        sys.stdout.write(scores_and_companies_csv(board))
     else:
         for table in scores_tables(board):
             out.print(table)
@@ -174,12 +174,13 @@ def explain(
         out.print(renderable)
 
 
-STAGE_LABELS = {
+BUILD_STAGE_LABELS = {
     "load": "Loading and validating",
     "metrics": "Computing metrics",
     "score": "Scoring",
     "render": "Rendering pages",
     "mkdocs": "Running mkdocs build",
+    "search": "Indexing the pages for search",
     "harden": "Pinning the pages' scripts in their security policy",
     "swap": "Swapping the new site into place",
 }
@@ -197,7 +198,7 @@ def _build(
 
     from ..pipeline import STAGES, BuildError, OutputError, build_site
 
-    labels = STAGE_LABELS
+    labels = BUILD_STAGE_LABELS
     show = spinner and not quiet and err.is_terminal
     progress = Progress(
         SpinnerColumn(),

@@ -4,13 +4,15 @@ printed once (never a traceback for a user mistake)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 from ..errors import InputError
-from ..load import Corpus
+
+if TYPE_CHECKING:  # the loader pulls in pydantic and pandas: only commands that load pay
+    from ..load import Corpus
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -33,9 +35,9 @@ def _fail(exc: InputError, consequence: str) -> NoReturn:
 def _load(corpus_dir: Path, *, strict: bool = False) -> Corpus:
     """Load or exit 1 after printing every problem (never a traceback for a user mistake)."""
     try:
-        from ..pipeline import load
+        from ..score.rubric import load_checked  # not the pipeline: no renderer, no mkdocs
 
-        corpus = load(corpus_dir)
+        corpus = load_checked(corpus_dir)
     except InputError as exc:
         _fail(exc, "nothing was written.")
     for warning in corpus.warnings:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import CorpusOpt, _load, err, out
+from .common import CorpusOpt, _fail, err, out
 
 import_app = typer.Typer(
     help="Import public complaint, ticket, tweet and call data as company incident data. "
@@ -78,6 +78,16 @@ def _unknown_companies(report, corpus_dir: Path, shown: int = 20) -> None:
         err.print(f"  … and {len(top) - shown:,} more companies ({rest:,} rows)", markup=False)
 
 
+def _moved(report, shown: int = 20) -> None:
+    """Rows whose id now names another company: moved, never counted twice."""
+    pairs = sorted(report.moved.items(), key=lambda kv: (-kv[1], kv[0]))
+    for (old, new), n in pairs[:shown]:
+        out.print(f"moved {n:,} rows from {old} to {new} (the export now names {new})",
+                  markup=False)  # fmt: skip
+    if len(pairs) > shown:
+        out.print(f"… and {len(pairs) - shown:,} more moves", markup=False)
+
+
 def _import_report(report, corpus_dir: Path) -> None:
     """What the import did, then exit 1 if no row was accepted (nothing was written)."""
     _import_table(report)
@@ -94,7 +104,10 @@ def _import_report(report, corpus_dir: Path) -> None:
         parts.append(f"{unknown:,} about companies not in the corpus")
     if report.dropped:
         parts.append(f"{sum(report.dropped.values()):,} earlier rows dropped (--replace)")
+    if report.moved:
+        parts.append(f"{sum(report.moved.values()):,} moved to another company")
     out.print(f"{report.rows_read:,} rows read: " + ", ".join(parts), markup=False)
+    _moved(report)
     _import_problems(report, corpus_dir)
     if report.created:
         out.print(
@@ -111,7 +124,23 @@ def _import_report(report, corpus_dir: Path) -> None:
         raise typer.Exit(1)
     if not report.written and not report.created:
         out.print("nothing changed.", markup=False)
-    _load(corpus_dir)  # what was written is validated like everything else
+    _validate_after(report, corpus_dir)
+
+
+def _validate_after(report, corpus_dir: Path) -> None:
+    """What was written is validated like everything else; a problem the corpus had before
+    (the import's own rows passed a build's checks) is reported without hiding the writes."""
+    from ..errors import InputError
+    from ..pipeline import load
+
+    try:
+        load(corpus_dir)
+    except InputError as exc:
+        written = len(report.written) + len(report.created)
+        what = f"the import wrote the {written:,} files listed above" if written else (
+            "the import wrote nothing"
+        )
+        _fail(exc, f"{what}; fix these problems before a build.")
 
 
 def _run_import(fn, *args, **kwargs):
@@ -124,6 +153,13 @@ def _run_import(fn, *args, **kwargs):
         raise typer.Exit(1) from None
     except FileNotFoundError as exc:
         err.print(f"{exc.filename}: file not found", markup=False)
+        raise typer.Exit(1) from None
+    except OSError as exc:  # a write failed (disk full, permissions): every write is atomic
+        err.print(
+            f"{exc.filename or 'a file'}: {exc.strerror or exc}; the import stopped there "
+            "(each file it names is either as it was or fully written)",
+            markup=False,
+        )
         raise typer.Exit(1) from None
 
 

@@ -6,12 +6,17 @@ corpus, merged by (source, id), as CSV beside each company file or into the inci
 metrics as the store's SQL on a Dask cluster.
 """
 
-from .calls import import_calls
-from .cfpb import import_cfpb
-from .common import ImportError_, ImportReport
+from . import calls, cfpb, tickets, twitter
+from .common import ImportError_, ImportReport, exclusive
 from .merge import STORE_THRESHOLD_BYTES
-from .tickets import TicketOptions, import_tickets
-from .twitter import import_twitter
+from .tickets import TicketOptions
+
+# Every importer runs whole under the corpus's import lock: two imports at once (into CSV
+# files or the store) run one after the other, each merging into what the other wrote.
+import_calls = exclusive(calls.import_calls)
+import_cfpb = exclusive(cfpb.import_cfpb)
+import_tickets = exclusive(tickets.import_tickets)
+import_twitter = exclusive(twitter.import_twitter)
 
 __all__ = [
     "STORE_THRESHOLD_BYTES",

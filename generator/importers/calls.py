@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ..load.slugs import child
 from ..load.tables import CALL_COLUMNS, CALL_OPTIONAL_COLUMNS
@@ -23,6 +22,7 @@ from .common import (
     header_of,
     parse_dates,
     read_chunks,
+    read_text_csv,
     require_columns,
 )
 from .companies import CompanyIndex
@@ -116,10 +116,10 @@ def _merge_daily(
     link = linked_text(yaml_path, "calls_file", path.name)
     new = daily.astype(object).where(daily.notna(), "").astype(str)
     old = pd.DataFrame(columns=COLUMNS)
-    if link is None:  # already linked: that file, whatever its name
-        path = folder / yaml.safe_load(yaml_path.read_text(encoding="utf-8"))["calls_file"]
+    if link is None:  # already linked: that file (a plain name, checked by the model)
+        path = folder / index.calls[company]
     if path.exists():
-        old = pd.read_csv(path, dtype=str, keep_default_na=False)
+        old = read_text_csv(path)
         missing = [c for c in COLUMNS if c not in old.columns]
         old = old.assign(**dict.fromkeys(missing, ""))[[*COLUMNS]]
     old_keys = old.set_index(["date", "queue"])

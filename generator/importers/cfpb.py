@@ -22,6 +22,7 @@ from .common import (
     ImportError_,
     ImportReport,
     blank_to_none,
+    by_unique,
     header_key,
     header_of,
     normalise_channel,
@@ -52,9 +53,13 @@ CFPB_COLUMNS: dict[str, tuple[str, ...]] = {
     "zip_code": ("zip_code", "zipcode"),
 }
 TEXT_ONLY = ("narrative", "consent")  # read only with --with-text
-# Without a Complaint ID (older extracts) a row's id is a hash of these cells, whatever the
-# options: the same complaint must get the same id in every import.
-HASHED = [c for c in CFPB_COLUMNS if c not in ("complaint_id", *TEXT_ONLY)]
+# Without a Complaint ID (older extracts) a row's id is a hash of the fields that identify a
+# complaint: when and how it was received and sent, whose, about what and from where. Not its
+# outcome (response, timely, disputed), which a later or corrected extract updates: the same
+# complaint keeps its id, so a corrected file updates rows instead of adding them. Dates are
+# hashed as days and names by their normalised key, so the spelling of an era does not matter.
+IDENTITY = ["date_received", "company", "product", "sub_product", "issue", "sub_issue",
+            "state", "zip_code", "submitted_via", "date_sent"]  # fmt: skip
 # The keys of a complaint in the JSON export (the API's ``_source``) that are read.
 CFPB_JSON_FIELDS = [
     "date_received",
@@ -119,7 +124,7 @@ def import_cfpb(
     """CFPB complaints -> incident rows of the matching companies, merged by complaint id."""
     index = CompanyIndex.read(corpus)
     report = ImportReport(source=source)
-    delivery = Delivery(corpus, index, source, into, replace, file_size=_size(path))
+    delivery = Delivery(corpus, index, source, into, replace, file_size=_size(path), moves=True)
     run = CfpbRun(index, report, delivery, create=unknown == "create", with_text=with_text)
     run.since = _since(since)
     _select(run, companies or [])
@@ -298,12 +303,30 @@ def _slug_for(run: CfpbRun, raw: str) -> str | None:
     key = name_key(raw)
     selected = run.wanted_slugs is None or key in run.wanted_keys
     if slug is None and key and run.create and selected:
-        slug = run.stub_by_key.get(key)
+        slug = run.stub_by_key.get(key) or _same_firm(run, raw, key)
         if slug is None:
             slug = stub_slug(key, run.index.slugs | set(run.delivery.stubs))
             run.delivery.stubs[slug] = Stub()
             run.stub_by_key[key] = slug
     run.slug_of[raw] = slug
+    return slug
+
+
+def _same_firm(run: CfpbRun, raw: str, key: str) -> str | None:
+    """Create mode: another era's name of a company already known, or met earlier in this
+    import ("Experian" and "Experian Information Solutions Inc."), is that company, as list
+    mode would suggest; the merge is reported so that the author can check it."""
+    slug = run.index.suggest(raw)
+    if slug is None:
+        for known, stub in run.stub_by_key.items():
+            if key.startswith(known + " ") or known.startswith(key + " "):
+                slug = stub
+                break
+    if slug is None:
+        return None
+    run.stub_by_key[key] = slug
+    where = "" if slug in run.delivery.stubs else " (add it to the file's aliases: to confirm)"
+    run.report.notes.append(f"merged {raw!r} into {slug!r} as another name of it{where}")
     return slug
 
 
@@ -359,16 +382,32 @@ def _incidents(
     )
 
 
+def _identity(chunk: pd.DataFrame) -> pd.DataFrame:
+    """The cells that identify a complaint without an id, normalised (see IDENTITY)."""
+    out = pd.DataFrame(index=chunk.index)
+    for name in IDENTITY:
+        cells = _column(chunk, name).fillna("").astype(str).str.strip()
+        if name.startswith("date_"):
+            days = parse_dates(cells)
+            cells = days.dt.strftime("%Y-%m-%d").where(days.notna(), cells)
+        elif name == "company":
+            cells = by_unique(cells, lambda u: u.map(name_key))
+        else:
+            cells = cells.str.lower()
+        out[name] = cells
+    return out
+
+
 def _ids(run: CfpbRun, chunk: pd.DataFrame, lines: np.ndarray) -> pd.Series:
-    """The Complaint ID; for older extracts without one, a hash of the row's cells (the same
-    row in another extract gets the same id), numbered when a file repeats a row exactly."""
+    """The Complaint ID; for older extracts without one, a hash of the fields that identify
+    the complaint (IDENTITY: a corrected or later extract gets the same id), numbered when a
+    file repeats those fields."""
     ids = _column(chunk, "complaint_id").fillna("").astype(str).str.strip()
     ids = ids.str.replace(r"\.0$", "", regex=True)
     missing = (ids == "").to_numpy()
     if missing.any():
         made = []
-        hashed = chunk[[c for c in HASHED if c in chunk]][missing].fillna("").astype(str)
-        for cells in hashed.itertuples(index=False):
+        for cells in _identity(chunk[missing]).itertuples(index=False):
             digest = "h" + hashlib.sha256("\x1f".join(cells).encode()).hexdigest()[:16]
             run.hashed[digest] += 1
             seen = run.hashed[digest]

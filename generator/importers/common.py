@@ -8,10 +8,18 @@ first line numbers, never silently dropped.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
+import hashlib
+import hmac
 import operator
+import os
 import re
-from collections.abc import Callable, Iterator
+import secrets
+import shutil
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +28,12 @@ import pandas as pd
 
 CHUNK_ROWS = 50_000
 FIRST_LINES = 5  # line numbers kept per rejection reason
+IMPORT_LOCK = ".{}-import.cxreport-lock"  # beside the corpus folder: one import at a time
+# A CSV field may be as long as the longest text an incident keeps (a narrative is cut to
+# 32,000 characters) many times over; the csv module's default limit (131,072) raised an
+# uncaught error on a long header. Longer fields are a positioned error, never a traceback.
+CSV_FIELD_LIMIT = 1024 * 1024
+csv.field_size_limit(CSV_FIELD_LIMIT)
 
 
 class ImportError_(Exception):
@@ -52,6 +66,7 @@ class ImportReport:
     line_word: str = "line"  # "record" for JSON
     per_company: dict[str, Counts] = field(default_factory=dict)
     dropped: dict[str, int] = field(default_factory=dict)  # --replace: rows removed per company
+    moved: dict[tuple[str, str], int] = field(default_factory=dict)  # (from, to) -> rows
     unknown_companies: dict[str, int] = field(default_factory=dict)
     suggestions: dict[str, str] = field(default_factory=dict)  # unknown name -> close slug
     created: list[Path] = field(default_factory=list)  # stub company files
@@ -94,6 +109,113 @@ class RowChecks:
         new = np.asarray(mask, dtype=bool) & ~self.bad
         self.report.reject(self.lines[new], reason)
         self.bad |= new
+
+
+# ------------------------------------------------------------------ one import at a time
+
+try:  # POSIX; elsewhere one import at a time is the user's job
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None
+
+
+@contextlib.contextmanager
+def import_lock(corpus: Path) -> Iterator[None]:
+    """Hold the corpus's import lock for a whole import (reading the corpus, merging,
+    writing): a second import into the same corpus waits for the first, whichever place
+    (CSV or store) either writes to. Leftovers of killed imports are removed under it."""
+    if not corpus.is_dir():
+        raise ImportError_(f"{corpus}: corpus folder not found")
+    path = corpus.resolve().parent / IMPORT_LOCK.format(corpus.resolve().name)
+    try:
+        handle = path.open("a")
+    except OSError as exc:
+        raise ImportError_(f"{path}: cannot take the import lock ({exc.strerror})") from None
+    with handle:
+        if fcntl:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print(f"another import into {corpus} is running; waiting for it…", file=sys.stderr)
+                fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            remove_import_leftovers(corpus)
+            yield
+        finally:
+            if fcntl:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def exclusive(fn: Callable) -> Callable:
+    """An importer ``fn(path, corpus, ...)`` run under the corpus's import lock."""
+
+    @functools.wraps(fn)
+    def run(path: Path, corpus: Path, *args, **kwargs):
+        with import_lock(Path(corpus)):
+            return fn(path, corpus, *args, **kwargs)
+
+    return run
+
+
+TMP_SUFFIX = ".tmp"
+
+
+_LEFTOVER = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$|^\.manifest\.json\.[0-9a-f]{32}\.tmp$")
+
+
+def remove_import_leftovers(corpus: Path) -> list[Path]:
+    """Temporary files of imports that were killed (only ever written by an import, which
+    holds the lock, so none of them belongs to a running one): ``.NAME.XXXXXXXX.tmp`` beside
+    the company files, the store's staging folders and half-written parts. Only names an
+    import itself gives are matched."""
+    companies = corpus / "companies"
+    found = [p for p in companies.glob(".*.tmp") if _LEFTOVER.match(p.name)]
+    found += [p for p in companies.glob("_incidents/.*.tmp") if _LEFTOVER.match(p.name)]
+    found += [*companies.glob("_incidents/*/.part-*.parquet.tmp")]
+    found += [p for p in companies.glob("_incidents/_tmp/import-*") if p.is_dir()]
+    for leftover in found:
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+    return found
+
+
+# ------------------------------------------------------------------ the corpus's secret
+
+SECRET_FILE = ".cxreport-secret"  # in the corpus folder; never published by a build
+
+
+def corpus_secret(corpus: Path) -> bytes:
+    """The corpus's own random key (made on first use, 256 bits, readable by its owner only):
+    ids made from public identifiers (a tweet's id) are keyed hashes, so that nobody without
+    the key can find the tweet behind an incident by hashing every tweet id. The same key
+    gives the same ids on every re-import; keep the file with the corpus but out of any
+    public repository (losing it means re-importing with --replace)."""
+    path = corpus / SECRET_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise ImportError_(f"{path}: cannot create the corpus's secret ({exc.strerror})") from None
+    else:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportError_(f"{path}: cannot read the corpus's secret ({exc})") from None
+    if not re.fullmatch(r"[0-9a-f]{64}", text):
+        raise ImportError_(f"{path}:1:1: not a cxreport secret (64 hexadecimal digits)")
+    return bytes.fromhex(text)
+
+
+def keyed_ids(secret: bytes, prefix: str, values: Iterable[str]) -> list[str]:
+    """``prefix`` + the first 16 hex digits of HMAC-SHA256(secret, value), per value."""
+    return [prefix + hmac.new(secret, v.encode(), hashlib.sha256).hexdigest()[:16] for v in values]
 
 
 # ------------------------------------------------------------------ normalising values
@@ -214,6 +336,23 @@ _AWARE = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 def parse_times(values: pd.Series, fmt: str | None = None, tz: str = "UTC") -> pd.Series:
     """Timestamps as UTC instants. Values with an offset (``Z``, ``+02:00``, ``%z``) keep it;
     values without one are read as local times in ``tz``."""
+    return _in_bounds(_parse_times(values, fmt, tz))
+
+
+_NS_FIRST = pd.Timestamp.min.tz_localize("UTC")
+_NS_LAST = pd.Timestamp.max.tz_localize("UTC")
+
+
+def _in_bounds(times: pd.Series) -> pd.Series:
+    """Nanosecond UTC instants; a time pandas can only hold at a coarser unit (the year 1,
+    the year 9999) is not a time here, so that no later arithmetic overflows."""
+    if times.dtype != "datetime64[ns, UTC]":
+        times = times.where((times >= _NS_FIRST) & (times <= _NS_LAST))
+        times = times.astype("datetime64[ns, UTC]")
+    return times
+
+
+def _parse_times(values: pd.Series, fmt: str | None, tz: str) -> pd.Series:
     text = values.fillna("").astype(str).str.strip()
     if fmt:
         if "%z" in fmt or "%Z" in fmt:
@@ -222,15 +361,25 @@ def parse_times(values: pd.Series, fmt: str | None = None, tz: str = "UTC") -> p
     aware = text.str.contains(_AWARE)
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
     if aware.any():
-        out[aware] = pd.to_datetime(text[aware], format="ISO8601", errors="coerce", utc=True)
+        stamped = pd.to_datetime(text[aware], format="ISO8601", errors="coerce", utc=True)
+        out[aware] = _in_bounds(stamped)
     naive = ~aware & (text != "")
     if naive.any():
-        local = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
+        local = _naive_bounds(pd.to_datetime(text[naive], format="ISO8601", errors="coerce"))
         retry = local.isna()
         if retry.any():
-            local[retry] = pd.to_datetime(text[naive][retry], format="mixed", errors="coerce")
+            mixed = pd.to_datetime(text[naive][retry], format="mixed", errors="coerce")
+            local[retry] = _naive_bounds(mixed)
         out[naive] = _localise(local, tz)
     return out
+
+
+def _naive_bounds(times: pd.Series) -> pd.Series:
+    """Local times as nanosecond values; those beyond that range are not times here."""
+    if times.dtype != "datetime64[ns]":
+        times = times.where((times >= pd.Timestamp.min) & (times <= pd.Timestamp.max))
+        times = times.astype("datetime64[ns]")
+    return times
 
 
 def _localise(local: pd.Series, tz: str) -> pd.Series:
@@ -255,6 +404,20 @@ def header_of(path: Path) -> list[str]:
         raise ImportError_(f"{path}: not UTF-8 ({exc.reason})") from None
     except IsADirectoryError:
         raise ImportError_(f"{path}: is a folder, not a file") from None
+    except csv.Error as exc:
+        raise ImportError_(f"{path}:1: the header cannot be read: {exc}") from None
+    except OSError as exc:
+        raise ImportError_(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def read_text_csv(path: Path) -> pd.DataFrame:
+    """A CSV the corpus holds (to merge into), as text; unreadable -> one clear line."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ImportError_(f"{path}: cannot merge into it: {str(exc).strip()}") from None
+    except OSError as exc:
+        raise ImportError_(f"{path}: cannot be read ({exc.strerror})") from None
 
 
 def require_columns(path: Path, header: list[str], required: list[str], what: str) -> None:
@@ -295,8 +458,8 @@ def read_chunks(
     pick = operator.itemgetter(*[header.index(c) for c in kept], 0)  # a tuple, even for one
     complete = _ends_with_newline(path)
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        next(reader)
+        reader = csv.reader(handle, strict=True)  # an unbalanced quote is an error, never
+        next(reader)  # a field that swallows the rows after it
         rows: list[list[str]] = []
         lines: list[int] = []
         start = line = reader.line_num + 1
@@ -318,7 +481,13 @@ def read_chunks(
         except UnicodeDecodeError as exc:
             raise ImportError_(f"{path}:{start}: not UTF-8 ({exc.reason})") from None
         except csv.Error as exc:
-            raise ImportError_(f"{path}:{start}: CSV cannot be read: {exc}") from None
+            if "unexpected end of data" in str(exc) and not complete:
+                _wrong_width(report, short)  # a download cut inside a quoted field
+                short = None
+                report.cut_off_line, line = start, start
+                report.rows_read += 1
+            else:
+                raise ImportError_(f"{path}:{start}: {_csv_problem(exc)}") from None
         if short and short[0] == line and short[1] < width and not complete:
             report.cut_off_line = line
             report.rows_read += 1
@@ -327,6 +496,18 @@ def read_chunks(
         if rows:
             report.rows_read += len(rows)
             yield _frame(rows, kept), np.array(lines)
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return (
+            f"CSV cannot be read: a field longer than {CSV_FIELD_LIMIT:,} characters; "
+            "nothing was imported"
+        )
+    return (
+        f"CSV cannot be read: {exc} (a quote opened in the row that starts here is not closed "
+        "where its field ends: an unbalanced quote); nothing was imported"
+    )
 
 
 def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:

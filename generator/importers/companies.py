@@ -8,14 +8,22 @@ punctuation and legal suffixes removed, against each company file's name, slug a
 from __future__ import annotations
 
 import difflib
+import hashlib
+import os
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from text_unidecode import unidecode
 
-from ..load.slugs import child, slug_problem, slugify
+from ..errors import Problems
+from ..load.checks import check_hidden
+from ..load.corpus import validate_model
+from ..load.models import Company
+from ..load.slugs import SLUG_MAX, child, slug_problem, slugify
+from ..load.yamlfile import YamlError, parse_file
 from .common import ImportError_
 
 LEGAL_SUFFIXES = frozenset(
@@ -44,7 +52,16 @@ _WORDS = re.compile(r"[a-z0-9]+")
 
 
 def name_key(name: str) -> str:
-    """``"JPMORGAN CHASE & CO."`` and ``"JPMorgan Chase"`` -> ``"jpmorgan chase"``."""
+    """``"JPMORGAN CHASE & CO."`` and ``"JPMorgan Chase"`` -> ``"jpmorgan chase"``.
+
+    A name written in Latin letters (accents dropped: ``Société Générale`` = ``Societe
+    Generale``) is keyed on its words; a name with letters of any other script (``Сбербанк``,
+    ``株式会社テスト``, ``Сбербанк Europe AG``) is keyed on its own spelling, folded but never
+    transliterated, so two such names never share a key because of their Latin letters.
+    """
+    if not latin(name):
+        return spelling_key(name)
+    name = unidecode(unicodedata.normalize("NFKC", name))
     words: list[str] = []
     initials = False  # the previous word was built from single letters ("N.A." -> "na")
     for word in _WORDS.findall(name.lower().replace("&", " and ")):
@@ -68,6 +85,31 @@ def name_key(name: str) -> str:
 _NA = ["national", "association"]
 
 
+def spelling_key(name: str) -> str:
+    """A name in any script folded for matching: NFKC, case-folded, words only."""
+    folded = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
+    return " ".join(re.findall(r"\w+", folded))
+
+
+def latin(name: str) -> bool:
+    """Whether every letter of ``name`` is a Latin letter (with or without accents)."""
+    return all("LATIN" in unicodedata.name(c, "") for c in name if c.isalpha())
+
+
+def _read_company(path: Path, problems: Problems) -> Company | None:
+    try:
+        located = parse_file(path)
+    except YamlError as exc:
+        problems.add(path, exc.line, exc.col, exc.message)
+        return None
+    except OSError as exc:
+        problems.add(path, 1, 1, f"cannot be read ({exc.strerror})")
+        return None
+    check_hidden(located, path, problems)
+    company = validate_model(Company, located, path, problems)
+    return company if isinstance(company, Company) else None
+
+
 @dataclass
 class CompanyIndex:
     """Name keys, slugs and support handles of the corpus's companies, read from the files."""
@@ -77,30 +119,44 @@ class CompanyIndex:
     slugs: set[str] = field(default_factory=set)
     handles: dict[str, str] = field(default_factory=dict)  # lower-case handle -> slug
     links: dict[str, str] = field(default_factory=dict)  # slug -> its incidents_file
+    calls: dict[str, str] = field(default_factory=dict)  # slug -> its calls_file
 
     @classmethod
     def read(cls, corpus: Path) -> CompanyIndex:
+        """Every company file, read as a build reads it (the hardened YAML reader, then the
+        Company model): a broken or hostile file (``calls_file: ../../outside.csv``) stops the
+        import before anything is written, reported at its ``path:line:col``."""
         index = cls(corpus / "companies")
-        for path in sorted(index.folder.glob("*.yaml")):
-            try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            except (yaml.YAMLError, UnicodeDecodeError):
-                continue
-            if isinstance(data, dict):
-                index.add(path.stem, data)
+        problems = Problems()
+        try:
+            paths = sorted(index.folder.glob("*.yaml"))
+        except OSError as exc:
+            raise ImportError_(f"{index.folder}: cannot be read ({exc.strerror})") from None
+        if index.folder.exists() and not paths and not os.access(index.folder, os.R_OK | os.X_OK):
+            raise ImportError_(f"{index.folder}: cannot be read (permission denied)")
+        for path in paths:
+            company = _read_company(path, problems)
+            if company is not None:
+                index.add(path.stem, company)
+        if problems:
+            shown = "\n".join(str(p) for p in problems.errors[:20])
+            raise ImportError_(
+                f"{shown}\nthe company files above must be fixed before an import "
+                "(`cxreport validate` lists every problem); nothing was written"
+            )
         return index
 
-    def add(self, slug: str, data: dict) -> None:
+    def add(self, slug: str, company: Company) -> None:
         self.slugs.add(slug)
-        names = [data.get("name"), *(data.get("aliases") or []), slug]
-        for name in names:
-            if isinstance(name, str) and name_key(name):
+        for name in [company.name, *company.aliases, slug]:
+            if name_key(name):
                 self.by_key.setdefault(name_key(name), slug)
-        for handle in data.get("handles") or []:
-            if isinstance(handle, str):
-                self.handles[handle.lstrip("@").lower()] = slug
-        if isinstance(data.get("incidents_file"), str):
-            self.links[slug] = data["incidents_file"]
+        for handle in company.handles:
+            self.handles[handle.lstrip("@").lower()] = slug
+        if company.incidents_file:
+            self.links[slug] = company.incidents_file
+        if company.calls_file:
+            self.calls[slug] = company.calls_file
 
     def match(self, name: str) -> str | None:
         return self.by_key.get(name_key(name))
@@ -213,8 +269,11 @@ def industry_for(products: Counter[str]) -> str:
 
 
 def stub_slug(key: str, taken: set[str]) -> str:
-    """A slug for a new company from its name key, never one the site or a file uses."""
-    slug = slugify(key)
+    """A slug for a new company from its name key (transliterated: ``сбербанк`` ->
+    ``sberbank``), never one the site or a file uses: when two names would share a slug, the
+    later one gets a suffix from a hash of its key (``sberbank-3f1c9a02``), never merged."""
+    slug = slugify(key, fallback="company")
     if slug_problem(slug) or slug in taken:
-        slug = slugify(f"{key} company")
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        slug = f"{slug[:SLUG_MAX - 9].strip('-')}-{digest}"
     return slug

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 import uuid
 from collections import Counter
 from collections.abc import Iterable
@@ -27,6 +28,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ..load.checks import FORBIDDEN_CHARS, FORBIDDEN_MESSAGE, check_hidden
+from ..load.models import MAX_DATE, MIN_DATE
 from ..load.slugs import child
 from ..load.tables import (
     INCIDENT_COLUMNS,
@@ -36,7 +39,7 @@ from ..load.tables import (
     store_root,
 )
 from ..load.yamlfile import YamlError, parse_text
-from .common import Counts, ImportError_, ImportReport
+from .common import Counts, ImportError_, ImportReport, RowChecks, read_text_csv
 from .companies import CompanyIndex, industry_for, readable_name
 from .store import IncidentStore, dedupe_stage
 
@@ -67,6 +70,11 @@ class Delivery:
     selection: set[str] | None = None  # --company slugs: the scope of --replace
     stubs: dict[str, Stub] = field(default_factory=dict)
     file_size: int = 0
+    # Identity is (company, source, id). In an export that names each row's company (CFPB,
+    # Twitter) an id is one complaint whatever company it names: when it names another
+    # company than before, the row is moved (and listed), in CSV and store alike. A
+    # single-company export (tickets) keeps its ids per company: T1 of two companies is two rows.
+    moves: bool = False
 
     @property
     def folder(self) -> Path:
@@ -78,12 +86,40 @@ def empty_frame() -> pd.DataFrame:
 
 
 def deliver(batches: Iterable[pd.DataFrame], d: Delivery, report: ImportReport) -> None:
-    """Merge the rows into the corpus; nothing is written when no row was accepted."""
+    """Merge the rows into the corpus; nothing is written when no row was accepted. Every row
+    first passes the checks a build makes (``screen``), so an import never writes a row that
+    would stop the corpus from building."""
     report.target = choose_target(d)
+    batches = (screen(batch, report) for batch in batches)
     if report.target == "store":
         _deliver_store(batches, d, report)
     else:
         _deliver_csv(batches, d, report)
+
+
+TEXT_COLUMNS = ("id", "source", "channel", "product", "issue", "response", "text")
+DATE_RANGE = f"dated outside {MIN_DATE} to {MAX_DATE} (the range a build accepts)"
+
+
+def screen(frame: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    """The rows a build would accept; the others are rejected with their reason and lines:
+    a date outside the range a build reads, a NUL byte, control or bidi character in any
+    text, an id that is empty or longer than 80 characters."""
+    if frame.empty:
+        return frame
+    checks = RowChecks(frame["_line"].to_numpy(), report)
+    date = frame["date"].astype(object).where(frame["date"].notna(), "").astype(str)
+    well_formed = date.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    checks.fail(~well_formed, "no date")
+    checks.fail((date < MIN_DATE.isoformat()) | (date > MAX_DATE.isoformat()), DATE_RANGE)
+    ids = frame["id"].astype(object).where(frame["id"].notna(), "").astype(str)
+    checks.fail(ids.str.strip() == "", "the id is blank")
+    checks.fail(ids.str.len() > 80, "the id is longer than 80 characters")
+    for column in TEXT_COLUMNS:
+        if column in frame:
+            text = frame[column].astype(object).where(frame[column].notna(), "").astype(str)
+            checks.fail(text.str.contains(FORBIDDEN_CHARS), f"{column} {FORBIDDEN_MESSAGE}")
+    return frame[~checks.bad]
 
 
 def choose_target(d: Delivery) -> str:
@@ -95,6 +131,18 @@ def choose_target(d: Delivery) -> str:
         big = d.file_size >= STORE_THRESHOLD_BYTES
         target = "store" if in_store or (big and not in_csv) else "csv"
     elsewhere = in_csv if target == "store" else (["the incident store"] if in_store else [])
+    if elsewhere and d.replace and d.selection is not None:
+        there = set(in_csv) if target == "store" else set(IncidentStore(store_root(d.corpus))
+                                                          .counts(d.source))
+        others = sorted(there - d.selection)
+        if others:
+            raise ImportError_(
+                f"{d.source!r} rows of {', '.join(others[:5])} are kept in "
+                f"{'CSV files' if target == 'store' else 'the incident store'}: --replace "
+                f"for some companies would split the source between two places; move all of "
+                f"it (rerun without --company, or with every company), or rerun with --into "
+                f"{'csv' if target == 'store' else 'store'}; nothing was written"
+            )
     if elsewhere and not d.replace:
         place = f"companies/{STORE_FOLDER}/" if target == "store" else "CSV files"
         raise ImportError_(
@@ -160,37 +208,105 @@ def canonical(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _deliver_csv(batches: Iterable[pd.DataFrame], d: Delivery, report: ImportReport) -> None:
+    """Plan every file (merged CSVs, moved rows, stub and linked company files), check what
+    would be written as a build would, then write; nothing is written when no row was
+    accepted, or when any planned file fails its check."""
     frame = pd.concat([empty_frame(), *batches], ignore_index=True)
-    frame = _drop_repeats(frame, report)
-    companies = set(frame["company"])
+    frame = _drop_repeats(frame, report, d.moves)
+    leaving = _moves_csv(d, frame, report) if d.moves else {}
+    companies = set(frame["company"]) | set(leaving)
     if d.replace:
         holders = csv_holders(d)
         companies |= {c for c in holders if d.selection is None or c in d.selection}
     plans = {}
     for slug in sorted(companies):
         rows = frame[frame["company"] == slug]
-        plans[slug] = _plan_company_csv(d, slug, rows, report)
+        plans[slug] = _plan_company_csv(d, slug, rows, report, leaving.get(slug, set()))
     if report.accepted == 0:
+        report.dropped.clear()  # nothing is written: nothing was dropped
+        report.moved.clear()
         return
     links = _plan_links(d, [s for s, p in plans.items() if p[1] is not None])
+    stubs = _plan_stubs(d, companies, link=True)
+    _check_planned(plans.values(), stubs, d)
     if d.replace and d.source in IncidentStore(store_root(d.corpus)).sources():
         scope = d.selection or set()
         for slug, n in IncidentStore(store_root(d.corpus)).drop(d.source, scope).items():
             report.dropped[slug] = report.dropped.get(slug, 0) + n
-    for path, text in plans.values():
-        if text is not None:
+    _write_all([*plans.values(), *stubs.items(), *links.items()], stubs, report)
+
+
+def _write_all(items: list[tuple[Path, str | None]], stubs, report: ImportReport) -> None:
+    """Write each planned file atomically; when one fails, say which were written before it
+    and which were not (each is either as it was or complete)."""
+    todo = [(path, text) for path, text in items if text is not None]
+    for n, (path, text) in enumerate(todo):
+        try:
             write_atomic(path, text)
-            report.written.append(path)
-    _write_stubs(d, report, companies, link=True)
-    for path, text in links.items():
-        write_atomic(path, text)
-        report.written.append(path)
+        except OSError as exc:
+            done = [str(p) for p, _ in todo[:n]] or ["none"]
+            left = [str(p) for p, _ in todo[n:]]
+            raise ImportError_(
+                f"{path}: {exc.strerror or exc}; the import stopped: written "
+                f"{', '.join(done)}; not written: {', '.join(left)} (rerun the import once "
+                "the problem is fixed: it merges, so nothing is counted twice)"
+            ) from None
+        (report.created if path in stubs else report.written).append(path)
 
 
-def _drop_repeats(frame: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
-    repeated = frame["id"].duplicated(keep="first")
+def _drop_repeats(frame: pd.DataFrame, report: ImportReport, moves: bool) -> pd.DataFrame:
+    repeated = frame.duplicated(["id"] if moves else ["company", "id"], keep="first")
     report.reject(frame.loc[repeated, "_line"].to_numpy(), REPEATED)
     return frame[~repeated]
+
+
+def _moves_csv(d: Delivery, frame: pd.DataFrame, report: ImportReport) -> dict[str, set[str]]:
+    """Ids of this source that another company's CSV holds and this import gives to a new
+    company: company -> ids leaving it (counted in ``report.moved``)."""
+    now = dict(zip(frame["id"], frame["company"], strict=True))
+    leaving: dict[str, set[str]] = {}
+    for slug, path in csv_holders(d).items():
+        old = _read_text_table(path)
+        ids = old.loc[old["source"] == d.source, "id"]
+        moved = {i for i in ids if i in now and now[i] != slug}
+        if moved:
+            leaving[slug] = moved
+            for i in moved:
+                key = (slug, now[i])
+                report.moved[key] = report.moved.get(key, 0) + 1
+    return leaving
+
+
+def _check_planned(plans, stubs: dict[Path, str], d: Delivery) -> None:
+    """Every CSV and company file the import would write, read back as a build reads it
+    (in a scratch folder): any problem stops the import before the first write."""
+    from ..errors import Problems
+    from ..load.corpus import validate_model
+    from ..load.models import Company
+    from ..load.tables import load_incidents_csv
+
+    problems = Problems()
+    with tempfile.TemporaryDirectory(prefix="cxreport-check-") as scratch:
+        for path, text in plans:
+            if text is None:
+                continue
+            probe = Path(scratch) / path.name
+            probe.write_text(text, encoding="utf-8", newline="")
+            load_incidents_csv(probe, path.stem.split(".")[0], problems, (probe, 1, 1))
+        for path, text in stubs.items():
+            try:
+                located = parse_text(text)
+            except YamlError as exc:
+                problems.add(path, exc.line, exc.col, exc.message)
+                continue
+            check_hidden(located, path, problems)
+            validate_model(Company, located, path, problems)
+    if problems:
+        shown = "\n".join(str(p).replace(scratch, str(d.folder)) for p in problems.errors[:10])
+        raise ImportError_(
+            f"{shown}\nthe files this import would write would not build (above): "
+            "nothing was written"
+        )
 
 
 def incidents_path(d: Delivery, slug: str) -> Path:
@@ -204,12 +320,19 @@ def incidents_path(d: Delivery, slug: str) -> Path:
 
 
 def _plan_company_csv(
-    d: Delivery, slug: str, rows: pd.DataFrame, report: ImportReport
+    d: Delivery,
+    slug: str,
+    rows: pd.DataFrame,
+    report: ImportReport,
+    leaving: set[str] = frozenset(),
 ) -> tuple[Path, str | None]:
-    """The company's merged CSV text (None when nothing changes), counted in ``report``."""
+    """The company's merged CSV text (None when nothing changes), counted in ``report``;
+    ``leaving``: ids of this source that move to another company."""
     path = incidents_path(d, slug)
     old = _read_text_table(path)
     old_canon = canonical(old)
+    gone = (old_canon["source"] == d.source) & old_canon["id"].isin(leaving)
+    old, old_canon = old[~gone], old_canon[~gone]
     mine = old_canon["source"] == d.source
     dropping = d.replace and (d.selection is None or slug in d.selection)
     if dropping and mine.any():
@@ -227,7 +350,7 @@ def _plan_company_csv(
     counts = Counts(int((~known).sum()), int((known & ~same).sum()), int(same.sum()))
     if len(rows):
         report.per_company[slug] = counts
-    if counts.added + counts.updated == 0 and not report.dropped.get(slug):
+    if counts.added + counts.updated == 0 and not report.dropped.get(slug) and not gone.any():
         return path, None
     replaced = old["id"].isin(new.loc[known & ~same, "id"]) & (old_canon["source"] == d.source)
     merged = pd.concat([old[~replaced], new[~same]], ignore_index=True)
@@ -243,10 +366,7 @@ def _plan_company_csv(
 def _read_text_table(path: Path) -> pd.DataFrame:
     if not path.exists():
         return pd.DataFrame({c: pd.Series(dtype=object) for c in INCIDENT_COLUMNS})
-    try:
-        old = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ImportError_(f"{path}: cannot merge into it: {exc}") from None
+    old = read_text_csv(path)
     unknown = [c for c in old.columns if c not in INCIDENT_COLUMNS]
     if unknown or "id" not in old.columns:
         raise ImportError_(
@@ -271,7 +391,8 @@ def _deliver_store(batches: Iterable[pd.DataFrame], d: Delivery, report: ImportR
                 if len(batch):
                     store.stage(writer, batch)
         with store.connect() as con:
-            kept, repeats, lines = dedupe_stage(con, staged, deduped)
+            key = ["id"] if d.moves else ["company", "id"]
+            kept, repeats, lines = dedupe_stage(con, staged, deduped, key)
             report.reject(np.array(lines), REPEATED, repeats)
             if kept == 0:
                 return
@@ -283,18 +404,24 @@ def _deliver_store(batches: Iterable[pd.DataFrame], d: Delivery, report: ImportR
             for slug in csv_holders(d):
                 if d.selection is None or slug in d.selection:
                     csv_drops[slug] = _plan_company_csv(d, slug, empty_frame(), report)
-        _write_stubs(d, report, with_rows, link=False)
+        stubs = _plan_stubs(d, with_rows, link=False)
+        _check_planned(csv_drops.values(), stubs, d)
+        for path, text in stubs.items():
+            write_atomic(path, text)
+            report.created.append(path)
         drop = (d.selection or set()) if d.replace else None
-        counts, dropped = store.merge(deduped, d.source, drop, work)
+        counts, dropped, moved = store.merge(deduped, d.source, drop, work, d.moves)
         store.remove_obsolete()
     report.per_company.update(counts)
+    report.moved.update(moved)
     for slug, n in dropped.items():
         report.dropped[slug] = report.dropped.get(slug, 0) + n
     for path, text in csv_drops.values():
         if text is not None:
             write_atomic(path, text)
             report.written.append(path)
-    report.written.append(store.root)
+    if any(c.added + c.updated for c in counts.values()) or dropped or moved:
+        report.written.append(store.root)
 
 
 # ------------------------------------------------------------------ company files
@@ -358,15 +485,18 @@ def linked_text(path: Path, key: str, value: str) -> str | None:
     return candidate
 
 
-def _write_stubs(d: Delivery, report: ImportReport, with_rows: set[str], link: bool) -> None:
-    """Company files for the new companies that got rows, marked for the author to check."""
+def _plan_stubs(d: Delivery, with_rows: set[str], link: bool) -> dict[Path, str]:
+    """Company files for the new companies that got rows, marked for the author to check.
+    Spellings with a hidden character are not kept as the name or an alias."""
+    stubs = {}
     for slug in sorted(d.stubs):
         if slug not in with_rows:
             continue
         stub = d.stubs[slug]
-        name = readable_name(stub.spellings)[:300]
+        clean = Counter({s: n for s, n in stub.spellings.items() if not FORBIDDEN_CHARS.search(s)})
+        name = readable_name(clean)[:300] if clean else slug.replace("-", " ").title()
         data = {"slug": slug, "name": name}
-        aliases = sorted(s[:300] for s in stub.spellings if s != name)
+        aliases = sorted(s[:300] for s in clean if s != name)
         if aliases:
             data["aliases"] = aliases
         data |= {"industry": industry_for(stub.products), "country": stub.country}
@@ -375,5 +505,5 @@ def _write_stubs(d: Delivery, report: ImportReport, with_rows: set[str], link: b
         path = child(d.folder, slug, ".yaml")
         body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
         note = f"# Created by `cxreport import` from {d.source} data: check and complete it.\n"
-        write_atomic(path, SCHEMA_LINE + note + body)
-        report.created.append(path)
+        stubs[path] = SCHEMA_LINE + note + body
+    return stubs

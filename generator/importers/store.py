@@ -50,7 +50,7 @@ _ARROW = {
     "BOOLEAN": pa.bool_(),
 }
 STAGE_SCHEMA = pa.schema([(c, _ARROW[t]) for c, t in STORE_TYPES.items()] + [("_line", pa.int64())])
-COMPARED = [c for c in STORE_COLUMNS if c not in ("id", "source")]
+COMPARED = [c for c in STORE_COLUMNS if c not in ("id", "source", "company")]
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
@@ -163,17 +163,22 @@ class IncidentStore:
     # -------------------------------------------------------------- merging
 
     def merge(
-        self, stage: Path, source: str, drop: set[str] | None, work: Path
-    ) -> tuple[dict[str, Counts], dict[str, int]]:
-        """Merge staged rows (one per id) into ``source``; first drop its earlier rows of the
-        ``drop`` companies (all when ``drop`` is the empty set, none when None).
+        self, stage: Path, source: str, drop: set[str] | None, work: Path, moves: bool = False
+    ) -> tuple[dict[str, Counts], dict[str, int], dict[tuple[str, str], int]]:
+        """Merge staged rows (one per (company, id)) into ``source``; first drop its earlier
+        rows of the ``drop`` companies (all when ``drop`` is the empty set, none when None)
+        and, with ``moves``, the rows of ids the stage gives to another company.
 
-        Returns the added/updated/unchanged counts and the dropped rows, per company.
+        Returns the added/updated/unchanged counts and the dropped rows, per company, and the
+        rows moved per (from, to) company.
         """
         child(self.root, source, "")  # the source names a folder: the slug rule applies
         with self.locked(), contextlib.closing(self.connect()) as con:
             manifest = self.manifest()
-            dropped = self._drop(con, manifest, source, drop, work) if drop is not None else {}
+            dropped = {}
+            if drop is not None:
+                dropped = self._drop(con, manifest, source, _companies_where(drop), work)
+            moved = self._move(con, manifest, source, stage, work) if moves else {}
             current = store_sql(self.root, manifest, source)
             joined = work / "joined.parquet"
             run(con, copy_sql(_status_sql(stage, current), joined))
@@ -181,9 +186,30 @@ class IncidentStore:
             changed = sum(c.added + c.updated for c in counts.values())
             if changed:
                 self._add_part(con, manifest, source, joined, counts)
-            if changed or dropped:
+            if changed or dropped or moved:
                 self.commit(manifest)
-        return counts, dropped
+        return counts, dropped, moved
+
+    def _move(
+        self, con: duckdb.DuckDBPyConnection, manifest: dict, source: str, stage: Path, work: Path
+    ) -> dict[tuple[str, str], int]:
+        """Drop the current rows whose id the stage gives to another company: (from, to) ->
+        rows. The staged rows then arrive as added under their new company."""
+        current = store_sql(self.root, manifest, source)
+        if current is None:
+            return {}
+        staged = f"read_parquet({sql_text(str(stage))})"
+        run(con, "CREATE OR REPLACE TEMP TABLE moving AS SELECT c.company AS old, s.company "
+            f"AS new, c.id FROM ({current}) c JOIN {staged} s ON s.id = c.id "
+            "AND s.company <> c.company")  # fmt: skip
+        moved = {
+            (str(a), str(b)): int(n)
+            for a, b, n in run(con, "SELECT old, new, count(*) FROM moving GROUP BY ALL")
+        }
+        if moved:
+            where = "(company || chr(31) || id) IN (SELECT old || chr(31) || id FROM moving)"
+            self._drop(con, manifest, source, where, work)
+        return moved
 
     def _add_part(
         self, con: duckdb.DuckDBPyConnection, manifest: dict, source: str, joined: Path, counts
@@ -213,16 +239,14 @@ class IncidentStore:
         con: duckdb.DuckDBPyConnection,
         manifest: dict,
         source: str,
-        companies: set[str],
+        where: str,
         work: Path,
     ) -> dict[str, int]:
-        """Remove a source's rows (of ``companies``, or all) from ``manifest``: its parts are
+        """Remove a source's rows matching ``where`` from ``manifest``: its parts are
         replaced by one part of the rows kept. Old files are deleted only after the commit."""
         current = store_sql(self.root, manifest, source, seq=True)
         if current is None:
             return {}
-        chosen = ", ".join(sql_text(c) for c in sorted(companies))
-        where = f"company IN ({chosen})" if companies else "true"
         dropped = {
             str(c): int(n)
             for c, n in run(
@@ -249,7 +273,7 @@ class IncidentStore:
         """Drop a source's rows (of ``companies``, or all when empty) and commit."""
         with self.locked(), contextlib.closing(self.connect()) as con, self.workdir() as work:
             manifest = self.manifest()
-            dropped = self._drop(con, manifest, source, companies, work)
+            dropped = self._drop(con, manifest, source, _companies_where(companies), work)
             if dropped:
                 self.commit(manifest)
                 self.remove_obsolete()
@@ -265,8 +289,15 @@ class IncidentStore:
             self.commit(manifest)
 
 
+def _companies_where(companies: set[str]) -> str:
+    """SQL: rows of ``companies``, or every row when the set is empty."""
+    chosen = ", ".join(sql_text(c) for c in sorted(companies))
+    return f"company IN ({chosen})" if companies else "true"
+
+
 def _status_sql(stage: Path, current: str | None) -> str:
-    """Each staged row with its status against the current rows: added, updated, unchanged.
+    """Each staged row with its status against the current rows (same company and id):
+    added, updated, unchanged.
 
     The current side carries only (id, hash of the values), so the join's memory is per id,
     not per row; a hash collision (about 1 in 10^19 per changed row) would hide a change.
@@ -280,7 +311,8 @@ def _status_sql(stage: Path, current: str | None) -> str:
         f"SELECT {columns}, CASE WHEN c.id IS NULL THEN 'added' "
         f"WHEN hash({', '.join(f's.{c}' for c in COMPARED)}) <> c.h THEN 'updated' "
         f"ELSE 'unchanged' END AS status FROM {rows} s "
-        f"LEFT JOIN (SELECT id, hash({values}) AS h FROM ({current})) c ON s.id = c.id"
+        f"LEFT JOIN (SELECT company, id, hash({values}) AS h FROM ({current})) c "
+        "ON s.id = c.id AND s.company = c.company"
     )
 
 
@@ -296,19 +328,22 @@ def _status_counts(con: duckdb.DuckDBPyConnection, joined: Path) -> dict[str, Co
 
 
 def dedupe_stage(
-    con: duckdb.DuckDBPyConnection, staged: Path, target: Path
+    con: duckdb.DuckDBPyConnection, staged: Path, target: Path, key: list[str] | None = None
 ) -> tuple[int, int, list[int]]:
-    """One row per id (the first in the file): rows kept, repeats, first repeated lines.
+    """One row per ``key`` (default (company, id); the first in the file): rows kept,
+    repeats, first repeated lines.
 
-    Only ids that occur more than once are ranked: sorting every row would hold the whole
+    Only keys that occur more than once are ranked: sorting every row would hold the whole
     import in memory.
     """
+    by = ", ".join(key or ["company", "id"])
     src = f"read_parquet({sql_text(str(staged))})"
-    run(con, f"CREATE TEMP TABLE repeated AS SELECT id FROM {src} GROUP BY id HAVING count(*) > 1")
+    run(con, f"CREATE TEMP TABLE repeated AS SELECT {by} FROM {src} GROUP BY {by} "
+        "HAVING count(*) > 1")  # fmt: skip
     run(
         con,
-        f"CREATE TEMP TABLE later AS SELECT _line FROM {src} SEMI JOIN repeated USING (id) "
-        "QUALIFY row_number() OVER (PARTITION BY id ORDER BY _line) > 1",
+        f"CREATE TEMP TABLE later AS SELECT _line FROM {src} SEMI JOIN repeated USING ({by}) "
+        f"QUALIFY row_number() OVER (PARTITION BY {by} ORDER BY _line) > 1",
     )
     run(con, copy_sql(f"SELECT * EXCLUDE (_line) FROM {src} ANTI JOIN later USING (_line)", target))
     kept = int(run(con, f"SELECT count(*) FROM read_parquet({sql_text(str(target))})")[0][0])

@@ -32,6 +32,7 @@ from .common import (
     yes_no,
 )
 from .companies import CompanyIndex
+from .dates import MONTH_NAME, decide, formats_of, parse_in_order
 from .merge import Delivery, deliver
 
 TEXT_FIELDS = {"product": 200, "issue": 500, "response": 200, "text": 32_000}
@@ -61,6 +62,8 @@ class TicketOptions:
     channel: str | None = None
     company_column: str | None = None
     company_value: str | None = None
+    # The date column's format(s), decided once per file (see dates.py); set on import.
+    formats: list[str] | None = None
 
     @property
     def column(self) -> dict[str, str]:  # field -> column
@@ -100,6 +103,42 @@ def check_options(path: Path, options: TicketOptions) -> None:
     require_columns(path, header_of(path), needed, "ticket export")
 
 
+def _companion(header: list[str], date_column: str, rows: pd.DataFrame) -> str | None:
+    """A column other than the date spelling the month out (``04-Jun-15``), if any."""
+    for name in header:
+        if name == date_column or name not in rows:
+            continue
+        sample = rows[name].fillna("").str.strip()
+        sample = sample[sample != ""].head(50)
+        if len(sample) and sample.str.fullmatch(MONTH_NAME[1:-1]).all():
+            return name
+    return None
+
+
+def date_formats(path: Path, o: TicketOptions, chunk_rows: int = CHUNK_ROWS) -> list[str] | None:
+    """The date column's format(s): as stated by --date-format, else decided once for the
+    whole file from its evidence (values above 12, a month-name column, ticket ids)."""
+    if o.date_format:
+        return formats_of(o.date_format)
+    column = o.column.get("date")
+    if column is None:
+        return None
+    header = header_of(path)
+    first = next(read_chunks(path, ImportReport(), 1000), None)
+    if first is None:
+        return None
+    companion = _companion(header, column, first[0])
+    wanted = list(dict.fromkeys(c for c in [column, o.column.get("id"), companion] if c))
+    pieces = list(read_chunks(path, ImportReport(), chunk_rows, wanted))
+    rows = pd.concat([chunk for chunk, _ in pieces], ignore_index=True)
+    lines = np.concatenate([n for _, n in pieces]).astype(int)
+    ids = rows[o.column["id"]] if "id" in o.column else None
+    return decide(
+        path, column, rows[column], lines, ids,
+        rows[companion] if companion else None,
+    )  # fmt: skip
+
+
 def import_tickets(
     path: Path,
     corpus: Path,
@@ -117,6 +156,7 @@ def import_tickets(
     if not path.is_file():
         raise ImportError_(f"{path}: file not found")
     check_options(path, options)
+    options.formats = date_formats(path, options, chunk_rows)
     report = ImportReport(source=source_for(path, source))
     delivery = Delivery(corpus, index, report.source, into, replace, {company})
     delivery.file_size = path.stat().st_size
@@ -145,8 +185,11 @@ def _rows(
         received = parse_times(chunk[col["received_at"]], o.time_format, o.timezone)
         replied = parse_times(chunk[col["replied_at"]], o.time_format, o.timezone)
     if "date" in col:
-        dates = parse_dates(chunk[col["date"]], o.date_format)
-        how = f" in the format {o.date_format}" if o.date_format else ""
+        if o.formats:
+            dates = parse_in_order(chunk[col["date"]], o.formats)
+        else:
+            dates = parse_dates(chunk[col["date"]])
+        how = f" in the format {','.join(o.formats)}" if o.formats else ""
         checks.fail(dates.isna(), f"{col['date']} is not a date{how}")
     else:
         dates = received.dt.tz_convert(o.timezone).dt.tz_localize(None)

@@ -2,17 +2,20 @@
 
 Reads the public "customer support on Twitter" layout (``tweet_id, author_id, inbound,
 created_at, text, response_tweet_id, in_response_to_tweet_id``; ``created_at`` like ``Tue Oct 31
-22:10:47 +0000 2017``). Each customer tweet to a company's handle becomes one incident: its day,
-and the minutes until the handle's first reply to it (none when it was not answered).
+22:10:47 +0000 2017``). Each customer thread to a company's handle becomes one incident: the
+day of the customer's first tweet, and the minutes until the handle's first reply to it (none
+when it was not answered). A customer tweet answering the handle's own tweet continues a thread
+and is not counted again; rows carry no ``response`` (a reply is not an outcome).
 
-Customers are never published: their author ids are not kept, and an incident's id is a hash of
-the tweet id, so that the data does not link to the customer's tweet; tweet text is kept only
-with ``--with-text``. Two passes over the file keep memory to the company's replies.
+Customers are never published: their author ids are not kept, and an incident's id is a keyed
+hash of the tweet id (HMAC with the corpus's own secret, ``common.corpus_secret``), so that the
+data does not link to the customer's tweet, not even by hashing every public tweet id; tweet
+text is kept only with ``--with-text``. Two passes over the file keep memory to the company's
+replies.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -25,7 +28,9 @@ from .common import (
     ImportReport,
     RowChecks,
     blank_to_none,
+    corpus_secret,
     header_of,
+    keyed_ids,
     parse_times,
     read_chunks,
     require_columns,
@@ -87,8 +92,10 @@ def first_replies(path: Path, handles: dict[str, str]) -> pd.DataFrame:
                     }
                 )
             )
-    if not parts:
-        return pd.DataFrame(columns=["tweet", "parent", "handle", "at"])
+    if not parts:  # no tweet of the handles: typed, so that reply times are simply missing
+        text = pd.Series(dtype=object)
+        at = pd.Series(dtype="datetime64[ns, UTC]")
+        return pd.DataFrame({"tweet": text, "parent": text, "handle": text, "at": at})
     return pd.concat(parts, ignore_index=True)
 
 
@@ -112,11 +119,17 @@ def import_twitter(
     replies = first_replies(path, chosen)
     own = dict(zip(replies["tweet"], replies["handle"], strict=True))
     first = replies[replies["parent"] != ""].groupby(["parent", "handle"])["at"].min()
-    report = ImportReport(source=source, skipped_label="not customer tweets to the handles")
+    first = first.astype("datetime64[ns, UTC]")  # kept when there is no reply at all
+    report = ImportReport(
+        source=source,
+        skipped_label="not customer tweets to the handles, or follow-ups in a thread",
+    )
     delivery = Delivery(corpus, index, source, into, replace, set(chosen.values()))
     delivery.file_size = path.stat().st_size
+    delivery.moves = True  # a tweet is one incident, whichever handle it reaches
+    secret = corpus_secret(corpus)
     batches = (
-        _rows(chunk, lines, chosen, own, first, with_text, report)
+        _rows(chunk, lines, chosen, own, first, with_text, report, secret)
         for chunk, lines in read_chunks(path, report, chunk_rows)
     )
     deliver(batches, delivery, report)
@@ -144,10 +157,12 @@ def _rows(
     first: pd.Series,
     with_text: bool,
     report: ImportReport,
+    secret: bytes,
 ) -> pd.DataFrame:
     inbound = chunk["inbound"].fillna("").str.strip().str.lower() == "true"
     tweet, handle = _addressed(chunk, handles, own, first)
-    keep = (inbound & handle.notna()).to_numpy()
+    follow_up = _ids(chunk["in_response_to_tweet_id"]).isin(own)
+    keep = (inbound & handle.notna() & ~follow_up).to_numpy()
     report.skipped += int((~keep).sum())
     chunk, lines, tweet, handle = chunk[keep], lines[keep], tweet[keep], handle[keep]
     at = parse_times(chunk["created_at"], CREATED_FORMAT)
@@ -155,18 +170,18 @@ def _rows(
     checks.fail(tweet == "", "tweet_id is blank")
     checks.fail(at.isna(), "created_at is not a time like 'Tue Oct 31 22:10:47 +0000 2017'")
     key = pd.MultiIndex.from_arrays([tweet, handle])
-    answer = pd.Series(first.reindex(key).to_numpy(), index=chunk.index)
+    answer = pd.Series(first.reindex(key).array, index=chunk.index)
     minutes = (answer - at).dt.total_seconds() / 60
     checks.fail(minutes < 0, "the first reply is earlier than the tweet")
     frame = pd.DataFrame(
         {
             "company": handle.map(handles),
-            "id": ["t" + hashlib.sha256(t.encode()).hexdigest()[:16] for t in tweet],
+            "id": keyed_ids(secret, "t", tweet),
             "source": report.source,
             "date": at.dt.strftime("%Y-%m-%d"),
             "channel": "social",
             "reply_minutes": minutes.round(1).astype(object).where(minutes.notna(), None),
-            "response": np.where(answer.notna(), "replied", "no reply in the data"),
+            "response": None,
             "text": blank_to_none(chunk["text"], 32_000) if with_text else None,
             "_line": lines,
         },

@@ -176,6 +176,14 @@ _HIDDEN = re.compile(
 )
 
 
+# What no imported or tabular text may hold (an error in a build and an import alike): NUL and
+# the other control characters (tab and line breaks are text), and bidi controls.
+FORBIDDEN_CHARS = re.compile(
+    "[" + "".join(chr(c) for c in sorted(_BIDI)) + "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
+FORBIDDEN_MESSAGE = "holds a NUL byte, a control or a bidi character; remove it"
+
+
 def hidden_characters(text: str) -> list[tuple[int, int, str, bool]]:
     """(line, col, message, is_warning) for every bidi control, invisible or control
     character in ``text``; positions are 1-based within the text."""

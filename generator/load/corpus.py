@@ -38,6 +38,9 @@ KINDS = {"companies": Company, "studies": Case, "letters": Letter}
 # Semantic checks of the rubric that need later stages' knowledge (the metric registry,
 # letter placeholders), handed in by the caller so that data still flows one way.
 RubricCheck = Callable[[Rubric], list[tuple[tuple, str]]]
+# A check of the loaded corpus by a later stage (handed in by the pipeline, as rubric checks
+# are): (case slug, location in its file, message, is a warning) for each problem.
+CorpusCheck = Callable[["Corpus"], list[tuple[str, tuple, str, bool]]]
 
 
 @dataclass
@@ -134,8 +137,14 @@ def validate_model(
 
 
 def _discover(root: Path, problems: Problems) -> list[Path]:
+    """Every YAML file of the corpus; a folder that cannot be read is an error (an unreadable
+    studies/ must never validate as a corpus of zero cases)."""
     files = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+
+    def unreadable(exc: OSError) -> None:
+        problems.add(exc.filename or root, 1, 1, f"cannot read the folder: {exc.strerror or exc}")
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.endswith((".yaml", ".yml")):
@@ -147,20 +156,30 @@ def _discover(root: Path, problems: Problems) -> list[Path]:
     return files
 
 
-def load_corpus(root: Path | str, rubric_checks: tuple[RubricCheck, ...] = ()) -> Corpus:
+def load_corpus(
+    root: Path | str,
+    rubric_checks: tuple[RubricCheck, ...] = (),
+    corpus_checks: tuple[CorpusCheck, ...] = (),
+) -> Corpus:
     """Load every file under ``root``; raise InputError listing every problem found."""
     root = Path(root)
     if not root.is_dir():
         raise InputError([Problem(str(root), 1, 1, "corpus directory not found")])
-    return _Loader(root, rubric_checks).run()
+    return _Loader(root, rubric_checks, corpus_checks).run()
 
 
 class _Loader:
     """One pass over a corpus folder, collecting every problem before it gives up."""
 
-    def __init__(self, root: Path, rubric_checks: tuple[RubricCheck, ...]):
+    def __init__(
+        self,
+        root: Path,
+        rubric_checks: tuple[RubricCheck, ...],
+        corpus_checks: tuple[CorpusCheck, ...] = (),
+    ):
         self.root = root
         self.rubric_checks = rubric_checks
+        self.corpus_checks = corpus_checks
         self.problems = Problems()
         self.corpus = Corpus(root=root, rubric=None)
         self.located: dict[Path, Located] = {}
@@ -176,6 +195,8 @@ class _Loader:
         ):
             problems.add(self.root / "rubric.yaml", 1, 1, "the corpus needs a rubric.yaml")
         _check_references(corpus, self.located, problems)
+        if not problems and corpus.rubric is not None:
+            self.run_corpus_checks()
         corpus.stored = load_store(self.root, set(corpus.companies), problems)
         if self.incident_frames:
             corpus.incidents = pd.concat(self.incident_frames, ignore_index=True)
@@ -185,6 +206,13 @@ class _Loader:
             raise InputError(problems.errors + problems.warnings)
         corpus.warnings = problems.warnings
         return corpus
+
+    def run_corpus_checks(self) -> None:
+        for check in self.corpus_checks:
+            for slug, loc, message, warning in check(self.corpus):
+                path = self.corpus.files[f"case:{slug}"]
+                line, col = self.located[path].where(loc)
+                self.problems.add(path, line, col, f"{loc_label(loc)}: {message}", warning=warning)
 
     def model_for(self, path: Path) -> type[BaseModel] | None:
         rel = path.relative_to(self.root)

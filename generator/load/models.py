@@ -412,6 +412,12 @@ class StatedFigure(Model):
     qualifier: Literal["exactly", "at_least", "about", "at_most"] = "exactly"
     source: int = Field(1, ge=1, description="Number of the source that states it (1 = first).")
     quote: str | None = Field(None, description="The source's words, in English.")
+    inferred: bool = Field(
+        False,
+        description="True when the source gives no number: the value is the editors' reading "
+        "of its words (the quote), e.g. 'a similar number of calls'. Pages show it as such, and "
+        "letters never put it in a sentence.",
+    )
 
 
 class Consent(Model):
@@ -502,6 +508,20 @@ class Case(Model):
     )
     company_statement: CompanyStatement | None = None
     stated: dict[StatedMetric, StatedFigure] = Field(default_factory=dict)
+    dates: Literal["stated", "approximate", "not_given"] = Field(
+        "stated",
+        description="How the sources give the case's dates: `stated` (the dates are theirs), "
+        "`approximate` (reconstructed from what they say, shown with 'about'), `not_given` "
+        "(they give none: the dates in the file only keep events in order and apart, and the "
+        "site shows days and hours from the start, never a calendar date).",
+    )
+    covers: list[Slug] = Field(
+        default_factory=list,
+        description="What the sources tell about: ids of rubric categories or case criteria "
+        "(e.g. `effort`, `transfers`). A criterion applies to a case only where its sources "
+        "cover it or an event or stated figure of its own backs it; elsewhere it is not "
+        "applicable, never a pass.",
+    )
     timeline: list[Event] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -663,11 +683,24 @@ class Rubric(Model):
     title: ShortText
     version: str
     intro: LongText
+    sources: list[Source] = Field(
+        default_factory=list,
+        description="The articles and standards the criteria's `source` texts name, cited in "
+        "full on the methodology page.",
+    )
     prior_strength: float = Field(
         3, ge=0, le=1000, description="Pseudo-cases of the neutral prior in company scores."
     )
     prior_score: float = Field(50, ge=0, le=100)
     half_life_days: float = Field(365, gt=0, description="Recency weighting of company cases.")
+    min_case_criteria: int = Field(
+        4,
+        ge=1,
+        le=1000,
+        description="Criteria that must apply to a case (its sources cover them, or evidence "
+        "backs them) before it is graded; with fewer it is 'not graded' and leaves its "
+        "company's grade.",
+    )
     categories: list[Category] = Field(min_length=1)
     company: CompanyRubric | None = Field(
         None, description="Company criteria scored from incident and call-centre data."

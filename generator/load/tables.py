@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import Problems
+from .checks import FORBIDDEN_CHARS, FORBIDDEN_MESSAGE
 from .models import MAX_DATE, MIN_DATE, Incident
 from .slugs import inside
 
@@ -40,11 +41,14 @@ def _read_csv_table(
     if path.is_symlink() and not inside(path, ref_path.parent):
         problems.add(ref_path, line, col, f"{field}: symbolic link outside the corpus")
         return None
-    if path.stat().st_size > MAX_CSV_BYTES:
-        problems.add(path, 1, 1, f"file is larger than {MAX_CSV_BYTES:,} bytes")
-        return None
     try:
+        if path.stat().st_size > MAX_CSV_BYTES:
+            problems.add(path, 1, 1, f"file is larger than {MAX_CSV_BYTES:,} bytes")
+            return None
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except OSError as exc:
+        problems.add(path, 1, 1, f"cannot read the file: {exc.strerror or exc}")
+        return None
     except UnicodeDecodeError:
         problems.add(path, 1, 1, "not UTF-8; save the CSV as UTF-8")
         return None
@@ -86,7 +90,8 @@ def _csv_dates(df: pd.DataFrame, problems: Problems, path: Path, lines: pd.Serie
     dates = pd.to_datetime(df["date"], format="%Y-%m-%d", errors="coerce")
     _report(problems, path, lines, dates.isna(), "date", "must be a date YYYY-MM-DD")
     days = dates.dt.date
-    outside = dates.notna() & ((days < MIN_DATE) | (days > MAX_DATE))
+    low, high = pd.Timestamp(MIN_DATE), pd.Timestamp(MAX_DATE)
+    outside = dates.notna() & ((dates < low) | (dates > high))
     _report(
         problems, path, lines, outside, "date", f"must be between {MIN_DATE} and {MAX_DATE}"
     )
@@ -115,6 +120,9 @@ def load_incidents_csv(path: Path, company: str, problems: Problems, ref: tuple)
         f"must be one of {sorted(allowed)}",
     )
     out["channel"] = channels
+    for column in ("id", "source", "channel", "product", "issue", "response", "text"):
+        hidden = df[column].str.contains(FORBIDDEN_CHARS)
+        _report(problems, path, lines, hidden, column, FORBIDDEN_MESSAGE)
     for column in ("source", "product", "issue", "response", "text"):
         out[column] = df[column].replace("", None)
         limit = Incident.model_fields[column].metadata[0].max_length
@@ -257,8 +265,9 @@ def store_sql(
     root: Path, manifest: dict | None = None, source: str | None = None, seq: bool = False
 ) -> str | None:
     """A SELECT of the store's current rows (columns ``company`` + the Incident fields), or
-    None when the store holds nothing. A source that an import updated holds several versions
-    of some ids; the newest (highest ``_seq``) is current."""
+    None when the store holds nothing. A row is identified by (company, source, id); a source
+    that an import updated holds several versions of some; the newest (highest ``_seq``) is
+    current."""
     manifest = manifest if manifest is not None else read_manifest(root)
     sources = sorted({p["source"] for p in manifest["parts"]} if source is None else {source})
     columns = ", ".join(STORE_COLUMNS) + (f", {SEQ}" if seq else "")
@@ -270,7 +279,9 @@ def store_sql(
         files = ", ".join(sql_text(str(root / p["file"])) for p in parts)
         scan = f"SELECT {columns} FROM read_parquet([{files}])"
         if any(p["updated"] for p in parts):
-            scan += f" QUALIFY row_number() OVER (PARTITION BY id ORDER BY {SEQ} DESC) = 1"
+            scan += (
+                f" QUALIFY row_number() OVER (PARTITION BY company, id ORDER BY {SEQ} DESC) = 1"
+            )
         selects.append(f"({scan})")
     return " UNION ALL ".join(selects) or None
 
@@ -302,6 +313,43 @@ def register_incidents(con: Any, incidents: pd.DataFrame, corpus_root: Path | No
     con.execute(f"CREATE OR REPLACE VIEW incidents AS SELECT {typed} FROM _loaded_incidents{union}")
 
 
+# FORBIDDEN_CHARS written for DuckDB's regular expressions (RE2)
+FORBIDDEN_SQL = (
+    r"[\x{0}-\x{8}\x{b}\x{c}\x{e}-\x{1f}\x{7f}-\x{9f}\x{202a}-\x{202e}\x{2066}-\x{2069}"
+    r"\x{61c}]"
+)
+
+
+def _check_store_rows(con: Any, sql: str, manifest_path: Path, problems: Problems) -> None:
+    """What a build refuses in a CSV, refused in the store too: dates outside the range every
+    date must lie in (one complaint dated 9999-12-31 made a 48 MB metrics file) and text
+    with a NUL byte, a control or a bidi character."""
+    lo, hi = sql_text(MIN_DATE.isoformat()), sql_text(MAX_DATE.isoformat())
+    dated = con.execute(
+        f"SELECT count(*), min(company || ' ' || id || ' ' || date::VARCHAR) FROM ({sql}) "
+        f"WHERE date < {lo}::DATE OR date > {hi}::DATE OR date IS NULL"
+    ).fetchone()
+    if dated[0]:
+        problems.add(
+            manifest_path, 1, 1,
+            f"{dated[0]:,} stored incident rows dated outside {MIN_DATE} to {MAX_DATE} "
+            f"(first: {dated[1]}); re-import the source with --replace",
+        )  # fmt: skip
+    pattern = sql_text(FORBIDDEN_SQL)
+    texts = " OR ".join(
+        f"regexp_matches(coalesce({c}, ''), {pattern})"
+        for c in ("id", "source", "channel", "product", "issue", "response", "text")
+    )
+    hidden = con.execute(f"SELECT count(*), min(company || ' ' || id) FROM ({sql}) WHERE {texts}")
+    count, first = hidden.fetchone()
+    if count:
+        problems.add(
+            manifest_path, 1, 1,
+            f"{count:,} stored incident rows {FORBIDDEN_MESSAGE} (first: {first}); re-import "
+            "the source with --replace",
+        )  # fmt: skip
+
+
 @dataclass
 class StoreInfo:
     root: Path
@@ -312,7 +360,10 @@ class StoreInfo:
 def load_store(corpus_root: Path, companies: set[str], problems: Problems) -> StoreInfo | None:
     """Check the store (manifest, part files, companies) and count its current rows."""
     root = store_root(corpus_root)
-    if not (root / STORE_MANIFEST).exists():
+    try:
+        if not (root / STORE_MANIFEST).exists():
+            return None
+    except OSError:  # companies/ unreadable: reported where the folder is walked
         return None
     import duckdb
 
@@ -320,7 +371,7 @@ def load_store(corpus_root: Path, companies: set[str], problems: Problems) -> St
     try:
         manifest = read_manifest(root)
         missing = [p["file"] for p in manifest["parts"] if not (root / p["file"]).is_file()]
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, OSError) as exc:
         problems.add(manifest_path, 1, 1, f"the incident store's manifest is unreadable: {exc}")
         return None
     if missing:
@@ -332,6 +383,7 @@ def load_store(corpus_root: Path, companies: set[str], problems: Problems) -> St
     with duckdb.connect(config={"memory_limit": "256MB", "threads": 2}) as con:
         try:
             rows = con.sql(f"SELECT company, count(*) FROM ({sql}) GROUP BY company").fetchall()
+            _check_store_rows(con, sql, manifest_path, problems)
         except duckdb.Error as exc:
             problems.add(manifest_path, 1, 1, f"the incident store cannot be read: {exc}")
             return None

@@ -305,7 +305,8 @@ def parse_text(text: str) -> Located:
             # PyYAML 6.0.4's scanner has a depth limit of its own that fires before ours sees
             # an event: name the bracket where our limit is crossed, as with older releases
             line, col = _flow_depth_exceeded(text, line, col)
-            raise YamlError(line, col, f"nested more than {MAX_DEPTH} levels deep; refused") from None
+            message = f"nested more than {MAX_DEPTH} levels deep; refused"
+            raise YamlError(line, col, message) from None
         if exc.context and exc.context_mark and "end of stream" in what:
             # an unclosed quote or bracket: the useful place is where it was opened
             line, col = _pos(exc.context_mark)

@@ -17,6 +17,11 @@ from .registry import register
 # CFPB stopped publishing "Consumer disputed?" for complaints received from this day on.
 CFPB_DISPUTES_END = "2017-04-24"
 RELIEF = ("closed with monetary relief", "closed with non-monetary relief", "closed with relief")
+# The CFPB's company-response categories: the only rows the outcome shares read. Other
+# sources' rows (ticket statuses, tweets) say nothing about relief.
+CLOSED = (*RELIEF, "closed", "closed with explanation", "closed without relief",
+          "untimely response")
+RESPONSES = (*CLOSED, "in progress")
 CFPB_ROW = "(lower(coalesce(source, '')) = 'cfpb' OR id LIKE 'cfpb-%')"
 
 
@@ -70,10 +75,39 @@ def clocked(rel: Relations) -> str:
     {companies}"""
 
 
+# 95% intervals. Shares: Wilson's score interval from the share and its n. Medians and other
+# quantiles: the exact (distribution-free) interval between two order statistics, ranks
+# floor(n*q - Z*sqrt(n*q*(1-q))) and ceil(n*q + Z*sqrt(n*q*(1-q))), clipped to 1..n.
+Z = 1.96
+INTERVALS = {
+    "wilson": "95% Wilson score interval of the share",
+    "rank": "95% exact interval of the quantile, between two order statistics of the rows",
+}
+
+
+def wilson(p: str, n: str) -> tuple[str, str]:
+    """SQL for the Wilson interval's lower and upper bounds of share ``p`` over ``n`` rows."""
+    z2 = Z * Z
+    centre = f"(({p}) + {z2} / (2.0 * ({n})))"
+    half = f"({Z} * sqrt(({p}) * (1 - ({p})) / ({n}) + {z2} / (4.0 * ({n}) * ({n}))))"
+    scale = f"(1 + {z2} / ({n}))"
+    return f"({centre} - {half}) / {scale}", f"({centre} + {half}) / {scale}"
+
+
+def rank_bounds(q: float) -> tuple[str, str]:
+    """SQL for the 1-based ranks of the exact interval of quantile ``q`` among ``k`` rows."""
+    spread = f"{Z} * sqrt(k * {q} * {1 - q})"
+    return (
+        f"greatest(1, least(k, floor(k * {q} - {spread})))",
+        f"greatest(1, least(k, ceil(k * {q} + {spread})))",
+    )
+
+
 @dataclass(frozen=True)
 class Aggregate:
     """A metric that is one aggregate over the rows a condition selects, per company (and per
-    channel when ``by_channel``). ``settled`` leaves out the most recent days."""
+    channel when ``by_channel``). ``settled`` leaves out the most recent days. ``interval``:
+    "wilson" (a share) or "rank" (quantile ``q`` of column ``ranked``); none when empty."""
 
     where: str
     value: str
@@ -81,22 +115,43 @@ class Aggregate:
     settled: bool = False
     by_channel: bool = False
     table: str = "incidents"
+    interval: str = ""
+    ranked: str = ""
+    q: float = 0.5
 
     def condition(self) -> str:
         return f"({self.where})" + (" AND NOT recent" if self.settled else "")
 
+    def _select(self, source: str, channel: str, group: str) -> str:
+        base = f"""
+        SELECT company, {channel} AS channel, {_period()} AS period,
+               ({self.value})::DOUBLE AS value, ({self.n})::BIGINT AS n
+        FROM {source} WHERE {self.condition()} GROUP BY {group}"""
+        if self.interval == "wilson":
+            lo, hi = wilson("value", "n")
+            return f"SELECT *, {lo} AS lo, {hi} AS hi FROM ({base})"
+        if self.interval == "rank":
+            lo, hi = rank_bounds(self.q)
+            ranks = f"""
+            SELECT company, channel, min(x) FILTER (WHERE r = {lo}) AS lo,
+                   min(x) FILTER (WHERE r = {hi}) AS hi
+            FROM (SELECT company, {channel} AS channel, {self.ranked} AS x,
+                         row_number() OVER (PARTITION BY {group} ORDER BY {self.ranked}) AS r,
+                         count(*) OVER (PARTITION BY {group}) AS k
+                  FROM {source} WHERE {self.condition()})
+            GROUP BY company, channel"""
+            return f"""
+            SELECT b.*, i.lo::DOUBLE AS lo, i.hi::DOUBLE AS hi
+            FROM ({base}) b LEFT JOIN ({ranks}) i USING (company, channel)"""
+        return f"SELECT *, NULL::DOUBLE AS lo, NULL::DOUBLE AS hi FROM ({base})"
+
     def __call__(self, rel: Relations) -> str:
         source = rel.calls if self.table == "calls" else f"({clocked(rel)})"
-        select = f"""
-        SELECT company, {{channel}} AS channel, {_period()} AS period,
-               ({self.value})::DOUBLE AS value, ({self.n})::BIGINT AS n
-        FROM {source} WHERE {self.condition()} GROUP BY {{group}}"""
-        overall = select.format(channel="'all'", group="company")
+        overall = self._select(source, "'all'", "company")
         if not self.by_channel:
             return overall
-        per_channel = select.format(channel="channel", group="company, channel")
-        return f"{overall}\nUNION ALL{per_channel}"
-
+        per_channel = self._select(source, "channel", "company, channel")
+        return f"{overall}\nUNION ALL\n{per_channel}"
 
     @property
     def needs(self) -> tuple[str, ...]:
@@ -122,6 +177,9 @@ def _company_metric(
     id: str, unit: str, description: str, denominator: str, query: Aggregate | Custom
 ) -> None:
     filter_text = query.condition()
+    interval = getattr(query, "interval", "")
+    if interval:
+        description += f" (with its {INTERVALS[interval]})"
     register(
         id,
         level="company",
@@ -141,8 +199,16 @@ def _response_is(*answers: str) -> str:
     return _share(f"lower(trim(response)) IN ({quoted})")
 
 
+def _in(*answers: str) -> str:
+    return "lower(trim(response)) IN (" + ", ".join(f"'{a}'" for a in answers) + ")"
+
+
 SETTLED = "received before the last {days} days of the source"
-ANSWERED = "complaints with a recorded company response, " + SETTLED
+ANSWERED = (
+    "complaints with a final CFPB company response (closed in any way, or untimely; rows "
+    "still in progress are not settled and left out), " + SETTLED
+)
+CATEGORISED = "complaints with a CFPB company-response category, " + SETTLED
 
 
 def _register_shares() -> None:
@@ -154,19 +220,24 @@ def _register_shares() -> None:
          "Share of complaints the source marks resolved (solved or closed); rows with a "
          "CFPB-style company response are counted by the relief share instead",
          "complaints with a known status and no company response category, " + SETTLED),
-        ("relief_share", "response IS NOT NULL", _response_is(*RELIEF),
-         "Share of complaints closed with relief for the customer, monetary or not", ANSWERED),
-        ("relief_monetary_share", "response IS NOT NULL", _response_is(RELIEF[0]),
-         "Share of complaints closed with monetary relief", ANSWERED),
-        ("relief_non_monetary_share", "response IS NOT NULL", _response_is(RELIEF[1]),
-         "Share of complaints closed with non-monetary relief", ANSWERED),
-        ("explanation_only_share", "response IS NOT NULL",
-         _response_is("closed with explanation"),
-         "Share of complaints closed with an explanation only", ANSWERED),
-        ("in_progress_share", "response IS NOT NULL", _response_is("in progress"),
-         "Share of complaints still in progress after the settle window", ANSWERED),
-        ("untimely_share", "response IS NOT NULL", _response_is("untimely response"),
-         "Share of complaints the company did not answer in time", ANSWERED),
+        ("relief_share", _in(*CLOSED), _response_is(*RELIEF),
+         "Share of closed complaints closed with relief for the customer, monetary or not "
+         "(CFPB response categories only)", ANSWERED),
+        ("relief_monetary_share", _in(*CLOSED), _response_is(RELIEF[0]),
+         "Share of closed complaints closed with monetary relief", ANSWERED),
+        ("relief_non_monetary_share", _in(*CLOSED), _response_is(RELIEF[1]),
+         "Share of closed complaints closed with non-monetary relief", ANSWERED),
+        ("explanation_only_share", _in(*CLOSED), _response_is("closed with explanation"),
+         "Share of closed complaints closed with an explanation only", ANSWERED),
+        ("in_progress_share", _in(*RESPONSES), _response_is("in progress"),
+         "Share of complaints still in progress after the settle window", CATEGORISED),
+        ("untimely_share", "timely IS NOT NULL", _share("NOT timely"),
+         "Share of complaints the company did not answer in time: the complement of the "
+         "timely share, read from the same timely flag",
+         "complaints with a known timely flag, " + SETTLED),
+        ("unanswered_share", "channel = 'social'", _share("reply_minutes IS NULL"),
+         "Share of social-media threads the company never replied to in the data",
+         "social-media threads (one per customer thread, follow-ups not counted), " + SETTLED),
         ("disputed_share",
          f"disputed IS NOT NULL AND NOT ({CFPB_ROW} AND date >= DATE '{CFPB_DISPUTES_END}')",
          _share("disputed"),
@@ -175,7 +246,7 @@ def _register_shares() -> None:
          "complaints with a known dispute flag, " + SETTLED),
     ]
     for id, where, value, description, denominator in shares:
-        query = Aggregate(where, value, settled=True)
+        query = Aggregate(where, value, settled=True, interval="wilson")
         _company_metric(id, "share", description, denominator, query)
 
 
@@ -183,15 +254,21 @@ def _register_times() -> None:
     reply = "reply_minutes IS NOT NULL"
     times = [
         ("first_reply_median", reply, "median(reply_minutes)", "minutes",
-         "Median time from a complaint to the company's first reply, per channel"),
+         "Median time from a complaint to the company's first reply, per channel", 0.5),
         ("first_reply_p90", reply, "quantile_cont(reply_minutes, 0.9)", "minutes",
-         "90th percentile of the time to the company's first reply, per channel"),
+         "90th percentile of the time to the company's first reply, per channel", 0.9),
         ("response_days_median", "response_days IS NOT NULL", "median(response_days)", "days",
-         "Median days from receipt to the company's response"),
+         "Median days from receipt to the company's response", 0.5),
     ]
-    for id, where, value, unit, description in times:
-        query = Aggregate(where, value, settled=True, by_channel=id.startswith("first_reply"))
-        denominator = "complaints with a recorded time, " + SETTLED
+    for id, where, value, unit, description, q in times:
+        column = "reply_minutes" if id.startswith("first_reply") else "response_days"
+        query = Aggregate(
+            where, value, by_channel=id.startswith("first_reply"),
+            interval="rank", ranked=column, q=q,
+        )  # fmt: skip
+        # A reply time is known once recorded: the settle window is for outcomes only.
+        denominator = "complaints with a recorded time (recent ones included: a time once " \
+            "recorded does not change)"
         _company_metric(id, unit, description, denominator, query)
     _company_metric(
         "complaints",
@@ -223,7 +300,8 @@ def _register_calls() -> None:
          "Median wait in the queue, averaged over the daily figures weighted by calls offered"),
     ]
     for id, where, value, unit, description in calls:
-        query = Aggregate(where, value, n="sum(offered)", table="calls")
+        kind = "wilson" if unit == "share" else ""
+        query = Aggregate(where, value, n="sum(offered)", table="calls", interval=kind)
         _company_metric(id, unit, description, "calls offered to an agent queue", query)
 
 
@@ -241,17 +319,50 @@ def _span(rel: Relations) -> str:
     FROM ({clocked(rel)}) GROUP BY company"""
 
 
-def _per_month(rel: Relations) -> str:
+# A source covers a month when it has rows on at least half of the month's days inside its
+# span: an extract that thins out (a sample's last weeks) or stops (the years between two
+# extracts) leaves months uncovered. A company's months are those its sources cover. Rows
+# without a named source are the company file's own record, kept by hand: its whole span counts.
+COVERED_SHARE = 0.5
+
+
+def _covered(rel: Relations) -> str:
+    """(company, month, days): the months a company's sources cover, with the days of each
+    inside the sources' span."""
     return f"""
+    WITH per_source AS (
+        SELECT clock, date_trunc('month', date)::DATE AS month, count(DISTINCT date) AS days,
+               min(source_start) AS s0, max(source_end) AS s1
+        FROM ({clocked(rel)}) GROUP BY ALL),
+    covering AS (
+        SELECT clock, month,
+               least(last_day(month), s1) - greatest(month, s0) + 1 AS span_days
+        FROM per_source
+        WHERE days >= {COVERED_SHARE} * (least(last_day(month), s1) - greatest(month, s0) + 1)
+           OR clock LIKE 'company:%')
+    SELECT company, month, max(span_days) AS days
+    FROM (SELECT DISTINCT company, clock FROM ({clocked(rel)})) JOIN covering USING (clock)
+    GROUP BY ALL"""
+
+
+def _per_month(rel: Relations) -> str:
+    """Complaints in covered months over the covered days (30.4375 days a month)."""
+    return f"""
+    WITH cover AS ({_covered(rel)}),
+    counted AS (
+        SELECT c.company, count(*) AS k FROM ({clocked(rel)}) c
+        JOIN cover v ON v.company = c.company AND v.month = date_trunc('month', c.date)
+        GROUP BY c.company),
+    days AS (SELECT company, sum(days) AS d FROM cover GROUP BY company)
     SELECT company, 'all' AS channel,
            strftime(first_day, '%Y-%m-%d') || '/' || strftime(last_day, '%Y-%m-%d') AS period,
-           count(*) / ((last_day - first_day + 1) / 30.4375) AS value, count(*) AS n
-    FROM ({clocked(rel)}) JOIN ({_span(rel)}) USING (company)
-    GROUP BY company, first_day, last_day"""
+           coalesce(k, 0) / (d / 30.4375) AS value, coalesce(k, 0) AS n
+    FROM ({_span(rel)}) JOIN days USING (company) LEFT JOIN counted USING (company)"""
 
 
 def _monthly(rel: Relations) -> str:
-    """Complaints in each calendar month of the company's span, months without any included."""
+    """Complaints in each calendar month of the company's span; a month its sources do not
+    cover is a gap (no value), not a zero."""
     return f"""
     WITH months AS (
         SELECT company, unnest(generate_series(date_trunc('month', first_day)::DATE,
@@ -259,14 +370,18 @@ def _monthly(rel: Relations) -> str:
         FROM ({_span(rel)})),
     counts AS (
         SELECT company, date_trunc('month', date)::DATE AS month, count(*) AS k
-        FROM ({clocked(rel)}) GROUP BY ALL)
+        FROM ({clocked(rel)}) GROUP BY ALL),
+    cover AS ({_covered(rel)})
     SELECT m.company, 'all' AS channel, strftime(m.month, '%Y-%m') AS period,
-           coalesce(counts.k, 0)::DOUBLE AS value, coalesce(counts.k, 0)::BIGINT AS n
-    FROM months m LEFT JOIN counts USING (company, month)"""
+           CASE WHEN cover.month IS NOT NULL THEN coalesce(counts.k, 0) END::DOUBLE AS value,
+           coalesce(counts.k, 0)::BIGINT AS n
+    FROM months m LEFT JOIN counts USING (company, month)
+    LEFT JOIN cover USING (company, month)"""
 
 
 def _monthly_mean3(rel: Relations) -> str:
-    """The mean of each month and the two before it (fewer at the start of the span)."""
+    """The mean of each month and the two before it over the covered ones among them (fewer
+    at the start of the span; none when none of the three is covered)."""
     return f"""
     SELECT company, channel, period,
            avg(value) OVER (PARTITION BY company ORDER BY period
@@ -277,8 +392,9 @@ def _monthly_mean3(rel: Relations) -> str:
 
 
 def _trend(rel: Relations) -> str:
-    """Last three complete months against the same months a year earlier; NULL when the data
-    does not reach back to that month, or the earlier months had no complaint."""
+    """Last three complete months against the same months a year earlier; NULL (not
+    computable) unless the sources cover all six months and the earlier months had a
+    complaint: comparable coverage in both periods."""
     return f"""
     WITH w AS (
         SELECT company, first_day, (last_month - INTERVAL 2 MONTH)::DATE AS w0,
@@ -290,13 +406,18 @@ def _trend(rel: Relations) -> str:
         SELECT w.company, w.first_day, w.w0, w.w1, w.p0,
                count(*) FILTER (WHERE c.date BETWEEN w.w0 AND w.w1) AS now_k,
                count(*) FILTER (WHERE c.date BETWEEN w.p0 AND w.p1) AS before_k
-        FROM w JOIN ({clocked(rel)}) c USING (company) GROUP BY ALL)
+        FROM w JOIN ({clocked(rel)}) c USING (company) GROUP BY ALL),
+    covered AS (
+        SELECT w.company, count(*) AS months
+        FROM w JOIN ({_covered(rel)}) v USING (company)
+        WHERE v.month BETWEEN w.w0 AND w.w1 OR v.month BETWEEN w.p0 AND w.p1
+        GROUP BY w.company)
     SELECT company, 'all' AS channel,
            strftime(w0, '%Y-%m-%d') || '/' || strftime(w1, '%Y-%m-%d') AS period,
-           CASE WHEN date_trunc('month', first_day) <= p0 AND before_k > 0
+           CASE WHEN coalesce(covered.months, 0) = 6 AND before_k > 0
                 THEN now_k / before_k - 1 END AS value,
            (now_k + before_k)::BIGINT AS n
-    FROM counted"""
+    FROM counted LEFT JOIN covered USING (company)"""
 
 
 def _per_100k(rel: Relations) -> str:
@@ -312,7 +433,7 @@ def _channel_fairness(rel: Relations) -> str:
         SELECT company, channel, median(reply_minutes) AS med, count(*) AS k,
                min(date) AS d0, max(date) AS d1
         FROM ({clocked(rel)})
-        WHERE reply_minutes IS NOT NULL AND NOT recent AND channel IN ('phone', 'social')
+        WHERE reply_minutes IS NOT NULL AND channel IN ('phone', 'social')
         GROUP BY ALL)
     SELECT p.company, 'all' AS channel,
            strftime(least(p.d0, s.d0), '%Y-%m-%d') || '/' ||
@@ -324,17 +445,21 @@ def _channel_fairness(rel: Relations) -> str:
 def _register_volumes() -> None:
     volumes = [
         ("complaints_per_month", "complaints a month", _per_month, ("incidents",),
-         "Complaints a month (of 30.4 days) over the span of the company's sources",
-         "every complaint row"),
+         "Complaints a month (of 30.4 days) over the months the company's sources cover (a "
+         "named source covers a month with rows on at least half of its days; the company "
+         "file's own rows cover their whole span)",
+         "complaint rows in covered months"),
         ("complaints_monthly", "complaints", _monthly, ("incidents",),
-         "Complaints in each calendar month (the period column names the month)",
+         "Complaints in each calendar month (the period column names the month); a month "
+         "the sources do not cover has no value: a gap, not a zero",
          "every complaint row"),
         ("complaints_monthly_mean3", "complaints", _monthly_mean3, ("incidents",),
-         "Mean complaints a month over each month and the two before it",
+         "Mean complaints a month over each month and the two before it, covered months only",
          "every complaint row"),
         ("complaints_trend", "change", _trend, ("incidents",),
          "Complaints in the last three complete months against the same three months a year "
-         "earlier (+0.25 = a quarter more)",
+         "earlier (+0.25 = a quarter more); not computable unless the sources cover all six "
+         "months",
          "complaints in both three-month windows"),
         ("complaints_per_100k", "complaints a year per 100,000 customers", _per_100k,
          ("incidents", "companies"),
@@ -348,11 +473,8 @@ def _register_volumes() -> None:
         "ratio",
         "Median first reply by phone divided by the median first reply on social media "
         "(2 = a caller waits twice as long as a public poster)",
-        "complaints with a first-reply time by phone and on social media, " + SETTLED,
-        Custom(
-            _channel_fairness,
-            "reply_minutes IS NOT NULL AND NOT recent AND channel IN ('phone', 'social')",
-        ),
+        "complaints with a first-reply time by phone and on social media",
+        Custom(_channel_fairness, "reply_minutes IS NOT NULL AND channel IN ('phone', 'social')"),
     )
 
 

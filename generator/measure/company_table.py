@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
 from ..load.models import Company
@@ -24,7 +24,10 @@ from ..load.tables import (
 from .company import Relations, clocked
 from .registry import metrics
 
-METRIC_COLUMNS = ["company", "metric", "channel", "period", "value", "unit", "n"]
+if TYPE_CHECKING:  # DuckDB is imported when company figures are computed, not on load
+    import duckdb
+
+METRIC_COLUMNS = ["company", "metric", "channel", "period", "value", "unit", "n", "lo", "hi"]
 INDUSTRY_COLUMNS = ["industry", "industry_median", "industry_companies"]
 # Monthly counts are a series for charts: an industry median per month is not a comparison.
 NOT_COMPARED = {"complaints_monthly", "complaints_monthly_mean3"}
@@ -90,6 +93,9 @@ def company_metrics(
         if not all(given[n] for n in metric.compute.needs):
             continue
         frame = con.execute(metric.compute(rel)).df()
+        for bound in ("lo", "hi"):
+            if bound not in frame:
+                frame[bound] = None  # a figure without an interval (counts, ratios, trends)
         frame.insert(1, "metric", metric.id)
         frame["unit"] = metric.unit
         parts.append(frame)
@@ -98,7 +104,8 @@ def company_metrics(
         return pd.DataFrame(columns=METRIC_COLUMNS)
     long = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     long["n"] = long["n"].fillna(0).astype("int64")
-    long["value"] = long["value"].astype("float64")
+    for column in ("value", "lo", "hi"):
+        long[column] = long[column].astype("float64")
     return long[METRIC_COLUMNS].sort_values(["company", "metric", "channel", "period"]).reset_index(
         drop=True
     )
@@ -204,6 +211,8 @@ def corpus_measures(
     """The corpus's company metrics, computed in-process with DuckDB over its DataFrames and,
     for big imports, over the incident store's Parquet files under ``corpus_root``: the same
     SQL either way, so a million stored rows never pass through pandas."""
+    import duckdb
+
     industry_of = {slug: c.industry for slug, c in companies.items()}
     con = duckdb.connect()
     try:

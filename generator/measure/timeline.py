@@ -23,6 +23,8 @@ EVENT_COLUMNS = [
     "kind",
     "ts",
     "order_only",
+    "approximate",
+    "service",
     "channel",
     "initiated_by",
     "hold",
@@ -45,8 +47,9 @@ def events_frame(cases: Iterable[Case]) -> pd.DataFrame:
     would otherwise go through pydantic's slow attribute-error path a million times."""
     cols: dict[str, list] = {c: [] for c in EVENT_COLUMNS}
     case_col, seq_col, id_col, kind_col = cols["case"], cols["seq"], cols["id"], cols["kind"]
-    ts_col, order_col = cols["ts"], cols["order_only"]
+    ts_col, order_col, approx_col = cols["ts"], cols["order_only"], cols["approximate"]
     optional = [
+        (cols["service"], "service", None),
         (cols["channel"], "channel", None),
         (cols["initiated_by"], "initiated_by", None),
         (cols["hold"], "hold_minutes", None),
@@ -71,6 +74,7 @@ def events_frame(cases: Iterable[Case]) -> pd.DataFrame:
             at = d["at"]
             ts_col.append(as_datetime(at))
             order_col.append(d["order_only"])
+            approx_col.append(d["approximate"])
             obstacles.append(len(d.get("obstacles", ())))
             for column, field, default in optional:
                 column.append(d.get(field, default))
@@ -79,6 +83,7 @@ def events_frame(cases: Iterable[Case]) -> pd.DataFrame:
     frame["hold"] = pd.to_numeric(frame["hold"], errors="coerce").astype("float64")
     frame["talk"] = pd.to_numeric(frame["talk"], errors="coerce").astype("float64")
     frame["closed"] = frame["closed"].astype(bool)
+    frame["approximate"] = frame["approximate"].astype(bool)
     return frame
 
 
@@ -265,27 +270,51 @@ def _divisions(t: Timeline) -> Counted:
     return Counted(t.distinct(depts, "dept"), mask)
 
 
+def outage_spans(ev: pd.DataFrame) -> pd.DataFrame:
+    """Every outage of every case in ``ev`` (an events frame, or the Timeline's): the one rule
+    the metric and the timeline chart share. A loss pairs with the next restoration of the
+    same service (first lost, first restored); one never restored runs to the case's last
+    known time. Columns: case, lost (event id), end (event id or None), start, stop, hours
+    (NaN when a time is unknown), approximate (a time behind it is reconstructed), restored."""
+    known = ev["ts"].where(~ev["order_only"].astype(bool))
+    service = ev["service"].astype(object).fillna("")
+    is_lost, is_back = ev["kind"].eq("service_lost"), ev["kind"].eq("service_restored")
+    cols = {"case": ev["case"], "service": service, "ts": known, "id": ev["id"]}
+    cols["approximate"] = ev["approximate"].astype(bool)
+    frame = pd.DataFrame(cols)
+    lost, back = frame[is_lost].copy(), frame[is_back].copy()
+    lost["n"] = lost.groupby(["case", "service"]).cumcount()
+    back["n"] = back.groupby(["case", "service"]).cumcount()
+    back = back.rename(columns={"ts": "stop", "id": "end", "approximate": "approx_end"})
+    spans = lost.merge(back, on=["case", "service", "n"], how="left")
+    spans["restored"] = spans["end"].notna()
+    last_known = known.groupby(ev["case"]).max()
+    last_id = ev.assign(known=known).dropna(subset=["known"]).groupby("case")["id"].last()
+    open_ = ~spans["restored"]
+    spans.loc[open_, "stop"] = spans.loc[open_, "case"].map(last_known)
+    spans.loc[open_, "end"] = spans.loc[open_, "case"].map(last_id)
+    spans["approx_end"] = spans["approx_end"].astype("boolean").fillna(True).astype(bool)
+    spans["approximate"] = spans["approximate"] | spans["approx_end"]
+    spans["hours"] = _hours(pd.to_datetime(spans["stop"]) - pd.to_datetime(spans["ts"]))
+    spans = spans.rename(columns={"ts": "start", "id": "lost"})
+    return spans[
+        ["case", "service", "lost", "end", "start", "stop", "hours", "approximate", "restored"]
+    ].reset_index(drop=True)
+
+
 @_case_metric(
     "hours_without_service", "hours", "Hours between losing a service and getting it back"
 )
 def _hours_without_service(t: Timeline) -> Counted:
-    """The n-th loss of a case pairs with its n-th restoration; open ones run to the last known
-    time. One unknown end makes the case's total unknown, and a case that lost no service has
+    """The sum of the case's outage spans (``outage_spans``, which the timeline chart draws
+    too). One unknown end makes the case's total unknown, and a case that lost no service has
     none to count (not zero hours: the criterion does not apply to it)."""
-    ev, known_ts = t.ev, t.known_ts
-    last_known = known_ts.groupby(ev["case"]).max().reindex(t.cases)
-    is_lost, is_back = t.of("service_lost"), t.of("service_restored")
-    lost = pd.DataFrame({"case": ev.loc[is_lost, "case"], "ts": known_ts[is_lost]})
-    back = pd.DataFrame(
-        {"case": ev.loc[is_back, "case"], "ts_back": known_ts[is_back], "restored": True}
-    )
-    lost["n"] = lost.groupby("case").cumcount()
-    back["n"] = back.groupby("case").cumcount()
-    spans = lost.merge(back, on=["case", "n"], how="left")
-    end = spans["ts_back"].where(spans["restored"].notna(), spans["case"].map(last_known))
-    per_case = _hours(end - spans["ts"]).groupby(spans["case"])
+    spans = outage_spans(t.ev)
+    per_case = spans["hours"].groupby(spans["case"])
     values = per_case.sum().where(per_case.count() == per_case.size())
-    return Counted(values.reindex(t.cases).astype(float), is_lost | is_back)
+    return Counted(
+        values.reindex(t.cases).astype(float), t.of("service_lost") | t.of("service_restored")
+    )
 
 
 def _in_cases(t: Timeline, per_case: pd.Series) -> pd.Series:
@@ -368,6 +397,10 @@ def compute_case_metrics(
     """Every case metric of the registry: counted from events, then stated totals take over
     where the source gives them, then the metrics derived from those final values."""
     slugs = pd.Index(sorted(case_ids), name="case")
+    if slugs.empty:  # a corpus of companies only: no case, no case metric (never a crash)
+        columns = ["case", "metric", "value", "basis", "counted", "stated", "qualifier"]
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        return CaseMetrics(empty.assign(evidence=pd.Series(dtype=object)))
     timeline = Timeline(events, slugs)
     code_of = {slug: n for n, slug in enumerate(slugs)}
     stated = stated.assign(case=stated["case"].map(code_of).astype("int64"))
@@ -382,11 +415,46 @@ def compute_case_metrics(
     )
     long = long.merge(evidence, on=["case", "metric"], how="left")
     long["evidence"] = long["evidence"].map(lambda x: x if isinstance(x, list) else [])
+    long = _approximate(long, timeline, masks)
     long = long.sort_values(["case", "metric"], kind="stable").reset_index(drop=True)
     long["case"] = slugs[long["case"].to_numpy(dtype="int64")]
     return CaseMetrics(
-        long[["case", "metric", "value", "basis", "counted", "stated", "qualifier", "evidence"]]
+        long[
+            ["case", "metric", "value", "basis", "counted", "stated", "qualifier", "evidence"]
+            + ["approximate"]
+        ]
     )
+
+
+# Durations computed from events' times (not from minutes a source gives for a call).
+FROM_TIMES = frozenset(
+    {"hours_without_service", "hours_to_resolution", "hours_to_escalation", "days_of_effort"}
+)
+
+
+def _approximate(
+    long: pd.DataFrame, timeline: Timeline, masks: dict[str, pd.Series]
+) -> pd.DataFrame:
+    """Flag durations counted from reconstructed times, and round them to whole units: a
+    figure derived from approximate times is "about 69 hours", never 68.5."""
+    timed = FROM_TIMES
+    approx_ev = timeline.ev["approximate"]
+    flags = [
+        timeline.has(mask & approx_ev).rename("approximate").to_frame().assign(metric=name)
+        for name, mask in masks.items()
+        if name in timed
+    ]
+    if flags:
+        flagged = pd.concat(flags).reset_index()
+        long = long.merge(flagged, on=["case", "metric"], how="left")
+        long["approximate"] = long["approximate"].astype("boolean").fillna(False).astype(bool)
+    else:
+        long["approximate"] = False
+    long["approximate"] &= long["basis"].eq("counted") & long["value"].notna()
+    rounded = long["value"].round(0)
+    long["value"] = rounded.where(long["approximate"], long["value"])
+    long["counted"] = long["counted"].round(0).where(long["approximate"], long["counted"])
+    return long
 
 
 def _with_stated(counted: dict[str, Counted], stated: pd.DataFrame) -> pd.DataFrame:
@@ -415,6 +483,7 @@ def _with_derived(
     """Append the derived metrics; their evidence is their inputs' evidence."""
     wide = long.pivot(index="case", columns="metric", values="value").reindex(cases)
     basis = long.pivot(index="case", columns="metric", values="basis").reindex(cases)
+    qualifier = long.pivot(index="case", columns="metric", values="qualifier").reindex(cases)
     masks = {name: c.evidence for name, c in counted.items()}
     parts = [long]
     for metric in metrics("case"):
@@ -422,6 +491,10 @@ def _with_derived(
             continue
         values = metric.compute(wide)
         any_stated = np.logical_or.reduce([basis[i].eq("stated").values for i in metric.inputs])
+        # A ratio of figures the source gives only roughly is itself rough: "about".
+        rough = np.logical_or.reduce(
+            [qualifier[i].isin(["at_least", "at_most", "about"]).values for i in metric.inputs]
+        )
         parts.append(
             pd.DataFrame(
                 {
@@ -429,7 +502,7 @@ def _with_derived(
                     "metric": metric.id,
                     "counted": values.values,
                     "stated": np.nan,
-                    "qualifier": None,
+                    "qualifier": np.where(rough, "about", None),
                     "value": values.values,
                     "basis": np.where(any_stated, "stated", "counted"),
                 }

@@ -13,6 +13,7 @@ from .guard import (
 )
 from .harden import pin_inline_scripts
 from .mkdocs import BuildError, mkdocs_build, read_config, scratch_overrides
+from .search import index_site
 from .swap import remove_leftovers, swap_into_place
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "OutputError",
     "check_apart",
     "check_writable",
+    "index_site",
     "locked",
     "mark",
     "mkdocs_build",

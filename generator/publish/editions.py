@@ -1,6 +1,6 @@
 """The language editions as mkdocs sees them: one `mkdocs build` per edition, the first at the
 site root and each other one in its own folder, every one with its own language for Material's
-interface (and its search stemmer), its own navigation titles, site address and feed, and the
+interface, its own navigation titles, site address and feed, and the
 list of editions that the language switcher and the hreflang links of every page use."""
 
 from __future__ import annotations
@@ -95,9 +95,6 @@ def overrides(
         ]
     extra["cx_text"] = theme_text
     settings: dict[str, Any] = {"theme": theme, "extra": extra}
-    lunr = _MATERIAL.parents[1] / "assets" / "javascripts" / "lunr" / "min"
-    if edition.code == "en" or (lunr / f"lunr.{edition.code}.min.js").is_file():
-        settings["cx_search_lang"] = edition.code  # its own stemmer, where lunr has one
     if "nav" in data:
         settings["nav"] = _nav(data["nav"], translate)
     for key in ("site_name", "site_description"):

@@ -1,7 +1,8 @@
 """Where a build may write: only folders it made itself, never the user's work.
 
 Every folder a build writes (the site, the rendered docs, its scratch folders) carries a marker
-file. A build replaces a folder only when it is absent, empty or marked; it refuses the corpus,
+file with a fixed text. A build replaces a folder only when it is absent, empty or marked (never
+because it looks like a site); it refuses the corpus,
 the project, a folder that holds either, the home folder and anything else with files in it.
 A lock beside the output folder makes a second build into it wait, then stop with a message.
 """
@@ -34,16 +35,17 @@ def mark(folder: Path) -> None:
 
 
 def owned(folder: Path) -> bool:
-    """Marked by a build; or made before markers existed: a folder inside `.cxreport-build`
-    (the scratch folder of old builds), or a site with cxreport's own script and search index."""
-    if (folder / MARKER).is_file() and not (folder / MARKER).is_symlink():
-        return True
-    if folder.parent.name == ".cxreport-build":
-        return True
-    return all(
-        (folder / rel).is_file()
-        for rel in ("assets/javascripts/cxreport.js", "search/search_index.json", "sitemap.xml")
-    )
+    """Marked by a build: a regular file named MARKER holding the text cxreport writes there.
+    A folder's look (an index.html, assets/, a parent named like a scratch folder) never
+    counts: a gh-pages checkout looks exactly like a built site."""
+    marker = folder / MARKER
+    if not marker.is_file() or marker.is_symlink():
+        return False
+    try:
+        with marker.open("rb") as handle:
+            return handle.read(len(MARKER_TEXT) + 1).decode("utf-8", "replace") == MARKER_TEXT
+    except OSError:
+        return False
 
 
 def owned_or_empty(folder: Path) -> bool:

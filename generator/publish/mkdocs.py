@@ -57,15 +57,6 @@ def config_data(config: Path) -> dict:
 _config_data = config_data
 
 
-def _search_language(cfg, lang: str | None) -> None:
-    """The search plugin stems and filters in the edition's language (when it has one)."""
-    if lang is None:
-        return
-    for name, plugin in cfg.plugins.items():
-        if name in ("search", "material/search") and not plugin.config.get("lang"):
-            plugin.config["lang"] = [lang]
-
-
 def read_config(config: Path) -> tuple[Path, Path, str]:
     """docs_dir, site_dir (resolved against the file's folder) and site_url of a mkdocs.yml."""
     data = _config_data(config)
@@ -116,7 +107,6 @@ def mkdocs_build(
                 theme = dict(_config_data(config).get("theme") or {})
                 overrides["theme"] = {**theme, "custom_dir": str(custom_dir)}
             overrides.update(settings or {})
-            search_lang = overrides.pop("cx_search_lang", None)
             cfg = load_config(
                 str(config),
                 docs_dir=str(docs_dir),
@@ -124,7 +114,6 @@ def mkdocs_build(
                 strict=True,
                 **overrides,
             )
-            _search_language(cfg, search_lang)
             build(cfg)
         except (Abort, ConfigurationError) as exc:
             raise BuildError([*logs.messages, str(exc)]) from None

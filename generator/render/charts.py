@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ..load.models import Case, as_datetime
+from ..measure.timeline import events_frame, outage_spans
 from ..score import CaseScore, CompanyScore, Scoreboard
 from . import format as fmt
 from .i18n import N_, Nn_, _, current_locale, ngettext, term
@@ -74,12 +75,52 @@ Figure = dict[str, Any]
 
 def figure(*traces: dict, **layout: Any) -> Figure:
     """A Plotly figure as plain data: the same JSON plotly.py writes, built ~50x faster
-    (plotly.py validates every property, which dominated the build of large sites)."""
-    return {"data": list(traces), "layout": layout}
+    (plotly.py validates every property, which dominated the build of large sites).
+    Every title and tick text of the layout is made inert (``plotly_text``)."""
+    return {"data": list(traces), "layout": _inert_layout(layout)}
+
+
+# Trace properties Plotly draws as text (categories, legend names, hover and bar texts).
+TEXT_PROPS = ("x", "y", "name", "text", "hovertext", "labels", "legendgroup")
 
 
 def trace(kind: str, **props: Any) -> dict:
+    """One trace; every value it shows as text passes through ``plotly_text``."""
+    for key in TEXT_PROPS:
+        if key in props:
+            value = props[key]
+            is_list = isinstance(value, (list, tuple))
+            props[key] = [plotly_text(v) for v in value] if is_list else plotly_text(value)
     return {"type": kind, **props}
+
+
+class PlotlyText(str):
+    """Text already made safe for Plotly's HTML subset (escaped parts joined with the few
+    tags cxreport writes itself, such as ``<br>``): never escaped twice."""
+
+
+def plotly_text(value: Any) -> Any:
+    """A value a chart shows as text, made inert: Plotly renders a subset of HTML in chart
+    text (``<a href>`` becomes a link, ``<span style>`` restyles, ``<b>``, ``<br>``), so a
+    company name, a product, a category or a case's ``service`` must not reach it as markup.
+    Entities are decoded by Plotly, so ``AT&T`` still shows as ``AT&T``. Non-text passes."""
+    if not isinstance(value, str) or isinstance(value, PlotlyText):
+        return value
+    return _escape(value)
+
+
+def _inert_layout(layout: dict) -> dict:
+    out = {}
+    for key, value in layout.items():
+        if isinstance(value, dict):
+            out[key] = _inert_layout(value)
+        elif key == "text" or key == "ticktext":
+            out[key] = [plotly_text(v) for v in value] if isinstance(value, list) else (
+                plotly_text(value)
+            )
+        else:
+            out[key] = value
+    return out
 
 
 _HTML_SAFE = str.maketrans({"&": "\\u0026", "'": "\\u0027", "<": "\\u003c", ">": "\\u003e"})
@@ -200,28 +241,42 @@ MARKER_STYLES = {
 
 
 class _Places:
-    """Where an event sits on the x axis: its time, or its place in the order when the
-    source gives no times (then every event is drawn by order, never by placeholder dates)."""
+    """Where an event sits on the x axis: its time; hours from the first event when the
+    sources give no dates (the file's dates only keep events apart); its place in the order
+    when they give no times (then every event is drawn by order, never by stand-in dates)."""
 
-    def __init__(self, events: list) -> None:
+    def __init__(self, case: Case) -> None:
+        events = case.timeline
         self.by_order = any(e.order_only for e in events)
+        self.relative = not self.by_order and case.dates == "not_given"
         self.step = {e.id: n + 1 for n, e in enumerate(events)}
+        self.first = min(e.timestamp for e in events)
 
-    def x(self, ev: Any) -> str | int:
-        return self.step[ev.id] if self.by_order else _iso(ev.timestamp)
+    def at(self, ts: dt.datetime) -> str | float:
+        if self.relative:
+            return round((ts - self.first).total_seconds() / 3600, 2)
+        return _iso(ts)
+
+    def x(self, ev: Any) -> str | int | float:
+        return self.step[ev.id] if self.by_order else self.at(ev.timestamp)
 
     def when(self, ev: Any) -> str:
         if self.by_order:
             return _("step %(n)s (no time given)") % {"n": self.step[ev.id]}
-        return _iso(ev.timestamp) + (" (" + _("approx.") + ")" if ev.approximate else "")
+        if self.relative:
+            day = (ev.timestamp.date() - self.first.date()).days + 1
+            text = _("day %(n)s, %(time)s") % {"n": day, "time": f"{ev.timestamp:%H:%M}"}
+        else:
+            text = _iso(ev.timestamp)
+        return text + (" (" + _("approx.") + ")" if ev.approximate else "")
 
 
 def case_timeline(case: Case) -> Figure:
     """Lanes of events over time: outage spans, contacts sized by time, promises to deadlines."""
     events = case.timeline
-    places = _Places(events)
+    places = _Places(case)
     fig = figure(
-        *_outage_traces(events, places),
+        *_outage_traces(case, places),
         *_promise_traces(events, places),
         *_marker_traces(events, places),
     )
@@ -229,29 +284,36 @@ def case_timeline(case: Case) -> Figure:
     return fig
 
 
-def _outage_spans(events: list) -> list[tuple[Any, Any]]:
-    """(lost, restored) pairs; an outage never restored runs to the last event."""
-    open_loss, spans = None, []
-    for ev in events:
-        if ev.kind == "service_lost" and open_loss is None:
-            open_loss = ev
-        elif ev.kind == "service_restored" and open_loss is not None:
-            spans.append((open_loss, ev))
-            open_loss = None
-    if open_loss is not None:
-        spans.append((open_loss, events[-1]))
-    return spans
-
-
-def _outage_traces(events: list, places: _Places) -> list[dict]:
-    traces = []
-    for lost, end in _outage_spans(events):
-        hours = (end.timestamp - lost.timestamp).total_seconds() / 3600
-        span_text = (
-            _("duration not known")
-            if places.by_order
-            else _("%(n)s hours") % {"n": fmt.number(round(hours), current_locale())}
+def case_outages(case: Case) -> list[dict]:
+    """The case's outage spans by the rule the hours-without-service metric uses (one
+    function measures and draws them): lost and end events, hours (None when unknown)."""
+    spans = outage_spans(events_frame([case]))
+    return [
+        {
+            "lost": lost,
+            "end": end,
+            "hours": None if pd.isna(hours) else float(hours),
+            "approximate": bool(approx),
+            "restored": bool(restored),
+        }
+        for lost, end, hours, approx, restored in zip(
+            spans["lost"], spans["end"], spans["hours"], spans["approximate"], spans["restored"],
+            strict=True,
         )
+    ]
+
+
+def _outage_traces(case: Case, places: _Places) -> list[dict]:
+    by_id = {e.id: e for e in case.timeline}
+    traces = []
+    for span in case_outages(case):
+        lost, end = by_id[span["lost"]], by_id[span["end"]]
+        if span["hours"] is None or places.by_order:
+            span_text = _("duration not known")
+        else:
+            hours = {"n": fmt.number(round(span["hours"]), current_locale())}
+            approx = span["approximate"]
+            span_text = (_("about %(n)s hours") if approx else _("%(n)s hours")) % hours
         no_service = _("No %(service)s") % {"service": lost.service}
         traces.append(
             trace(
@@ -262,7 +324,7 @@ def _outage_traces(events: list, places: _Places) -> list[dict]:
                 line={"color": COLORS["bad"], "width": 14},
                 name=no_service,
                 hovertemplate=f"{_escape(no_service)}: {span_text}<extra></extra>",
-                customdata=[lost.id, lost.id],
+                customdata=[lost.id, end.id],
                 showlegend=True,
             )
         )
@@ -276,7 +338,7 @@ def _promise_traces(events: list, places: _Places) -> list[dict]:
     return [
         trace(
             "scatter",
-            x=[_iso(ev.timestamp), _iso(as_datetime(ev.due))],
+            x=[places.at(ev.timestamp), places.at(as_datetime(ev.due))],
             y=[_("Promises"), _("Promises")],
             mode="lines",
             line={"color": COLORS["warn"], "width": 2, "dash": "dot"},
@@ -327,6 +389,12 @@ def _timeline_layout(events: list, places: _Places) -> dict:
             "dtick": 1,
             "range": [0.5, len(events) + 0.5],
         }
+    elif places.relative:
+        xaxis = {
+            "type": "linear",
+            "title": {"text": _("hours from the first event (the source gives no dates)")},
+            "rangemode": "tozero",
+        }
     else:
         xaxis = {"type": "date", "title": {"text": _("date and time")}}
     return {
@@ -374,12 +442,12 @@ def _hover(ev: Any, places: _Places) -> str:
             bits.append(_("%(n)s min talking") % {"n": fmt.number(ev.talk_minutes, locale)})
         parts.append(_escape(", ".join(bits)))
     parts.append(_escape(_label(ev)))
-    return "<br>".join(parts)
+    return PlotlyText("<br>".join(parts))
 
 
-def _escape(text: str) -> str:
-    """Plotly renders a subset of HTML in hover text: author text must not become markup."""
-    return (
+def _escape(text: str) -> PlotlyText:
+    """Plotly renders a subset of HTML in chart text: author text must not become markup."""
+    return PlotlyText(
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     )
 
@@ -396,15 +464,17 @@ TRANSFERS = Nn_("%(n)s transfer", "%(n)s transfers")
 MISSED = Nn_("%(n)s missed promise", "%(n)s missed promises")
 
 
-def timeline_summary(case: Case) -> str:
-    """One sentence: how many events of which kinds, over what span (or in what order)."""
+def timeline_summary(case: Case, score: CaseScore | None = None) -> str:
+    """One sentence: how many events of which kinds are drawn, over what span (or in what
+    order), never with a date the sources do not give; where the page's figure is a total the
+    source states, the sentence says so beside the count drawn."""
     events = case.timeline
     kinds = [_marker_group(e) for e in events]
     counts = [
         (sum(k in ("contact", "unavailable") for k in kinds), CONTACTS),
         (sum(k in ("transfer", "closed_transfer") for k in kinds), TRANSFERS),
         (sum(k == "promise_missed" for k in kinds), MISSED),
-        (len(_outage_spans(events)), Nn_("%(n)s outage", "%(n)s outages")),
+        (len(case_outages(case)), Nn_("%(n)s outage", "%(n)s outages")),
     ]
     what = fmt.join([_count(n, forms) for n, forms in counts if n], _("and"))
     n = _count(len(events), Nn_("%(n)s event", "%(n)s events"))
@@ -413,6 +483,14 @@ def timeline_summary(case: Case) -> str:
         span = _("%(events)s in the order the source tells them (it gives no dates)") % {
             "events": n
         }
+    elif case.dates == "not_given":
+        days = (events[-1].timestamp.date() - events[0].timestamp.date()).days + 1
+        over = (
+            _("%(events)s over about %(days)s (the source gives no dates)")
+            if any(e.approximate for e in events)
+            else _("%(events)s over %(days)s (the source gives no dates)")
+        )
+        span = over % {"events": n, "days": _count(days, DAYS)}
     else:
         first, last = events[0].timestamp, events[-1].timestamp
         span = _("%(events)s from %(first)s to %(last)s") % {
@@ -421,7 +499,26 @@ def timeline_summary(case: Case) -> str:
             "last": fmt.when(last, locale),
         }
     what = what or _("no contacts")
-    return f"{span}: {what}."
+    totals = _stated_totals(score)
+    return f"{span}: {what}." + (f" {totals}" if totals else "")
+
+
+def _stated_totals(score: CaseScore | None) -> str:
+    """"The source states 22 contacts in all." for every drawn kind whose figure is stated."""
+    if score is None:
+        return ""
+    kinds = [("contacts", CONTACTS), ("transfers", TRANSFERS), ("promises_missed", MISSED)]
+    said = []
+    for metric, forms in kinds:
+        detail = score.metric_details.get(metric)
+        if detail and detail.basis == "stated" and detail.value is not None:
+            qualifier = "about" if detail.inferred else detail.qualifier
+            words = fmt.value_words(detail.value, qualifier)
+            count = int(detail.value) if float(detail.value).is_integer() else 2
+            said.append(ngettext(*forms, count) % {"n": words})
+    if not said:
+        return ""
+    return _("The source states %(what)s in all.") % {"what": fmt.join(said, _("and"))}
 
 
 def case_charts(case: Case, score: CaseScore) -> dict[str, Chart]:
@@ -433,7 +530,7 @@ def case_charts(case: Case, score: CaseScore) -> dict[str, Chart]:
             "Timeline of the case: service outages, contacts, transfers, promises, "
             "escalations and resolution"
         ),
-        summary=timeline_summary(case),
+        summary=timeline_summary(case, score),
         table_ref="events",
         table_ref_text=_("Every event of this chart is listed in the events table below."),
     )
@@ -477,7 +574,11 @@ def category_chart(company: CompanyScore, names: dict[str, str]) -> Chart:
     return Chart(
         id=f"categories-{company.company}",
         figure=category_bars(company.categories, names),
-        caption=_("Score of %(name)s in each category of the rubric") % {"name": company.name},
+        caption=_(
+            "Score of %(name)s in each category of the rubric: the weighted mean of its graded "
+            "cases, without the prior"
+        )
+        % {"name": company.name},
         summary=summary,
         columns=(_("Category"), _("Score (of 100)")),
         rows=tuple((name, fmt.number(round(v, 1))) for name, v in scored),
@@ -685,7 +786,9 @@ def _as_date(value: Any) -> dt.date:
 
 
 def cases_over_time(rows: list[CaseScore], titles: dict[str, str]) -> Chart:
-    """Each case's score by its date (when it ended, else began): the record over the years."""
+    """Each graded case's score by its date (when it ended, else began; the writeup's date
+    where the sources give none): the record over the years."""
+    rows = [c for c in rows if c.score is not None]
     traces = []
     for grade in "ABCDEF":
         mine = [c for c in rows if c.grade == grade]
@@ -706,7 +809,10 @@ def cases_over_time(rows: list[CaseScore], titles: dict[str, str]) -> Chart:
         *traces,
         height=320,
         margin={"l": 60, "r": 20, "t": MODEBAR_ROOM, "b": 50},
-        xaxis={"type": "date", "title": {"text": _("date of the case (its end, else its start)")}},
+        xaxis={
+            "type": "date",
+            "title": {"text": _("date of the case (its end, else its start; else of its writeup)")},
+        },
         yaxis={"range": [0, 100], "title": {"text": _("score (0–100)")}, "fixedrange": True},
         legend=LEGEND_BELOW,
     )
@@ -723,7 +829,7 @@ def cases_over_time(rows: list[CaseScore], titles: dict[str, str]) -> Chart:
 def _trend_summary(rows: list[CaseScore]) -> str:
     """How many cases over which years, and the lowest and highest score with their year."""
     if not rows:
-        return _("No case is documented yet.")
+        return _("No case is graded yet.")
     years = sorted({c.date.year for c in rows})
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
     low = min(rows, key=lambda c: (c.score, c.date))

@@ -22,14 +22,17 @@ from .charts import (
     trace,
 )
 from .company_text import metric_value
-from .i18n import _, term
+from .i18n import _, ngettext, term
 
 
-def _series(figures: list[CompanyFigure], metric: str) -> dict[str, float]:
+def _series(
+    figures: list[CompanyFigure], metric: str, gaps: bool = False
+) -> dict[str, float | None]:
+    """A figure's values by period; with ``gaps``, periods without a value too (None)."""
     return {
         f.period: f.value
         for f in figures
-        if f.metric == metric and f.period and f.value is not None
+        if f.metric == metric and f.period and (gaps or f.value is not None)
     }
 
 
@@ -64,7 +67,7 @@ def _monthly_traces(months: list[str], counts: dict, mean: dict, earlier: list) 
 
 def monthly_complaints(score: CompanyScore) -> Chart | None:
     """Bars per month, the three-month mean as a line, and the same month a year earlier."""
-    counts = _series(score.figures, "complaints_monthly")
+    counts = _series(score.figures, "complaints_monthly", gaps=True)
     if not counts:
         return None
     months = sorted(counts)
@@ -79,21 +82,37 @@ def monthly_complaints(score: CompanyScore) -> Chart | None:
         yaxis={"title": {"text": _("complaints")}, "fixedrange": True},
         legend=LEGEND_BELOW,
     )
-    peak = max(months, key=lambda m: (counts[m], m))
+    shown = [m for m in months if counts[m] is not None]
+    if not shown:
+        return None
+    peak = max(shown, key=lambda m: (counts[m], m))
     prior = (
         _("the same months a year earlier are shown dotted")
         if len(traces) == 3
         else _("the data does not reach a year further back")
     )
+    gaps = len(months) - len(shown)
+    gap_text = (
+        " "
+        + ngettext(
+            "%(n)s month the sources do not cover is left blank, not drawn as zero;",
+            "%(n)s months the sources do not cover are left blank, not drawn as zero;",
+            gaps,
+        )
+        % {"n": fmt.number(gaps)}
+        if gaps
+        else ""
+    )
     summary = _(
         "Complaints per month from %(first)s to %(last)s: between %(low)s and %(high)s, most "
-        "in %(peak)s; %(prior)s."
+        "in %(peak)s;%(gaps)s %(prior)s."
     ) % {
         "first": _month(months[0]),
         "last": _month(months[-1]),
-        "low": fmt.number(min(counts.values())),
+        "low": fmt.number(min(counts[m] for m in shown)),
         "high": fmt.number(counts[peak]),
         "peak": _month(peak),
+        "gaps": gap_text,
         "prior": prior,
     }
     return Chart(

@@ -103,25 +103,92 @@ def source_label(company: Company, calls: bool = False) -> str:
 
 def source_of_rows(company: Company, sources: list[str]) -> str:
     """The label of the rows' ``source`` values (cfpb -> CFPB …), else the company's source."""
-    named = [SOURCE_NAMES.get(s, s) for s in sources if s]
+    # A source code the site has no name for (`fcc-tickets`) is never shown: the company
+    # file's own description of its data is.
+    named = list(dict.fromkeys(SOURCE_NAMES.get(s) or source_label(company) for s in sources if s))
     return ", ".join(named) if named else source_label(company)
 
 
 def not_rated(score: CompanyScore, min_sample: int) -> str:
     """ "NR — not rated (12 complaints; 30 needed)", or why there is nothing to rate."""
+    if score.not_rated == "uncertain" and score.grade_range:
+        low, high = score.grade_range
+        why = _(
+            "with each figure at either end of its 95%% interval the grade runs from %(low)s "
+            "to %(high)s: too wide to call"
+        ) % {"low": low, "high": high}
+        return f"{_(NOT_RATED_TEXT)} ({why})"
     if score.not_rated == "too_few":
         rows = score.complaints or score.calls_offered or 0
         if score.complaints:
             what = ngettext("%(n)s complaint", "%(n)s complaints", rows)
         else:
             what = ngettext("%(n)s call", "%(n)s calls", rows)
+        what = what % {"n": fmt.number(rows)}
+        if rows >= min_sample:
+            why = _("%(rows)s, but no graded figure has %(needed)s rows behind it") % {
+                "rows": what,
+                "needed": fmt.number(min_sample),
+            }
+            return f"{_(NOT_RATED_TEXT)} ({why})"
         needed = _("%(rows)s; %(needed)s needed") % {
-            "rows": what % {"n": fmt.number(rows)},
+            "rows": what,
             "needed": fmt.number(min_sample),
         }
         return f"{_(NOT_RATED_TEXT)} ({needed})"
     why = _("no documented case and no incident data")
     return f"{_(NOT_RATED_TEXT)} ({why})"
+
+
+def interval_text(lo: float | None, hi: float | None, unit: str) -> str:
+    """A figure's 95% interval as words: "95% interval 96% to 98%" (empty without one)."""
+    if lo is None or hi is None:
+        return ""
+    return _("95%% interval %(low)s to %(high)s") % {
+        "low": metric_value(lo, unit),
+        "high": metric_value(hi, unit),
+    }
+
+
+def grade_range_text(score: CompanyScore) -> str:
+    """ "C to B" (or "A" when both ends agree): the grade with every figure at the worse and
+    at the better end of its interval; empty without incident figures."""
+    if not score.grade_range:
+        return ""
+    low, high = score.grade_range
+    return low if low == high else _("%(low)s to %(high)s") % {"low": low, "high": high}
+
+
+def evidence_text(score: CompanyScore, company: Company) -> str:
+    """What a grade rests on: its graded cases, and the sources (by name, never by code),
+    period and rows of the figures it scored. Grades resting on different evidence are not
+    directly comparable."""
+    parts = []
+    if score.case_part is not None:
+        graded = len(score.case_weights)
+        parts.append(
+            ngettext("%(n)s graded case", "%(n)s graded cases", graded) % {"n": fmt.number(graded)}
+        )
+    scored = [c for c in score.criteria if c.applicable]
+    if scored:
+        names = ", ".join(sorted({_(c.name).lower() for c in scored}))
+        sources = [
+            f"{source_of_rows(company, [c.source])} "
+            f"{period_text(f'{c.first_day}/{c.last_day}', True)}"
+            for c in score.clocks
+        ]
+        calls = score.figure("calls_offered")
+        if calls is not None and calls.n:
+            sources.append(
+                f"{source_label(company, calls=True)} {period_text(calls.period, True)}"
+            )
+        rows = score.complaints or score.calls_offered or 0
+        if score.complaints:
+            what = ngettext("%(n)s complaint", "%(n)s complaints", rows)
+        else:
+            what = ngettext("%(n)s call", "%(n)s calls", rows)
+        parts.append(f"{names} ({', '.join(sources)}; {what % {'n': fmt.number(rows)}})")
+    return "; ".join(parts) or fmt.MISSING
 
 
 def criterion_value(result: CompanyCriterionResult) -> str:
@@ -147,6 +214,7 @@ FIGURE_LABELS = {
     "complaints_per_100k": N_("Complaints a year per 100,000 customers"),
     "timely_share": N_("Answered in time"),
     "untimely_share": N_("Not answered in time"),
+    "unanswered_share": N_("Social-media threads never answered"),
     "resolved_share": N_("Marked solved or closed"),
     "relief_share": N_("Closed with relief"),
     "relief_monetary_share": N_("… with monetary relief"),
@@ -185,6 +253,7 @@ def figure_rows(score: CompanyScore) -> list[dict]:
             "peers": f.industry_companies,
             "n": f.n,
             "period": period_text(f.period),
+            "interval": interval_text(f.lo, f.hi, f.unit),
         }
         for f in shown
     ]

@@ -10,12 +10,13 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from ..load import Corpus
 from ..load.models import Rubric
 from ..load.slugs import slugify
-from ..load.tables import INCIDENT_COLUMNS
+from ..load.tables import INCIDENT_COLUMNS, store_sql
 from ..measure import metrics
 from ..score import Scoreboard
 
@@ -73,7 +74,7 @@ def scores_csv(board: Scoreboard) -> str:
     """One row per case: the score, the grade and every case metric."""
     names = [m.id for m in metrics("case")]
     return csv_text(
-        ["case", "company", "date", "score", "grade", *names],
+        ["case", "company", "date", "score", "grade", *names, "date_basis", "approximate"],
         (
             [
                 c.case,
@@ -82,10 +83,31 @@ def scores_csv(board: Scoreboard) -> str:
                 c.score,
                 c.grade,
                 *(c.metrics.get(n) for n in names),
+                c.date_basis,
+                " ".join(sorted(k for k, v in c.metric_details.items() if v.approximate)),
             ]
             for c in board.cases
         ),
     )
+
+
+def scores_and_companies_csv(board: Scoreboard) -> str:
+    """`score --format csv`: one row per case and one per company (``kind``), each with its
+    score and grade; a company's row adds its grade range and why it is not rated."""
+    names = [m.id for m in metrics("case")]
+    header = ["kind", "case", "company", "date", "score", "grade"]
+    header += ["score_low", "score_high", "grade_low", "grade_high", "not_rated", *names]
+    cases = (
+        ["case", c.case, c.company, c.date.isoformat(), c.score, c.grade, None, None, None,
+         None, None, *(c.metrics.get(n) for n in names)]
+        for c in board.cases
+    )  # fmt: skip
+    companies = (
+        ["company", None, c.company, None, c.score, c.grade, *(c.score_range or (None, None)),
+         *(c.grade_range or (None, None)), c.not_rated, *(None for _ in names)]
+        for c in board.league()
+    )  # fmt: skip
+    return csv_text(header, [*cases, *companies])
 
 
 def companies_csv(board: Scoreboard) -> str:
@@ -93,6 +115,7 @@ def companies_csv(board: Scoreboard) -> str:
     cats = sorted({k for c in board.companies for k in c.categories})
     header = ["company", "name", "industry", "score", "grade", "not_rated", "cases", "case_part"]
     header += ["complaints", "calls_offered", "incident_part", "complaints_trend"]
+    header += ["score_low", "score_high", "grade_low", "grade_high"]
     return csv_text(
         [*header, *[f"category_{k}" for k in cats]],
         (
@@ -109,6 +132,8 @@ def companies_csv(board: Scoreboard) -> str:
                 c.calls_offered,
                 c.incident_part,
                 c.trend,
+                *(c.score_range or (None, None)),
+                *(c.grade_range or (None, None)),
                 *[c.categories.get(k) for k in cats],
             ]
             for c in board.companies
@@ -124,6 +149,8 @@ COMPANY_METRIC_HEADER = [
     "value",
     "unit",
     "n",
+    "lo",
+    "hi",
     "industry",
     "industry_median",
     "industry_companies",
@@ -141,6 +168,8 @@ def _company_metric_rows(board: Scoreboard) -> Iterable[list[Any]]:
                 f.value,
                 f.unit,
                 f.n,
+                f.lo,
+                f.hi,
                 c.industry,
                 f.industry_median,
                 f.industry_companies,
@@ -175,10 +204,25 @@ def company_metrics_json(board: Scoreboard) -> dict[str, Any]:
 INCIDENT_EXPORT = ["company", *INCIDENT_COLUMNS]
 
 
+def stored_rows(corpus: Corpus) -> pd.DataFrame:
+    """The incident store's current rows (big imports), as the downloads publish them: the
+    scores read them, so the open data holds them too."""
+    if corpus.stored is None or not corpus.stored.rows:
+        return pd.DataFrame(columns=INCIDENT_EXPORT)
+    sql = store_sql(corpus.stored.root)
+    with duckdb.connect(config={"memory_limit": "256MB", "threads": 2}) as con:
+        rows = con.sql(f"SELECT {', '.join(INCIDENT_EXPORT)} FROM ({sql})").df()
+    rows["date"] = pd.to_datetime(rows["date"]).dt.date
+    return rows.astype(object).where(rows.notna(), None)
+
+
 def incident_files(corpus: Corpus) -> dict[str, str]:
     """The incident rows as published, one CSV per source (``source-cfpb.csv``) and one per
     company for rows from the company's own file (``company-comcast.csv``)."""
-    inc = corpus.incidents
+    inc = pd.concat(
+        [f for f in (corpus.incidents, stored_rows(corpus)) if not f.empty] or [corpus.incidents],
+        ignore_index=True,
+    )
     if inc.empty:
         return {}
     named = [isinstance(s, str) and bool(s.strip()) for s in inc["source"]]
@@ -199,6 +243,42 @@ def incident_files(corpus: Corpus) -> dict[str, str]:
     return out
 
 
+CALL_EXPORT = ["company", "date", "queue", "offered", "answered", "abandoned", "answered_60s",
+               "wait_median_s", "wait_p90_s", "handle_median_s"]
+
+
+def call_files(corpus: Corpus) -> dict[str, str]:
+    """The daily call-centre rows the call figures are computed from, one CSV per company."""
+    calls = corpus.calls
+    out = {}
+    if calls.empty:
+        return out
+    for company, rows in calls.groupby("company", sort=True):
+        rows = rows.assign(**{c: None for c in CALL_EXPORT if c not in rows})
+        rows = rows.sort_values(["date", "queue"], kind="stable")
+        out[f"company-{company}.csv"] = csv_text(
+            CALL_EXPORT,
+            ([_cell(v) for v in row] for row in rows[CALL_EXPORT].itertuples(index=False)),
+        )
+    return out
+
+
+SOURCE_HEADER = ["company", "source", "rows", "first_day", "last_day", "as_of"]
+
+
+def sources_csv(board: Scoreboard) -> str:
+    """Each company's incident rows per source: the days they span and the day the settle
+    window is counted back from (``as_of``); an empty source is the company's own file."""
+    return csv_text(
+        SOURCE_HEADER,
+        (
+            [c.company, k.source, k.rows, k.first_day, k.last_day, k.as_of]
+            for c in board.companies
+            for k in c.clocks
+        ),
+    )
+
+
 def _cell(v: Any) -> Any:
     if isinstance(v, dt.date):
         return v.isoformat()
@@ -213,6 +293,8 @@ EVENT_HEADER = [
     "kind",
     "at",
     "approximate",
+    "time_given",
+    "case_dates",
     "channel",
     "hold_minutes",
     "talk_minutes",
@@ -220,7 +302,17 @@ EVENT_HEADER = [
 ]
 
 
+def time_given(event) -> str:
+    """How the source gives an event's time: `stated`, `approximate` (reconstructed from
+    what it says) or `order_only` (not at all: `at` only keeps the event in its place)."""
+    if event.order_only:
+        return "order_only"
+    return "approximate" if event.approximate else "stated"
+
+
 def events_csv(corpus: Corpus) -> str:
+    """Every event; `time_given` and `case_dates` say how far `at` is the source's own (with
+    `case_dates` not_given, the dates only keep the events in order and apart)."""
     return csv_text(
         EVENT_HEADER,
         (
@@ -230,6 +322,8 @@ def events_csv(corpus: Corpus) -> str:
                 e.kind,
                 e.at.isoformat(),
                 e.approximate,
+                time_given(e),
+                corpus.cases[slug].dates,
                 getattr(e, "channel", None),
                 getattr(e, "hold_minutes", None),
                 getattr(e, "talk_minutes", None),

@@ -46,6 +46,24 @@ def number(value: float | int | None, locale: str | None = None) -> str:
     return text if locale == DEFAULT_LOCALE else text.translate(_separators(locale))
 
 
+def points(value: float | int | None, locale: str | None = None) -> str:
+    """Rubric points to the hundredth, as the scorer keeps them: 3, 1.5, 0.33."""
+    if value is None:
+        return MISSING
+    locale = locale or current_locale()
+    text = f"{round(float(value), 2):,.2f}".rstrip("0").rstrip(".")
+    return text if locale == DEFAULT_LOCALE else text.translate(_separators(locale))
+
+
+def weight(value: float | int | None, locale: str | None = None) -> str:
+    """A recency weight to the ten-thousandth, as the scorer keeps it: 1, 0.7071."""
+    if value is None:
+        return MISSING
+    locale = locale or current_locale()
+    text = f"{round(float(value), 4):,.4f}".rstrip("0").rstrip(".")
+    return text if locale == DEFAULT_LOCALE else text.translate(_separators(locale))
+
+
 def share(value: float | None, locale: str | None = None) -> str:
     """A share 0..1 as a whole percentage."""
     if value is None:

@@ -207,6 +207,7 @@ NAV_TITLES = (
     N_("Open data"),
     N_("Tags"),
     N_("Data format"),
+    N_("Search"),
     N_("cxreport — customer service on the record"),
     N_(
         "Evidence-backed case studies of how companies treat their customers, scored against "

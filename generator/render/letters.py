@@ -112,7 +112,8 @@ def compose(letter: Letter, corpus: Corpus, board: Scoreboard) -> ComposedLetter
         for case_score in cases_of.get(slug, []):
             section.grievances += case_grievances(case_score, corpus, company)
         section.grievances += company_grievances(company_score, company)
-        section.sources = data_sources(company, section.grievances, company_score)
+        section.sources = case_sources(section.grievances, corpus)
+        section.sources += data_sources(company, section.grievances, company_score)
         section.has_evidence = bool(company_score.cases) or company_score.incident_part is not None
         sections.append(section)
     return ComposedLetter(letter, sections)
@@ -132,6 +133,8 @@ def case_grievances(case_score: CaseScore, corpus: Corpus, company: Company) -> 
     for result in case_score.failed:
         if "{advertised}" in result.letter and advertised is None:
             continue  # the company advertised nothing of the kind: say nothing
+        if result.inferred:
+            continue  # the source gives no number: a sentence would put one in its mouth
         when = join(
             [
                 events[e].when_stated
@@ -143,7 +146,7 @@ def case_grievances(case_score: CaseScore, corpus: Corpus, company: Company) -> 
         )
         sentence = fill(
             _(one_line(result.letter)),
-            value=value_words(result.value, result.qualifier if result.basis == "stated" else None),
+            value=value_words(result.value, letter_qualifier(result)),
             company=name_in_sentence(company),
             when=when or _("on %(n)s occasions") % {"n": value_words(result.value, None)},
             advertised=advertised or "",
@@ -160,6 +163,14 @@ def case_grievances(case_score: CaseScore, corpus: Corpus, company: Company) -> 
             )
         )
     return out
+
+
+def letter_qualifier(result) -> str | None:
+    """The qualifier a letter sentence gives a case figure: the source's own for a stated
+    figure, "about" for a duration counted from reconstructed times, none for a count."""
+    if result.basis == "stated":
+        return result.qualifier
+    return "about" if result.approximate else None
 
 
 def company_grievances(score: CompanyScore, company: Company) -> list[Grievance]:
@@ -205,6 +216,14 @@ def citation(result: CompanyCriterionResult, score: CompanyScore, company: Compa
     else:
         source = source_of_rows(company, score.sources)
     return f"{source}, {period_text(result.period, months=True)}, n={number(result.n)}"
+
+
+def case_sources(grievances: list[Grievance], corpus: Corpus) -> list[Source]:
+    """The sources of the cases the grievances cite, each once, in the order cited."""
+    out: list[Source] = []
+    for slug in dict.fromkeys(g.case for g in grievances if g.case):
+        out += [s for s in corpus.cases[slug].sources if s not in out]
+    return out
 
 
 def data_sources(company: Company, grievances: list[Grievance], score: CompanyScore) -> list:
@@ -306,8 +325,25 @@ def markdown(composed: ComposedLetter) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+# The letter's layout when printed is the site's (templates/assets/stylesheets/cxreport.css,
+# `.cx-letter` and its print rules): the same measure, type size and page margins, so every
+# format of a letter prints alike.
+LETTER_CSS = (
+    "body{margin:2rem auto;padding:0 1rem;max-width:42rem;color:#111;background:#fff;"
+    "font:16px/1.6 Georgia,serif}"
+    ".cx-letter{max-width:42rem;font-size:1.05em;line-height:1.6}"
+    "h1{font-size:1.5rem;line-height:1.3}h2{font-size:1.15rem;margin-top:1.6rem}"
+    "h3{font-size:1rem}"
+    "@media print{body{margin:0;padding:0;max-width:none;font-size:11pt;color:#000}"
+    "a{color:#000;text-decoration:underline}.cx-letter{max-width:none;font-size:11pt}"
+    "h2,h3{break-after:avoid}li{break-inside:avoid}"
+    "@page{size:auto;margin:18mm 16mm}}"
+)
+
+
 def html_document(composed: ComposedLetter) -> str:
-    """A standalone, printable HTML page of the letter (sanitised like every author text)."""
+    """A standalone, printable HTML page of the letter: the Markdown format's layout (one
+    layout for every format), sanitised like every author text, with a print stylesheet."""
     import html
 
     import markdown as md
@@ -320,7 +356,7 @@ def html_document(composed: ComposedLetter) -> str:
     title = html.escape(composed.letter.title)
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{title}</title><style>body{{max-width:42rem;margin:2rem auto;"
-        "font:16px/1.6 Georgia,serif;padding:0 1rem}}@media print{{body{{margin:0}}}}</style>"
-        f"</head><body>\n{body}\n</body></html>\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title><style>{LETTER_CSS}</style>"
+        f"</head><body>\n<article class=\"cx-letter\">\n{body}\n</article>\n</body></html>\n"
     )

@@ -62,6 +62,8 @@ def environment(
     env.filters["value"] = lambda v, q=None: fmt.value(v, q, locale)
     env.filters["pct"] = lambda v: fmt.share(v, locale)
     env.filters["num"] = lambda v: fmt.number(v, locale)
+    env.filters["pts"] = lambda v: fmt.points(v, locale)
+    env.filters["pts4"] = lambda v: fmt.weight(v, locale)
     env.filters["when"] = lambda ts: fmt.when(ts, locale)
     env.filters["duration"] = lambda minutes: fmt.duration(minutes, locale)
     env.filters["unit"] = lambda v, unit: fmt.with_unit(v, unit, locale)

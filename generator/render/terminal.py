@@ -18,10 +18,11 @@ def scores_tables(board: Scoreboard) -> list[Table]:
     cases = Table(title="Cases", title_justify="left")
     for col in ("case", "company", "score", "grade", "criteria failed"):
         cases.add_column(col, justify="left" if col in ("case", "company") else "right")
-    for c in sorted(board.cases, key=lambda c: (c.score, c.case)):
+    for c in sorted(board.cases, key=lambda c: (c.score is None, c.score or 0, c.case)):
         applicable = sum(k.applicable for k in c.criteria)
+        score = "-" if c.score is None else f"{c.score:.1f}"
         cases.add_row(
-            c.case, c.company, f"{c.score:.1f}", c.grade, f"{len(c.failed)} of {applicable}"
+            c.case, c.company, score, c.grade or "NG", f"{len(c.failed)} of {applicable}"
         )
     return [cases, companies_table(board)]
 
@@ -36,7 +37,7 @@ def companies_table(board: Scoreboard) -> Table:
             c.company,
             "-" if c.score is None else f"{c.score:.1f}",
             c.grade or "NR",
-            "-" if c.case_part is None else f"{c.case_part:.1f} ({_cases(len(c.cases))})",
+            "-" if c.case_part is None else f"{c.case_part:.1f} ({_cases(len(c.case_weights))})",
             _data_part(c),
             (text.trend_arrow(c.trend) + " " + text.metric_value(c.trend, "change")).strip()
             if c.trend is not None
@@ -71,7 +72,12 @@ def explain_case(score: CaseScore, corpus: Corpus) -> list[Any]:
     notes = {e.id: e for e in case.timeline}
     header = Text.assemble(
         (f"{case.title}\n", "bold"),
-        f"{score.case} · {score.company} · score {score.score:.1f} · grade {score.grade}",
+        f"{score.case} · {score.company} · "
+        + (
+            f"score {score.score:.1f} · grade {score.grade}"
+            if score.score is not None
+            else f"not graded: {score.applicable} criteria apply"
+        ),
     )
     if score.capped_by:
         header.append(
@@ -88,6 +94,7 @@ def explain_case(score: CaseScore, corpus: Corpus) -> list[Any]:
             value, points = "no data", "n/a"
         else:
             value = fmt_value(c.value, c.qualifier if c.basis == "stated" else None)
+            value = f"~{value}" if c.approximate else value
             value += "\n(stated)" if c.basis == "stated" else "\n(counted)"
             points = f"{c.points:g} / {c.max_points:g}" + ("\nFAILED" if c.failed else "")
         evidence = "\n".join(f"#{eid} ({notes[eid].kind})" for eid in c.evidence[:8])
@@ -110,17 +117,27 @@ def explain_company(score: CompanyScore, corpus: Corpus) -> list[Any]:
     header = Text.assemble(
         (f"{score.name}\n", "bold"),
         f"{score.company} · {score.industry} · "
-        + (f"score {score.score:.1f} · grade {grade}" if score.grade else grade),
+        + (f"score {score.score:.1f} · grade {grade}" if score.grade else grade)
+        + (
+            f"\ngrade range {text.grade_range_text(score)} (score "
+            f"{score.score_range[0]:.1f} to {score.score_range[1]:.1f}, each complaint or call "
+            "figure at either end of its 95% interval)"
+            if score.score_range and score.grade_range
+            else ""
+        ),
     )
     parts = Table(title="How the grade is made", title_justify="left")
     for col in ("part", "evidence", "score", "weight", "adds"):
         parts.add_column(col, justify="left" if col in ("part", "evidence") else "right")
-    cases = _cases(len(score.cases)) + (
+    graded = len(score.case_weights)
+    cases = _cases(graded) + (" graded" if score.cases else "") + (
         f", own average {score.raw_score:.1f}, prior {rubric.prior_score:g} worth "
         f"{rubric.prior_strength:g} cases"
-        if score.cases
+        if graded
         else ""
     )
+    if len(score.cases) > graded:
+        cases += f"; {len(score.cases) - graded} not graded"
     weights = (rules.case_weight, rules.incident_weight) if rules else (1.0, 0.0)
     for name, evidence, part, weight, key in (
         ("cases", cases, score.case_part, weights[0], "cases"),
@@ -151,6 +168,8 @@ def _criteria_table(score: CompanyScore, corpus: Corpus) -> list[Any]:
         else:
             points = "n/a\n" + c.status.replace("_", " ")
         value = text.criterion_value(c)
+        if c.lo is not None and c.hi is not None:
+            value += f"\n({text.metric_value(c.lo, c.unit)}–{text.metric_value(c.hi, c.unit)})"
         if c.industry_companies > 1:
             value += f"\nindustry {text.metric_value(c.industry_median, c.unit)}"
         table.add_row(
@@ -187,9 +206,15 @@ def _rows_text(c, score: CompanyScore, corpus: Corpus) -> str:
     from_calls = "calls" in REGISTRY[c.metric].compute.needs
     folder = corpus.files[f"company:{score.company}"].parent
     name = company.calls_file if from_calls else company.incidents_file
-    where = f"{folder / name}" if name else f"{corpus.files[f'company:{score.company}']}"
-    if not from_calls and company.incidents and company.incidents_file:
-        where += " + inline incidents"
+    places = []
+    if name:
+        places.append(str(folder / name))
+    if not from_calls and company.incidents:
+        places.append(f"{corpus.files[f'company:{score.company}']} (inline incidents)")
+    stored = corpus.stored.per_company.get(score.company, 0) if corpus.stored else 0
+    if not from_calls and stored:
+        places.append(f"incident store {corpus.stored.root} ({stored:,} rows)")
+    where = " + ".join(places) or "no rows"
     channel = "" if c.channel == "all" else f" AND channel = '{c.channel}'"
     condition = "" if c.filter in ("", "TRUE") else f" AND {c.filter}"
     counted = f"calls offered: {c.n:,}" if from_calls else f"rows: {c.n:,}"

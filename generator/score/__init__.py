@@ -13,7 +13,7 @@ from .board import (
     MixRow,
     Scoreboard,
 )
-from .cases import criterion_share, grade_for, score_cases, score_table
+from .cases import coverage_problems, criterion_share, grade_for, score_cases, score_table
 from .companies import combine, score_companies
 from .rubric import LETTER_PLACEHOLDERS, letter_problems, rubric_problems
 
@@ -29,6 +29,7 @@ __all__ = [
     "criterion_share",
     "grade_for",
     "combine",
+    "coverage_problems",
     "letter_problems",
     "rubric_problems",
     "score_cases",

@@ -36,6 +36,12 @@ class CriterionResult:
     failed: bool
     evidence: list[str]
     letter: str
+    approximate: bool = False  # a duration counted from reconstructed times
+    inferred: bool = False  # a stated figure the source gives only in words
+    covered: bool = False  # the case's sources say they cover this criterion
+    # Why it does not apply: "no_value", "not_covered" (the sources do not tell),
+    # "unbacked_failure" (a failure no evidence backs), "superseded"; "" when it applies.
+    reason: str = ""
 
 
 @_record
@@ -55,6 +61,8 @@ class MetricValue:
     stated: float | None
     qualifier: str | None
     evidence: list[str]
+    approximate: bool = False
+    inferred: bool = False
 
 
 class CaseScore(Out):
@@ -62,8 +70,14 @@ class CaseScore(Out):
     company: str
     title: str
     date: dt.date
-    score: float
-    grade: str
+    # Where `date` comes from: "events" (the sources give the case's dates), "source" (the
+    # source's publication date) or "writeup" (this writeup's date; the sources give none).
+    date_basis: str
+    # The date the company's recency weighting reads; None when the sources give no date.
+    recency_date: dt.date | None
+    score: float | None  # None: not graded (too few criteria apply)
+    grade: str | None
+    applicable: int  # criteria that apply
     uncapped_score: float
     capped_by: list[str]
     metrics: dict[str, float | None]
@@ -88,6 +102,8 @@ class CompanyFigure:
     n: int
     industry_median: float | None
     industry_companies: int
+    lo: float | None = None  # its 95% interval (Wilson for shares, exact for quantiles)
+    hi: float | None = None
 
 
 @_record
@@ -113,6 +129,8 @@ class CompanyCriterionResult:
     status: str  # "scored" | "no_data" | "incomplete" | "too_few" | "superseded"
     filter: str
     letter: str
+    lo: float | None = None  # the figure's 95% interval
+    hi: float | None = None
 
 
 @_record
@@ -140,7 +158,10 @@ class CompanyScore(Out):
     company: str
     name: str
     industry: str
-    cases: list[str]
+    cases: list[str]  # every case of the company, graded or not
+    # Graded cases' recency weights, and the day their ages are counted back from.
+    case_weights: dict[str, float]
+    recency_reference: dt.date | None
     score: float | None
     grade: str | None
     # The two parts of the grade and what each added to the score (points out of 100).
@@ -153,7 +174,11 @@ class CompanyScore(Out):
     calls_offered: int
     sources: list[str]  # the incident rows' `source` values (empty: the company's own file)
     clocks: list[SourceClock]
-    not_rated: str | None  # why there is no grade: "no_evidence" | "too_few"
+    not_rated: str | None  # why there is no grade: "no_evidence" | "too_few" | "uncertain"
+    # The score and grade with every figure at the worse and at the better end of its 95%
+    # interval (the case part held): the range the grade rests on.
+    score_range: tuple[float, float] | None
+    grade_range: tuple[str, str] | None
     trend: float | None
     categories: dict[str, float | None]
     incident_categories: dict[str, float | None]

@@ -4,6 +4,7 @@ grade combines the parts by the rubric's stated weights; with neither part, no g
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,27 +31,46 @@ class _Pools:
     pooled: pd.Series
     category: dict[str, pd.Series]
     cases_of: dict[str, list[str]]
+    case_weights: dict[str, dict[str, float]]  # company -> case -> recency weight
+    reference: dt.date | None  # the day recency ages are counted back from
+
+
+def recency_weights(rubric: Rubric, case_scores: list[CaseScore]) -> tuple[dict, dt.date | None]:
+    """Each graded case's weight, 0.5 ** (age / half-life), the age counted back from the
+    latest date any case's sources give (the corpus's own clock: builds stay reproducible).
+    A case whose sources give no date has no age: weight 1."""
+    dated = [c.recency_date for c in case_scores if c.recency_date and c.score is not None]
+    latest = max(dated) if dated else None
+    weights = {}
+    for c in case_scores:
+        if c.score is None:
+            continue
+        age = (latest - c.recency_date).days if latest and c.recency_date else 0
+        weights[c.case] = round(0.5 ** (age / rubric.half_life_days), 4)
+    return weights, latest
 
 
 def pool_cases(rubric: Rubric, case_scores: list[CaseScore], cat_names: dict[str, str]) -> _Pools:
-    """Pool a company's cases: recent ones weigh more, and a neutral prior steadies few cases.
+    """Pool a company's graded cases: recent ones weigh more, and a neutral prior steadies few.
 
-    pooled = (k * prior + sum(w_i * s_i)) / (k + sum(w_i)), w_i = 0.5 ** (age_i / half-life),
-    computed for the total and for each category with one group-by each."""
+    pooled = (k * prior + sum(w_i * s_i)) / (k + sum(w_i)), w_i from ``recency_weights``,
+    computed for the total with one group-by. Cases that are not graded take no part. The
+    category scores are the weighted means of the cases' category scores, without the prior:
+    they show where the cases went wrong, on the same 0-100 scale as the cases."""
     k, prior = rubric.prior_strength, rubric.prior_score
+    graded = [c for c in case_scores if c.score is not None]
+    weights, latest = recency_weights(rubric, case_scores)
     columns = {
-        "company": [c.company for c in case_scores],
-        "case": [c.case for c in case_scores],
-        "date": pd.to_datetime([c.date for c in case_scores]),
-        "score": [c.score for c in case_scores],
+        "company": [c.company for c in graded],
+        "case": [c.case for c in graded],
+        "w": [weights[c.case] for c in graded],
+        "score": [c.score for c in graded],
     }
     for n, cid in enumerate(cat_names):
         columns[cid] = [
-            np.nan if c.categories[n].score is None else c.categories[n].score for c in case_scores
+            np.nan if c.categories[n].score is None else c.categories[n].score for c in graded
         ]
     frame = pd.DataFrame(columns)
-    latest = frame["date"].max()  # the corpus's own clock: builds stay reproducible
-    frame["w"] = 0.5 ** ((latest - frame["date"]).dt.days / rubric.half_life_days)
     by = frame["company"]
     weight = frame["w"].groupby(by).sum()
     raw = (frame["w"] * frame["score"]).groupby(by).sum() / weight
@@ -61,9 +81,15 @@ def pool_cases(rubric: Rubric, case_scores: list[CaseScore], cat_names: dict[str
         w = frame["w"].where(col.notna(), 0.0)
         den = w.groupby(by).sum()
         num = (w * col.fillna(0)).groupby(by).sum()
-        category[cid] = ((k * prior + num) / (k + den)).round(1).where(den > 0)
-    cases_of = frame.groupby("company")["case"].agg(sorted).to_dict() if len(frame) else {}
-    return _Pools(weight, raw, pooled, category, cases_of)
+        category[cid] = (num / den.where(den > 0)).round(1)
+    cases_of = {}
+    for c in case_scores:
+        cases_of.setdefault(c.company, []).append(c.case)
+    per_company: dict[str, dict[str, float]] = {}
+    for c in graded:
+        per_company.setdefault(c.company, {})[c.case] = weights[c.case]
+    cases_of = {company: sorted(slugs) for company, slugs in cases_of.items()}
+    return _Pools(weight, raw, pooled, category, cases_of, per_company, latest)
 
 
 def company_score_table(
@@ -138,6 +164,26 @@ class _Incidents:
     figures: dict[str, list[CompanyFigure]]
     mix: dict[str, list[MixRow]]
     clocks: dict[str, list[SourceClock]]
+    # The incident part with every figure at the worse / better end of its interval.
+    worse: pd.Series | None = None
+    better: pd.Series | None = None
+
+
+def bounded(figures: pd.DataFrame, rules: CompanyRubric, end: str) -> pd.DataFrame:
+    """The figures with each criterion's figure moved to the ``worse`` or ``better`` end of
+    its interval (a figure without one stays as it is)."""
+    better_higher = {
+        (c.metric, c.channel): c.scoring.better == "higher"
+        for cat in rules.categories
+        for c in cat.criteria
+    }
+    keys = zip(figures["metric"], figures["channel"], strict=True)
+    higher = np.array([better_higher.get(k, True) for k in keys], dtype=bool)
+    low_end = higher if end == "worse" else ~higher
+    moved = np.where(low_end, figures["lo"], figures["hi"])
+    out = figures.copy()
+    out["value"] = pd.Series(moved, index=figures.index).astype(float).fillna(figures["value"])
+    return out
 
 
 def score_incidents(corpus: Corpus, measures: CompanyMeasures | None = None) -> _Incidents:
@@ -161,17 +207,25 @@ def score_incidents(corpus: Corpus, measures: CompanyMeasures | None = None) -> 
     if rules is None:
         return _Incidents(pd.Series(dtype=float), {}, {}, figures, mix, clocks)
     promised = {slug: {p.kind for p in c.promises} for slug, c in corpus.companies.items()}
-    table = company_score_table(measures.figures, rules, sorted(corpus.companies), promised)
+    slugs = sorted(corpus.companies)
+    table = company_score_table(measures.figures, rules, slugs, promised)
     part, categories = _parts(table)
     criteria = _criterion_results(table, rules)
-    return _Incidents(part, categories, criteria, figures, mix, clocks)
+    ends = {
+        end: _parts(company_score_table(bounded(measures.figures, rules, end), rules, slugs,
+                                        promised))[0]
+        for end in ("worse", "better")
+    }
+    return _Incidents(
+        part, categories, criteria, figures, mix, clocks, ends["worse"], ends["better"]
+    )
 
 
 def _figures(long: pd.DataFrame) -> dict[str, list[CompanyFigure]]:
     out: dict[str, list[CompanyFigure]] = {}
     columns = ["company", "metric", "channel", "period", "value", "unit", "n"]
-    columns += ["industry_median", "industry_companies"]
-    for company, metric, channel, period, value, unit, n, median, peers in zip(
+    columns += ["industry_median", "industry_companies", "lo", "hi"]
+    for company, metric, channel, period, value, unit, n, median, peers, lo, hi in zip(
         *(long[c].tolist() for c in columns), strict=True
     ):
         out.setdefault(company, []).append(
@@ -184,6 +238,8 @@ def _figures(long: pd.DataFrame) -> dict[str, list[CompanyFigure]]:
                 n=int(n),
                 industry_median=_rounded(median),
                 industry_companies=int(peers),
+                lo=_rounded(lo),
+                hi=_rounded(hi),
             )
         )
     return out
@@ -243,6 +299,8 @@ def _criterion_results(
                 status=row["status"],
                 filter=metric.filter,
                 letter=crit.letter,
+                lo=_rounded(row["lo"]),
+                hi=_rounded(row["hi"]),
             )
         )
     return out
@@ -293,6 +351,7 @@ def _company_record(
     case_part = float(pools.pooled[slug]) if graded else None
     incident_part = finite_or_none(incidents.part.get(slug))
     score, contributions = combine(rubric, case_part, incident_part)
+    score_range, grade_range = _ranges(rubric, case_part, incidents, slug)
     figures = incidents.figures.get(slug, [])
     complaints = next((f.n for f in figures if f.metric == "complaints" and f.channel == "all"), 0)
     calls = next((f.n for f in figures if f.metric == "calls_offered"), 0)
@@ -301,8 +360,10 @@ def _company_record(
         name=company.name,
         industry=company.industry,
         cases=pools.cases_of.get(slug, []),
+        case_weights=pools.case_weights.get(slug, {}),
+        recency_reference=pools.reference,
         score=score,
-        grade=grade_for(score, rubric),
+        grade=None if _too_wide(grade_range, rubric) else grade_for(score, rubric),
         case_part=case_part,
         incident_part=incident_part,
         contributions=contributions,
@@ -312,7 +373,9 @@ def _company_record(
         calls_offered=calls,
         sources=sorted({c.source for c in incidents.clocks.get(slug, []) if c.source}),
         clocks=incidents.clocks.get(slug, []),
-        not_rated=_why_not_rated(score, complaints + calls),
+        not_rated=_why_not_rated(score, complaints + calls, grade_range, rubric),
+        score_range=score_range,
+        grade_range=grade_range,
         trend=_trend(figures, rubric),
         categories={
             cid: finite_or_none(pools.category[cid].get(slug)) if graded else None
@@ -330,8 +393,40 @@ def _company_record(
     )
 
 
-def _why_not_rated(score: float | None, rows: int) -> str | None:
-    """No grade: some data, but too little behind any figure; or no evidence at all."""
+def _ranges(
+    rubric: Rubric, case_part: float | None, incidents: _Incidents, slug: str
+) -> tuple[tuple[float, float] | None, tuple[str, str] | None]:
+    """The score and grade with the incident figures at the worse and better ends of their
+    intervals; None without an incident part."""
+    if incidents.worse is None or incidents.better is None:
+        return None, None
+    low = finite_or_none(incidents.worse.get(slug))
+    high = finite_or_none(incidents.better.get(slug))
+    if low is None or high is None:
+        return None, None
+    low_score = combine(rubric, case_part, low)[0]
+    high_score = combine(rubric, case_part, high)[0]
+    if low_score is None or high_score is None:
+        return None, None
+    return (low_score, high_score), (grade_for(low_score, rubric), grade_for(high_score, rubric))
+
+
+def _too_wide(grade_range: tuple[str, str] | None, rubric: Rubric) -> bool:
+    """The rule: a letter needs its range to span at most two neighbouring letters (C with a
+    range of C to B is graded; D to B is not rated)."""
+    if grade_range is None:
+        return False
+    order = [band.grade for band in sorted(rubric.grades, key=lambda b: -b.min)]
+    return abs(order.index(grade_range[0]) - order.index(grade_range[1])) > 1
+
+
+def _why_not_rated(
+    score: float | None, rows: int, grade_range: tuple[str, str] | None, rubric: Rubric
+) -> str | None:
+    """No grade: some data, but too little behind any figure; a range too wide to say; or
+    no evidence at all."""
+    if score is not None and _too_wide(grade_range, rubric):
+        return "uncertain"
     if score is not None:
         return None
     return "too_few" if rows else "no_evidence"

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import math
 import string
+from pathlib import Path
 
+from ..load import Corpus, load_corpus
 from ..load.models import Category, Criterion, Rubric, Scoring
 from ..measure import REGISTRY, metrics
 
@@ -16,6 +18,14 @@ LETTER_PLACEHOLDERS = {
     "when": "when support was unavailable, as the source states it",
     "advertised": "the company's advertised support promise",
 }
+
+
+def load_checked(root: Path | str) -> Corpus:
+    """Load a corpus with every check, the rubric's meaning included (metrics it names must
+    be registered; letter sentences may use only the documented placeholders)."""
+    from .cases import coverage_problems  # the case scorer, only once a corpus is checked
+
+    return load_corpus(root, rubric_checks=(rubric_problems,), corpus_checks=(coverage_problems,))
 
 
 def rubric_problems(rubric: Rubric) -> list[tuple[tuple, str]]:

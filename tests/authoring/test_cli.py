@@ -115,8 +115,10 @@ def test_score_table_and_csv():
     assert table.exit_code == 0 and "fiber-upgrade" in table.stdout
     csv_out = run("score", "--format", "csv")
     lines = csv_out.stdout.splitlines()
-    assert lines[0].startswith("case,company,date,score,grade,")
-    assert len(lines) == 4
+    assert lines[0].startswith("kind,case,company,date,score,grade,score_low,score_high,")
+    kinds = [line.split(",")[0] for line in lines[1:]]
+    assert kinds.count("case") == 3 and kinds.count("company") == 7  # every company, too
+    assert any(line.startswith("company,,comcast,,") for line in lines)
 
 
 def test_explain_shows_evidence_and_stated_figures():

@@ -30,6 +30,9 @@ COMCAST_MAP = {
     "Customer Complaint": "issue",
     "Status": "resolved",
 }
+# The export's Date column is day-first where the day is above 12 and month-first elsewhere
+# (572 rows): its ticket numbers rise with the dates only when read this way.
+COMCAST_DATES = "%m-%d-%y,%d-%m-%y"
 FULL_HEADER = (
     "Date received,Product,Sub-product,Issue,Sub-issue,Consumer complaint narrative,"
     "Company public response,Company,State,ZIP code,Tags,Consumer consent provided?,"
@@ -95,7 +98,7 @@ def cli(*args: str):
 def test_comcast_tickets_real_file_merge_into_the_bundled_rows(corpus):
     """The bundled file came from this export: importing it again changes nothing."""
     before = (corpus / "companies" / "comcast.incidents.csv").read_bytes()
-    options = TicketOptions(COMCAST_MAP, "%d-%m-%y")
+    options = TicketOptions(COMCAST_MAP, COMCAST_DATES)
     report = import_tickets(COMCAST, corpus, "comcast", options, source="fcc-tickets")
     assert report.rows_read == 2224 and report.rejected_count == 0
     assert (report.total("added"), report.total("unchanged")) == (0, 2224)
@@ -320,6 +323,60 @@ def test_cfpb_older_layout_gets_stable_ids(corpus, tmp_path):
     assert import_cfpb(moved, corpus, since="2013-07-02").total("unchanged") == 2
 
 
+def test_cfpb_corrected_older_extract_updates_instead_of_adding(corpus, tmp_path):
+    """Without a Complaint ID, a complaint is known by when, whose, what and from where; a
+    later extract that closes it (or corrects its outcome) updates the row."""
+    open_rows = [
+        "07/01/2013,Mortgage,,Servicing,,JPMORGAN CHASE & CO.,NY,10001,Phone,07/02/2013,"
+        "In progress,Yes,",
+        "07/05/2013,Mortgage,,Servicing,,JPMORGAN CHASE & CO.,NY,10001,Web,07/05/2013,"
+        "Closed with explanation,Yes,No",
+    ]
+    first = write(tmp_path / "old.csv", OLD_HEADER, open_rows, crlf=False)
+    assert import_cfpb(first, corpus).total("added") == 2
+    corrected = [
+        # the same complaint, closed; the company named as a later era spells it
+        "7/1/2013,Mortgage,,Servicing,,JPMorgan Chase & Co.,NY,10001,Phone,7/2/2013,"
+        "Closed with monetary relief,Yes,No",
+        open_rows[1].replace("Closed with explanation,Yes,No", "Closed with explanation,No,No"),
+    ]
+    again = import_cfpb(write(tmp_path / "new.csv", OLD_HEADER, corrected, crlf=False), corpus)
+    assert (again.total("added"), again.total("updated")) == (0, 2)
+    rows = incidents(corpus, "jpmorgan-chase")
+    assert len(rows) == 2
+    assert sorted(rows["response"]) == ["Closed with explanation", "Closed with monetary relief"]
+
+
+def test_create_mode_merges_name_eras_into_one_company(corpus, tmp_path):
+    """Experian in the 2013 layout and EXPERIAN INFORMATION SOLUTIONS INC. later are one
+    firm: create mode files both under one company and says so."""
+    old = write(tmp_path / "old.csv", FULL_HEADER, [
+        cfpb_row(1, "Experian", "8/1/2013"), cfpb_row(2, "Experian", "8/2/2013"),
+    ])  # fmt: skip
+    import_cfpb(old, corpus, unknown="create")
+    new = cfpb_file(tmp_path, "new.csv", [
+        cfpb_row(3, "EXPERIAN INFORMATION SOLUTIONS INC.", "2023-03-01"),
+        cfpb_row(4, "Experian Information Solutions Inc.", "2023-03-02"),
+    ])  # fmt: skip
+    report = import_cfpb(new, corpus, unknown="create")
+    assert report.created == [] and report.total("added") == 2
+    assert any("into 'experian'" in note for note in report.notes)
+    rows = incidents(corpus, "experian")
+    assert sorted(rows["id"]) == ["1", "2", "3", "4"]
+    assert not (corpus / "companies" / "experian-information-solutions.yaml").exists()
+
+
+def test_create_mode_merges_eras_met_in_one_file(corpus, tmp_path):
+    both = cfpb_file(tmp_path, "both.csv", [
+        cfpb_row(1, "CAPITAL ONE FINANCIAL CORPORATION", "2023-03-01"),
+        cfpb_row(2, "Capital One", "2023-03-02"),
+    ])  # fmt: skip
+    report = import_cfpb(both, corpus, unknown="create")
+    assert [p.name for p in report.created] == ["capital-one-financial.yaml"]
+    assert report.total("added") == 2
+    assert "Capital One" in (corpus / "companies" / "capital-one-financial.yaml").read_text()
+
+
 def test_cfpb_current_layout_iso_timestamps(corpus, tmp_path):
     boa = "BANK OF AMERICA, NATIONAL ASSOCIATION"
     src = cfpb_file(
@@ -492,7 +549,7 @@ def test_tickets_bad_dates_and_repeated_ids_are_reported_with_lines(corpus, tmp_
 @needs_data
 def test_import_cli_reports_and_validates(corpus):
     args = ["tickets", str(COMCAST), "--company", "comcast", "--cases", str(corpus)]
-    args += ["--date-format", "%d-%m-%y", "--source", "fcc-tickets"]
+    args += ["--date-format", COMCAST_DATES, "--source", "fcc-tickets"]
     for column, target in COMCAST_MAP.items():
         args += ["--map", f"{column}={target}"]
     result = cli(*args)

@@ -5,87 +5,96 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-from generator.pipeline import load as load_corpus
 from generator.render import charts
 from generator.render.charts import MODEBAR_ROOM, Chart, figure, trace
 from generator.render.company_charts import company_page_charts
-from generator.score import score_corpus
-
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = load_corpus(ROOT / "cases")
-BOARD = score_corpus(CORPUS)
-NAMES = {c.id: c.name for c in CORPUS.rubric.categories}
 
 
-def every_chart() -> list[Chart]:
-    out = [charts.grades_chart(BOARD)]
-    rows = sorted(BOARD.cases, key=lambda c: c.date, reverse=True)
-    out.append(charts.cases_over_time(rows, {c.case: CORPUS.cases[c.case].title for c in rows}))
-    for score in BOARD.cases:
-        out += charts.case_charts(CORPUS.cases[score.case], score).values()
-    calls = dict(tuple(CORPUS.calls.groupby("company", sort=False)))
-    for company in BOARD.companies:
+@pytest.fixture(scope="module")
+def every_chart(bundled, bundled_board) -> list[Chart]:
+    """Every chart of the bundled site (made once per run, never at import time)."""
+    names = {c.id: c.name for c in bundled.rubric.categories}
+    out = [charts.grades_chart(bundled_board)]
+    rows = sorted(bundled_board.cases, key=lambda c: c.date, reverse=True)
+    out.append(charts.cases_over_time(rows, {c.case: bundled.cases[c.case].title for c in rows}))
+    for score in bundled_board.cases:
+        out += charts.case_charts(bundled.cases[score.case], score).values()
+    calls = dict(tuple(bundled.calls.groupby("company", sort=False)))
+    for company in bundled_board.companies:
         out += company_page_charts(
-            company, NAMES, calls.get(company.company, CORPUS.calls.iloc[0:0])
+            company, names, calls.get(company.company, bundled.calls.iloc[0:0])
         ).values()
     return out
 
 
-CHARTS = every_chart()
+def each_chart(check, every: list[Chart]) -> None:
+    """Run ``check`` on every chart and report every chart that fails it, by id."""
+    failures = []
+    for chart in every:
+        try:
+            check(chart)
+        except AssertionError as exc:
+            failures.append(f"{chart.id}: {exc}")
+    assert not failures, "\n".join(failures)
 
 
-def test_the_corpus_has_every_kind_of_chart():
-    kinds = {re.sub(r"-.*", "", c.id) for c in CHARTS}
+def test_the_corpus_has_every_kind_of_chart(every_chart):
+    kinds = {re.sub(r"-.*", "", c.id) for c in every_chart}
     assert {"grades", "cases", "timeline", "categories", "complaints", "calls"} <= kinds
 
 
-@pytest.mark.parametrize("chart", CHARTS, ids=lambda c: c.id)
-def test_each_chart_has_a_summary_and_its_data_as_text(chart):
-    assert chart.summary.endswith(".") and len(chart.summary.split()) >= 5
-    assert chart.caption and not chart.caption.endswith(".")  # the macro adds the full stop
-    if chart.table_ref:
-        assert chart.table_ref in ("events", "cases-table")
-    else:
-        assert chart.columns and chart.rows
-        assert all(len(row) == len(chart.columns) and all(row) for row in chart.rows)
+def test_each_chart_has_a_summary_and_its_data_as_text(every_chart):
+    def check(chart):
+        assert chart.summary.endswith(".") and len(chart.summary.split()) >= 5
+        assert chart.caption and not chart.caption.endswith(".")  # the macro adds the full stop
+        if chart.table_ref:
+            assert chart.table_ref in ("events", "cases-table")
+        else:
+            assert chart.columns and chart.rows
+            assert all(len(row) == len(chart.columns) and all(row) for row in chart.rows)
+
+    each_chart(check, every_chart)
 
 
-@pytest.mark.parametrize("chart", CHARTS, ids=lambda c: c.id)
-def test_each_value_axis_names_its_unit(chart):
-    layout = json.loads(chart.json)["layout"]
-    for name in ("xaxis", "yaxis", "yaxis2"):
-        axis = layout.get(name)
-        if axis is None or axis.get("categoryarray") or axis.get("autorange") == "reversed":
-            continue  # lanes and category names label themselves
-        assert axis.get("title", {}).get("text"), f"{chart.id}: {name} has no title"
+def test_each_value_axis_names_its_unit(every_chart):
+    def check(chart):
+        layout = json.loads(chart.json)["layout"]
+        for name in ("xaxis", "yaxis", "yaxis2"):
+            axis = layout.get(name)
+            if axis is None or axis.get("categoryarray") or axis.get("autorange") == "reversed":
+                continue  # lanes and category names label themselves
+            assert axis.get("title", {}).get("text"), f"{chart.id}: {name} has no title"
+
+    each_chart(check, every_chart)
 
 
-@pytest.mark.parametrize("chart", CHARTS, ids=lambda c: c.id)
-def test_mode_bar_is_reduced_and_has_room_above_the_plot(chart):
-    fig = json.loads(chart.json)
-    config = fig["config"]
-    buttons = config["modeBarButtons"][0]
-    assert buttons[0] == "toImage"
-    assert set(buttons) <= {"toImage", "zoomIn2d", "zoomOut2d", "resetScale2d"}
-    assert config["displaylogo"] is False and config["responsive"] is True
-    assert fig["layout"]["margin"]["t"] >= MODEBAR_ROOM
-    assert {t["type"] for t in fig["data"]} <= charts.DRAWABLE
-    assert chart.height == fig["layout"]["height"]
+def test_mode_bar_is_reduced_and_has_room_above_the_plot(every_chart):
+    def check(chart):
+        fig = json.loads(chart.json)
+        config = fig["config"]
+        buttons = config["modeBarButtons"][0]
+        assert buttons[0] == "toImage"
+        assert set(buttons) <= {"toImage", "zoomIn2d", "zoomOut2d", "resetScale2d"}
+        assert config["displaylogo"] is False and config["responsive"] is True
+        assert fig["layout"]["margin"]["t"] >= MODEBAR_ROOM
+        assert {t["type"] for t in fig["data"]} <= charts.DRAWABLE
+        assert chart.height == fig["layout"]["height"]
+
+    each_chart(check, every_chart)
 
 
-def test_zoom_only_where_an_axis_can_zoom():
-    by_id = {c.id: json.loads(c.json)["config"]["modeBarButtons"][0] for c in CHARTS}
+def test_zoom_only_where_an_axis_can_zoom(every_chart):
+    by_id = {c.id: json.loads(c.json)["config"]["modeBarButtons"][0] for c in every_chart}
     assert by_id["complaints-comcast"] == ["toImage"]  # both axes fixed
     assert by_id["grades-by-industry"] == ["toImage"]  # both axes fixed
     assert "zoomIn2d" in by_id["timeline-fiber-upgrade"]
 
 
-def test_order_only_timeline_is_placed_by_order_not_by_placeholder_dates():
-    case = CORPUS.cases["widow-billing-name"]
+def test_order_only_timeline_is_placed_by_order_not_by_placeholder_dates(bundled):
+    case = bundled.cases["widow-billing-name"]
     fig = charts.case_timeline(case)
     xs = [x for t in fig["data"] for x in t["x"]]
     assert xs and all(isinstance(x, int) for x in xs)
@@ -98,20 +107,47 @@ def test_order_only_timeline_is_placed_by_order_not_by_placeholder_dates():
     assert "no dates" in summary and "4 contacts and 1 outage." in summary
 
 
-def test_timed_timeline_is_placed_by_time():
-    fig = charts.case_timeline(CORPUS.cases["fiber-upgrade"])
+def test_timed_timeline_is_placed_by_time(bundled):
+    """Dates the source gives: a date axis. Dates it does not give (the bundled fiber case):
+    hours from the first event, never the file's stand-in dates."""
+    fiber = bundled.cases["fiber-upgrade"]
+    dated = fiber.model_copy(update={"dates": "stated"})
+    fig = charts.case_timeline(dated)
     xs = [x for t in fig["data"] for x in t["x"]]
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", x) for x in xs)
     assert fig["layout"]["xaxis"]["type"] == "date"
+    fig = charts.case_timeline(fiber)
+    xs = [x for t in fig["data"] for x in t["x"]]
+    assert all(isinstance(x, float) for x in xs) and min(xs) == 0
+    assert fig["layout"]["xaxis"]["type"] == "linear"
+    assert "2009" not in json.dumps(fig)
 
 
-def test_chart_text_is_computed_from_its_data():
-    comcast = next(c for c in CHARTS if c.id == "complaints-comcast")
-    assert comcast.rows[0][0] == "Jan 2015" and comcast.rows[-1][0] == "Dec 2015"
+def test_chart_text_is_computed_from_its_data(every_chart, bundled):
+    comcast = next(c for c in every_chart if c.id == "complaints-comcast")
+    assert comcast.rows[0][0] == "Apr 2015" and comcast.rows[-1][0] == "Jun 2015"
     counts = [int(r[1].replace(",", "")) for r in comcast.rows]
-    assert sum(counts) == len(CORPUS.incidents[CORPUS.incidents["company"] == "comcast"])
+    assert sum(counts) == len(bundled.incidents[bundled.incidents["company"] == "comcast"])
     assert f"and {max(counts):,}, most in" in comcast.summary
     assert "does not reach a year further back" in comcast.summary
+
+
+def test_months_the_sources_do_not_cover_are_gaps_not_zeros(bundled_board):
+    from generator.render.company_charts import monthly_complaints
+    from generator.score.board import CompanyFigure
+
+    comcast = next(c for c in bundled_board.companies if c.company == "comcast")
+
+    def monthly(period, value, n):
+        return CompanyFigure("complaints_monthly", "all", period, value, "complaints", n, None, 0)
+
+    gapped = comcast.model_copy(update={"figures": [
+        monthly("2016-01", 40.0, 40), monthly("2016-02", None, 0), monthly("2016-03", 50.0, 50),
+    ]})  # fmt: skip
+    chart = monthly_complaints(gapped)
+    assert chart.figure["data"][0]["y"] == [40.0, None, 50.0]  # drawn as a gap
+    assert "1 month the sources do not cover is left blank" in chart.summary
+    assert [r[1] for r in chart.rows] == ["40", "—", "50"]
 
 
 def test_a_chart_without_text_or_with_an_undrawable_trace_is_refused():
@@ -145,4 +181,5 @@ def test_author_text_in_a_figure_cannot_close_the_attribute():
     fig = figure(trace("bar", x=["<b>'&\""], y=[1], hovertemplate="</div><script>"))
     chart = Chart(id="x", figure=fig, caption="c", summary="A sentence.", table_ref="t")
     assert not set("<>'&") & set(chart.json)
-    assert json.loads(chart.json)["data"][0]["x"] == ["<b>'&\""]
+    # inert for Plotly's HTML subset too (issue 23): entities Plotly decodes, never tags
+    assert json.loads(chart.json)["data"][0]["x"] == ["&lt;b&gt;'&amp;&quot;"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from generator.measure import REGISTRY
 from generator.pipeline import build_site
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,21 +39,25 @@ def test_comcast_page_shows_both_parts_and_the_rows(site):
     parts = page.find("h2", id="how-the-grade-is-made").find_next("table")
     rows = [words(tr) for tr in parts.find_all("tr")]
     assert rows[1].startswith("Documented cases no documented case")
-    assert rows[2] == "Complaint and call-centre data 2,224 complaints 57.8 1 57.8"
+    assert rows[2] == "Complaint and call-centre data 2,224 complaints 100 1 100"
     resolved = page.find("tr", id="crit-resolved-share")
-    assert words(resolved).startswith("Complaints resolved 76%")
-    assert "2,121" in words(resolved) and "2015-01-04 to 2015-10-06" in words(resolved)
+    assert words(resolved).startswith("Complaints resolved 97% 95% interval 96% to 98%")
+    assert "557" in words(resolved) and "2015-04-01 to 2015-05-01" in words(resolved)
+    head = words(page.select_one(".cx-bigscore"))
+    assert "range A: 100.0 to 100.0" in head
     assert "most recent 60 days" in text and "not size-normalised" in text
     assert "free text (1,739 different titles for 2,224 complaints)" in text
     caption = page.find("div", id="chart-complaints-comcast").find_next("figcaption")
-    assert "between 38 and 1,046, most in Jun 2015" in words(caption)
+    assert "between 399 and 1,280, most in Jun 2015" in words(caption)
     assert " days</td>" not in str(page.find("h2", id="every-figure").find_next("table"))
 
 
 def test_call_centre_page_states_units_and_sample(site):
     page = soup(site / "companies" / "anonymous-bank.html")
     row = words(page.find("tr", id="crit-answered-60s"))
-    assert row.startswith("Calls answered within a minute 29% only this company 25,701")
+    assert row.startswith(
+        "Calls answered within a minute 29% 95% interval 28% to 29% only this company 25,701"
+    )
     assert "failed" in row
     figures = words(page.find("h2", id="every-figure").find_next("table"))
     assert "Median wait in the queue all 1.3 min" in figures
@@ -65,7 +70,10 @@ def test_league_table_ranks_the_graded_and_lists_the_rest_apart(site):
         league = page.select_one(".cx-league table")
         ranked = [words(tr) for tr in league.find("tbody").find_all("tr")]
         assert [r.split(" ")[0] for r in ranked] == ["1", "2", "3", "4"]
-        assert ranked[0].startswith("1 Comcast telecom 57.8 grade C — 57.8 (2,224 complaints)")
+        assert ranked[0].startswith(
+            "1 Comcast telecom 100 grade A A complaints resolved (Comcast telecom complaints data "
+            "2015-04 to 2015-06; 2,224 complaints) — 100 (2,224 complaints)"
+        )
         assert "(25,701 calls)" in ranked[3]
         details = page.find("details")
         assert words(details.find("summary")) == "3 companies not rated, not ranked"
@@ -87,7 +95,9 @@ def test_methodology_publishes_company_criteria_and_definitions(site):
     assert "how the complaint reached the CFPB" in text
     figures = page.find(id="company-figures").find_next("table")
     ids = [words(tr.find("td")) for tr in figures.find("tbody").find_all("tr")]
-    assert "first_reply_p90" in ids and "complaints_trend" in ids
+    assert REGISTRY["first_reply_p90"].description in ids
+    assert REGISTRY["complaints_trend"].description in ids
+    assert "first_reply_p90" not in text  # no internal codes on a public page
     resolution = page.find(id="crit-time-to-resolution")
     assert "service-downtime applies: the same fact is counted once" in words(resolution)
 
@@ -114,3 +124,8 @@ def test_open_data_has_company_metrics_and_incident_rows(site):
     incidents = (site / "data" / "incidents" / "source-fcc-tickets.csv").read_text()
     assert incidents.count("\n") == 2225
     assert (site / "data" / "company_metrics.json").is_file()
+    assert {"lo", "hi"} <= set(rows[0])
+    calls = (site / "data" / "calls" / "company-anonymous-bank.csv").read_text()
+    assert calls.startswith("company,date,queue,offered,")
+    sources = (site / "data" / "sources.csv").read_text().splitlines()
+    assert sources[1] == "comcast,fcc-tickets,2224,2015-04-01,2015-06-30,2015-06-30"

@@ -101,6 +101,7 @@ TRANSLATED = [
     "letters/fix-ownership.html",
     "data/index.html",
     "404.html",
+    "search.html",
 ]
 
 
@@ -115,9 +116,15 @@ def test_hebrew_edition_is_right_to_left(editions):
     assert "לדלג לתוכן" in home.get_text()  # Material's own "skip to content", in Hebrew
     tabs = [a.get_text(strip=True) for a in home.select(".md-tabs__link")]
     assert tabs[:3] == ["דף הבית", "מקרים", "חברות"]
-    index = json.loads((editions / "he" / "search" / "search_index.json").read_text("utf-8"))
-    assert index["config"]["lang"] == ["he"]  # lunr's Hebrew support, not English stemming
-    assert "מקרים" in " ".join(d["title"] for d in index["docs"])
+    # Pagefind's index of the edition's own folder, in Hebrew; the root's holds English only
+    entry = json.loads((editions / "he" / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+    assert list(entry["languages"]) == ["he"] and entry["languages"]["he"]["page_count"] > 10
+    root_entry = json.loads((editions / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+    assert list(root_entry["languages"]) == ["en"]
+    assert root_entry["languages"]["en"]["page_count"] == entry["languages"]["he"]["page_count"]
+    search = soup(editions / "he" / "search.html")
+    assert search.h1.get_text(strip=True).startswith("חיפוש")
+    assert search.select_one("#cx-search")["data-found-many"] == "נמצאו {n} עמודים עבור {term}"
     feed = (editions / "he" / "feed.xml").read_text("utf-8")
     assert "<title>cxreport: מקרים חדשים</title>" in feed
     case = soup(editions / "he" / "cases" / "fiber-upgrade.html")  # outside the navigation,

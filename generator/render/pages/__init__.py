@@ -2,7 +2,7 @@
 
 To add a page kind: write a module with ``render(site)`` and list it here."""
 
-from . import cases, companies, data, feed, home, letters, reference
+from . import cases, companies, data, feed, home, letters, reference, search
 
 PAGE_KINDS = [
     home.render,
@@ -12,4 +12,5 @@ PAGE_KINDS = [
     reference.render,
     data.render,
     feed.render,
+    search.render,
 ]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from ...load.models import Case, as_datetime
 from ...measure import REGISTRY
 from ...score import CaseScore
 from .. import charts
+from .. import format as fmt
 from ..case_text import shown_text, untranslated_note
 from ..format import nice as fmt_nice
-from ..format import value as fmt_value
-from ..i18n import Nn_, ngettext
+from ..i18n import N_, Nn_, _, ngettext
 from ..letters import letters_citing
 
 HEADLINE = [
@@ -28,6 +30,19 @@ HEADLINE = [
 ]
 
 
+# What a page says about precision, in one place (easy to translate).
+# (marked for the catalogue; translated where used)
+TEXT = {
+    "dates_not_given": N_("the source gives no dates"),
+    "written_up": N_("written up %(date)s"),
+    "day": N_("day %(n)s, %(time)s"),
+    "day_only": N_("day %(n)s"),
+    "approx_mark": N_("about"),
+    "inferred": N_("inferred from the source's words"),
+    "approximate": N_("counted from reconstructed times"),
+}
+
+
 @dataclass(frozen=True)
 class Headline:
     metric: str
@@ -35,6 +50,63 @@ class Headline:
     label: str
     basis: str
     evidence: list[str]
+    note: str = ""
+
+
+def figure_text(detail) -> str:
+    """A metric value as a page shows it: the source's qualifier, "about" for a duration
+    counted from reconstructed times or a figure read from the source's words."""
+    qualifier = detail.qualifier if detail.basis == "stated" else None
+    if detail.approximate or detail.inferred:
+        qualifier = "about"
+    return fmt.value_words(detail.value, qualifier)
+
+
+def figure_note(detail) -> str:
+    if detail.inferred:
+        return _(TEXT["inferred"])
+    if detail.approximate:
+        return _(TEXT["approximate"])
+    return ""
+
+
+def dates_text(case: Case, score: CaseScore) -> str:
+    """The case's dates as its sources give them, and never a date they do not give."""
+    if case.dates == "not_given":
+        if score.date_basis == "source":
+            return f"{_(TEXT['dates_not_given'])} · {score.date.isoformat()}"
+        return _(TEXT["dates_not_given"])
+    span = case.started.isoformat()
+    if case.ended:
+        span = _("%(start)s to %(end)s") % {"start": span, "end": case.ended.isoformat()}
+    if case.dates == "approximate":
+        return f"{_(TEXT['approx_mark'])} {span}"
+    return span
+
+
+def _clock(ts: dt.datetime, first: dt.date) -> str:
+    n = (ts.date() - first).days + 1
+    if ts.time() == dt.time():
+        return _(TEXT["day_only"]) % {"n": n}
+    return _(TEXT["day"]) % {"n": n, "time": ts.strftime("%H:%M")}
+
+
+def event_times(case: Case) -> dict[str, tuple[str, str]]:
+    """Per event: (when, due) as the page shows them. Cases whose sources give no dates
+    show days from the first event (day 1, 09:00), never the file's stand-in dates."""
+    relative = case.dates == "not_given"
+    known = [e.timestamp for e in case.timeline if not e.order_only]
+    first = min(known).date() if known else None
+    out = {}
+    for e in case.timeline:
+        due = getattr(e, "due", None)
+
+        def shown(ts: dt.datetime) -> str:
+            return _clock(ts, first) if relative and first else fmt.when(ts)
+
+        when = "" if e.order_only else shown(e.timestamp)
+        out[e.id] = (when, shown(as_datetime(due)) if due is not None else "")
+    return out
 
 
 def headline(score: CaseScore, service: str | None, locale: str = "en") -> list[Headline]:
@@ -43,15 +115,26 @@ def headline(score: CaseScore, service: str | None, locale: str = "en") -> list[
         detail = score.metric_details.get(metric)
         if not detail or not detail.value or detail.value <= 0:
             continue
-        qualifier = detail.qualifier if detail.basis == "stated" else None
-        value_text = fmt_value(detail.value, qualifier, locale)
+        value_text = figure_text(detail)
         # (plural rules differ by language: a whole count picks the form, else the plural)
         count = int(detail.value) if float(detail.value).is_integer() else 2
         label = ngettext(one, many, count)
         if metric == "hours_without_service" and service and locale == "en":
             label = label.replace("service", service)
-        out.append(Headline(metric, value_text, label, detail.basis, detail.evidence))
+        out.append(
+            Headline(
+                metric, value_text, label, detail.basis, detail.evidence, figure_note(detail)
+            )
+        )
     return out
+
+
+REASONS = {
+    "no_value": N_("no figure"),
+    "not_covered": N_("the sources do not tell"),
+    "unbacked_failure": N_("no evidence behind a failure"),
+    "superseded": N_("counted under another criterion"),
+}
 
 
 def list_filters(rows: list[CaseScore], corpus) -> dict[str, list[tuple[str, str]]]:
@@ -62,7 +145,7 @@ def list_filters(rows: list[CaseScore], corpus) -> dict[str, list[tuple[str, str
     return {
         "company": sorted(companies.items(), key=lambda kv: (kv[1].lower(), kv[0])),
         "industry": [(i, fmt_nice(i)) for i in sorted(industries)],
-        "grade": [(g, g) for g in sorted({c.grade for c in rows})],
+        "grade": [(g, g) for g in sorted({c.grade for c in rows if c.grade})],
         "year": [(str(y), str(y)) for y in sorted({c.date.year for c in rows}, reverse=True)],
     }
 
@@ -91,6 +174,12 @@ def render(site) -> None:
             score=score,
             company=corpus.companies[case.company],
             headline=headline(score, service, site.locale),
+            dates=dates_text(case, score),
+            times=event_times(case),
+            figure_text=figure_text,
+            figure_note=figure_note,
+            reasons=REASONS,
+            rubric=site.rubric,
             text=text,
             narrative=text.narrative,
             note=untranslated_note(text, site.language, site.locale) if text.untranslated else None,

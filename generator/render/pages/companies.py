@@ -49,6 +49,10 @@ def league_context(site) -> dict:
         "unrated": [c for c in league if not c.grade],
         "not_rated": {c.company: text.not_rated(c, _min_sample(site)) for c in league},
         "arrows": {c.company: text.trend_arrow(c.trend) for c in league},
+        "evidence": {
+            c.company: text.evidence_text(c, site.corpus.companies[c.company]) for c in league
+        },
+        "ranges": {c.company: text.grade_range_text(c) for c in league},
         "trend_text": {c.company: text.metric_value(c.trend, "change") for c in league},
         "industries": sorted({c.industry for c in site.board.companies}),
         "rules": site.rubric.company,
@@ -78,6 +82,9 @@ def incident_context(company, score: CompanyScore, site) -> dict:
         "source": text.source_of_rows(company, score.sources),
         "calls_source": text.source_label(company, calls=True),
         "not_rated": text.not_rated(score, _min_sample(site)),
+        "interval": text.interval_text,
+        "grade_range": text.grade_range_text(score),
+        "score_range": " to ".join(f"{v:.1f}" for v in score.score_range or ()),
         "cfpb": "cfpb" in score.sources
         or any(f.metric == "relief_share" and f.n for f in score.figures),
         "free_text_topics": free_text[0].topics if free_text else 0,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from ...measure import metrics
 from ..data import (
+    call_files,
     companies_csv,
     company_metrics_csv,
     company_metrics_json,
@@ -12,6 +14,7 @@ from ..data import (
     rubric_json,
     scores_csv,
     scores_json,
+    sources_csv,
 )
 
 
@@ -27,6 +30,10 @@ def render(site) -> None:
     incidents = incident_files(site.corpus)
     for name, text in incidents.items():
         site.write(f"data/incidents/{name}", text)
+    site.write("data/sources.csv", sources_csv(board))
+    calls = call_files(site.corpus)
+    for name, text in calls.items():
+        site.write(f"data/calls/{name}", text)
     site.render(
         "data/index.md",
         "data.md.j2",
@@ -34,4 +41,7 @@ def render(site) -> None:
         n_events=sum(len(c.timeline) for c in site.corpus.cases.values()),
         n_figures=sum(len(c.figures) for c in board.companies),
         incident_files=sorted(incidents),
+        company_metrics=[m for m in metrics("company") if m.filter],
+        recent_days=site.rubric.company.recent_days_excluded if site.rubric.company else 60,
+        call_files=sorted(calls),
     )

@@ -17,7 +17,13 @@ FEED_SIZE = 50
 
 
 def case_updated(case) -> dt.date:
-    """The latest of the case's own dates: when it was last written up or last moved."""
+    """The latest of the case's own dates: when it was last written up or last moved (the
+    timeline's dates only where the sources give them; else the sources' or the file's)."""
+    if case.dates == "not_given":
+        given = [case.published, *(s.date for s in case.sources)]
+        days = [d for d in given if d is not None]
+        if days:
+            return max(days)
     return max(d for d in (case.published, case.ended, case.started) if d is not None)
 
 

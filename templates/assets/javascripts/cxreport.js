@@ -347,9 +347,114 @@
     document.querySelectorAll(".cx-file-note").forEach(function (note) { note.hidden = false; });
   }
 
+  /* The search page: Pagefind's search library (pagefind.js, loaded only there) over the
+     chunked index: a search fetches the few chunks its words need, then the text of the first
+     results only. Result links are made from the site's root, so the site works under any
+     path; result text is set as text (only Pagefind's <mark> highlights become elements). */
+  var SEARCH_BUNDLE = here ? new URL("../../pagefind/", here) : null;
+  var SEARCH_SHOWN = 10;
+  var searchLib = null;
+
+  function excerptNode(html) {
+    var out = document.createElement("p");
+    out.className = "cx-search-excerpt";
+    var parsed = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html").body;
+    parsed.firstChild.childNodes.forEach(function (node) {
+      if (node.nodeName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        out.appendChild(mark);
+      } else {
+        out.appendChild(document.createTextNode(node.textContent));
+      }
+    });
+    return out;
+  }
+
+  function resultNode(data) {
+    var item = document.createElement("li");
+    var title = document.createElement("a");
+    title.className = "cx-search-link";
+    title.href = data.url;
+    title.textContent = (data.meta && data.meta.title) || data.url;
+    item.appendChild(title);
+    item.appendChild(excerptNode(data.excerpt || ""));
+    return item;
+  }
+
+  var MESSAGES = {
+    foundOne: "{n} page found for {term}",
+    foundMany: "{n} pages found for {term}",
+    firstShown: " (the first {shown} shown)",
+    failed: "Search could not load its index."
+  };
+
+  function message(box, name, values) {
+    // the page's own text (in its language, from the data attributes), else English
+    var text = box.dataset[name] || MESSAGES[name];
+    return text.replace(/\{(n|term|shown)\}/g, function (all, key) { return String(values[key]); });
+  }
+
+  function runSearch(term, searchId) {
+    var box = document.getElementById("cx-search");
+    var summary = document.getElementById("cx-search-summary");
+    var list = document.getElementById("cx-search-results");
+    if (!term.trim()) {
+      summary.textContent = "";
+      list.textContent = "";
+      return;
+    }
+    searchLib.then(function (pagefind) {
+      return pagefind.search(term);
+    }).then(function (search) {
+      return Promise.all(search.results.slice(0, SEARCH_SHOWN).map(function (r) {
+        return r.data();
+      })).then(function (shown) { return [search.results.length, shown]; });
+    }).then(function (found) {
+      if (box.getAttribute("data-search-id") !== String(searchId)) return;  // a newer search
+      var n = found[0];
+      summary.textContent = message(box, n === 1 ? "foundOne" : "foundMany", {n: n, term: term}) +
+        (n > SEARCH_SHOWN ? message(box, "firstShown", {shown: SEARCH_SHOWN}) : "");
+      list.textContent = "";
+      found[1].forEach(function (data) { list.appendChild(resultNode(data)); });
+    }).catch(function () {
+      summary.textContent = message(box, "failed", {});
+    });
+  }
+
+  function mountSearch() {
+    var box = document.getElementById("cx-search");
+    if (!box || !SEARCH_BUNDLE || box.getAttribute("data-bound")) return;
+    box.setAttribute("data-bound", "true");
+    box.hidden = false;
+    searchLib = import(SEARCH_BUNDLE.href + "pagefind.js").then(function (pagefind) {
+      return pagefind.options({
+        bundlePath: SEARCH_BUNDLE.href,
+        baseUrl: new URL("../../", here).pathname
+      }).then(function () { return pagefind; });
+    });
+    var input = document.getElementById("cx-search-input");
+    var timer = null, searches = 0;
+    function search() {
+      searches += 1;
+      box.setAttribute("data-search-id", String(searches));
+      runSearch(input.value, searches);
+    }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(search, 250);
+    });
+    var query = new URLSearchParams(location.search).get("q");
+    if (query) {
+      input.value = query;
+      search();
+    }
+  }
+
   function init() {
     labelSearch();
     explainSearchFromDisk();
+    mountSearch();
     watchCharts();
     bindTables();
     bindCopy();
