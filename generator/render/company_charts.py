@@ -65,6 +65,18 @@ def _monthly_traces(months: list[str], counts: dict, mean: dict, earlier: list) 
     return traces
 
 
+def _gap_text(gaps: int) -> str:
+    """" 2 months the sources do not cover are left blank, …;" (empty without gaps)."""
+    if not gaps:
+        return ""
+    text = ngettext(
+        "%(n)s month the sources do not cover is left blank, not drawn as zero;",
+        "%(n)s months the sources do not cover are left blank, not drawn as zero;",
+        gaps,
+    )
+    return " " + text % {"n": fmt.number(gaps)}
+
+
 def monthly_complaints(score: CompanyScore) -> Chart | None:
     """Bars per month, the three-month mean as a line, and the same month a year earlier."""
     counts = _series(score.figures, "complaints_monthly", gaps=True)
@@ -91,18 +103,7 @@ def monthly_complaints(score: CompanyScore) -> Chart | None:
         if len(traces) == 3
         else _("the data does not reach a year further back")
     )
-    gaps = len(months) - len(shown)
-    gap_text = (
-        " "
-        + ngettext(
-            "%(n)s month the sources do not cover is left blank, not drawn as zero;",
-            "%(n)s months the sources do not cover are left blank, not drawn as zero;",
-            gaps,
-        )
-        % {"n": fmt.number(gaps)}
-        if gaps
-        else ""
-    )
+    gap_text = _gap_text(len(months) - len(shown))
     summary = _(
         "Complaints per month from %(first)s to %(last)s: between %(low)s and %(high)s, most "
         "in %(peak)s;%(gaps)s %(prior)s."
