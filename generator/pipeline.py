@@ -99,14 +99,17 @@ def build_site(
     on_wait: Callable[[str], None] | None = None,
     wait: float = LOCK_WAIT_SECONDS,
     lang: str | None = None,
+    site_url: str | None = None,
 ) -> BuildReport:
     """Build the site from ``cases`` in every language of mkdocs.yml's ``extra.languages``
     (or in ``lang`` alone, into its folder); raises InputError, BuildError or OutputError,
-    leaving ``out`` intact. Writes only into folders that are empty or that a build made."""
+    leaving ``out`` intact. Writes only into folders that are empty or that a build made.
+    ``site_url`` in place of mkdocs.yml's (the preview's own address)."""
     timed = _Timer(on_stage)
     if not config.is_file():
         raise InputError([Problem(str(config), 1, 1, "mkdocs configuration not found")])
-    configured_docs, default_site, site_url = read_config(config)
+    configured_docs, default_site, configured_url = read_config(config)
+    site_url = configured_url if site_url is None else site_url
     docs_dir = (docs_dir or configured_docs).resolve()
     out = (out or default_site).resolve()
     _check_outputs(Path(cases), config, out, docs_dir)

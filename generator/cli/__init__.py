@@ -193,6 +193,7 @@ def _build(
     quiet: bool,
     spinner: bool = True,
     lang: str | None = None,
+    site_url: str | None = None,
 ) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -222,6 +223,7 @@ def _build(
                 on_stage=on_stage,
                 on_wait=lambda message: err.print(message, markup=False),
                 lang=lang,
+                site_url=site_url,
             )
     except InputError as exc:
         _fail(exc, "the previous site was left as it was.")
@@ -290,20 +292,27 @@ def serve(
 
     try:
         serve_forever(
-            lambda: _rebuild(cases, config, site_dir), cases, config, site_dir, port, interval, out
+            lambda: _rebuild(cases, config, site_dir, f"http://127.0.0.1:{port}/"),
+            cases,
+            config,
+            site_dir,
+            port,
+            interval,
+            out,
         )
     except OSError as exc:
         err.print(f"error: {exc.strerror or exc}", markup=False)
         raise typer.Exit(1) from None
 
 
-def _rebuild(cases: Path, config: Path, site_dir: Path | None) -> str | None:
-    """One preview build: None when it worked, else what went wrong (also printed). Nothing
-    that goes wrong in a build stops the preview."""
+def _rebuild(cases: Path, config: Path, site_dir: Path | None, site_url: str) -> str | None:
+    """One preview build, at the preview's own address (the language editions' pages fetch
+    each other's sitemaps from it): None when it worked, else what went wrong (also printed).
+    Nothing that goes wrong in a build stops the preview."""
     failed = True
     with err.capture() as captured:
         try:
-            _build(cases, config, site_dir, quiet=False, spinner=False)
+            _build(cases, config, site_dir, quiet=False, spinner=False, site_url=site_url)
             failed = False
         except typer.Exit:
             pass
