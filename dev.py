@@ -4,6 +4,7 @@
     python3 dev.py site    create .venv, install cxreport, build the site into site/
     python3 dev.py test    create .venv, install cxreport with its test tools, run every test
     python3 dev.py lock    re-resolve the dependencies into requirements.lock (deliberately)
+    python3 dev.py messages  extract the translatable strings, update generator/locale/*.po
 
 Both create the virtual environment in .venv the first time and reuse it afterwards. They
 install the exact versions in requirements.lock, so a new release of a dependency cannot
@@ -135,8 +136,15 @@ def lock(args: list[str]) -> None:
     print(f"wrote {LOCK.name}: {len(pins)} packages")
 
 
+def messages(args: list[str]) -> None:
+    """Extract every translatable string (templates, Python, the bundled rubric) into
+    generator/locale/messages.pot and merge it into each language's .po (Babel)."""
+    ensure_venv("")
+    run(BIN / "python", "-m", "generator.render.catalogues", *args)
+
+
 def main() -> None:
-    tasks = {"site": site, "test": test, "lock": lock}
+    tasks = {"site": site, "test": test, "lock": lock, "messages": messages}
     if len(sys.argv) < 2 or sys.argv[1] not in tasks:
         print(__doc__)
         sys.exit(2)

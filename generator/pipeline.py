@@ -42,8 +42,10 @@ from .publish import (
     scratch_overrides,
     swap_into_place,
 )
+from .publish import editions as publish_editions
 from .publish.guard import LOCK_WAIT_SECONDS, owned_or_empty
 from .render import render_site
+from .render.i18n import Edition, _, active, editions, theme_text
 from .resources import TEMPLATES
 from .score import score_corpus
 from .score.rubric import load_checked
@@ -97,18 +99,24 @@ def build_site(
     on_wait: Callable[[str], None] | None = None,
     wait: float = LOCK_WAIT_SECONDS,
     engine: EngineSpec | None = None,
+    lang: str | None = None,
+    site_url: str | None = None,
 ) -> BuildReport:
-    """Build the site from ``cases``; raises InputError, BuildError, OutputError or
+    """Build the site from ``cases`` in every language of mkdocs.yml's ``extra.languages``
+    (or in ``lang`` alone, into its folder); raises InputError, BuildError, OutputError or
     EngineError, leaving ``out`` intact. Writes only into folders that are empty or that a
-    build made. The company metrics run on ``engine`` (DuckDB in-process by default)."""
+    build made. The company metrics run on ``engine`` (DuckDB in-process by default);
+    ``site_url`` in place of mkdocs.yml's (the preview's own address)."""
     timed = _Timer(on_stage)
     if not config.is_file():
         raise InputError([Problem(str(config), 1, 1, "mkdocs configuration not found")])
-    configured_docs, default_site, site_url = read_config(config)
+    configured_docs, default_site, configured_url = read_config(config)
+    site_url = configured_url if site_url is None else site_url
     docs_dir = (docs_dir or configured_docs).resolve()
     out = (out or default_site).resolve()
     _check_outputs(Path(cases), config, out, docs_dir)
     with timed("load"):
+        chosen = _editions(config, lang)
         corpus = load(cases)
     with timed("metrics"), _corpus_frozen():
         metrics = case_metrics(corpus.cases)
@@ -119,16 +127,61 @@ def build_site(
     with locked(out, on_wait, wait), scratch_folder(docs_dir.parent) as scratch:
         _check_outputs(Path(cases), config, out, docs_dir)  # again, now that we hold the lock
         with timed("render"), _corpus_frozen():
-            try:
-                pages = render_site(corpus, board, scratch / "docs", templates, site_url)
-            except jinja2.TemplateError as exc:
-                raise BuildError([_template_message(exc)]) from None
-            _copy_images(corpus, scratch / "docs")
+            pages = _render(corpus, board, scratch, chosen, templates, site_url)
         custom_dir = scratch / "overrides" if overrides else None
-        _publish(corpus, config, scratch / "docs", out, timed, custom_dir)
+        builds = [_build_of(config, e, chosen, scratch, site_url, custom_dir) for e in chosen]
+        _publish(corpus, config, builds, out, timed, custom_dir)
         with locked(docs_dir, on_wait, wait):
             _keep_docs(scratch, docs_dir, overrides)
     return BuildReport(site=out, pages=pages, seconds=timed.seconds, warnings=corpus.warnings)
+
+
+def _editions(config: Path, lang: str | None) -> list[Edition]:
+    """The editions to build: every configured language, or ``lang`` alone."""
+    codes = publish_editions.languages(config)
+    if lang is not None and lang not in codes:
+        message = f"--lang {lang}: the site's languages are {', '.join(codes)} (extra.languages)"
+        raise InputError([Problem(str(config), 1, 1, message)])
+    found = editions(codes, config, config.resolve().parent / "locale")
+    return [e for e in found if lang is None or e.code == lang]
+
+
+def _render(corpus, board, scratch: Path, chosen: list[Edition], templates, site_url) -> int:
+    """Every edition's pages: the scored data is shared, only the text differs."""
+    pages = 0
+    for edition in chosen:
+        docs = _docs(scratch, edition, chosen)
+        try:
+            shared = bool(edition.prefix) and not chosen[0].prefix  # the root edition's plotly
+            url = site_url + edition.prefix
+            pages += render_site(corpus, board, docs, templates, url, edition, shared)
+        except jinja2.TemplateError as exc:
+            raise BuildError([_template_message(exc)]) from None
+        _copy_images(corpus, docs)
+    return pages
+
+
+def _build_of(config, edition, chosen, scratch, site_url, custom_dir) -> tuple[Path, str, dict]:
+    """An edition's mkdocs build: its pages, its folder, its settings."""
+    settings = _settings(config, edition, chosen, site_url, custom_dir)
+    return _docs(scratch, edition, chosen), edition.prefix, settings
+
+
+def _settings(
+    config: Path, edition: Edition, chosen: list[Edition], site_url: str, custom_dir: Path | None
+) -> dict:
+    """mkdocs settings of an edition, its text translated."""
+    with active(edition.translations):
+        return publish_editions.overrides(
+            config, edition, chosen, site_url, custom_dir, _, theme_text()
+        )
+
+
+def _docs(scratch: Path, edition: Edition, chosen: list[Edition]) -> Path:
+    """Where an edition's pages are rendered: the first one's in docs/ (kept as docs_dir)."""
+    if edition is chosen[0]:
+        return scratch / "docs"
+    return scratch / "editions" / edition.code / "docs"
 
 
 def _check_outputs(cases: Path, config: Path, out: Path, docs_dir: Path) -> None:
@@ -159,9 +212,15 @@ def _keep_docs(scratch: Path, docs_dir: Path, overrides: bool) -> None:
 
 
 def _publish(
-    corpus: Corpus, config: Path, docs_dir: Path, out: Path, timed, custom_dir: Path | None
+    corpus: Corpus,
+    config: Path,
+    builds: list[tuple[Path, str, dict]],
+    out: Path,
+    timed,
+    custom_dir: Path | None,
 ) -> None:
-    """mkdocs into a staging folder beside ``out``, harden, then swap it into place."""
+    """mkdocs into a staging folder beside ``out`` (each edition's pages, with its settings,
+    into its folder), harden, then swap it into place."""
     with timed("mkdocs"), _build_date(corpus):
         remove_leftovers(out)
         staging = out.parent / f".{out.name}.building-{os.getpid()}"
@@ -169,13 +228,15 @@ def _publish(
             shutil.rmtree(staging)
         mark(staging)
         try:
-            mkdocs_build(config, docs_dir, staging, custom_dir)
+            for docs_dir, prefix, settings in builds:  # the root edition first: mkdocs
+                # empties the folder it builds into
+                mkdocs_build(config, docs_dir, staging / prefix, custom_dir, settings)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
     with timed("search"):
         try:
-            index_site(staging)
+            _index_editions(staging, [(prefix, s["extra"]["cx_lang"]) for _d, prefix, s in builds])
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -187,6 +248,28 @@ def _publish(
             raise
     with timed("swap"):
         swap_into_place(staging, out)
+
+
+def _index_editions(staging: Path, editions: list[tuple[str, str]]) -> None:
+    """Pagefind once per edition folder, each index in its edition's language (its own
+    pagefind/ beside its pages). The root edition is indexed with the other editions' folders
+    moved aside, so its index holds its own pages only."""
+    nested = [(prefix, lang) for prefix, lang in editions if prefix]
+    aside = staging.parent / f"{staging.name}.editions"
+    root = [lang for prefix, lang in editions if not prefix]
+    if root:
+        aside.mkdir()
+        try:
+            for prefix, _lang in nested:
+                (staging / prefix).rename(aside / prefix.strip("/"))
+            index_site(staging, root[0])
+        finally:
+            for prefix, _lang in nested:
+                if (aside / prefix.strip("/")).exists():
+                    (aside / prefix.strip("/")).rename(staging / prefix)
+            aside.rmdir()
+    for prefix, lang in nested:
+        index_site(staging / prefix, lang)
 
 
 @contextmanager

@@ -16,3 +16,12 @@ def templates_dir() -> Path:
 
 
 TEMPLATES = templates_dir()
+
+
+def starter_file(name: str) -> Path:
+    """A file `cxreport init` copies into a new project: the bundled rubric (the checkout's
+    cases/rubric.yaml, shipped as generator/starter/) or the site configuration."""
+    installed = _PACKAGE / "starter" / name
+    if installed.is_file():
+        return installed
+    return _PACKAGE.parent / ("cases" if name == "rubric.yaml" else ".") / name

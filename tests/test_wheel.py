@@ -64,3 +64,19 @@ def test_installed_wheel_builds_a_corpus_outside_the_checkout(wheel: Path, tmp_p
     assert (site / "cases" / "fiber-upgrade.html").is_file()
     assert (site / "assets" / "stylesheets" / "cxreport.css").is_file()
     assert "cx-" in (site / "cases" / "fiber-upgrade.html").read_text(encoding="utf-8")
+
+
+def test_installed_wheel_starts_a_project_in_an_empty_folder(wheel: Path, tmp_path: Path):
+    """A pip-installed user's quick start: init, validate, build (README, "Quick start")."""
+    env = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env)
+    _run(env / "bin" / "python", "-m", "pip", "install", "-q", "-c", ROOT / "requirements.lock",
+         wheel, cwd=tmp_path)  # fmt: skip
+    project = tmp_path / "advocacy"
+    project.mkdir()
+    _run(env / "bin" / "cxreport", "init", "--lang", "en", "--lang", "he", cwd=project)
+    _run(env / "bin" / "cxreport", "validate", cwd=project)
+    _run(env / "bin" / "cxreport", "build", "--quiet", cwd=project)
+    home = (project / "site" / "he" / "index.html").read_text(encoding="utf-8")
+    assert 'lang="he" dir="rtl"' in home
+    assert (project / "site" / "index.html").is_file()

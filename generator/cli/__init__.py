@@ -56,6 +56,36 @@ def validate(
     )
 
 
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Where to start the project (default: here).")
+    ] = Path("."),
+    lang: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lang", help="A language of the site (repeat for more; the first at the root)."
+        ),
+    ] = None,
+) -> None:
+    """Start a project: site configuration, rubric, schemas, an example company and case."""
+    from ..authoring.init import init_project
+
+    try:
+        written = init_project(directory, lang or ["en"])
+    except CxError as exc:
+        _fail(exc, "nothing was written.")
+    except OSError as exc:
+        err.print(f"error: {_os_message(exc)}; nothing more was written.", markup=False)
+        raise typer.Exit(1) from None
+    out.print(f"Started a cxreport project in {directory} ({len(written)} files).", markup=False)
+    out.print(
+        "Next: cxreport validate, then cxreport build (open site/index.html). "
+        "cases/studies/example-case.yaml shows how a case looks.",
+        markup=False,
+    )
+
+
 class NewKind(StrEnum):
     case = "case"
     company = "company"
@@ -185,6 +215,8 @@ def _build(
     quiet: bool,
     spinner: bool = True,
     engine: EngineSpec | None = None,
+    lang: str | None = None,
+    site_url: str | None = None,
 ) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -214,6 +246,8 @@ def _build(
                 on_stage=on_stage,
                 on_wait=lambda message: err.print(message, markup=False),
                 engine=engine,
+                lang=lang,
+                site_url=site_url,
             )
     except CxError as exc:  # input, engine, output and mkdocs errors alike
         _fail(exc, "the previous site was left as it was.")
@@ -254,9 +288,17 @@ def build(
     engine: EngineOpt = Engine.duckdb,
     spark_master: SparkMasterOpt = None,
     spark_remote: SparkRemoteOpt = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Build this language's edition alone (default: all)."),
+    ] = None,
 ) -> None:
-    """Build the static site: validate, score, render pages, then `mkdocs build --strict`."""
-    _build(cases, config, site_dir, quiet, engine=_engine_spec(engine, spark_master, spark_remote))
+    """Build the static site in every language of mkdocs.yml's extra.languages: validate,
+    score, render pages, then `mkdocs build --strict` per edition."""
+    _build(
+        cases, config, site_dir, quiet, lang=lang,
+        engine=_engine_spec(engine, spark_master, spark_remote),
+    )
 
 
 @app.command()
@@ -272,20 +314,27 @@ def serve(
 
     try:
         serve_forever(
-            lambda: _rebuild(cases, config, site_dir), cases, config, site_dir, port, interval, out
+            lambda: _rebuild(cases, config, site_dir, f"http://127.0.0.1:{port}/"),
+            cases,
+            config,
+            site_dir,
+            port,
+            interval,
+            out,
         )
     except OSError as exc:
         err.print(f"error: {exc.strerror or exc}", markup=False)
         raise typer.Exit(1) from None
 
 
-def _rebuild(cases: Path, config: Path, site_dir: Path | None) -> str | None:
-    """One preview build: None when it worked, else what went wrong (also printed). Nothing
-    that goes wrong in a build stops the preview."""
+def _rebuild(cases: Path, config: Path, site_dir: Path | None, site_url: str) -> str | None:
+    """One preview build, at the preview's own address (the language editions' pages fetch
+    each other's sitemaps from it): None when it worked, else what went wrong (also printed).
+    Nothing that goes wrong in a build stops the preview."""
     failed = True
     with err.capture() as captured:
         try:
-            _build(cases, config, site_dir, quiet=False, spinner=False)
+            _build(cases, config, site_dir, quiet=False, spinner=False, site_url=site_url)
             failed = False
         except typer.Exit:
             pass

@@ -54,9 +54,22 @@ def check_case(
                 ("stated", key, "source"),
                 f"source {figure.source} does not exist (the case lists {n_sources})",
             )
+    _translations(case, add)
     contacts = case.stated.get("contacts")
     if contacts and contacts.value > 10_000:
         add(("stated", "contacts", "value"), "over 10,000 contacts is not plausible for one case")
+
+
+def _translations(case: Case, add) -> None:
+    """A translation's quotes and notes name stated figures and events the case has."""
+    events = {e.id for e in case.timeline}
+    for lang, text in case.translations.items():
+        for metric in text.quotes:
+            if metric not in case.stated:
+                add(("translations", lang, "quotes", metric), f"the case states no {metric!r}")
+        for event in text.notes:
+            if event not in events:
+                add(("translations", lang, "notes", event), f"no event {event!r} in the timeline")
 
 
 def _narrative(case: Case, path: Path, located: Located, problems: Problems, narratives, add):

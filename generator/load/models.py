@@ -200,6 +200,9 @@ class Company(Model):
 
     slug: PageSlug
     name: ShortText = Field(description="Display name; 'A regional telephone company' if unnamed.")
+    example: bool = Field(
+        False, description="An example to copy (from `cxreport init`): never graded or ranked."
+    )
     named: bool = Field(True, description="False when the sources do not name the company.")
     industry: Slug
     country: str = Field(min_length=2, max_length=60)
@@ -444,6 +447,26 @@ class CompanyStatement(Model):
     source: str | None = None
 
 
+LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+
+
+class CaseText(Model):
+    """A case's reader-facing text in another language. What it leaves out is shown in the
+    case's own language, marked as such."""
+
+    title: ShortText | None = None
+    summary: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = None
+    narrative: LongText | None = Field(None, description="Markdown.")
+    timeline_note: str | None = None
+    company_statement: LongText | None = Field(None, description="The company's reply.")
+    quotes: dict[StatedMetric, str] = Field(
+        default_factory=dict, description="The stated figures' quotes, by metric."
+    )
+    notes: dict[EventId, str] = Field(
+        default_factory=dict, description="Timeline events' notes, by event id."
+    )
+
+
 class Case(Model):
     """A customer's ordeal, told from its sources, with a timeline of events."""
 
@@ -455,7 +478,20 @@ class Case(Model):
     ended: Date | None = None
     published: Date | None = Field(None, description="When this writeup was published.")
     summary: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
-    language: str = Field("en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    example: bool = Field(
+        False,
+        description="An example to copy (from `cxreport init`): validated, never graded or "
+        "published. Remove the line when the case is real.",
+    )
+    language: str = Field(
+        "en",
+        pattern=r"^[a-z]{2}(-[A-Z]{2})?$",
+        description="The language the case's text is written in.",
+    )
+    translations: dict[LanguageTag, CaseText] = Field(
+        default_factory=dict,
+        description="The case's text in other languages, by language tag (`sv`, `he`, ...).",
+    )
     timezone: Annotated[str, AfterValidator(_time_zone)] | None = Field(
         None,
         description="IANA time zone of the times in the timeline, e.g. `America/New_York`. "
@@ -489,6 +525,12 @@ class Case(Model):
     timeline: list[Event] = Field(min_length=1)
 
     @model_validator(mode="after")
+    def _translations_differ(self) -> Case:
+        if self.language in self.translations:
+            raise ValueError(f"translations: {self.language} is the case's own language")
+        return self
+
+    @model_validator(mode="after")
     def _one_narrative(self) -> Case:
         if self.narrative and self.narrative_file:
             raise ValueError("give either `narrative` or `narrative_file`, not both")
@@ -519,6 +561,11 @@ class Letter(Model):
 
     slug: PageSlug
     title: ShortText
+    language: str = Field(
+        "en",
+        pattern=r"^[a-z]{2}(-[A-Z]{2})?$",
+        description="The language the letter is written in.",
+    )
     addressees: list[Slug] = Field(min_length=1, description="Company slugs.")
     addressee_note: str | None = Field(
         None, description="Added after the names, e.g. 'and every company like them'."

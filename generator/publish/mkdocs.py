@@ -48,7 +48,7 @@ def _mkdocs_logs():
         logger.propagate = old_propagate
 
 
-def _config_data(config: Path) -> dict:
+def config_data(config: Path) -> dict:
     try:
         with config.open(encoding="utf-8") as fh:
             data = yaml.load(fh, Loader=_IgnoreTags) or {}
@@ -57,6 +57,9 @@ def _config_data(config: Path) -> dict:
     if not isinstance(data, dict):
         raise BuildError([f"{config}: not a mkdocs configuration (a mapping of settings)"])
     return data
+
+
+_config_data = config_data
 
 
 def read_config(config: Path) -> tuple[Path, Path, str]:
@@ -87,10 +90,15 @@ _IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
 def mkdocs_build(
-    config: Path, docs_dir: Path, site_dir: Path, custom_dir: Path | None = None
+    config: Path,
+    docs_dir: Path,
+    site_dir: Path,
+    custom_dir: Path | None = None,
+    settings: dict | None = None,
 ) -> None:
     """Build with the pages of ``docs_dir`` into ``site_dir`` (and the theme overrides of
-    ``custom_dir`` in place of the configured ones), strict: a warning is a failure."""
+    ``custom_dir`` in place of the configured ones; ``settings`` in place of the configured
+    ones too: a language edition's), strict: a warning is a failure."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -103,6 +111,7 @@ def mkdocs_build(
                 # the theme with this build's own copy, so it never looks there.
                 theme = dict(_config_data(config).get("theme") or {})
                 overrides["theme"] = {**theme, "custom_dir": str(custom_dir)}
+            overrides.update(settings or {})
             cfg = load_config(
                 str(config),
                 docs_dir=str(docs_dir),

@@ -21,8 +21,17 @@ from ..load.models import Case, as_datetime
 from ..measure.timeline import events_frame, outage_spans
 from ..score import CaseScore, CompanyScore, Scoreboard
 from . import format as fmt
+from .i18n import N_, Nn_, _, current_locale, ngettext, term
 
-LANES = ["Service", "Contacts", "Transfers", "Promises", "Escalation", "Regulator", "Resolution"]
+LANES = [
+    N_("Service"),
+    N_("Contacts"),
+    N_("Transfers"),
+    N_("Promises"),
+    N_("Escalation"),
+    N_("Regulator"),
+    N_("Resolution"),
+]
 KIND_LANE = {
     "service_lost": "Service",
     "service_restored": "Service",
@@ -147,7 +156,7 @@ class Chart:
     columns: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
     table_ref: str | None = None
-    table_ref_text: str = "The data of this chart is in the table below."
+    table_ref_text: str = N_("The data of this chart is in the table below.")
     config: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -216,18 +225,18 @@ def _label(ev: Any) -> str:
 
 MARKER_STYLES = {
     # group: plotly symbol, colour, legend name
-    "contact": ("circle", COLORS["neutral"], "Contact"),
-    "unavailable": ("x", COLORS["bad"], "Support unavailable"),
-    "transfer": ("triangle-right", COLORS["warn"], "Transfer"),
-    "closed_transfer": ("triangle-right", COLORS["bad"], "Transfer to a closed department"),
-    "promise": ("diamond-open", COLORS["warn"], "Promise"),
-    "promise_missed": ("diamond-x", COLORS["bad"], "Promise missed"),
-    "promise_kept": ("diamond", COLORS["good"], "Promise kept"),
-    "escalation": ("star", COLORS["neutral"], "Escalation / ownership"),
-    "regulator_complaint": ("square", COLORS["bad"], "Regulator complaint"),
-    "resolution": ("circle", COLORS["good"], "Resolution"),
-    "service": ("line-ns", COLORS["muted"], "Service lost / restored"),
-    "company_statement": ("hexagon-open", COLORS["muted"], "Company statement"),
+    "contact": ("circle", COLORS["neutral"], N_("Contact")),
+    "unavailable": ("x", COLORS["bad"], N_("Support unavailable")),
+    "transfer": ("triangle-right", COLORS["warn"], N_("Transfer")),
+    "closed_transfer": ("triangle-right", COLORS["bad"], N_("Transfer to a closed department")),
+    "promise": ("diamond-open", COLORS["warn"], N_("Promise")),
+    "promise_missed": ("diamond-x", COLORS["bad"], N_("Promise missed")),
+    "promise_kept": ("diamond", COLORS["good"], N_("Promise kept")),
+    "escalation": ("star", COLORS["neutral"], N_("Escalation / ownership")),
+    "regulator_complaint": ("square", COLORS["bad"], N_("Regulator complaint")),
+    "resolution": ("circle", COLORS["good"], N_("Resolution")),
+    "service": ("line-ns", COLORS["muted"], N_("Service lost / restored")),
+    "company_statement": ("hexagon-open", COLORS["muted"], N_("Company statement")),
 }
 
 
@@ -253,13 +262,13 @@ class _Places:
 
     def when(self, ev: Any) -> str:
         if self.by_order:
-            return f"step {self.step[ev.id]} (no time given)"
+            return _("step %(n)s (no time given)") % {"n": self.step[ev.id]}
         if self.relative:
             day = (ev.timestamp.date() - self.first.date()).days + 1
-            text = f"day {day}, {ev.timestamp:%H:%M}"
+            text = _("day %(n)s, %(time)s") % {"n": day, "time": f"{ev.timestamp:%H:%M}"}
         else:
             text = _iso(ev.timestamp)
-        return text + (" (approx.)" if ev.approximate else "")
+        return text + (" (" + _("approx.") + ")" if ev.approximate else "")
 
 
 def case_timeline(case: Case) -> Figure:
@@ -300,19 +309,21 @@ def _outage_traces(case: Case, places: _Places) -> list[dict]:
     for span in case_outages(case):
         lost, end = by_id[span["lost"]], by_id[span["end"]]
         if span["hours"] is None or places.by_order:
-            span_text = "duration not known"
+            span_text = _("duration not known")
         else:
-            about = "about " if span["approximate"] else ""
-            span_text = f"{about}{span['hours']:.0f} hours"
+            hours = {"n": fmt.number(round(span["hours"]), current_locale())}
+            approx = span["approximate"]
+            span_text = (_("about %(n)s hours") if approx else _("%(n)s hours")) % hours
+        no_service = _("No %(service)s") % {"service": lost.service}
         traces.append(
             trace(
                 "scatter",
                 x=[places.x(lost), places.x(end)],
-                y=["Service", "Service"],
+                y=[_("Service"), _("Service")],
                 mode="lines",
                 line={"color": COLORS["bad"], "width": 14},
-                name=f"No {lost.service}",
-                hovertemplate=f"No {_escape(lost.service)}: {span_text}<extra></extra>",
+                name=no_service,
+                hovertemplate=f"{_escape(no_service)}: {span_text}<extra></extra>",
                 customdata=[lost.id, end.id],
                 showlegend=True,
             )
@@ -328,7 +339,7 @@ def _promise_traces(events: list, places: _Places) -> list[dict]:
         trace(
             "scatter",
             x=[places.at(ev.timestamp), places.at(as_datetime(ev.due))],
-            y=["Promises", "Promises"],
+            y=[_("Promises"), _("Promises")],
             mode="lines",
             line={"color": COLORS["warn"], "width": 2, "dash": "dot"},
             showlegend=False,
@@ -352,9 +363,9 @@ def _marker_traces(events: list, places: _Places) -> list[dict]:
             trace(
                 "scatter",
                 x=[places.x(e) for e in evs],
-                y=[KIND_LANE[e.kind] for e in evs],
+                y=[_(KIND_LANE[e.kind]) for e in evs],
                 mode="markers",
-                name=name,
+                name=_(name),
                 marker={
                     "symbol": symbol,
                     "color": color,
@@ -374,24 +385,24 @@ def _timeline_layout(events: list, places: _Places) -> dict:
     if places.by_order:
         xaxis = {
             "type": "linear",
-            "title": {"text": "order of events (the source gives no dates)"},
+            "title": {"text": _("order of events (the source gives no dates)")},
             "dtick": 1,
             "range": [0.5, len(events) + 0.5],
         }
     elif places.relative:
         xaxis = {
             "type": "linear",
-            "title": {"text": "hours from the first event (the source gives no dates)"},
+            "title": {"text": _("hours from the first event (the source gives no dates)")},
             "rangemode": "tozero",
         }
     else:
-        xaxis = {"type": "date", "title": {"text": "date and time"}}
+        xaxis = {"type": "date", "title": {"text": _("date and time")}}
     return {
         "height": 160 + 48 * len(lanes),
         "margin": {"l": 90, "r": 20, "t": MODEBAR_ROOM, "b": 40},
         "yaxis": {
             "categoryorder": "array",
-            "categoryarray": list(reversed(lanes)),
+            "categoryarray": [_(lane) for lane in reversed(lanes)],
             "fixedrange": True,
         },
         "xaxis": xaxis,
@@ -421,13 +432,14 @@ def _marker_size(ev: Any) -> float:
 
 
 def _hover(ev: Any, places: _Places) -> str:
-    parts = [f"<b>{_escape(ev.kind.replace('_', ' '))}</b> · {places.when(ev)}"]
+    parts = [f"<b>{_escape(term(ev.kind))}</b> · {places.when(ev)}"]
     if ev.kind == "contact":
-        bits = [ev.channel]
+        bits = [term(ev.channel)]
+        locale = current_locale()
         if ev.hold_minutes is not None:
-            bits.append(f"{ev.hold_minutes:g} min on hold")
+            bits.append(_("%(n)s min on hold") % {"n": fmt.number(ev.hold_minutes, locale)})
         if ev.talk_minutes is not None:
-            bits.append(f"{ev.talk_minutes:g} min talking")
+            bits.append(_("%(n)s min talking") % {"n": fmt.number(ev.talk_minutes, locale)})
         parts.append(_escape(", ".join(bits)))
     parts.append(_escape(_label(ev)))
     return PlotlyText("<br>".join(parts))
@@ -440,8 +452,16 @@ def _escape(text: str) -> PlotlyText:
     )
 
 
-def _count(n: int, one: str, many: str, locale: str = fmt.DEFAULT_LOCALE) -> str:
-    return f"{fmt.number(n, locale)} {one if n == 1 else many}"
+def _count(n: int, forms: tuple[str, str], locale: str | None = None) -> str:
+    """``n`` with its noun, in the edition's language (``forms``: a catalogue entry such as
+    ("%(n)s case", "%(n)s cases"))."""
+    return ngettext(*forms, n) % {"n": fmt.number(n, locale or current_locale())}
+
+
+DAYS = Nn_("%(n)s day", "%(n)s days")
+CONTACTS = Nn_("%(n)s contact", "%(n)s contacts")
+TRANSFERS = Nn_("%(n)s transfer", "%(n)s transfers")
+MISSED = Nn_("%(n)s missed promise", "%(n)s missed promises")
 
 
 def timeline_summary(case: Case, score: CaseScore | None = None) -> str:
@@ -451,40 +471,54 @@ def timeline_summary(case: Case, score: CaseScore | None = None) -> str:
     events = case.timeline
     kinds = [_marker_group(e) for e in events]
     counts = [
-        (sum(k in ("contact", "unavailable") for k in kinds), "contact", "contacts"),
-        (sum(k in ("transfer", "closed_transfer") for k in kinds), "transfer", "transfers"),
-        (sum(k == "promise_missed" for k in kinds), "missed promise", "missed promises"),
-        (len(case_outages(case)), "outage", "outages"),
+        (sum(k in ("contact", "unavailable") for k in kinds), CONTACTS),
+        (sum(k in ("transfer", "closed_transfer") for k in kinds), TRANSFERS),
+        (sum(k == "promise_missed" for k in kinds), MISSED),
+        (len(case_outages(case)), Nn_("%(n)s outage", "%(n)s outages")),
     ]
-    what = fmt.join([_count(n, one, many) for n, one, many in counts if n])
-    n = _count(len(events), "event", "events")
+    what = fmt.join([_count(n, forms) for n, forms in counts if n], _("and"))
+    n = _count(len(events), Nn_("%(n)s event", "%(n)s events"))
+    locale = current_locale()
     if any(e.order_only for e in events):
-        span = f"{n} in the order the source tells them (it gives no dates)"
+        span = _("%(events)s in the order the source tells them (it gives no dates)") % {
+            "events": n
+        }
     elif case.dates == "not_given":
         days = (events[-1].timestamp.date() - events[0].timestamp.date()).days + 1
-        about = "about " if any(e.approximate for e in events) else ""
-        span = f"{n} over {about}{_count(days, 'day', 'days')} (the source gives no dates)"
+        over = (
+            _("%(events)s over about %(days)s (the source gives no dates)")
+            if any(e.approximate for e in events)
+            else _("%(events)s over %(days)s (the source gives no dates)")
+        )
+        span = over % {"events": n, "days": _count(days, DAYS)}
     else:
         first, last = events[0].timestamp, events[-1].timestamp
-        span = f"{n} from {fmt.when(first)} to {fmt.when(last)}"
-    totals = _stated_totals(case, score)
-    return f"{span}: {what or 'no contacts'}." + (f" {totals}" if totals else "")
+        span = _("%(events)s from %(first)s to %(last)s") % {
+            "events": n,
+            "first": fmt.when(first, locale),
+            "last": fmt.when(last, locale),
+        }
+    what = what or _("no contacts")
+    totals = _stated_totals(score)
+    return f"{span}: {what}." + (f" {totals}" if totals else "")
 
 
-def _stated_totals(case: Case, score: CaseScore | None) -> str:
+def _stated_totals(score: CaseScore | None) -> str:
     """"The source states 22 contacts in all." for every drawn kind whose figure is stated."""
     if score is None:
         return ""
-    kinds = [("contacts", "contact", "contacts"), ("transfers", "transfer", "transfers"),
-             ("promises_missed", "missed promise", "missed promises")]
+    kinds = [("contacts", CONTACTS), ("transfers", TRANSFERS), ("promises_missed", MISSED)]
     said = []
-    for metric, one, many in kinds:
+    for metric, forms in kinds:
         detail = score.metric_details.get(metric)
         if detail and detail.basis == "stated" and detail.value is not None:
             qualifier = "about" if detail.inferred else detail.qualifier
             words = fmt.value_words(detail.value, qualifier)
-            said.append(f"{words} {one if detail.value == 1 else many}")
-    return f"The source states {fmt.join(said)} in all." if said else ""
+            count = int(detail.value) if float(detail.value).is_integer() else 2
+            said.append(ngettext(*forms, count) % {"n": words})
+    if not said:
+        return ""
+    return _("The source states %(what)s in all.") % {"what": fmt.join(said, _("and"))}
 
 
 def case_charts(case: Case, score: CaseScore) -> dict[str, Chart]:
@@ -492,11 +526,13 @@ def case_charts(case: Case, score: CaseScore) -> dict[str, Chart]:
     chart = Chart(
         id=f"timeline-{case.slug}",
         figure=case_timeline(case),
-        caption="Timeline of the case: service outages, contacts, transfers, promises, "
-        "escalations and resolution",
+        caption=_(
+            "Timeline of the case: service outages, contacts, transfers, promises, "
+            "escalations and resolution"
+        ),
         summary=timeline_summary(case, score),
         table_ref="events",
-        table_ref_text="Every event of this chart is listed in the events table below.",
+        table_ref_text=_("Every event of this chart is listed in the events table below."),
     )
     return {chart.id: chart}
 
@@ -510,36 +546,41 @@ def category_bars(categories: dict[str, float | None], names: dict[str, str]) ->
         trace(
             "bar",
             x=[categories[k] for k in ids],
-            y=[names[k] for k in ids],
+            y=[_(names[k]) for k in ids],
             orientation="h",
             marker={"color": [_score_color(categories[k]) for k in ids]},
-            hovertemplate="%{y}: %{x:.0f} of 100<extra></extra>",
+            hovertemplate="%{y}: %{x:.0f} / 100<extra></extra>",
         )
     )
     fig["layout"].update(
         height=90 + 36 * len(ids),
         margin={"l": 160, "r": 20, "t": MODEBAR_ROOM, "b": 50},
-        xaxis={"range": [0, 100], "fixedrange": True, "title": {"text": "score (0–100)"}},
+        xaxis={"range": [0, 100], "fixedrange": True, "title": {"text": _("score (0–100)")}},
         yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True},
     )
     return fig
 
 
 def category_chart(company: CompanyScore, names: dict[str, str]) -> Chart:
-    scored = [(names[k], v) for k, v in company.categories.items() if v is not None]
+    scored = [(_(names[k]), v) for k, v in company.categories.items() if v is not None]
     best = max(scored, key=lambda kv: kv[1])
     worst = min(scored, key=lambda kv: kv[1])
-    summary = (
-        f"Best category: {best[0]}, {fmt.number(round(best[1]))} of 100; "
-        f"worst: {worst[0]}, {fmt.number(round(worst[1]))} of 100."
-    )
+    summary = _("Best category: %(best)s, %(high)s of 100; worst: %(worst)s, %(low)s of 100.") % {
+        "best": best[0],
+        "high": fmt.number(round(best[1])),
+        "worst": worst[0],
+        "low": fmt.number(round(worst[1])),
+    }
     return Chart(
         id=f"categories-{company.company}",
         figure=category_bars(company.categories, names),
-        caption=f"Score of {company.name} in each category of the rubric: the weighted mean "
-        "of its graded cases, without the prior",
+        caption=_(
+            "Score of %(name)s in each category of the rubric: the weighted mean of its graded "
+            "cases, without the prior"
+        )
+        % {"name": company.name},
         summary=summary,
-        columns=("Category", "Score (of 100)"),
+        columns=(_("Category"), _("Score (of 100)")),
         rows=tuple((name, fmt.number(round(v, 1))) for name, v in scored),
     )
 
@@ -565,19 +606,21 @@ def grades_by_industry(board: Scoreboard) -> Figure:
                 trace(
                     "bar",
                     name=grade,
-                    x=[fmt.nice(i) for i in industries],
+                    x=[term(i) for i in industries],
                     y=column,
                     marker={"color": GRADE_COLORS[grade]},
-                    hovertemplate=f"%{{x}}: %{{y}} graded {grade}<extra></extra>",
+                    hovertemplate="%{x}: %{y} "
+                    + _("graded %(grade)s") % {"grade": grade}
+                    + "<extra></extra>",
                 )
             )
     fig["layout"].update(
         barmode="stack",
         height=320,
         margin={"l": 50, "r": 20, "t": MODEBAR_ROOM, "b": 50},
-        yaxis={"title": {"text": "companies"}, "dtick": 1, "fixedrange": True},
-        xaxis={"title": {"text": "industry"}, "fixedrange": True},
-        legend={"title": {"text": "grade"}},
+        yaxis={"title": {"text": _("companies")}, "dtick": 1, "fixedrange": True},
+        xaxis={"title": {"text": _("industry")}, "fixedrange": True},
+        legend={"title": {"text": _("grade")}},
     )
     return fig
 
@@ -598,24 +641,29 @@ def grades_chart(board: Scoreboard) -> Chart:
 
     def described(industry: str) -> str:
         per = counts[industry]
-        return f"{fmt.nice(industry)} " + ", ".join(f"{per[g]} {g}" for g in grades if g in per)
+        return f"{term(industry)} " + ", ".join(f"{per[g]} {g}" for g in grades if g in per)
 
     graded = sum(sum(per.values()) for per in counts.values())
     summary = (
-        f"{_count(graded, 'company', 'companies')} graded: {'; '.join(map(described, industries))}."
+        _("%(companies)s graded: %(list)s.")
+        % {
+            "companies": _count(graded, Nn_("%(n)s company", "%(n)s companies")),
+            "list": "; ".join(map(described, industries)),
+        }
         if graded
-        else "No company is graded yet."
+        else _("No company is graded yet.")
     )
+    locale = current_locale()
     rows = tuple(
-        (fmt.nice(i), *(fmt.number(counts[i].get(g, 0)) for g in grades)) for i in industries
+        (term(i), *(fmt.number(counts[i].get(g, 0), locale) for g in grades)) for i in industries
     )
     return Chart(
         id="grades-by-industry",
         figure=grades_by_industry(board),
-        caption="Number of companies at each grade, by industry",
+        caption=_("Number of companies at each grade, by industry"),
         summary=summary,
-        columns=("Industry", *(f"Grade {g}" for g in grades)),
-        rows=rows or (("no graded company", *("" for _ in grades)),),
+        columns=(_("Industry"), *(_("Grade %(grade)s") % {"grade": g} for g in grades)),
+        rows=rows or ((_("no graded company"), *("" for _g in grades)),),
     )
 
 
@@ -688,9 +736,16 @@ def calls_over_time(calls: pd.DataFrame) -> Figure:
     return _volume_and_shares(
         [str(d) for d in daily["date"]],
         daily["offered"].tolist(),
-        ("date", "calls offered per day", "% of callers"),
+        (_("date"), _("calls offered per day"), _("%% of callers").replace("%%", "%")),
         "%{x}",
-        [("% abandoned", (100 * daily["share"]).round(1).tolist(), COLORS["bad"], "gave up")],
+        [
+            (
+                _("%% abandoned").replace("%%", "%"),
+                (100 * daily["share"]).round(1).tolist(),
+                COLORS["bad"],
+                _("gave up"),
+            )
+        ],
         height=360,
     )
 
@@ -698,11 +753,16 @@ def calls_over_time(calls: pd.DataFrame) -> Figure:
 def calls_chart(company: CompanyScore, calls: pd.DataFrame) -> Chart:
     daily = _daily_calls(calls)
     worst = daily.loc[daily["share"].idxmax()]
-    summary = (
-        f"Between {fmt.number(daily['offered'].min())} and {fmt.number(daily['offered'].max())} "
-        f"calls a day over {_count(len(daily), 'day', 'days')}; the most callers gave up on "
-        f"{fmt.date(_as_date(worst['date']))}: {fmt.share(worst['share'])}."
-    )
+    summary = _(
+        "Between %(low)s and %(high)s calls a day over %(days)s; the most callers gave up on "
+        "%(worst)s: %(share)s."
+    ) % {
+        "low": fmt.number(daily["offered"].min()),
+        "high": fmt.number(daily["offered"].max()),
+        "days": _count(len(daily), DAYS),
+        "worst": fmt.date(_as_date(worst["date"])),
+        "share": fmt.share(worst["share"]),
+    }
     rows = tuple(
         (fmt.date(_as_date(d)), fmt.number(offered), fmt.share(share))
         for d, offered, share in zip(daily["date"], daily["offered"], daily["share"], strict=True)
@@ -710,9 +770,10 @@ def calls_chart(company: CompanyScore, calls: pd.DataFrame) -> Chart:
     return Chart(
         id=f"calls-{company.company}",
         figure=calls_over_time(calls),
-        caption=f"Calls offered per day and the share abandoned, for {company.name}",
+        caption=_("Calls offered per day and the share abandoned, for %(name)s")
+        % {"name": company.name},
         summary=summary,
-        columns=("Date", "Calls offered", "Gave up waiting"),
+        columns=(_("Date"), _("Calls offered"), _("Gave up waiting")),
         rows=rows,
     )
 
@@ -736,12 +797,12 @@ def cases_over_time(rows: list[CaseScore], titles: dict[str, str]) -> Chart:
                 trace(
                     "scatter",
                     mode="markers",
-                    name=f"grade {grade}",
+                    name=_("grade %(grade)s") % {"grade": grade},
                     x=[c.date.isoformat() for c in mine],
                     y=[round(c.score, 1) for c in mine],
                     text=[_escape(titles[c.case]) for c in mine],
                     marker={"color": GRADE_COLORS[grade], "size": 12, "line": {"width": 1}},
-                    hovertemplate="%{text}<br>%{x|%b %Y}: %{y} of 100<extra></extra>",
+                    hovertemplate="%{text}<br>%{x|%b %Y}: %{y} / 100<extra></extra>",
                 )
             )
     fig = figure(
@@ -750,31 +811,37 @@ def cases_over_time(rows: list[CaseScore], titles: dict[str, str]) -> Chart:
         margin={"l": 60, "r": 20, "t": MODEBAR_ROOM, "b": 50},
         xaxis={
             "type": "date",
-            "title": {"text": "date of the case (its end, else its start; else of its writeup)"},
+            "title": {"text": _("date of the case (its end, else its start; else of its writeup)")},
         },
-        yaxis={"range": [0, 100], "title": {"text": "score (0–100)"}, "fixedrange": True},
+        yaxis={"range": [0, 100], "title": {"text": _("score (0–100)")}, "fixedrange": True},
         legend=LEGEND_BELOW,
     )
     return Chart(
         id="cases-over-time",
         figure=fig,
-        caption="Score of every case by its date",
+        caption=_("Score of every case by its date"),
         summary=_trend_summary(rows),
         table_ref="cases-table",
-        table_ref_text="Every case of this chart is a row of the table below.",
+        table_ref_text=_("Every case of this chart is a row of the table below."),
     )
 
 
 def _trend_summary(rows: list[CaseScore]) -> str:
     """How many cases over which years, and the lowest and highest score with their year."""
     if not rows:
-        return "No case is graded yet."
+        return _("No case is graded yet.")
     years = sorted({c.date.year for c in rows})
-    span = f"{years[0]} to {years[-1]}" if len(years) > 1 else str(years[0])
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
     low = min(rows, key=lambda c: (c.score, c.date))
     high = max(rows, key=lambda c: (c.score, c.date))
-    return (
-        f"{_count(len(rows), 'case', 'cases')} from {span}; scores run from "
-        f"{fmt.number(round(low.score, 1))} ({low.date.year}) to "
-        f"{fmt.number(round(high.score, 1))} ({high.date.year})."
-    )
+    locale = current_locale()
+    text = _("%(cases)s, %(span)s; scores run from %(low)s (%(low_year)s) to %(high)s "
+             "(%(high_year)s).")
+    return text % {
+        "cases": _count(len(rows), Nn_("%(n)s case", "%(n)s cases")),
+        "span": span,
+        "low": fmt.number(round(low.score, 1), locale),
+        "low_year": low.date.year,
+        "high": fmt.number(round(high.score, 1), locale),
+        "high_year": high.date.year,
+    }

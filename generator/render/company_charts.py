@@ -22,6 +22,7 @@ from .charts import (
     trace,
 )
 from .company_text import metric_value
+from .i18n import _, ngettext, term
 
 
 def _series(
@@ -46,21 +47,34 @@ def _year_before(month: str) -> str:
 
 def _monthly_traces(months: list[str], counts: dict, mean: dict, earlier: list) -> list[dict]:
     """Bars of the counts, the three-month mean as a line, the year before dotted."""
+    complaints, mean3, year_before = _("complaints"), _("3-month mean"), _("a year earlier")
     traces = [
-        trace("bar", x=months, y=[counts[m] for m in months], name="complaints",
+        trace("bar", x=months, y=[counts[m] for m in months], name=complaints,
               marker={"color": COLORS["neutral"]},
-              hovertemplate="%{x}: %{y} complaints<extra></extra>"),
+              hovertemplate=f"%{{x}}: %{{y}} {complaints}<extra></extra>"),
         trace("scatter", x=months, y=[mean.get(m) for m in months], mode="lines",
-              name="3-month mean", line={"color": COLORS["warn"], "width": 3},
-              hovertemplate="%{x}: %{y:.1f} a month (3-month mean)<extra></extra>"),
+              name=mean3, line={"color": COLORS["warn"], "width": 3},
+              hovertemplate=f"%{{x}}: %{{y:.1f}} ({mean3})<extra></extra>"),
     ]  # fmt: skip
     if any(v is not None for v in earlier):
         traces.append(
-            trace("scatter", x=months, y=earlier, mode="lines+markers", name="a year earlier",
+            trace("scatter", x=months, y=earlier, mode="lines+markers", name=year_before,
                   line={"color": COLORS["muted"], "dash": "dot"},
-                  hovertemplate="%{x}, a year earlier: %{y} complaints<extra></extra>")
+                  hovertemplate=f"%{{x}}, {year_before}: %{{y}} {complaints}<extra></extra>")
         )  # fmt: skip
     return traces
+
+
+def _gap_text(gaps: int) -> str:
+    """" 2 months the sources do not cover are left blank, …;" (empty without gaps)."""
+    if not gaps:
+        return ""
+    text = ngettext(
+        "%(n)s month the sources do not cover is left blank, not drawn as zero;",
+        "%(n)s months the sources do not cover are left blank, not drawn as zero;",
+        gaps,
+    )
+    return " " + text % {"n": fmt.number(gaps)}
 
 
 def monthly_complaints(score: CompanyScore) -> Chart | None:
@@ -76,8 +90,8 @@ def monthly_complaints(score: CompanyScore) -> Chart | None:
         *traces,
         height=320,
         margin={"l": 50, "r": 20, "t": MODEBAR_ROOM, "b": 40},
-        xaxis={"type": "category", "fixedrange": True, "title": {"text": "month"}},
-        yaxis={"title": {"text": "complaints"}, "fixedrange": True},
+        xaxis={"type": "category", "fixedrange": True, "title": {"text": _("month")}},
+        yaxis={"title": {"text": _("complaints")}, "fixedrange": True},
         legend=LEGEND_BELOW,
     )
     shown = [m for m in months if counts[m] is not None]
@@ -85,28 +99,29 @@ def monthly_complaints(score: CompanyScore) -> Chart | None:
         return None
     peak = max(shown, key=lambda m: (counts[m], m))
     prior = (
-        "the same months a year earlier are shown dotted"
+        _("the same months a year earlier are shown dotted")
         if len(traces) == 3
-        else "the data does not reach a year further back"
+        else _("the data does not reach a year further back")
     )
-    gaps = len(months) - len(shown)
-    gap_text = (
-        f" {gaps} month{'s' if gaps != 1 else ''} the sources do not cover "
-        f"{'are' if gaps != 1 else 'is'} left blank, not drawn as zero;"
-        if gaps
-        else ""
-    )
-    summary = (
-        f"Complaints per month from {_month(months[0])} to {_month(months[-1])}: between "
-        f"{fmt.number(min(counts[m] for m in shown))} and {fmt.number(counts[peak])}, "
-        f"most in {_month(peak)};{gap_text} {prior}."
-    )
+    gap_text = _gap_text(len(months) - len(shown))
+    summary = _(
+        "Complaints per month from %(first)s to %(last)s: between %(low)s and %(high)s, most "
+        "in %(peak)s;%(gaps)s %(prior)s."
+    ) % {
+        "first": _month(months[0]),
+        "last": _month(months[-1]),
+        "low": fmt.number(min(counts[m] for m in shown)),
+        "high": fmt.number(counts[peak]),
+        "peak": _month(peak),
+        "gaps": gap_text,
+        "prior": prior,
+    }
     return Chart(
         id=f"complaints-{score.company}",
         figure=fig,
-        caption=f"Complaints about {score.name} per month",
+        caption=_("Complaints about %(name)s per month") % {"name": score.name},
         summary=summary,
-        columns=("Month", "Complaints", "3-month mean", "A year earlier"),
+        columns=(_("Month"), _("Complaints"), _("3-month mean"), _("A year earlier")),
         rows=tuple(
             (_month(m), fmt.number(counts[m]), fmt.number(mean.get(m)), fmt.number(e))
             for m, e in zip(months, earlier, strict=True)
@@ -133,30 +148,31 @@ def first_reply_by_channel(score: CompanyScore) -> Chart | None:
             for c in channels
         ]
 
-    names = [fmt.nice(c) for c in channels]
+    names = [term(c) for c in channels]
+    median, p90_name = _("median"), _("90th percentile")
     fig = figure(
-        trace("bar", x=names, y=hours(med), name="median", marker={"color": COLORS["neutral"]},
-              hovertemplate="%{x}: median %{y} h<extra></extra>"),
-        trace("bar", x=names, y=hours(p90), name="90th percentile",
+        trace("bar", x=names, y=hours(med), name=median, marker={"color": COLORS["neutral"]},
+              hovertemplate=f"%{{x}}: {median} %{{y}}<extra></extra>"),
+        trace("bar", x=names, y=hours(p90), name=p90_name,
               marker={"color": COLORS["warn"]},
-              hovertemplate="%{x}: 90th percentile %{y} h<extra></extra>"),
+              hovertemplate=f"%{{x}}: {p90_name} %{{y}}<extra></extra>"),
         barmode="group", height=300, margin={"l": 50, "r": 20, "t": MODEBAR_ROOM, "b": 40},
-        yaxis={"title": {"text": "hours to a first reply"}, "fixedrange": True},
-        xaxis={"fixedrange": True, "title": {"text": "channel"}}, legend=LEGEND_BELOW,
+        yaxis={"title": {"text": _("hours to a first reply")}, "fixedrange": True},
+        xaxis={"fixedrange": True, "title": {"text": _("channel")}}, legend=LEGEND_BELOW,
     )  # fmt: skip
     parts = [
-        f"{fmt.nice(c)} {metric_value(med[c].value, 'minutes')} (n={fmt.number(med[c].n)})"
+        f"{term(c)} {metric_value(med[c].value, 'minutes')} (n={fmt.number(med[c].n)})"
         for c in channels
     ]
     return Chart(
         id=f"first-reply-{score.company}",
         figure=fig,
-        caption=f"Time to a first reply from {score.name}, per channel",
-        summary="Median time to a first reply: " + fmt.join(parts) + ".",
-        columns=("Channel", "Median", "90th percentile", "n"),
+        caption=_("Time to a first reply from %(name)s, per channel") % {"name": score.name},
+        summary=_("Median time to a first reply:") + " " + fmt.join(parts, _("and")) + ".",
+        columns=(_("Channel"), _("Median"), _("90th percentile"), "n"),
         rows=tuple(
             (
-                fmt.nice(c),
+                term(c),
                 metric_value(med[c].value, "minutes"),
                 metric_value(p90[c].value, "minutes") if c in p90 else fmt.MISSING,
                 fmt.number(med[c].n),
@@ -181,7 +197,7 @@ def complaint_mix(score: CompanyScore, min_sample: int = 30) -> Chart | None:
             orientation="h",
             name=score.name,
             marker={"color": COLORS["neutral"]},
-            hovertemplate="%{y}: %{x}% of the company's complaints<extra></extra>",
+            hovertemplate="%{y}: %{x}% " + _("of the company's complaints") + "<extra></extra>",
         ),
         trace(
             "bar",
@@ -190,28 +206,38 @@ def complaint_mix(score: CompanyScore, min_sample: int = 30) -> Chart | None:
                 None if r.industry_share is None else round(100 * r.industry_share, 1) for r in rows
             ],
             orientation="h",
-            name="industry",
+            name=_("industry"),
             marker={"color": COLORS["muted"]},
-            hovertemplate="%{y}: %{x}% of the industry's complaints<extra></extra>",
+            hovertemplate="%{y}: %{x}% " + _("of the industry's complaints") + "<extra></extra>",
         ),
         barmode="group",
         height=80 + 44 * len(rows),
         margin={"l": 220, "r": 20, "t": MODEBAR_ROOM, "b": 40},
-        xaxis={"title": {"text": "% of complaints"}, "fixedrange": True},
+        xaxis={"title": {"text": _("%% of complaints").replace("%%", "%")}, "fixedrange": True},
         yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True},
         legend=LEGEND_BELOW,
     )
     top = rows[0]
-    summary = (
-        f"The most frequent {top.field} is “{top.topic}”: {fmt.share(top.share)} of the "
-        f"company's complaints against {fmt.share(top.industry_share)} of its industry's."
-    )
+    summary = _(
+        "The most frequent %(field)s is “%(topic)s”: %(share)s of the company's complaints "
+        "against %(industry)s of its industry's."
+    ) % {
+        "field": term(top.field),
+        "topic": top.topic,
+        "share": fmt.share(top.share),
+        "industry": fmt.share(top.industry_share),
+    }
     return Chart(
         id=f"mix-{score.company}",
         figure=fig,
-        caption=f"What {score.name}'s complaints are about, beside its industry",
+        caption=_("What %(name)s's complaints are about, beside its industry")
+        % {"name": score.name},
         summary=summary,
-        columns=(top.field.capitalize(), "Share of the company's", "Share of the industry's"),
+        columns=(
+            term(top.field).capitalize(),
+            _("Share of the company's"),
+            _("Share of the industry's"),
+        ),
         rows=tuple((r.topic, fmt.share(r.share), fmt.share(r.industry_share)) for r in rows),
     )
 

@@ -9,22 +9,40 @@ from __future__ import annotations
 from ..load.models import Company
 from ..score import CompanyCriterionResult, CompanyScore
 from . import format as fmt
+from .i18n import N_, _, ngettext
 
 # Units whose figures read with a symbol or a time unit; other units are counts ("complaints").
 TIME_UNITS = {"seconds": 1 / 60, "minutes": 1.0, "days": 1440.0}
 SOURCE_NAMES = {"cfpb": "CFPB Consumer Complaint Database"}
 STATUS_TEXT = {
     "scored": "",
-    "no_data": "no data",
-    "incomplete": "the rows do not give this figure (a trend needs the year before)",
-    "too_few": "too few rows",
-    "superseded": "counted by another criterion",
+    "no_data": N_("no data"),
+    "incomplete": N_("the rows do not give this figure (a trend needs the year before)"),
+    "too_few": N_("too few rows"),
+    "superseded": N_("counted by another criterion"),
 }
-NOT_RATED_TEXT = "NR — not rated"
+NOT_RATED_TEXT = N_("NR — not rated")
 SINGULAR = {"complaints": "complaint", "calls": "call", "complaints a month": "complaint a month"}
+# The units of the metric registry as a reader sees them (translated where shown).
+UNITS = (
+    N_("calls"),
+    N_("complaints"),
+    N_("complaints a month"),
+    N_("complaints a year per 100,000 customers"),
+    N_("contacts"),
+    N_("count"),
+    N_("hours"),
+    N_("obstacles"),
+    N_("people"),
+    N_("promises"),
+    N_("transfers"),
+    N_("complaint"),
+    N_("call"),
+    N_("complaint a month"),
+)
 
 
-def metric_value(v: float | None, unit: str, locale: str = fmt.DEFAULT_LOCALE) -> str:
+def metric_value(v: float | None, unit: str, locale: str | None = None) -> str:
     """A figure with its unit, as a table cell shows it: 76%, 26 h, 3.2×, +25%, 201 a month."""
     if v is None:
         return fmt.MISSING
@@ -42,13 +60,13 @@ def metric_value(v: float | None, unit: str, locale: str = fmt.DEFAULT_LOCALE) -
     return fmt.with_unit(round(v, 1), unit, locale)
 
 
-def value_in_sentence(v: float | None, unit: str, locale: str = fmt.DEFAULT_LOCALE) -> str:
+def value_in_sentence(v: float | None, unit: str, locale: str | None = None) -> str:
     """A figure as a letter's sentence uses it: counts without their unit (the sentence names
     it), ratios as "3.2 times"."""
     if v is None:
-        return "an unknown share"
+        return _("an unknown share")
     if unit == "ratio":
-        return f"{fmt.number(round(v, 1), locale)} times"
+        return _("%(n)s times") % {"n": fmt.number(round(v, 1), locale)}
     if unit in TIME_UNITS or unit in ("share", "change"):
         return metric_value(v, unit, locale)
     return fmt.number(round(v, 1), locale)
@@ -65,10 +83,12 @@ def period_text(period: str | None, months: bool = False) -> str:
     """An ISO interval as words: 2015-01-04 to 2015-10-06 (or 2015-01 to 2015-10)."""
     if not period:
         return fmt.MISSING
-    start, _, end = period.partition("/")
+    start, _slash, end = period.partition("/")
     if months:
         start, end = start[:7], end[:7]
-    return start if not end or start == end else f"{start} to {end}"
+    if not end or start == end:
+        return start
+    return _("%(start)s to %(end)s") % {"start": start, "end": end}
 
 
 def source_label(company: Company, calls: bool = False) -> str:
@@ -93,27 +113,41 @@ def not_rated(score: CompanyScore, min_sample: int) -> str:
     """ "NR — not rated (12 complaints; 30 needed)", or why there is nothing to rate."""
     if score.not_rated == "uncertain" and score.grade_range:
         low, high = score.grade_range
-        return (
-            f"{NOT_RATED_TEXT} (with each figure at either end of its 95% interval the grade "
-            f"runs from {low} to {high}: too wide to call)"
-        )
+        why = _(
+            "with each figure at either end of its 95%% interval the grade runs from %(low)s "
+            "to %(high)s: too wide to call"
+        ) % {"low": low, "high": high}
+        return f"{_(NOT_RATED_TEXT)} ({why})"
     if score.not_rated == "too_few":
-        rows = score.complaints or score.calls_offered
-        what = "complaints" if score.complaints else "calls"
+        rows = score.complaints or score.calls_offered or 0
+        if score.complaints:
+            what = ngettext("%(n)s complaint", "%(n)s complaints", rows)
+        else:
+            what = ngettext("%(n)s call", "%(n)s calls", rows)
+        what = what % {"n": fmt.number(rows)}
         if rows >= min_sample:
-            return (
-                f"{NOT_RATED_TEXT} ({fmt.number(rows)} {what}, but no graded figure has "
-                f"{fmt.number(min_sample)} rows behind it)"
-            )
-        return f"{NOT_RATED_TEXT} ({fmt.number(rows)} {what}; {fmt.number(min_sample)} needed)"
-    return f"{NOT_RATED_TEXT} (no documented case and no incident data)"
+            why = _("%(rows)s, but no graded figure has %(needed)s rows behind it") % {
+                "rows": what,
+                "needed": fmt.number(min_sample),
+            }
+            return f"{_(NOT_RATED_TEXT)} ({why})"
+        needed = _("%(rows)s; %(needed)s needed") % {
+            "rows": what,
+            "needed": fmt.number(min_sample),
+        }
+        return f"{_(NOT_RATED_TEXT)} ({needed})"
+    why = _("no documented case and no incident data")
+    return f"{_(NOT_RATED_TEXT)} ({why})"
 
 
 def interval_text(lo: float | None, hi: float | None, unit: str) -> str:
     """A figure's 95% interval as words: "95% interval 96% to 98%" (empty without one)."""
     if lo is None or hi is None:
         return ""
-    return f"95% interval {metric_value(lo, unit)} to {metric_value(hi, unit)}"
+    return _("95%% interval %(low)s to %(high)s") % {
+        "low": metric_value(lo, unit),
+        "high": metric_value(hi, unit),
+    }
 
 
 def grade_range_text(score: CompanyScore) -> str:
@@ -122,7 +156,7 @@ def grade_range_text(score: CompanyScore) -> str:
     if not score.grade_range:
         return ""
     low, high = score.grade_range
-    return low if low == high else f"{low} to {high}"
+    return low if low == high else _("%(low)s to %(high)s") % {"low": low, "high": high}
 
 
 def evidence_text(score: CompanyScore, company: Company) -> str:
@@ -132,10 +166,12 @@ def evidence_text(score: CompanyScore, company: Company) -> str:
     parts = []
     if score.case_part is not None:
         graded = len(score.case_weights)
-        parts.append(f"{graded} graded case{'s' if graded != 1 else ''}")
+        parts.append(
+            ngettext("%(n)s graded case", "%(n)s graded cases", graded) % {"n": fmt.number(graded)}
+        )
     scored = [c for c in score.criteria if c.applicable]
     if scored:
-        names = ", ".join(sorted({c.name.lower() for c in scored}))
+        names = ", ".join(sorted({_(c.name).lower() for c in scored}))
         sources = [
             f"{source_of_rows(company, [c.source])} "
             f"{period_text(f'{c.first_day}/{c.last_day}', True)}"
@@ -146,9 +182,12 @@ def evidence_text(score: CompanyScore, company: Company) -> str:
             sources.append(
                 f"{source_label(company, calls=True)} {period_text(calls.period, True)}"
             )
-        rows = score.complaints or score.calls_offered
-        what = "complaints" if score.complaints else "calls"
-        parts.append(f"{names} ({', '.join(sources)}; {fmt.number(rows)} {what})")
+        rows = score.complaints or score.calls_offered or 0
+        if score.complaints:
+            what = ngettext("%(n)s complaint", "%(n)s complaints", rows)
+        else:
+            what = ngettext("%(n)s call", "%(n)s calls", rows)
+        parts.append(f"{names} ({', '.join(sources)}; {what % {'n': fmt.number(rows)}})")
     return "; ".join(parts) or fmt.MISSING
 
 
@@ -169,29 +208,29 @@ def trend_arrow(trend: float | None) -> str:
 
 # Short names of the company figures, in the order a company page lists them.
 FIGURE_LABELS = {
-    "complaints": "Complaints",
-    "complaints_per_month": "Complaints a month",
-    "complaints_trend": "Last 3 months against a year earlier",
-    "complaints_per_100k": "Complaints a year per 100,000 customers",
-    "timely_share": "Answered in time",
-    "untimely_share": "Not answered in time",
-    "unanswered_share": "Social-media threads never answered",
-    "resolved_share": "Marked solved or closed",
-    "relief_share": "Closed with relief",
-    "relief_monetary_share": "… with monetary relief",
-    "relief_non_monetary_share": "… with non-monetary relief",
-    "explanation_only_share": "Closed with an explanation only",
-    "in_progress_share": "Still in progress",
-    "disputed_share": "Disputed by the customer",
-    "response_days_median": "Median days to the company's response",
-    "first_reply_median": "Median time to a first reply",
-    "first_reply_p90": "90th percentile of the time to a first reply",
-    "channel_fairness": "First reply by phone against social media",
-    "calls_offered": "Calls offered to an agent",
-    "answered_60s_share": "Answered within 60 seconds",
-    "abandonment_share": "Callers who hung up before an answer",
-    "call_wait_median": "Median wait in the queue",
-    "call_wait_p90": "90th-percentile wait in the queue",
+    "complaints": N_("Complaints"),
+    "complaints_per_month": N_("Complaints a month"),
+    "complaints_trend": N_("Last 3 months against a year earlier"),
+    "complaints_per_100k": N_("Complaints a year per 100,000 customers"),
+    "timely_share": N_("Answered in time"),
+    "untimely_share": N_("Not answered in time"),
+    "unanswered_share": N_("Social-media threads never answered"),
+    "resolved_share": N_("Marked solved or closed"),
+    "relief_share": N_("Closed with relief"),
+    "relief_monetary_share": N_("… with monetary relief"),
+    "relief_non_monetary_share": N_("… with non-monetary relief"),
+    "explanation_only_share": N_("Closed with an explanation only"),
+    "in_progress_share": N_("Still in progress"),
+    "disputed_share": N_("Disputed by the customer"),
+    "response_days_median": N_("Median days to the company's response"),
+    "first_reply_median": N_("Median time to a first reply"),
+    "first_reply_p90": N_("90th percentile of the time to a first reply"),
+    "channel_fairness": N_("First reply by phone against social media"),
+    "calls_offered": N_("Calls offered to an agent"),
+    "answered_60s_share": N_("Answered within 60 seconds"),
+    "abandonment_share": N_("Callers who hung up before an answer"),
+    "call_wait_median": N_("Median wait in the queue"),
+    "call_wait_p90": N_("90th-percentile wait in the queue"),
 }
 
 

@@ -11,6 +11,9 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
+from babel.units import format_unit
+
+from .i18n import N_, _, current_locale
 
 DEFAULT_LOCALE = "en"
 MISSING = "—"
@@ -32,32 +35,36 @@ def _separators(name: str) -> dict[int, str]:
     return str.maketrans({",": symbols.get("group", ","), ".": symbols.get("decimal", ".")})
 
 
-def number(value: float | int | None, locale: str = DEFAULT_LOCALE) -> str:
-    """Whole numbers without decimals, others with one: 1,234 and 12.5."""
+def number(value: float | int | None, locale: str | None = None) -> str:
+    """Whole numbers without decimals, others with one: 1,234 and 12.5 (in the locale given,
+    else the edition's being rendered)."""
     if value is None:
         return MISSING
+    locale = locale or current_locale()
     value = float(value)
     text = f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
     return text if locale == DEFAULT_LOCALE else text.translate(_separators(locale))
 
 
-def points(value: float | int | None, locale: str = DEFAULT_LOCALE) -> str:
+def points(value: float | int | None, locale: str | None = None) -> str:
     """Rubric points to the hundredth, as the scorer keeps them: 3, 1.5, 0.33."""
     if value is None:
         return MISSING
+    locale = locale or current_locale()
     text = f"{round(float(value), 2):,.2f}".rstrip("0").rstrip(".")
     return text if locale == DEFAULT_LOCALE else text.translate(_separators(locale))
 
 
-def weight(value: float | int | None, locale: str = DEFAULT_LOCALE) -> str:
+def weight(value: float | int | None, locale: str | None = None) -> str:
     """A recency weight to the ten-thousandth, as the scorer keeps it: 1, 0.7071."""
     if value is None:
         return MISSING
+    locale = locale or current_locale()
     text = f"{round(float(value), 4):,.4f}".rstrip("0").rstrip(".")
     return text if locale == DEFAULT_LOCALE else text.translate(_separators(locale))
 
 
-def share(value: float | None, locale: str = DEFAULT_LOCALE) -> str:
+def share(value: float | None, locale: str | None = None) -> str:
     """A share 0..1 as a whole percentage."""
     if value is None:
         return MISSING
@@ -65,64 +72,83 @@ def share(value: float | None, locale: str = DEFAULT_LOCALE) -> str:
 
 
 _QUALIFIER_MARK = {"at_least": "{}+", "about": "~{}", "at_most": "≤{}"}
-_QUALIFIER_WORDS = {"at_least": "at least {}", "about": "about {}", "at_most": "at most {}"}
+_QUALIFIER_WORDS = {
+    "at_least": N_("at least %(n)s"),
+    "about": N_("about %(n)s"),
+    "at_most": N_("at most %(n)s"),
+}
 
 
-def value(v: float | None, qualifier: str | None = None, locale: str = DEFAULT_LOCALE) -> str:
+def value(v: float | None, qualifier: str | None = None, locale: str | None = None) -> str:
     """A metric value with the source's qualifier as a mark: 50+, ~12, ≤3; "no data" if none."""
     if v is None:
-        return "no data"
+        return _("no data")
     return _QUALIFIER_MARK.get(qualifier or "", "{}").format(number(v, locale))
 
 
-def value_words(v: float | None, qualifier: str | None, locale: str = DEFAULT_LOCALE) -> str:
+def value_words(v: float | None, qualifier: str | None, locale: str | None = None) -> str:
     """A metric value with the qualifier in words, for sentences: "at least 50"."""
     if v is None:
-        return "an unknown number of"
-    return _QUALIFIER_WORDS.get(qualifier or "", "{}").format(number(v, locale))
+        return _("an unknown number of")
+    if qualifier in _QUALIFIER_WORDS:
+        return _(_QUALIFIER_WORDS[qualifier]) % {"n": number(v, locale)}
+    return number(v, locale)
 
 
-def duration(minutes: float | None, locale: str = DEFAULT_LOCALE) -> str:
+_DURATION_UNITS = {"s": "duration-second", "min": "duration-minute", "h": "duration-hour"}
+
+
+def _in_unit(v: float, unit: str, locale: str) -> str:
+    """English keeps its short marks (s, min, h, days); other languages get CLDR's (Babel)."""
+    if locale == DEFAULT_LOCALE:
+        return f"{number(v, locale)} {unit}"
+    cldr = _DURATION_UNITS.get(unit, "duration-day")
+    return format_unit(v, cldr, length="short", format="#,##0.#", locale=_locale(locale))
+
+
+def duration(minutes: float | None, locale: str | None = None) -> str:
     """A duration in the unit a reader takes in at a glance: seconds, minutes, hours or days."""
     if minutes is None:
         return MISSING
+    locale = locale or current_locale()
     minutes = float(minutes)
     if minutes < 1:
-        return f"{number(round(minutes * 60), locale)} s"
+        return _in_unit(round(minutes * 60), "s", locale)
     if minutes < 120:
-        return f"{number(round(minutes, 1), locale)} min"
+        return _in_unit(round(minutes, 1), "min", locale)
     if minutes < 72 * 60:
-        return f"{number(round(minutes / 60, 1), locale)} h"
-    return f"{number(round(minutes / 1440, 1), locale)} days"
+        return _in_unit(round(minutes / 60, 1), "h", locale)
+    return _in_unit(round(minutes / 1440, 1), "days", locale)
 
 
-def with_unit(v: float | None, unit: str, locale: str = DEFAULT_LOCALE) -> str:
+def with_unit(v: float | None, unit: str, locale: str | None = None) -> str:
     """A value followed by its unit ("12 hours"); shares and 0/1 flags in their own words."""
     if v is None:
         return MISSING
     if unit == "share":
         return share(v, locale)
     if unit == "0/1":
-        return "yes" if v else "no"
-    return f"{number(v, locale)} {unit}".rstrip()
+        return _("yes") if v else _("no")
+    return f"{number(v, locale)} {_(unit) if unit else ''}".rstrip()
 
 
-def date(d: dt.date | None, locale: str = DEFAULT_LOCALE) -> str:
+def date(d: dt.date | None, locale: str | None = None) -> str:
     """A calendar date: 15 Jan 2024."""
     if d is None:
         return MISSING
-    return format_date(d, format="d MMM y", locale=_locale(locale))
+    return format_date(d, format="d MMM y", locale=_locale(locale or current_locale()))
 
 
-def month(d: dt.date | None, locale: str = DEFAULT_LOCALE) -> str:
+def month(d: dt.date | None, locale: str | None = None) -> str:
     """A calendar month: Jan 2024."""
     if d is None:
         return MISSING
-    return format_date(d, format="MMM y", locale=_locale(locale))
+    return format_date(d, format="MMM y", locale=_locale(locale or current_locale()))
 
 
-def when(ts: dt.date | dt.datetime, locale: str = DEFAULT_LOCALE) -> str:
+def when(ts: dt.date | dt.datetime, locale: str | None = None) -> str:
     """An event's time: Mon 15 Jan 2024, 09:00 (or the date alone)."""
+    locale = locale or current_locale()
     if isinstance(ts, dt.datetime):
         return format_datetime(ts, format="EEE dd MMM y, HH:mm", locale=_locale(locale))
     return format_date(ts, format="EEE dd MMM y", locale=_locale(locale))

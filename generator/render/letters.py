@@ -22,7 +22,8 @@ from .company_text import (
     source_of_rows,
     value_in_sentence,
 )
-from .format import join, value_words
+from .format import date, join, number, value_words
+from .i18n import _
 from .safe_format import fill
 
 
@@ -118,6 +119,11 @@ def compose(letter: Letter, corpus: Corpus, board: Scoreboard) -> ComposedLetter
     return ComposedLetter(letter, sections)
 
 
+def one_line(text: str) -> str:
+    """A rubric text as its catalogue entry has it: whitespace runs made one space."""
+    return " ".join(text.split())
+
+
 def case_grievances(case_score: CaseScore, corpus: Corpus, company: Company) -> list[Grievance]:
     """A failed case criterion's letter sentence, filled in only with what the case shows."""
     case = corpus.cases[case_score.case]
@@ -139,10 +145,10 @@ def case_grievances(case_score: CaseScore, corpus: Corpus, company: Company) -> 
             ]
         )
         sentence = fill(
-            result.letter.strip(),
+            _(one_line(result.letter)),
             value=value_words(result.value, letter_qualifier(result)),
             company=name_in_sentence(company),
-            when=when or f"on {value_words(result.value, None)} occasions",
+            when=when or _("on %(n)s occasions") % {"n": value_words(result.value, None)},
             advertised=advertised or "",
         )
         out.append(
@@ -188,14 +194,15 @@ def company_grievances(score: CompanyScore, company: Company) -> list[Grievance]
 
 def company_sentence(result: CompanyCriterionResult, company: Company) -> str:
     sentence = fill(
-        result.letter.strip().rstrip("."),
+        _(one_line(result.letter)).rstrip("."),
         value=value_in_sentence(result.value, result.unit),
         company=name_in_sentence(company),
         when="",
         advertised="",
     )
     if result.industry_companies > 1 and result.industry_median is not None:
-        sentence += f", industry median {metric_value(result.industry_median, result.unit)}"
+        median = metric_value(result.industry_median, result.unit)
+        sentence += ", " + _("industry median %(value)s") % {"value": median}
     return sentence
 
 
@@ -208,7 +215,7 @@ def citation(result: CompanyCriterionResult, score: CompanyScore, company: Compa
         source = source_label(company, calls=True)
     else:
         source = source_of_rows(company, score.sources)
-    return f"{source}, {period_text(result.period, months=True)}, n={result.n:,}"
+    return f"{source}, {period_text(result.period, months=True)}, n={number(result.n)}"
 
 
 def case_sources(grievances: list[Grievance], corpus: Corpus) -> list[Source]:
@@ -237,18 +244,16 @@ def letters_citing(case_slug: str, composed: list[ComposedLetter]) -> list[Compo
 
 def salutation(composed: ComposedLetter) -> str:
     note = composed.letter.addressee_note
-    return (
-        f"To the management of {join(composed.addressee_names)}"
-        + (f", {note}" if note else "")
-        + ":"
-    )
+    names = join(composed.addressee_names, _("and"))
+    text = _("To the management of %(names)s") % {"names": names}
+    return text + (f", {note}" if note else "") + ":"
 
 
 def _group_heading(case: str | None, title: str | None, site_url: str) -> str:
     if case is None:
-        return "From the complaint and call-centre data:"
+        return _("From the complaint and call-centre data:")
     link = f" ({site_url}cases/{case}.html)" if site_url else ""
-    return f"From the case “{title}”{link}:"
+    return _("From the case “%(title)s”") % {"title": title} + f"{link}:"
 
 
 def _sentence(g: Grievance) -> str:
@@ -258,11 +263,11 @@ def _sentence(g: Grievance) -> str:
 def plain_text(composed: ComposedLetter, site_url: str = "") -> str:
     """The letter as plain text, for e-mail, copying and the .txt download."""
     L = composed.letter
-    lines = [L.title, "", L.date.isoformat(), ""]
+    lines = [L.title, "", date(L.date), ""]
     lines += [salutation(composed), "", L.opening.strip(), ""]
     sections = composed.with_grievances
     if sections:
-        lines += ["What your customers went through:", ""]
+        lines += [_("What your customers went through:"), ""]
         for section in sections:
             if len(composed.sections) > 1:
                 lines += [section.name.upper(), ""]
@@ -272,12 +277,12 @@ def plain_text(composed: ComposedLetter, site_url: str = "") -> str:
     if L.points:
         lines += [f"- {p}" for p in L.points] + [""]
     if L.demands:
-        lines += ["We ask you to:", ""] + [f"{n}. {d}" for n, d in enumerate(L.demands, 1)]
+        lines += [_("We ask you to:"), ""] + [f"{n}. {d}" for n, d in enumerate(L.demands, 1)]
         lines.append("")
     lines += [L.closing.strip(), ""]
     lines += list(L.signatories or [L.sender])
     if composed.sources:
-        lines += ["", "Sources:"] + [f"- {source_text(s)}" for s in composed.sources]
+        lines += ["", _("Sources:")] + [f"- {source_text(s)}" for s in composed.sources]
     return "\n".join(lines).rstrip() + "\n"
 
 

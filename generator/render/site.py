@@ -13,16 +13,43 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from ..load import Corpus
 from ..resources import TEMPLATES
 from ..score import CaseScore, Scoreboard
 from . import format as fmt
+from . import i18n
+from .case_text import in_language
+from .i18n import term
 from .letters import compose
-from .markup import markdown_safe, yaml_str
+from .markup import markdown_safe, markdown_text, yaml_str
 
 
-def environment(templates: Path, locale: str = fmt.DEFAULT_LOCALE) -> Environment:
+def _gettext(message: str, /, **variables: Any) -> Markup:
+    """Templates' ``_()`` of a literal text: the translated text (trusted: it comes from our
+    catalogues), with ``%(name)s`` fields filled by values escaped like any other output.
+    Text that is data goes through ``tr()`` instead, which escapes it."""
+    text = Markup(i18n._(message))
+    return text % {k: markdown_text(v) for k, v in variables.items()} if variables else text
+
+
+def _case_field(case: Any, name: str, language: str) -> Markup:
+    """A case's title or summary in the edition's language, else as written (marked)."""
+    translated = case.translations.get(language)
+    if translated is not None and getattr(translated, name) is not None:
+        return in_language(getattr(translated, name), language, language)
+    return in_language(getattr(case, name), case.language, language)
+
+
+def _ngettext(singular: str, plural: str, count: int, /, **variables: Any) -> Markup:
+    text = Markup(i18n.ngettext(singular, plural, count))
+    return text % {k: markdown_text(v) for k, v in {"num": count, **variables}.items()}
+
+
+def environment(
+    templates: Path, locale: str = fmt.DEFAULT_LOCALE, language: str = i18n.SOURCE_LANGUAGE
+) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates)),
         autoescape=True,  # pages are Markdown with HTML in them: escape everything by default
@@ -41,6 +68,19 @@ def environment(templates: Path, locale: str = fmt.DEFAULT_LOCALE) -> Environmen
     env.filters["duration"] = lambda minutes: fmt.duration(minutes, locale)
     env.filters["unit"] = lambda v, unit: fmt.with_unit(v, unit, locale)
     env.filters["nice"] = fmt.nice
+    env.filters["date"] = lambda d: fmt.date(d, locale)
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, lang=locale)
+    # text that is data (a rubric's criterion names, a chart's caption): translated when the
+    # catalogue knows it, and escaped like any other value, never trusted as markup
+    env.globals["tr"] = lambda value: markdown_text(i18n._(str(value)))
+    env.globals["industry_name"] = i18n.term
+    env.globals["Markup"] = Markup
+    env.globals["all_channels"] = lambda code: _gettext("all") if code == "all" else term(code)
+    env.globals["edition_lang"] = language
+    env.globals["own"] = lambda text, lang: in_language(text, lang, language)
+    env.globals["case_title"] = lambda case: _case_field(case, "title", language)
+    env.globals["case_summary"] = lambda case: _case_field(case, "summary", language)
+    env.filters["term"] = i18n.term
     return markdown_safe(env)  # every value Markdown-inert as well as HTML-escaped
 
 
@@ -54,9 +94,15 @@ class SiteRenderer:
         out: Path,
         templates: Path = TEMPLATES,
         site_url: str = "",
+        edition: i18n.Edition | None = None,
+        shared_plotly: bool = False,
     ):
         self.corpus, self.board, self.out = corpus, board, out
-        self.env = environment(templates)
+        self.shared_plotly = shared_plotly
+        self.edition = edition
+        self.locale = edition.locale if edition else fmt.DEFAULT_LOCALE
+        self.language = edition.code if edition else i18n.SOURCE_LANGUAGE
+        self.env = environment(templates, self.locale, self.language)
         self.assets = templates / "assets"
         self.overrides = templates / "overrides"
         self.site_url = site_url
@@ -64,9 +110,12 @@ class SiteRenderer:
         assert rubric is not None
         self.rubric = rubric
         self.category_names = {c.id: c.name for c in rubric.categories}
-        self.letters = {
-            slug: compose(letter, corpus, board) for slug, letter in sorted(corpus.letters.items())
-        }
+        self.translations = edition.translations if edition else i18n.NullTranslations()
+        with i18n.active(self.translations), i18n.formatting(self.locale):  # letters too
+            self.letters = {
+                slug: compose(letter, corpus, board)
+                for slug, letter in sorted(corpus.letters.items())
+            }
         self.case_scores = {c.case: c for c in board.cases}
         self.pages = 0
 
@@ -88,8 +137,9 @@ class SiteRenderer:
 
         self.out.mkdir(parents=True, exist_ok=True)
         self.copy_assets()
-        for render_pages in PAGE_KINDS:
-            render_pages(self)
+        with i18n.active(self.translations), i18n.formatting(self.locale):
+            for render_pages in PAGE_KINDS:
+                render_pages(self)
         return self.pages
 
     def copy_assets(self) -> None:
@@ -97,23 +147,35 @@ class SiteRenderer:
         templates/assets), and the theme overrides beside them (mkdocs.yml's custom_dir points
         there), so an installed cxreport builds from any folder."""
         target = self.out / "assets"
-        shutil.copytree(self.assets, target, dirs_exist_ok=True)
+        # an edition beside the root one loads the root's copy of plotly.js (1.2 MB, once)
+        skip = shutil.ignore_patterns("plotly.min.js*") if self.shared_plotly else None
+        shutil.copytree(self.assets, target, dirs_exist_ok=True, ignore=skip)
         overrides = self.out.parent / "overrides"
         if overrides.exists():
             shutil.rmtree(overrides)
         shutil.copytree(self.overrides, overrides)
 
-    def latest_cases(self, n: int = 10) -> list[CaseScore]:
+    def latest_cases(self, n: int | None = 10) -> list[CaseScore]:
+        """The scored cases in the one order the home page, the cases list and the feed use:
+        newest first (see pages/feed.py, newest_first)."""
+        from .pages.feed import newest_first
+
         cases = self.corpus.cases
-        return sorted(
-            self.board.cases,
-            key=lambda c: (cases[c.case].published or c.date, c.case),
-            reverse=True,
-        )[:n]
+        ordered = sorted(self.board.cases, key=lambda c: newest_first(cases[c.case]), reverse=True)
+        return ordered if n is None else ordered[:n]
 
 
 def render_site(
-    corpus: Corpus, board: Scoreboard, out: Path, templates: Path = TEMPLATES, site_url: str = ""
+    corpus: Corpus,
+    board: Scoreboard,
+    out: Path,
+    templates: Path = TEMPLATES,
+    site_url: str = "",
+    edition: i18n.Edition | None = None,
+    shared_plotly: bool = False,
 ) -> int:
-    """Render every page into ``out`` (which must be empty or absent); returns the page count."""
-    return SiteRenderer(corpus, board, out, templates, site_url).render_all()
+    """Render every page into ``out`` (which must be empty or absent) in the language of
+    ``edition`` (English without one); returns the page count. ``shared_plotly``: the pages
+    load plotly.js from the root edition's assets (none is copied into ``out``)."""
+    site = SiteRenderer(corpus, board, out, templates, site_url, edition, shared_plotly)
+    return site.render_all()

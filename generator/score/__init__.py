@@ -47,7 +47,8 @@ def score_corpus(
     rubric = corpus.rubric
     assert rubric is not None
     metrics = metrics if metrics is not None else case_metrics(corpus.cases)
-    cases = score_cases(corpus, metrics)
+    examples = {slug for slug, case in corpus.cases.items() if case.example}
+    cases = [c for c in score_cases(corpus, metrics) if c.case not in examples]  # not graded
     cat_names = {cat.id: cat.name for cat in rubric.categories}
     companies = score_companies(corpus, cases, cat_names, engine=engine)
     return Scoreboard(rubric_version=rubric.version, cases=cases, companies=companies)

@@ -129,6 +129,8 @@ def _all_pages() -> list[str]:
 
 
 PAGES = _all_pages()
+# The Hebrew edition, right to left: every page, checked like the English ones.
+HEBREW_PAGES = ["/he" + p for p in PAGES]
 CHART_PAGES = [
     "/index.html",
     "/cases/index.html",
@@ -465,7 +467,7 @@ NO_MID_WORD_BREAKS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", PAGES + HEBREW_PAGES)
 def test_phone_layout_fits_the_screen_without_breaking_words(browser, server, path):
     page = _new_page(browser, width=PHONE)
     try:
@@ -501,7 +503,7 @@ def _axe(page) -> list[dict]:
     }""")
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", PAGES + HEBREW_PAGES)
 def test_no_accessibility_violations_light_dark_phone_desktop(browser, server, path):
     if not AXE.exists():
         _require("axe-core is not installed (npm ci)")
@@ -666,3 +668,41 @@ def test_search_results_show_payloads_as_text(page, xss_server):
     assert results.locator("script, img, iframe, svg, [onerror], [onload]").count() == 0
     assert page.evaluate("String(window.__xss)") == "undefined" and dialogs == []
     _assert_clean(page, xss_server)
+
+
+# --------------------------------------------------------------------------- Hebrew, RTL
+
+
+def test_hebrew_edition_reads_right_to_left(page, server):
+    page.goto(server + "/he/cases/index.html", wait_until="load")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    # the navigation runs from the right: the first tab sits right of the second
+    tabs = page.locator(".md-tabs__item").all()
+    first, second = tabs[0].bounding_box(), tabs[1].bounding_box()
+    assert first["x"] > second["x"]
+    # tables start at the right: the first column is the rightmost
+    cells = page.locator("#cases-table thead th").all()
+    assert cells[0].bounding_box()["x"] > cells[1].bounding_box()["x"]
+    # numbers and dates keep their order inside right-to-left text
+    assert page.locator("#cases-table tbody td").nth(4).inner_text().replace(".", "").isdigit()
+    _assert_clean(page, server)
+
+
+def test_hebrew_charts_draw_from_the_root_copy_of_plotly(page, server):
+    page.goto(server + "/he/cases/fiber-upgrade.html", wait_until="load")
+    assert _draw_all(page) == ["chart-timeline-fiber-upgrade"]
+    assert _plotly_requests(page) == [server + "/assets/javascripts/plotly.min.js"]
+    _assert_clean(page, server)
+
+
+def test_language_switcher_keeps_the_reader_on_the_same_page(page, server):
+    page.goto(server + "/he/companies/comcast.html", wait_until="load")
+    page.locator(".md-header__option .md-select").hover()
+    page.locator('a.md-select__link[hreflang="sv"]').click()
+    page.wait_for_url(server + "/sv/companies/comcast.html")
+    assert page.evaluate("document.documentElement.lang") == "sv"
+    page.locator(".md-header__option .md-select").hover()
+    page.locator('a.md-select__link[hreflang="en"]').click()
+    page.wait_for_url(server + "/companies/comcast.html")
+    assert page.evaluate("document.documentElement.lang") == "en"

@@ -48,7 +48,12 @@ PAYLOADS = [
 ]
 # Checked or semantic text, not free text: a registered metric name, an IANA zone, and the
 # Markdown narrative (sanitised, tested in test_site/test_browser).
-NOT_FREE = {("Criterion", "metric"), ("Case", "timezone"), ("Case", "narrative")}
+NOT_FREE = {
+    ("Criterion", "metric"),
+    ("Case", "timezone"),
+    ("Case", "narrative"),
+    ("CaseText", "narrative"),
+}
 
 
 def _strip(annotation):
@@ -120,7 +125,10 @@ def fill(doc: dict, model: type[BaseModel], payload_for, filled: set) -> None:
             is_list = typing.get_origin(field.annotation) is list or "list[" in str(
                 field.annotation
             )
-            doc[name] = [text] if is_list else text
+            if str(field.annotation).startswith("dict["):  # text by key (a translation's quotes)
+                doc[name] = {k: text for k in doc[name]}
+            else:
+                doc[name] = [text] if is_list else text
             filled.add(key)
             continue
         value = doc.get(name)
@@ -167,6 +175,17 @@ def base_documents() -> dict[str, tuple[type[BaseModel], dict]]:
         "company_statement": {"text": "x", "source": "x"},
         "consent": {"redacted": ["x"], "public_names": ["x"]},
         "stated": {"contacts": {"value": 4, "quote": "x"}},
+        "translations": {
+            "sv": {
+                "title": "x",
+                "summary": "x",
+                "narrative": "x",
+                "timeline_note": "x",
+                "company_statement": "x",
+                "quotes": {"contacts": "x"},
+                "notes": {case["timeline"][0]["id"]: "x"},
+            }
+        },
     }
     case["sources"][0] |= {"publisher": "x", "language": "x", "note": "x"}
     company = read("companies/acme-telecom.yaml")

@@ -114,10 +114,10 @@ def test_evidence_links_resolve_to_events_on_the_page(site):
             assert a["href"].startswith("#ev-") and a["href"][1:] in ids
     fiber = soup(site / "cases" / "fiber-upgrade.html")
     row = fiber.select_one("#crit-missed-deadlines")
-    assert [a.get_text() for a in row.select("a.cx-evidence")] == [
-        "switch-day-missed",
-        "second-deadline-missed",
-        "third-deadline-missed",
+    assert [a.get_text() for a in row.select("a.cx-evidence")] == [  # labels, not slugs
+        "switch day missed",
+        "second deadline missed",
+        "third deadline missed",
     ]
     assert "failed" in row.get_text() and "cx-failed" in row["class"]
 

@@ -10,32 +10,36 @@ from ...measure import REGISTRY
 from ...score import CaseScore
 from .. import charts
 from .. import format as fmt
+from ..case_text import shown_text, untranslated_note
 from ..format import nice as fmt_nice
+from ..i18n import N_, Nn_, _, ngettext
 from ..letters import letters_citing
-from ..markup import sanitise_markdown
 
 HEADLINE = [
     # metric, label (singular, plural), shown when the value is positive
-    ("hours_without_service", "hour without service", "hours without service"),
-    ("contacts", "contact", "contacts"),
-    ("hours_on_phone", "hour on the phone", "hours on the phone"),
-    ("distinct_agents", "employee", "employees"),
-    ("transfers", "transfer", "transfers"),
-    ("promises_missed", "missed deadline", "missed deadlines"),
-    ("support_unavailable", "time support was unavailable", "times support was unavailable"),
+    ("hours_without_service", *Nn_("hour without service", "hours without service")),
+    ("contacts", *Nn_("contact", "contacts")),
+    ("hours_on_phone", *Nn_("hour on the phone", "hours on the phone")),
+    ("distinct_agents", *Nn_("employee", "employees")),
+    ("transfers", *Nn_("transfer", "transfers")),
+    ("promises_missed", *Nn_("missed deadline", "missed deadlines")),
+    (
+        "support_unavailable",
+        *Nn_("time support was unavailable", "times support was unavailable"),
+    ),
 ]
 
 
 # What a page says about precision, in one place (easy to translate).
+# (marked for the catalogue; translated where used)
 TEXT = {
-    "dates_not_given": "the source gives no dates",
-    "dates_approximate": "about {start}{end}",
-    "written_up": "written up {date}",
-    "day": "day {n}, {time}",
-    "day_only": "day {n}",
-    "approx_mark": "about",
-    "inferred": "inferred from the source's words",
-    "approximate": "counted from reconstructed times",
+    "dates_not_given": N_("the source gives no dates"),
+    "written_up": N_("written up %(date)s"),
+    "day": N_("day %(n)s, %(time)s"),
+    "day_only": N_("day %(n)s"),
+    "approx_mark": N_("about"),
+    "inferred": N_("inferred from the source's words"),
+    "approximate": N_("counted from reconstructed times"),
 }
 
 
@@ -60,9 +64,9 @@ def figure_text(detail) -> str:
 
 def figure_note(detail) -> str:
     if detail.inferred:
-        return TEXT["inferred"]
+        return _(TEXT["inferred"])
     if detail.approximate:
-        return TEXT["approximate"]
+        return _(TEXT["approximate"])
     return ""
 
 
@@ -70,19 +74,21 @@ def dates_text(case: Case, score: CaseScore) -> str:
     """The case's dates as its sources give them, and never a date they do not give."""
     if case.dates == "not_given":
         if score.date_basis == "source":
-            return f"{TEXT['dates_not_given']} · {score.date.isoformat()}"
-        return TEXT["dates_not_given"]
-    span = case.started.isoformat() + (f" to {case.ended.isoformat()}" if case.ended else "")
+            return f"{_(TEXT['dates_not_given'])} · {score.date.isoformat()}"
+        return _(TEXT["dates_not_given"])
+    span = case.started.isoformat()
+    if case.ended:
+        span = _("%(start)s to %(end)s") % {"start": span, "end": case.ended.isoformat()}
     if case.dates == "approximate":
-        return f"{TEXT['approx_mark']} {span}"
+        return f"{_(TEXT['approx_mark'])} {span}"
     return span
 
 
 def _clock(ts: dt.datetime, first: dt.date) -> str:
     n = (ts.date() - first).days + 1
     if ts.time() == dt.time():
-        return TEXT["day_only"].format(n=n)
-    return TEXT["day"].format(n=n, time=ts.strftime("%H:%M"))
+        return _(TEXT["day_only"]) % {"n": n}
+    return _(TEXT["day"]) % {"n": n, "time": ts.strftime("%H:%M")}
 
 
 def event_times(case: Case) -> dict[str, tuple[str, str]]:
@@ -103,15 +109,17 @@ def event_times(case: Case) -> dict[str, tuple[str, str]]:
     return out
 
 
-def headline(score: CaseScore, service: str | None) -> list[Headline]:
+def headline(score: CaseScore, service: str | None, locale: str = "en") -> list[Headline]:
     out = []
     for metric, one, many in HEADLINE:
         detail = score.metric_details.get(metric)
         if not detail or not detail.value or detail.value <= 0:
             continue
         value_text = figure_text(detail)
-        label = one if detail.value == 1 else many
-        if metric == "hours_without_service" and service:
+        # (plural rules differ by language: a whole count picks the form, else the plural)
+        count = int(detail.value) if float(detail.value).is_integer() else 2
+        label = ngettext(one, many, count)
+        if metric == "hours_without_service" and service and locale == "en":
             label = label.replace("service", service)
         out.append(
             Headline(
@@ -122,10 +130,10 @@ def headline(score: CaseScore, service: str | None) -> list[Headline]:
 
 
 REASONS = {
-    "no_value": "no figure",
-    "not_covered": "the sources do not tell",
-    "unbacked_failure": "no evidence behind a failure",
-    "superseded": "counted under another criterion",
+    "no_value": N_("no figure"),
+    "not_covered": N_("the sources do not tell"),
+    "unbacked_failure": N_("no evidence behind a failure"),
+    "superseded": N_("counted under another criterion"),
 }
 
 
@@ -144,7 +152,7 @@ def list_filters(rows: list[CaseScore], corpus) -> dict[str, list[tuple[str, str
 
 def render(site) -> None:
     corpus = site.corpus
-    rows = sorted(site.board.cases, key=lambda c: (c.date, c.case), reverse=True)
+    rows = site.latest_cases(None)  # newest first, as on the home page and in the feed
     site.render(
         "cases/index.md",
         "cases.md.j2",
@@ -158,21 +166,23 @@ def render(site) -> None:
     for score in site.board.cases:
         case = corpus.cases[score.case]
         service = next((e.service for e in case.timeline if e.kind == "service_lost"), None)
-        narrative = corpus.narratives.get(case.slug)
+        text = shown_text(case, corpus.narratives.get(case.slug), site.language)
         site.render(
             f"cases/{case.slug}.md",
             "case.md.j2",
             case=case,
             score=score,
             company=corpus.companies[case.company],
-            headline=headline(score, service),
+            headline=headline(score, service, site.locale),
             dates=dates_text(case, score),
             times=event_times(case),
             figure_text=figure_text,
             figure_note=figure_note,
             reasons=REASONS,
             rubric=site.rubric,
-            narrative=sanitise_markdown(narrative) if narrative else None,
+            text=text,
+            narrative=text.narrative,
+            note=untranslated_note(text, site.language, site.locale) if text.untranslated else None,
             charts=charts.case_charts(case, score),
             letters=letters_citing(case.slug, list(site.letters.values())),
             categories=site.category_names,

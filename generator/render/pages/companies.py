@@ -7,6 +7,7 @@ from ...score import CaseScore, CompanyScore
 from .. import company_text as text
 from ..company_charts import categorical_mix, company_page_charts
 from ..format import value as fmt_value
+from ..i18n import ngettext
 
 
 def render(site) -> None:
@@ -123,13 +124,16 @@ def observed_promises(company, case_scores: list[CaseScore]) -> list[dict]:
             for cs in case_scores:
                 detail = cs.metric_details.get("support_unavailable")
                 if detail and detail.value:
-                    times = "time" if detail.value == 1 else "times"
-                    seen.append(
-                        (cs, f"unavailable {fmt_value(detail.value)} {times}", detail.evidence)
-                    )
+                    n = int(detail.value) if float(detail.value).is_integer() else 2
+                    times = ngettext("unavailable %(n)s time", "unavailable %(n)s times", n)
+                    seen.append((cs, times % {"n": fmt_value(detail.value)}, detail.evidence))
         elif promise.kind == "guarantee":
             for cs in case_scores:
                 if cs.failed:
-                    seen.append((cs, f"{len(cs.failed)} scorecard criteria failed", []))
+                    failed = ngettext(
+                        "%(n)s scorecard criterion failed", "%(n)s scorecard criteria failed",
+                        len(cs.failed),
+                    )
+                    seen.append((cs, failed % {"n": len(cs.failed)}, []))
         out.append({"promise": promise, "observed": seen})
     return out

@@ -25,4 +25,5 @@ def render(site) -> None:
             text=text,
             mailto=mailto(composed, text),
             companies=site.corpus.companies,
+            cases=site.corpus.cases,
         )

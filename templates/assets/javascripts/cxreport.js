@@ -6,7 +6,9 @@
   "use strict";
 
   var here = document.currentScript && document.currentScript.src;
-  var PLOTLY_SRC = here ? new URL("plotly.min.js", here).href : null;
+  // A language edition beside the root one names the root's copy (shipped once).
+  var shared = document.querySelector('meta[name="cx-plotly"]');
+  var PLOTLY_SRC = here ? new URL(shared ? shared.content : "plotly.min.js", here).href : null;
   var plotly = { state: "idle", waiting: [] };
   var printing = false;
 
@@ -297,7 +299,23 @@
           wrap.removeAttribute(a);
         });
       }
+      markHiddenSides(wrap);
+      if (!wrap.getAttribute("data-cx-edges")) {
+        wrap.setAttribute("data-cx-edges", "true");
+        wrap.addEventListener("scroll", function () { markHiddenSides(wrap); }, { passive: true });
+      }
     });
+  }
+
+  /* A table wider than its column fades at the side where columns are hidden, so a reader
+     sees that it scrolls (either side: a right-to-left page scrolls the other way). */
+  function markHiddenSides(wrap) {
+    var rtl = getComputedStyle(wrap).direction === "rtl";
+    var left = Math.abs(wrap.scrollLeft);
+    var rest = wrap.scrollWidth - wrap.clientWidth - left;
+    var before = left > 1, after = rest > 1;
+    wrap.classList.toggle("cx-more-left", rtl ? after : before);
+    wrap.classList.toggle("cx-more-right", rtl ? before : after);
   }
 
   function bindCopy() {
@@ -364,6 +382,19 @@
     return item;
   }
 
+  var MESSAGES = {
+    foundOne: "{n} page found for {term}",
+    foundMany: "{n} pages found for {term}",
+    firstShown: " (the first {shown} shown)",
+    failed: "Search could not load its index."
+  };
+
+  function message(box, name, values) {
+    // the page's own text (in its language, from the data attributes), else English
+    var text = box.dataset[name] || MESSAGES[name];
+    return text.replace(/\{(n|term|shown)\}/g, function (all, key) { return String(values[key]); });
+  }
+
   function runSearch(term, searchId) {
     var box = document.getElementById("cx-search");
     var summary = document.getElementById("cx-search-summary");
@@ -382,12 +413,12 @@
     }).then(function (found) {
       if (box.getAttribute("data-search-id") !== String(searchId)) return;  // a newer search
       var n = found[0];
-      summary.textContent = n + " page" + (n === 1 ? "" : "s") + " found for " + term +
-        (n > SEARCH_SHOWN ? " (the first " + SEARCH_SHOWN + " shown)" : "");
+      summary.textContent = message(box, n === 1 ? "foundOne" : "foundMany", {n: n, term: term}) +
+        (n > SEARCH_SHOWN ? message(box, "firstShown", {shown: SEARCH_SHOWN}) : "");
       list.textContent = "";
       found[1].forEach(function (data) { list.appendChild(resultNode(data)); });
     }).catch(function () {
-      summary.textContent = "Search could not load its index.";
+      summary.textContent = message(box, "failed", {});
     });
   }
 
