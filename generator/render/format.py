@@ -46,22 +46,23 @@ def number(value: float | int | None, locale: str | None = None) -> str:
     return text if locale == DEFAULT_LOCALE else text.translate(_separators(locale))
 
 
-def points(value: float | int | None, locale: str | None = None) -> str:
-    """Rubric points to the hundredth, as the scorer keeps them: 3, 1.5, 0.33."""
+def _trimmed(value: float | int | None, places: int, locale: str | None) -> str:
+    """``value`` to ``places`` decimals without trailing zeros, in the locale's marks."""
     if value is None:
         return MISSING
     locale = locale or current_locale()
-    text = f"{round(float(value), 2):,.2f}".rstrip("0").rstrip(".")
+    text = f"{round(float(value), places):,.{places}f}".rstrip("0").rstrip(".")
     return text if locale == DEFAULT_LOCALE else text.translate(_separators(locale))
+
+
+def points(value: float | int | None, locale: str | None = None) -> str:
+    """Rubric points to the hundredth, as the scorer keeps them: 3, 1.5, 0.33."""
+    return _trimmed(value, 2, locale)
 
 
 def weight(value: float | int | None, locale: str | None = None) -> str:
     """A recency weight to the ten-thousandth, as the scorer keeps it: 1, 0.7071."""
-    if value is None:
-        return MISSING
-    locale = locale or current_locale()
-    text = f"{round(float(value), 4):,.4f}".rstrip("0").rstrip(".")
-    return text if locale == DEFAULT_LOCALE else text.translate(_separators(locale))
+    return _trimmed(value, 4, locale)
 
 
 def share(value: float | None, locale: str | None = None) -> str:
