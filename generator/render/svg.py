@@ -279,18 +279,18 @@ def _axes(draw: Drawing, frame: Frame, layout: dict) -> None:
     """Grid lines at the value ticks, tick labels, axis lines and axis titles."""
     grid, base = [], []
     for px, label in frame.x.ticks():
-        draw.text(px, frame.y1 + FONT + 4, label, "middle", ' class="cx-tick"')
+        draw.text(px, frame.y1 + FONT + 4, label, "middle", ' class="cx-tick-x"')
         if frame.x.kind != "category":
             grid.append(f"M{_n(px)},{_n(frame.y0)}V{_n(frame.y1)}")
     room = frame.x0 - 8
     for py, label in frame.y.ticks():
         shown = _clip(label, room) if frame.y.kind == "category" else label
-        draw.text(frame.x0 - 6, py + 4, shown, "end", ' class="cx-tick"')
+        draw.text(frame.x0 - 6, py + 4, shown, "end", ' class="cx-tick-y"')
         if frame.y.kind != "category":
             grid.append(f"M{_n(frame.x0)},{_n(py)}H{_n(frame.x1)}")
     if frame.y2 is not None:
         for py, label in frame.y2.ticks():
-            draw.text(frame.x1 + 6, py + 4, label, "start", ' class="cx-tick"')
+            draw.text(frame.x1 + 6, py + 4, label, "start", ' class="cx-tick-y2"')
     base.append(f"M{_n(frame.x0)},{_n(frame.y1)}H{_n(frame.x1)}")
     draw.path("".join(grid), 'class="cx-grid"')
     draw.path("".join(base), 'class="cx-axis"')
