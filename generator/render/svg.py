@@ -21,9 +21,12 @@ from babel.dates import format_datetime
 from . import format as fmt
 from .i18n import current_locale
 
-WIDTH = 720  # the drawing's width in its own units; it scales to the column's width
+# The drawing's width in its own units: the content column of Material's desktop layout, where
+# it is drawn at its size; elsewhere it scales to the column's width.
+WIDTH = 688
 FONT = 12
-LEGEND_ROW = 22
+LEGEND_ROW = 19  # plotly's legend row
+TEXT_WIDTH = 0.55  # a character's mean width, in font sizes (for laying out the legend)
 DEFAULT_MARGIN = {"l": 80, "r": 80, "t": 100, "b": 80}  # plotly's, where a figure sets none
 
 
@@ -237,7 +240,8 @@ def _scale(axis: dict, traces: list[dict], key: str, pixels: tuple[float, float]
 def _frame(fig: dict, height: float) -> Frame:
     layout = fig.get("layout", {})
     margin = {**DEFAULT_MARGIN, **layout.get("margin", {})}
-    x0, x1 = margin["l"], WIDTH - margin["r"]
+    x0 = margin["l"]
+    x1 = WIDTH - margin["r"] - side_legend_width(fig.get("data", []), layout)
     y0, y1 = margin["t"], height - margin["b"]
     traces = fig.get("data", [])
     left = [t for t in traces if t.get("yaxis", "y") == "y"]
@@ -495,25 +499,55 @@ def _swatch(t: dict, x: float, y: float) -> tuple[str, str]:
     return f"M{_n(x)},{_n(y)}h18", attrs + (f' stroke-dasharray="{dash}"' if dash else "")
 
 
-def _legend(draw: Drawing, traces: list[dict], top: float, left: float, title: str) -> float:
-    """Legend items in rows from ``top``; returns the height the rows take."""
+def _item_width(t: dict) -> float:
+    """A legend item's width as plotly lays it out: the swatch's 40 units, then the name."""
+    return 40 + len(html.unescape(str(t["name"]))) * FONT * TEXT_WIDTH
+
+
+def side_legend_width(traces: list[dict], layout: dict) -> float:
+    """Room a legend beside the plot takes (plotly's default, vertical, legend); 0 for a
+    legend in rows under the plot, or none."""
+    entries = _legend_entries(traces)
+    if not entries or layout.get("legend", {}).get("orientation") == "h":
+        return 0.0
+    title = _title(layout.get("legend", {}))
+    return max([_item_width(t) for t in entries] + [len(title) * FONT * TEXT_WIDTH]) + 12
+
+
+def _legend(draw: Drawing, traces: list[dict], frame: Frame, layout: dict) -> float:
+    """The legend, laid out as plotly does: under the plot in rows of LEGEND_ROW (one row if
+    it fits the plot's width, else a grid of the widest item's width), or beside the plot in
+    a column; returns the height it adds under the plot."""
     entries = _legend_entries(traces)
     if not entries:
         return 0.0
-    x, y, rows = left, top + LEGEND_ROW / 2, 1
-    if title:
-        draw.text(x, y + 4, title, "start", ' class="cx-legend-title"')
-        x += len(title) * FONT * 0.62 + 12
-    for t in entries:
-        name = html.unescape(str(t["name"]))
-        room = 24 + len(name) * FONT * 0.58 + 16
-        if x + room > WIDTH - 4 and x > left:
-            x, y, rows = left, y + LEGEND_ROW, rows + 1
-        d, paint = _swatch(t, x, y)
-        draw.path(d, paint)
-        draw.text(x + 24, y + 4, t["name"], "start", ' class="cx-legend"')
-        x += room
-    return rows * LEGEND_ROW + 6
+    title = _title(layout.get("legend", {}))
+    if layout.get("legend", {}).get("orientation") != "h":
+        x, y = frame.x1 + 12, frame.y0 + LEGEND_ROW / 2
+        if title:
+            draw.text(x, y + 4, title, "start", ' class="cx-legend-title"')
+            y += LEGEND_ROW
+        for t in entries:
+            _legend_item(draw, t, x, y)
+            y += LEGEND_ROW
+        return 0.0
+    widths = [_item_width(t) for t in entries]
+    room = frame.x1 - frame.x0
+    column = max(widths) + 3
+    per_row = len(entries) if sum(widths) <= room else max(int(room // column), 1)
+    rows = -(-len(entries) // per_row)
+    top = float(layout.get("height", 450)) + 2  # under the axis title, as the page script puts it
+    for n, t in enumerate(entries):
+        row, col = divmod(n, per_row)
+        x = frame.x0 + (sum(widths[:col]) + col * 3 if per_row == len(entries) else col * column)
+        _legend_item(draw, t, x, top + row * LEGEND_ROW + LEGEND_ROW / 2)
+    return rows * LEGEND_ROW + 10
+
+
+def _legend_item(draw: Drawing, t: dict, x: float, y: float) -> None:
+    d, paint = _swatch(t, x + 4, y)
+    draw.path(d, paint)
+    draw.text(x + 40, y + 4, t["name"], "start", ' class="cx-legend"')
 
 
 # --------------------------------------------------------------------------- the drawing
@@ -530,8 +564,7 @@ def chart_svg(fig: dict, labelled_by: str, rtl: bool = False) -> str:
     _axes(draw, frame, layout)
     _bars(draw, frame, traces, layout.get("barmode", "group"))
     _scatters(draw, frame, traces)
-    legend = layout.get("legend", {})
-    extra = _legend(draw, traces, height, frame.x0, _title(legend))
+    extra = _legend(draw, traces, frame, layout)
     total = height + extra
     direction = ' direction="rtl"' if rtl else ""
     return (
