@@ -230,7 +230,8 @@ def daily_calls(calls: pd.DataFrame | None) -> pd.DataFrame:
         .agg(offered=("offered", "sum"), abandoned=("abandoned", "sum"))
         .reset_index()
     )
-    daily["share"] = daily["abandoned"] / daily["offered"]
+    offered = daily["offered"].where(daily["offered"] > 0)  # no calls: no share, not infinity
+    daily["share"] = daily["abandoned"] / offered
     return daily[DAILY_CALL_COLUMNS]
 
 

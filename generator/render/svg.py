@@ -163,6 +163,11 @@ def _month_ticks(scale: Scale, lo: dt.datetime, hi: dt.datetime, months: int, lo
     return ticks
 
 
+def _shown(v: Any) -> bool:
+    """A value that is drawn: not missing, and a finite number if it is a number."""
+    return v is not None and (not isinstance(v, float) or math.isfinite(v))
+
+
 def _values(traces: list[dict], key: str) -> list:
     return [v for t in traces for v in (t.get(key) or [])]
 
@@ -183,7 +188,8 @@ def _span(axis: dict, kind: str, traces: list[dict], key: str, stacked: bool) ->
     if axis.get("range") and kind == "linear":
         return float(axis["range"][0]), float(axis["range"][1])
     probe = Scale(kind, 0, 1, 0, 1)
-    values = [probe.value(v) for v in _values(traces, key) if v is not None]
+    values = [probe.value(v) for v in _values(traces, key) if _shown(v)]
+    values = [v for v in values if math.isfinite(v)]
     if stacked:
         values += _stack_totals(traces, key)
     if not values:
@@ -192,7 +198,7 @@ def _span(axis: dict, kind: str, traces: list[dict], key: str, stacked: bool) ->
     bars = any(t["type"] == "bar" for t in traces)
     if kind == "linear" and (bars or axis.get("rangemode") == "tozero"):
         lo = min(lo, 0.0)
-    pad = (hi - lo) * 0.05 or (abs(hi) * 0.05 or 1.0)
+    pad = (hi - lo) * 0.05 or (3600.0 if kind == "date" else abs(hi) * 0.05 or 1.0)
     if kind == "date" and bars:
         pad = max(pad, 43200.0)  # half a day each side of a daily bar
     return (lo if lo == 0 and kind == "linear" else lo - pad), hi + pad
@@ -350,7 +356,7 @@ def _bars(draw: Drawing, frame: Frame, traces: list[dict], barmode: str) -> None
         colours = t.get("marker", {}).get("color")
         by_colour: dict[str, list[str]] = {}
         for n, (cat, value) in enumerate(zip(cats or [], values or [], strict=False)):
-            if value is None:
+            if not _shown(value) or cat is None:
                 continue
             start = stacks.get(cat, 0.0) if barmode == "stack" else 0.0
             stacks[cat] = start + value
@@ -383,7 +389,7 @@ def _points(frame: Frame, t: dict) -> list[tuple[float, float] | None]:
     y_scale = frame.y2 if t.get("yaxis") == "y2" and frame.y2 else frame.y
     out: list[tuple[float, float] | None] = []
     for x, y in zip(t.get("x") or [], t.get("y") or [], strict=False):
-        out.append(None if x is None or y is None else (frame.x.px(x), y_scale.px(y)))
+        out.append((frame.x.px(x), y_scale.px(y)) if _shown(x) and _shown(y) else None)
     return out
 
 

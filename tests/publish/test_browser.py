@@ -432,7 +432,7 @@ def test_the_interactive_chart_replaces_the_drawing_in_the_same_box(page, server
     """While plotly.js loads, the box shows the drawing; then plotly's chart takes its place
     (the drawing goes) and the box keeps about its height: the page below barely moves."""
     held = []
-    page.route("**/plotly.min.js", held.append)  # the bundle waits until the test lets it go
+    page.route("**/plotly.min.js", lambda route: held.append(route))  # held until let go
     page.goto(server + "/cases/fiber-upgrade.html", wait_until="load")
     chart = page.locator("#chart-timeline-fiber-upgrade")
     for _ in range(100):

@@ -154,3 +154,23 @@ def test_hebrew_text_runs_right_to_left(every_chart):
 def test_two_drawings_of_a_figure_are_identical(every_chart):
     for chart in every_chart:
         assert chart.svg == chart.svg
+
+
+@pytest.mark.parametrize(
+    "traces",
+    [
+        [],
+        [trace("bar", x=[], y=[])],
+        [trace("bar", x=["a", "b"], y=[None, None], name="n"), trace("bar", x=["a"], y=[1])],
+        [trace("scatter", x=["2024-01-01 10:00"], y=["Service"], mode="markers")],
+        [trace("scatter", x=[0.0, float("nan")], y=[1.0, float("inf")], mode="lines+markers")],
+        [trace("bar", x=["2024-01-01"], y=[5], name="one"),
+         trace("scatter", x=["2024-01-01"], y=[None], yaxis="y2", name="share")],
+    ],
+)  # fmt: skip
+def test_edge_figures_still_give_a_well_formed_drawing(traces):
+    """No data, one point, missing and non-finite values: a drawing, never a crash."""
+    fig = figure(*traces, height=300, yaxis2={"overlaying": "y", "range": [0, 100]})
+    root = ET.fromstring(chart_svg(fig, "caption-x summary-x"))
+    assert root.get("role") == "img"
+    assert "nan" not in ET.tostring(root, encoding="unicode").lower().replace("nano", "")
