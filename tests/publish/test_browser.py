@@ -435,6 +435,7 @@ def test_the_interactive_chart_replaces_the_drawing_in_the_same_box(page, server
     page.route("**/plotly.min.js", lambda route: held.append(route))  # held until let go
     page.goto(server + "/cases/fiber-upgrade.html", wait_until="load")
     chart = page.locator("#chart-timeline-fiber-upgrade")
+    chart.scroll_into_view_if_needed()  # plotly.js is asked for when a chart comes near
     for _ in range(100):
         if held:
             break
