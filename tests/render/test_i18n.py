@@ -86,8 +86,8 @@ def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
-# Pages whose interface text is translated (the methodology's prose and the metric
-# definitions are not yet: see the README's language section).
+# The pages checked for English interface text: every kind of page, the methodology (its
+# prose, the rubric's texts and the metric definitions) and the Data format page included.
 TRANSLATED = [
     "index.html",
     "cases/index.html",
@@ -100,6 +100,8 @@ TRANSLATED = [
     "letters/index.html",
     "letters/fix-ownership.html",
     "data/index.html",
+    "methodology.html",
+    "data-format.html",
     "404.html",
     "search.html",
 ]
