@@ -7,7 +7,7 @@ from ...score import CaseScore, CompanyScore
 from .. import company_text as text
 from ..company_charts import categorical_mix, company_page_charts
 from ..format import value as fmt_value
-from ..i18n import ngettext
+from ..i18n import N_, _, ngettext
 
 
 def render(site) -> None:
@@ -55,9 +55,40 @@ def league_context(site) -> dict:
         "ranges": {c.company: text.grade_range_text(c) for c in league},
         "trend_text": {c.company: text.metric_value(c.trend, "change") for c in league},
         "industries": sorted({c.industry for c in site.board.companies}),
+        "league_grades": [
+            g
+            for g in [*(b.grade for b in site.rubric.grades), "NR"]
+            if any((c.grade or "NR") == g for c in league)
+        ],
+        "evidence_of": {c.company: " ".join(evidence_kinds(c)) for c in league},
+        "evidence_kinds": [
+            (kind, _(label))
+            for kind, label in EVIDENCE_KINDS.items()
+            if any(kind in evidence_kinds(c) for c in league)
+        ],
         "rules": site.rubric.company,
         "rubric": site.rubric,
     }
+
+
+# What a company's grade can rest on, for the list's evidence filter.
+EVIDENCE_KINDS = {
+    "cases": N_("documented cases"),
+    "complaints": N_("complaint data"),
+    "calls": N_("call-centre data"),
+}
+
+
+def evidence_kinds(score: CompanyScore) -> list[str]:
+    """The kinds of evidence behind a company's figures: graded cases, complaint rows, calls."""
+    kinds = []
+    if score.case_part is not None:
+        kinds.append("cases")
+    if score.complaints:
+        kinds.append("complaints")
+    if score.calls_offered:
+        kinds.append("calls")
+    return kinds
 
 
 def _min_sample(site) -> int:
