@@ -464,7 +464,7 @@ def test_companies_list_filters_by_name_grade_industry_and_evidence(page, server
     page.select_option("select[data-cx-filter='grade']", "NR")  # the not-rated list filters too
     assert rows.count() == 3 and page.locator(".cx-league tbody tr:not([hidden])").count() == 0
     page.select_option("select[data-cx-filter='industry']", "banking")
-    assert rows.count() == 1 and "JPMorgan" in rows.first.inner_text()
+    assert rows.count() == 1 and "JPMorgan" in rows.first.text_content()  # (a closed list)
     page.select_option("select[data-cx-filter='grade']", "A")  # filters combine: none left
     assert rows.count() == 0 and count.inner_text() == f"0 of {total} companies shown"
     assert empty.is_visible() and empty.inner_text() == "No company matches these filters."
@@ -526,10 +526,15 @@ HIDDEN_SIDES = """() => [...document.querySelectorAll('.cx-league .md-typeset__s
                getComputedStyle(w).maskImage || getComputedStyle(w).webkitMaskImage])"""
 
 
-@pytest.mark.parametrize("prefix, first_hidden", [("", "right"), ("/he", "left")])
-def test_wide_table_fades_where_columns_are_out_of_sight(browser, server, prefix, first_hidden):
+@pytest.mark.parametrize(
+    "prefix, first_hidden, table", [("", "right", "(table)"), ("/he", "left", "(טבלה)")]
+)
+def test_wide_table_fades_where_columns_are_out_of_sight(
+    browser, server, prefix, first_hidden, table
+):
     """The league table is wider than a phone: it fades on the side where columns are hidden
-    (the end of the reading direction), and on the other side once scrolled to the end."""
+    (the end of the reading direction), and on the other side once scrolled to the end; its
+    scroll region is named in the edition's language."""
     page = _new_page(browser, width=PHONE)
     try:
         page.goto(server + prefix + "/companies/index.html", wait_until="load")
@@ -540,6 +545,7 @@ def test_wide_table_fades_where_columns_are_out_of_sight(browser, server, prefix
         assert (left, right) == ((False, True) if first_hidden == "right" else (True, False))
         assert "gradient" in mask
         wrap = page.locator(".cx-league .md-typeset__scrollwrap")
+        assert wrap.get_attribute("aria-label").endswith(table)
         sign = -1 if first_hidden == "left" else 1  # right to left, scrollLeft runs below 0
         wrap.evaluate(f"w => {{ w.scrollLeft = {sign} * w.scrollWidth; }}")
         page.wait_for_timeout(200)

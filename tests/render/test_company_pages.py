@@ -93,7 +93,7 @@ def test_companies_list_carries_what_its_filters_read(site):
     rows = box.select("tbody tr") + box.select("li[data-cx-row]")
     assert len(rows) == 7
     by_name = {r["data-name"]: r for r in rows}
-    assert by_name["comcast"]["data-grade"] == "A" and by_name["att"]["data-grade"] == "NR"
+    assert by_name["comcast"]["data-grade"] == "A" and by_name["at&t"]["data-grade"] == "NR"
     assert by_name["comcast"]["data-evidence"] == "complaints"
     assert by_name["an anonymous bank"]["data-evidence"] == "calls"
     assert by_name["a regional telephone company"]["data-evidence"] == "cases"
@@ -127,7 +127,7 @@ def test_methodology_publishes_company_criteria_and_definitions(site):
     assert REGISTRY["complaints_trend"].description in ids
     assert "first_reply_p90" not in text  # no internal codes on a public page
     resolution = page.find(id="crit-time-to-resolution")
-    assert "service-downtime applies: the same fact is counted once" in words(resolution)
+    assert "Hours without service applies: the same fact is counted once" in words(resolution)
 
 
 def test_letter_names_the_unnamed_company_in_lower_case_and_lists_sources(site):

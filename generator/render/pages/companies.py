@@ -3,6 +3,8 @@ criteria with the rows behind them, the incident and call-centre figures, cases 
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
+
 from ...score import CaseScore, CompanyScore
 from .. import company_text as text
 from ..company_charts import categorical_mix, company_page_charts
@@ -115,7 +117,7 @@ def incident_context(company, score: CompanyScore, site) -> dict:
         "not_rated": text.not_rated(score, _min_sample(site)),
         "interval": text.interval_text,
         "grade_range": text.grade_range_text(score),
-        "score_range": " to ".join(f"{v:.1f}" for v in score.score_range or ()),
+        "score_range": score_range_text(score, site.locale),
         "cfpb": "cfpb" in score.sources
         or any(f.metric == "relief_share" and f.n for f in score.figures),
         "free_text_topics": free_text[0].topics if free_text else 0,
@@ -123,6 +125,15 @@ def incident_context(company, score: CompanyScore, site) -> dict:
         "in_sentence": text.name_in_sentence(company),
         "arithmetic": incident_arithmetic(score, rules),
     }
+
+
+def score_range_text(score: CompanyScore, locale: str) -> str:
+    """The score at the worse and at the better end of the figures' intervals: "8.9 to 12.1"
+    (one decimal, in the edition's number format and words)."""
+    if not score.score_range:
+        return ""
+    low, high = (format_decimal(v, format="#,##0.0", locale=locale) for v in score.score_range)
+    return _("%(low)s to %(high)s") % {"low": low, "high": high}
 
 
 def incident_arithmetic(score: CompanyScore, rules) -> dict | None:
