@@ -21,9 +21,11 @@ from .i18n import LOCALE_DIR
 
 PACKAGE = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "Nn_": (1, 2)}
-# The bundled rubric's reader-facing text: criterion and category names and descriptions,
-# the letter sentences (the rubric a project starts from, see cxreport init).
-RUBRIC_KEYS = ("name", "description", "letter", "label")
+# The bundled rubric's reader-facing text: its title and introductions, criterion and category
+# names, descriptions, rationales and sources, the letter sentences, the notes on the articles
+# (the rubric a project starts from, see cxreport init). The articles' titles are cited as
+# written.
+RUBRIC_KEYS = ("name", "description", "letter", "label", "intro", "rationale", "source", "note")
 
 
 def _rubric_strings(path: Path) -> list[str]:
@@ -42,8 +44,34 @@ def _rubric_strings(path: Path) -> list[str]:
             for item in node:
                 walk(item)
 
-    walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict) and isinstance(data.get("title"), str):
+        found.append(" ".join(data["title"].split()))
+    walk(data)
     return found
+
+
+def _registry_strings() -> list[str]:
+    """The metric registry's definitions, units and row descriptions (the methodology shows
+    them)."""
+    from ..measure import metrics
+
+    found: list[str] = []
+    for m in metrics():
+        found += [t for t in (m.description, m.unit, m.denominator, m.level) if t]
+    return found
+
+
+def _model_strings() -> list[str]:
+    """The Data format page's texts: each model's summary and its fields' descriptions."""
+    from .fields import _ORDER, model_summary
+
+    found: list[str] = []
+    for model in _ORDER:
+        found.append(model_summary(model))
+        for info in model.model_json_schema().get("properties", {}).values():
+            found.append(" ".join((info.get("description") or "").split()))
+    return [text for text in found if text]
 
 
 def extract(rubric: Path | None = None) -> Catalog:
@@ -61,6 +89,10 @@ def extract(rubric: Path | None = None) -> Catalog:
             catalog.add(message, None, [(where, lineno)], auto_comments=comments, context=context)
     for text in _rubric_strings(rubric or Path("cases/rubric.yaml")):
         catalog.add(text, None, [("cases/rubric.yaml", 0)])
+    for text in _registry_strings():
+        catalog.add(text, None, [("generator/measure/registry.py", 0)])
+    for text in _model_strings():
+        catalog.add(text, None, [("generator/load/models.py", 0)])
     return catalog
 
 

@@ -97,8 +97,8 @@ def source_label(company: Company, calls: bool = False) -> str:
     if named is not None:
         return named.title + (f" ({named.publisher})" if named.publisher else "")
     if calls:
-        return company.calls_file or "call-centre data"
-    return company.incidents_file or "incident data in the company file"
+        return company.calls_file or _("call-centre data")
+    return company.incidents_file or _("incident data in the company file")
 
 
 def source_of_rows(company: Company, sources: list[str]) -> str:

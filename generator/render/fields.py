@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from ..load import models
 from ..load.models import EventBase
 from ..measure import metrics
+from .i18n import _
 
 
 def _type_label(info: dict[str, Any]) -> str:
@@ -16,43 +17,59 @@ def _type_label(info: dict[str, Any]) -> str:
         return info["$ref"].rsplit("/", 1)[-1]
     if "anyOf" in info:
         parts = [_type_label(x) for x in info["anyOf"] if x.get("type") != "null"]
-        return " or ".join(dict.fromkeys(parts))
+        return (" " + _("or") + " ").join(dict.fromkeys(parts))
     if "oneOf" in info:
-        return "one of: " + ", ".join(_type_label(x) for x in info["oneOf"])
+        return _("one of:") + " " + ", ".join(_type_label(x) for x in info["oneOf"])
     if "enum" in info:
         return " \\| ".join(f"`{v}`" for v in info["enum"])
     if "const" in info:
         return f"`{info['const']}`"
     kind = info.get("type", "any")
     if kind == "array":
-        return f"list of {_type_label(info.get('items', {}))}"
+        return _("list of %(type)s") % {"type": _type_label(info.get("items", {}))}
     if kind == "object" and "additionalProperties" in info:
-        return f"map of {_type_label(info['additionalProperties'])}"
+        return _("map of %(type)s") % {"type": _type_label(info["additionalProperties"])}
     if info.get("format") in ("date", "date-time"):
         return info["format"]
     return str(kind)
 
 
+def _header() -> list[str]:
+    words = (_("field"), _("type"), _("required"), _("description"))
+    return ["| " + " | ".join(words) + " |", "|---|---|---|---|"]
+
+
+def description(info: dict[str, Any]) -> str:
+    """A field's description as the catalogue keeps it (one line), in the active language."""
+    text = " ".join((info.get("description") or "").split())
+    return (_(text) if text else "").replace("|", "\\|")
+
+
+def _rows(properties: dict[str, Any], names, required: set[str]) -> list[str]:
+    yes = _("yes")
+    return [
+        f"| `{name}` | {_type_label(properties[name])} | {yes if name in required else ''} "
+        f"| {description(properties[name])} |"
+        for name in names
+    ]
+
+
 def _table(model: type[BaseModel]) -> list[str]:
     schema = model.model_json_schema()
-    required = set(schema.get("required", []))
-    rows = ["| field | type | required | description |", "|---|---|---|---|"]
-    for name, info in schema.get("properties", {}).items():
-        desc = (info.get("description") or "").replace("\n", " ").replace("|", "\\|")
-        rows.append(
-            f"| `{name}` | {_type_label(info)} | {'yes' if name in required else ''} | {desc} |"
-        )
-    return rows
+    props = schema.get("properties", {})
+    return _header() + _rows(props, list(props), set(schema.get("required", [])))
 
 
 def fields_markdown() -> str:
     """Every model's fields as Markdown tables, for the site's data-format page."""
     seen: list[type[BaseModel]] = []
     lines = [
-        "# Data format",
+        "# " + _("Data format"),
         "",
-        "Generated from the models in `generator/load/models.py` and the metric registry by "
-        "`cxreport schema`; do not edit.",
+        _(
+            "Generated from the models in `generator/load/models.py` and the metric registry by "
+            "`cxreport schema`; do not edit."
+        ),
         "",
     ]
     for model in _ORDER:
@@ -97,26 +114,24 @@ _ORDER: list[type[BaseModel]] = [
 ]
 
 
-def _model_section(model: type[BaseModel]) -> list[str]:
-    lines = []
-    title = "Event (fields every event has)" if model is EventBase else model.__name__
-    lines += [f"## {title}", ""]
+def model_summary(model: type[BaseModel]) -> str:
+    """The first line of a model's docstring: what the site says the model is."""
     doc = (model.__doc__ or "").strip().splitlines()
-    if doc and model is not EventBase:
-        lines += [doc[0], ""]
+    return doc[0].strip() if doc else ""
+
+
+def _model_section(model: type[BaseModel]) -> list[str]:
+    title = _("Event (fields every event has)") if model is EventBase else model.__name__
+    lines = [f"## {title}", ""]
+    summary = model_summary(model)
+    if summary and model is not EventBase:
+        lines += [_(summary), ""]
     if model is not EventBase and issubclass(model, EventBase):
-        lines += ["Also has every field of *Event*.", ""]
-        own = {k: v for k, v in model.model_fields.items() if k not in EventBase.model_fields}
-        rows = ["| field | type | required | description |", "|---|---|---|---|"]
-        props = model.model_json_schema().get("properties", {})
-        req = set(model.model_json_schema().get("required", []))
-        for name in own:
-            info = props[name]
-            desc = (info.get("description") or "").replace("|", "\\|")
-            rows.append(
-                f"| `{name}` | {_type_label(info)} | {'yes' if name in req else ''} | {desc} |"
-            )
-        lines += rows
+        lines += [_("Also has every field of *Event*."), ""]
+        own = [k for k in model.model_fields if k not in EventBase.model_fields]
+        schema = model.model_json_schema()
+        props, required = schema.get("properties", {}), set(schema.get("required", []))
+        lines += _header() + _rows(props, own, required)
     else:
         lines += _table(model)
     lines.append("")
@@ -126,13 +141,13 @@ def _model_section(model: type[BaseModel]) -> list[str]:
 def _metrics_section() -> list[str]:
     """The metric registry: what a rubric criterion may name."""
     lines = [
-        "## Metrics",
+        "## " + _("Metrics"),
         "",
-        "What a rubric criterion's `metric` may name (the metric registry).",
+        _("What a rubric criterion's `metric` may name (the metric registry)."),
         "",
-        "| metric | level | unit | description |",
+        "| " + " | ".join((_("metric"), _("level"), _("unit"), _("description"))) + " |",
         "|---|---|---|---|",
     ]
     for m in metrics():
-        lines.append(f"| `{m.id}` | {m.level} | {m.unit} | {m.description} |")
+        lines.append(f"| `{m.id}` | {_(m.level)} | {_(m.unit)} | {_(m.description)} |")
     return [*lines, ""]

@@ -186,6 +186,10 @@ TERMS = {
     "pay-tv": N_("pay-tv"),
     "product": N_("product"),
     "issue": N_("issue"),
+    "support_hours": N_("support hours"),
+    "guarantee": N_("guarantee"),
+    "response_time": N_("response time"),
+    "price": N_("price"),
     "stated": N_("stated"),
     "counted": N_("counted"),
 }
@@ -228,6 +232,10 @@ def theme_text() -> dict[str, str]:
         "cases": _("Cases"),
         "companies": _("Companies"),
         "search": _("Search the site"),
+        # words cxreport.js writes: a scrolling table's name for screen readers, a copy button
+        "table": _("Table"),
+        "table_named": _("{name} (table)"),
+        "copied": _("Copied"),
         "file_note": _(
             "Search needs the site served over HTTP: run <code>cxreport serve</code>, or any "
             "web server, in the site folder. Opened from disk, the rest of the site works."

@@ -42,6 +42,15 @@ def _case_field(case: Any, name: str, language: str) -> Markup:
     return in_language(getattr(case, name), case.language, language)
 
 
+def _translated_data(value: Any) -> Markup:
+    """Text that is data (a rubric's texts, a metric's definition): the catalogue's translation
+    when it has one (looked up as the catalogue keeps it, whitespace runs made one space),
+    else as written; escaped either way."""
+    key = " ".join(str(value).split())
+    found = i18n._(key)
+    return markdown_text(found if found != key else str(value))
+
+
 def _ngettext(singular: str, plural: str, count: int, /, **variables: Any) -> Markup:
     text = Markup(i18n.ngettext(singular, plural, count))
     return text % {k: markdown_text(v) for k, v in {"num": count, **variables}.items()}
@@ -72,7 +81,7 @@ def environment(
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, lang=locale)
     # text that is data (a rubric's criterion names, a chart's caption): translated when the
     # catalogue knows it, and escaped like any other value, never trusted as markup
-    env.globals["tr"] = lambda value: markdown_text(i18n._(str(value)))
+    env.globals["tr"] = _translated_data
     env.globals["industry_name"] = i18n.term
     env.globals["Markup"] = Markup
     env.globals["all_channels"] = lambda code: _gettext("all") if code == "all" else term(code)

@@ -518,6 +518,148 @@ def test_cases_list_filters_and_sorts_in_the_page(page, server):
     _assert_clean(page, server)
 
 
+SHOWN_COMPANIES = ".cx-league tbody tr:not([hidden]), .cx-league li[data-cx-row]:not([hidden])"
+
+
+def test_companies_list_filters_by_name_grade_industry_and_evidence(page, server):
+    page.goto(server + "/companies/index.html", wait_until="load")
+    page.wait_for_selector("[data-cx-table][data-bound='true']")
+    rows = page.locator(SHOWN_COMPANIES)
+    count, empty = page.locator(".cx-league [data-cx-count]"), page.locator("[data-cx-empty]")
+    total = rows.count()
+    assert total > 3 and count.inner_text() == f"{total} of {total} companies shown"
+    assert not empty.is_visible()
+    page.fill("input[data-cx-search='name']", "COMCAST")  # any case, any part of the name
+    assert rows.count() == 1 and "Comcast" in rows.first.inner_text()
+    assert count.inner_text() == f"1 of {total} companies shown"
+    page.fill("input[data-cx-search='name']", "")
+    page.select_option("select[data-cx-filter='evidence']", "calls")
+    assert rows.count() == 1 and "anonymous bank" in rows.first.inner_text()
+    page.select_option("select[data-cx-filter='evidence']", "")
+    page.select_option("select[data-cx-filter='grade']", "NR")  # the not-rated list filters too
+    assert rows.count() == 3 and page.locator(".cx-league tbody tr:not([hidden])").count() == 0
+    page.select_option("select[data-cx-filter='industry']", "banking")
+    assert rows.count() == 1 and "JPMorgan" in rows.first.text_content()  # (a closed list)
+    page.select_option("select[data-cx-filter='grade']", "A")  # filters combine: none left
+    assert rows.count() == 0 and count.inner_text() == f"0 of {total} companies shown"
+    assert empty.is_visible() and empty.inner_text() == "No company matches these filters."
+    page.select_option("select[data-cx-filter='grade']", "")
+    assert rows.count() > 0 and not empty.is_visible()
+    _assert_clean(page, server)
+
+
+def test_cases_list_says_when_no_case_matches(page, server):
+    page.goto(server + "/he/cases/index.html", wait_until="load")
+    page.wait_for_selector("[data-cx-table][data-bound='true']")
+    empty = page.locator("[data-cx-empty]")
+    assert not empty.is_visible()
+    page.select_option("select[data-cx-filter='company']", "regional-telco")
+    page.select_option("select[data-cx-filter='industry']", "banking")
+    assert page.locator("#cases-table tbody tr:not([hidden])").count() == 0
+    assert empty.is_visible() and empty.inner_text() == "אף מקרה אינו תואם את המסננים האלה."
+    _assert_clean(page, server)
+
+
+def test_lists_show_everything_without_javascript(browser, server):
+    page = _new_page(browser, java_script_enabled=False)
+    try:
+        for path, rows in [
+            ("/companies/index.html", ".cx-league tbody tr, .cx-league li[data-cx-row]"),
+            ("/cases/index.html", "#cases-table tbody tr"),
+        ]:
+            page.goto(server + path, wait_until="load")
+            every = page.locator(rows)
+            assert every.count() > 0
+            in_details = "e => !!e.closest('details')"  # the not-rated list starts closed
+            assert all(r.is_visible() or r.evaluate(in_details) for r in every.all())
+            assert not page.locator("[data-cx-empty]").is_visible()
+    finally:
+        page.context.close()
+
+
+SORT_MARK = "el => getComputedStyle(el, '::after').content"
+
+
+@pytest.mark.parametrize("prefix", ["", "/he"])
+def test_sortable_headers_show_the_sort_marker_before_and_after_a_click(page, server, prefix):
+    page.goto(server + prefix + "/cases/index.html", wait_until="load")
+    page.wait_for_selector("[data-cx-table][data-bound='true']")
+    buttons = page.locator("#cases-table th button.cx-sort")
+    assert buttons.count() == 6
+    assert all("↕" in b.evaluate(SORT_MARK) for b in buttons.all())  # before any click
+    score = buttons.nth(4)
+    score.click()
+    assert "▲" in score.evaluate(SORT_MARK)
+    assert all("↕" in b.evaluate(SORT_MARK) for b in buttons.all()[:4])  # the others still ↕
+    score.click()
+    assert "▼" in score.evaluate(SORT_MARK)
+    _assert_clean(page, server)
+
+
+HIDDEN_SIDES = """() => [...document.querySelectorAll('.cx-league .md-typeset__scrollwrap')]
+    .map(w => [w.classList.contains('cx-more-left'), w.classList.contains('cx-more-right'),
+               getComputedStyle(w).maskImage || getComputedStyle(w).webkitMaskImage])"""
+
+
+@pytest.mark.parametrize(
+    "prefix, first_hidden, table", [("", "right", "(table)"), ("/he", "left", "(טבלה)")]
+)
+def test_wide_table_fades_where_columns_are_out_of_sight(
+    browser, server, prefix, first_hidden, table
+):
+    """The league table is wider than a phone: it fades on the side where columns are hidden
+    (the end of the reading direction), and on the other side once scrolled to the end; its
+    scroll region is named in the edition's language."""
+    page = _new_page(browser, width=PHONE)
+    try:
+        page.goto(server + prefix + "/companies/index.html", wait_until="load")
+        page.wait_for_selector("[data-cx-table][data-bound='true']")
+        page.wait_for_function("document.querySelector('.cx-league .md-typeset__scrollwrap')")
+        page.wait_for_timeout(200)
+        [(left, right, mask)] = page.evaluate(HIDDEN_SIDES)
+        assert (left, right) == ((False, True) if first_hidden == "right" else (True, False))
+        assert "gradient" in mask
+        wrap = page.locator(".cx-league .md-typeset__scrollwrap")
+        assert wrap.get_attribute("aria-label").endswith(table)
+        sign = -1 if first_hidden == "left" else 1  # right to left, scrollLeft runs below 0
+        wrap.evaluate(f"w => {{ w.scrollLeft = {sign} * w.scrollWidth; }}")
+        page.wait_for_timeout(200)
+        [(left, right, mask)] = page.evaluate(HIDDEN_SIDES)
+        assert (left, right) == ((True, False) if first_hidden == "right" else (False, True))
+    finally:
+        page.context.close()
+    wide = _new_page(browser, width=1920)
+    try:  # where the whole table fits, nothing fades
+        wide.goto(server + prefix + "/cases/index.html", wait_until="load")
+        wide.wait_for_selector("[data-cx-table][data-bound='true']")
+        marks = wide.locator("#cases-table .md-typeset__scrollwrap").evaluate_all(
+            "ws => ws.map(w => w.className)"
+        )
+        assert marks and not any("cx-more" in m for m in marks)
+    finally:
+        wide.context.close()
+
+
+@pytest.mark.parametrize(
+    "prefix, words", [("", ["Home", "Cases", "Companies"]), ("/he", ["דף הבית", "מקרים", "חברות"])]
+)
+def test_not_found_page_offers_a_way_back_and_search(page, server, prefix, words):
+    page.goto(server + prefix + "/404.html", wait_until="load")
+    links = page.locator(".cx-not-found-links a")
+    assert links.all_inner_texts() == words
+    targets = links.evaluate_all("as => as.map(a => a.href)")
+    base = server + prefix + "/"
+    assert targets == [base + p for p in ("index.html", "cases/index.html", "companies/index.html")]
+    search = page.locator(".md-content a.md-button")
+    assert search.get_attribute("href").endswith("search.html")
+    search.click()
+    page.wait_for_url(base + "search.html")
+    page.wait_for_selector("#cx-search")  # (instant navigation swaps the content after the URL)
+    if prefix:
+        assert page.evaluate("document.documentElement.dir") == "rtl"
+    _assert_clean(page, server)
+
+
 # --------------------------------------------------------------------------- phones, a11y
 
 

@@ -84,6 +84,34 @@ def test_league_table_ranks_the_graded_and_lists_the_rest_apart(site):
         assert details.find("a")["href"] == f"{prefix}att.html"
 
 
+def test_companies_list_carries_what_its_filters_read(site):
+    """Each company (ranked or not rated) carries its industry, grade, evidence kinds and name
+    for the list's filters; the options offer only what occurs; the no-match message is
+    hidden until a filter leaves nothing (tested in Chromium, tests/publish/test_browser.py)."""
+    page = soup(site / "companies" / "index.html")
+    box = page.select_one(".cx-league[data-cx-table]")
+    rows = box.select("tbody tr") + box.select("li[data-cx-row]")
+    assert len(rows) == 7
+    by_name = {r["data-name"]: r for r in rows}
+    assert by_name["comcast"]["data-grade"] == "A" and by_name["at&t"]["data-grade"] == "NR"
+    assert by_name["comcast"]["data-evidence"] == "complaints"
+    assert by_name["an anonymous bank"]["data-evidence"] == "calls"
+    assert by_name["a regional telephone company"]["data-evidence"] == "cases"
+    assert by_name["dish network"]["data-evidence"] == ""  # not rated: nothing to grade on
+
+    def options(key):
+        return [o["value"] for o in box.select(f"select[data-cx-filter='{key}'] option")]
+
+    assert options("evidence") == ["", "cases", "complaints", "calls"]
+    assert options("grade")[0] == "" and options("grade")[-1] == "NR"
+    assert set(options("grade")[1:-1]) == {r["data-grade"] for r in rows} - {"NR"}
+    assert box.select_one("input[data-cx-search='name']").find_parent("label")
+    empty = box.select_one("[data-cx-empty]")
+    assert empty.has_attr("hidden") and words(empty) == "No company matches these filters."
+    cases = soup(site / "cases" / "index.html").select_one("[data-cx-empty]")
+    assert cases.has_attr("hidden") and words(cases) == "No case matches these filters."
+
+
 def test_methodology_publishes_company_criteria_and_definitions(site):
     page = soup(site / "methodology.html")
     text = words(page)
@@ -99,7 +127,7 @@ def test_methodology_publishes_company_criteria_and_definitions(site):
     assert REGISTRY["complaints_trend"].description in ids
     assert "first_reply_p90" not in text  # no internal codes on a public page
     resolution = page.find(id="crit-time-to-resolution")
-    assert "service-downtime applies: the same fact is counted once" in words(resolution)
+    assert "Hours without service applies: the same fact is counted once" in words(resolution)
 
 
 def test_letter_names_the_unnamed_company_in_lower_case_and_lists_sources(site):

@@ -3,11 +3,13 @@ criteria with the rows behind them, the incident and call-centre figures, cases 
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
+
 from ...score import CaseScore, CompanyScore
 from .. import company_text as text
 from ..company_charts import categorical_mix, company_page_charts
 from ..format import value as fmt_value
-from ..i18n import ngettext
+from ..i18n import N_, _, ngettext
 
 
 def render(site) -> None:
@@ -49,9 +51,40 @@ def league_context(site) -> dict:
         "ranges": {c.company: text.grade_range_text(c) for c in league},
         "trend_text": {c.company: text.metric_value(c.trend, "change") for c in league},
         "industries": sorted({c.industry for c in site.board.companies}),
+        "league_grades": [
+            g
+            for g in [*(b.grade for b in site.rubric.grades), "NR"]
+            if any((c.grade or "NR") == g for c in league)
+        ],
+        "evidence_of": {c.company: " ".join(evidence_kinds(c)) for c in league},
+        "evidence_kinds": [
+            (kind, _(label))
+            for kind, label in EVIDENCE_KINDS.items()
+            if any(kind in evidence_kinds(c) for c in league)
+        ],
         "rules": site.rubric.company,
         "rubric": site.rubric,
     }
+
+
+# What a company's grade can rest on, for the list's evidence filter.
+EVIDENCE_KINDS = {
+    "cases": N_("documented cases"),
+    "complaints": N_("complaint data"),
+    "calls": N_("call-centre data"),
+}
+
+
+def evidence_kinds(score: CompanyScore) -> list[str]:
+    """The kinds of evidence behind a company's figures: graded cases, complaint rows, calls."""
+    kinds = []
+    if score.case_part is not None:
+        kinds.append("cases")
+    if score.complaints:
+        kinds.append("complaints")
+    if score.calls_offered:
+        kinds.append("calls")
+    return kinds
 
 
 def _min_sample(site) -> int:
@@ -78,7 +111,7 @@ def incident_context(company, score: CompanyScore, site) -> dict:
         "not_rated": text.not_rated(score, _min_sample(site)),
         "interval": text.interval_text,
         "grade_range": text.grade_range_text(score),
-        "score_range": " to ".join(f"{v:.1f}" for v in score.score_range or ()),
+        "score_range": score_range_text(score, site.locale),
         "cfpb": "cfpb" in score.sources
         or any(f.metric == "relief_share" and f.n for f in score.figures),
         "free_text_topics": free_text[0].topics if free_text else 0,
@@ -86,6 +119,15 @@ def incident_context(company, score: CompanyScore, site) -> dict:
         "in_sentence": text.name_in_sentence(company),
         "arithmetic": incident_arithmetic(score, rules),
     }
+
+
+def score_range_text(score: CompanyScore, locale: str) -> str:
+    """The score at the worse and at the better end of the figures' intervals: "8.9 to 12.1"
+    (one decimal, in the edition's number format and words)."""
+    if not score.score_range:
+        return ""
+    low, high = (format_decimal(v, format="#,##0.0", locale=locale) for v in score.score_range)
+    return _("%(low)s to %(high)s") % {"low": low, "high": high}
 
 
 def incident_arithmetic(score: CompanyScore, rules) -> dict | None:

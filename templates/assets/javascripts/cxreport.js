@@ -226,16 +226,33 @@
     rows.forEach(function (row) { body.appendChild(row); });
   }
 
-  /* Every filter of a list applies at once: a row shows when it matches them all. */
+  /* Every filter of a list applies at once: a row shows when it matches them all (a select
+     by its value, or by one of the row's words with data-cx-match="word"; a search box by
+     any part of the row's name). Without JavaScript nothing is hidden: the full list shows. */
+  function filterMatch(row, select) {
+    var value = row.getAttribute("data-" + select.getAttribute("data-cx-filter")) || "";
+    if (select.value === "") return true;
+    if (select.getAttribute("data-cx-match") === "word") {
+      return value.split(" ").indexOf(select.value) !== -1;
+    }
+    return value === select.value;
+  }
+
+  function searchMatch(row, input) {
+    var wanted = input.value.trim().toLocaleLowerCase();
+    var value = (row.getAttribute("data-" + input.getAttribute("data-cx-search")) || "");
+    return wanted === "" || value.toLocaleLowerCase().indexOf(wanted) !== -1;
+  }
+
   function applyFilters(box, table) {
     var selects = Array.prototype.slice.call(box.querySelectorAll("select[data-cx-filter]"));
-    var rows = table.tBodies[0].rows;
+    var inputs = Array.prototype.slice.call(box.querySelectorAll("input[data-cx-search]"));
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows)
+      .concat(Array.prototype.slice.call(box.querySelectorAll("[data-cx-row]")));
     var shown = 0;
-    Array.prototype.forEach.call(rows, function (row) {
-      var match = selects.every(function (select) {
-        var attr = "data-" + select.getAttribute("data-cx-filter");
-        return select.value === "" || row.getAttribute(attr) === select.value;
-      });
+    rows.forEach(function (row) {
+      var match = selects.every(function (s) { return filterMatch(row, s); }) &&
+        inputs.every(function (i) { return searchMatch(row, i); });
       row.hidden = !match;
       if (match) shown += 1;
     });
@@ -244,6 +261,8 @@
       count.textContent = count.getAttribute("data-template")
         .replace("{shown}", shown).replace("{total}", rows.length);
     }
+    var empty = box.querySelector("[data-cx-empty]");
+    if (empty) empty.hidden = shown > 0;
   }
 
   function bindTables() {
@@ -265,12 +284,24 @@
       box.querySelectorAll("select[data-cx-filter]").forEach(function (select) {
         select.addEventListener("change", function () { applyFilters(box, table); });
       });
+      box.querySelectorAll("input[data-cx-search]").forEach(function (input) {
+        input.addEventListener("input", function () { applyFilters(box, table); });
+      });
+      // a browser that restores the form on "back" restores the filtered list with it
+      applyFilters(box, table);
     });
   }
 
   /* A table wider than the screen scrolls sideways in Material's wrapper; a keyboard can
      scroll it only if the wrapper takes focus, so wrappers that scroll become named,
      focusable regions (and stop being ones when the screen is wide enough again). */
+  /* The few words the script writes itself, in the edition's language (cx-page.html puts
+     them in the page's head). */
+  function text(key, fallback) {
+    var meta = document.querySelector('meta[name="cx-text-' + key + '"]');
+    return meta ? meta.getAttribute("content") : fallback;
+  }
+
   function regionName(wrap) {
     var caption = wrap.querySelector("caption");
     if (caption) return caption.textContent.trim();
@@ -280,7 +311,8 @@
       el = el.previousElementSibling || (el.parentElement && el.parentElement.closest(".md-typeset > *") ? el.parentElement : null);
       if (el && el.classList && el.classList.contains("md-typeset")) el = null;
     }
-    return el ? el.textContent.replace(/¶$/, "").trim() + " (table)" : "Table";
+    return el ? text("table-named", "{name} (table)")
+      .replace("{name}", el.textContent.replace(/¶$/, "").trim()) : text("table", "Table");
   }
 
   function uniqueName(name, used) {
@@ -336,7 +368,7 @@
         if (from) text = document.getElementById(from).value;
         if (navigator.clipboard) {
           navigator.clipboard.writeText(text).then(function () {
-            button.textContent = "Copied";
+            button.textContent = text("copied", "Copied");
           });
         }
       });
