@@ -615,6 +615,99 @@ def case_site(tmp_path_factory) -> Path:
     return site
 
 
+# Cases the bundled corpus lacks, added to a copy of it: a cap that bites, a stated "at least"
+# the timeline's count exceeds, an outage never restored from a reconstructed time, a
+# regulator with no resolution, a failure nothing backs, and dated cases that weigh less.
+EDGE_CASES = {
+    "edge-unresolved": """\
+slug: edge-unresolved
+title: Recount edge case, never resolved
+company: regional-telco
+industry: telecom
+started: 2023-06-05
+ended: 2023-06-10
+published: 2024-01-15
+summary: A line lost and never restored, calls, a closed department, a regulator, no resolution.
+sources:
+  - title: Recount test source
+dates: stated
+covers: [effort, resolution, accessibility, promises]
+stated:
+  contacts: {value: 2, qualifier: at_least, quote: "at least two calls"}
+timeline:
+  - {id: down, kind: service_lost, at: 2023-06-05T08:20, approximate: true, service: broadband}
+  - {id: call-1, kind: contact, at: 2023-06-05T09:00, channel: phone, hold_minutes: 30,
+     talk_minutes: 5, agents: [agent a, agent b], obstacles: [touch_tone_letters,
+     no_case_history], outcome: transferred}
+  - {id: to-billing, kind: transfer, at: 2023-06-05T09:40, from_department: support,
+     to_department: billing, department_closed: true}
+  - {id: mail-1, kind: contact, at: 2023-06-06T10:00, channel: email, outcome: no_progress}
+  - {id: callback, kind: contact, at: 2023-06-07T11:00, channel: phone, initiated_by: company,
+     agents: [agent c], outcome: promise}
+  - {id: p1, kind: promise, at: 2023-06-07T11:10, what: A technician, due: 2023-06-08T12:00}
+  - {id: p1-missed, kind: promise_missed, at: 2023-06-08T12:00, promise: p1}
+  - {id: call-3, kind: contact, at: 2023-06-09T09:00, channel: phone, hold_minutes: 20,
+     outcome: unavailable}
+  - {id: regulator, kind: regulator_complaint, at: 2023-06-10T09:00, regulator: The state board}
+""",
+    "edge-capped": """\
+slug: edge-capped
+title: Recount edge case, good service but never resolved
+company: regional-telco
+industry: telecom
+started: 2020-03-02
+ended: 2020-03-02
+published: 2024-01-15
+summary: One short call, no transfer, and the problem never solved.
+sources:
+  - title: Recount test source
+dates: stated
+covers: [contacts-needed, phone-hours, resolved]
+timeline:
+  - {id: call-1, kind: contact, at: 2020-03-02T09:00, channel: phone, hold_minutes: 5,
+     talk_minutes: 10, agents: [agent a], outcome: no_progress}
+""",
+    "edge-silent": """\
+slug: edge-silent
+title: Recount edge case, the company's letters only
+company: bank-of-america
+industry: banking
+started: 2015-01-05
+published: 2024-01-15
+summary: Only the company's letters are on record.
+sources:
+  - title: Recount test source
+dates: not_given
+covers: [resolved]
+timeline:
+  - {id: letter-1, kind: contact, at: 2015-01-05, order_only: true, channel: letter,
+     initiated_by: company, outcome: no_progress}
+  - {id: letter-2, kind: contact, at: 2015-01-20, order_only: true, channel: letter,
+     initiated_by: company, outcome: no_progress}
+""",
+}
+
+
+@pytest.fixture(scope="session")
+def edge_site(tmp_path_factory) -> Path:
+    """The bundled corpus and the edge cases, built once by the command line."""
+    work = tmp_path_factory.mktemp("recount-edge")
+    shutil.copytree(ROOT / "cases", work / "cases")
+    for slug, text in EDGE_CASES.items():
+        (work / "cases" / "studies" / f"{slug}.yaml").write_text(text, encoding="utf-8")
+    cxreport(
+        "build",
+        "--cases",
+        str(work / "cases"),
+        "--config",
+        str(ROOT / "mkdocs.yml"),
+        "--out",
+        str(work / "site"),
+        "--quiet",
+    )
+    return work / "site"
+
+
 def test_the_recount_never_imports_the_generator():
     """Written apart: no `import generator` anywhere in this file (the one mention of it is
     the child process that builds the site), and no fixture that loads it in-process."""
@@ -640,6 +733,23 @@ def test_every_case_score_recounts_from_the_downloads(case_site):
     # every case: 20 metrics x 7 facets, 14 criteria x 8, 7 categories x 4, 6 totals and
     # cases.csv; the companies' case parts, weights and category scores on top
     assert cases == 3 and audit.checked >= cases * (20 * 7 + 14 * 8 + 7 * 4 + 6)
+
+
+def test_the_edge_cases_recount_from_the_downloads(edge_site):
+    audit = audit_site(edge_site)
+    assert not audit.wrong, "\n".join(audit.wrong)
+    scores = json.loads((edge_site / "data" / "scores.json").read_text(encoding="utf-8"))
+    cases = {c["case"]: c for c in scores["cases"]}
+    telco = next(c for c in scores["companies"] if c["company"] == "regional-telco")
+    # the paths the bundled cases do not take were taken (and recounted)
+    assert cases["edge-capped"]["capped_by"] == ["resolved"]
+    assert cases["edge-capped"]["score"] < cases["edge-capped"]["uncapped_score"]
+    assert cases["edge-unresolved"]["metric_details"]["contacts"]["basis"] == "counted"
+    assert cases["edge-unresolved"]["metric_details"]["hours_without_service"]["approximate"]
+    assert cases["edge-unresolved"]["metrics"]["regulator_needed"] == 1
+    reasons = {r["reason"] for r in cases["edge-silent"]["criteria"]}
+    assert "unbacked_failure" in reasons and cases["edge-silent"]["score"] is None
+    assert 0 < telco["case_weights"]["edge-capped"] < 1
 
 
 def _tamper(site: Path, tmp_path: Path, name: str, change) -> Path:
