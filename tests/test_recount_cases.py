@@ -84,10 +84,10 @@ class Event:
     initiated_by: str | None
     outcome: str | None
     obstacles: list[str]
-    agents: list[str]
+    agents: list[str]  # the agents' numbers within the case
     closed: bool
     departments: list[str]
-    by: str | None
+    owner: str | None  # the owner's number within the case (labels are not published)
 
 
 def _number(cell: str) -> float | None:
@@ -117,14 +117,14 @@ def read_events(data: Path) -> dict[str, list[Event]]:
                     initiated_by=_text(row["initiated_by"]),
                     outcome=_text(row["outcome"]),
                     obstacles=row["obstacles"].split(),
-                    agents=json.loads(row["agents"]) if row["agents"] else [],
+                    agents=row["agents"].split(),
                     closed=row["department_closed"] == "True",
                     departments=[
                         d
                         for d in (_text(row["from_department"]), _text(row["to_department"]))
                         if d is not None
                     ],
-                    by=_text(row["by"]),
+                    owner=row["owner"] or None,
                 )
             )
     return out
@@ -190,7 +190,7 @@ def counts(events: list[Event]) -> dict[str, Figure]:
         "contact_obstacles": Figure(
             float(sum(len(e.obstacles) for e in contact)), [e for e in contact if e.obstacles]
         ),
-        "owners": Figure(float(len({e.by for e in owners})), owners),
+        "owners": Figure(float(len({e.owner for e in owners})), owners),
         "distinct_agents": Figure(
             float(len({a for e in contact for a in e.agents})) if with_agents else NAN, with_agents
         ),

@@ -323,7 +323,7 @@ EVENT_HEADER = [
     "department_closed",
     "from_department",
     "to_department",
-    "by",
+    "owner",
     "promise",
 ]
 
@@ -354,17 +354,34 @@ def events_csv(corpus: Corpus) -> str:
                 getattr(e, "hold_minutes", None),
                 getattr(e, "talk_minutes", None),
                 e.note,
-                *_metric_fields(e),
+                *_metric_fields(e, people),
             ]
             for slug in sorted(corpus.cases)
+            for people in [_people(corpus.cases[slug])]
             for e in corpus.cases[slug].timeline
         ),
     )
 
 
-def _metric_fields(event) -> list[Any]:
-    """The event's fields that case metrics read; lists as JSON arrays (`agents`) or
-    space-separated codes (`obstacles`), empty where the event has no such field."""
+def _people(case) -> dict[tuple[str, str], int]:
+    """Each agent and each owner label of a case as a number, in order of first appearance:
+    the download says who is the same person (what the metrics count), never the label."""
+    agents: dict[str, int] = {}
+    owners: dict[str, int] = {}
+    for e in case.timeline:
+        d = e.__dict__
+        for label in d.get("agents", ()):
+            agents.setdefault(label, len(agents) + 1)
+        if d["kind"] == "ownership":
+            owners.setdefault(d["by"], len(owners) + 1)
+    return {("agent", k): n for k, n in agents.items()} | {
+        ("owner", k): n for k, n in owners.items()
+    }
+
+
+def _metric_fields(event, people: dict[tuple[str, str], int]) -> list[Any]:
+    """The event's fields that case metrics read, empty where the event has none; agents
+    and owners as their numbers within the case, obstacles as space-separated codes."""
     d = event.__dict__
     obstacles = d.get("obstacles")
     agents = d.get("agents")
@@ -373,11 +390,11 @@ def _metric_fields(event) -> list[Any]:
         d.get("initiated_by"),
         d.get("outcome"),
         " ".join(obstacles) if obstacles is not None else None,
-        json.dumps(agents, ensure_ascii=False) if agents is not None else None,
+        " ".join(str(people["agent", a]) for a in agents) if agents is not None else None,
         d.get("department_closed"),
         d.get("from_department"),
         d.get("to_department"),
-        d.get("by"),
+        people["owner", d["by"]] if d["kind"] == "ownership" else None,
         d.get("promise"),
     ]
 
