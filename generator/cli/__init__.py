@@ -128,11 +128,24 @@ def new(
 @app.command()
 def schema(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where to write.")] = Path("schemas"),
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace files there of the same names that cxreport did not write."
+        ),
+    ] = False,
 ) -> None:
     """Write the JSON Schemas (for editors) and the field tables generated from the models."""
     from ..authoring.schema import write_schemas
 
-    for path in write_schemas(out_dir):
+    try:
+        written = write_schemas(out_dir, force=force)
+    except CxError as exc:
+        _fail(exc, "nothing was written.")
+    except OSError as exc:
+        err.print(f"error: {_os_message(exc)}", markup=False)
+        raise typer.Exit(1) from None
+    for path in written:
         out.print(f"wrote {path}", markup=False)
 
 

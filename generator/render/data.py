@@ -70,11 +70,15 @@ def scores_json(board: Scoreboard) -> dict[str, Any]:
     }
 
 
-def scores_csv(board: Scoreboard) -> str:
-    """One row per case: the score, the grade and every case metric."""
+def scores_csv(board: Scoreboard, corpus: Corpus | None = None) -> str:
+    """One row per case: the score, the grade and every case metric; with the corpus, also
+    what the case's sources cover (`covers`) and the kinds of promise its company advertises
+    (`promised`), the two inputs that decide whether a criterion applies."""
     names = [m.id for m in metrics("case")]
+    inputs = _case_inputs(corpus) if corpus is not None else {}
     return csv_text(
-        ["case", "company", "date", "score", "grade", *names, "date_basis", "approximate"],
+        ["case", "company", "date", "score", "grade", *names, "date_basis", "approximate"]
+        + (["covers", "promised"] if corpus is not None else []),
         (
             [
                 c.case,
@@ -85,10 +89,21 @@ def scores_csv(board: Scoreboard) -> str:
                 *(c.metrics.get(n) for n in names),
                 c.date_basis,
                 " ".join(sorted(k for k, v in c.metric_details.items() if v.approximate)),
+                *inputs.get(c.case, ()),
             ]
             for c in board.cases
         ),
     )
+
+
+def _case_inputs(corpus: Corpus) -> dict[str, tuple[str, str]]:
+    """Per case: its `covers` and its company's advertised promise kinds, space-separated."""
+    out = {}
+    for slug, case in corpus.cases.items():
+        company = corpus.companies.get(case.company)
+        kinds = sorted({p.kind for p in company.promises}) if company else []
+        out[slug] = (" ".join(case.covers), " ".join(kinds))
+    return out
 
 
 def scores_and_companies_csv(board: Scoreboard) -> str:
@@ -299,6 +314,17 @@ EVENT_HEADER = [
     "hold_minutes",
     "talk_minutes",
     "note",
+    # the fields the case metrics read (added at the end: earlier columns keep their place)
+    "service",
+    "initiated_by",
+    "outcome",
+    "obstacles",
+    "agents",
+    "department_closed",
+    "from_department",
+    "to_department",
+    "owner",
+    "promise",
 ]
 
 
@@ -328,11 +354,49 @@ def events_csv(corpus: Corpus) -> str:
                 getattr(e, "hold_minutes", None),
                 getattr(e, "talk_minutes", None),
                 e.note,
+                *_metric_fields(e, people),
             ]
             for slug in sorted(corpus.cases)
+            for people in [_people(corpus.cases[slug])]
             for e in corpus.cases[slug].timeline
         ),
     )
+
+
+def _people(case) -> dict[tuple[str, str], int]:
+    """Each agent and each owner label of a case as a number, in order of first appearance:
+    the download says who is the same person (what the metrics count), never the label."""
+    agents: dict[str, int] = {}
+    owners: dict[str, int] = {}
+    for e in case.timeline:
+        d = e.__dict__
+        for label in d.get("agents", ()):
+            agents.setdefault(label, len(agents) + 1)
+        if d["kind"] == "ownership":
+            owners.setdefault(d["by"], len(owners) + 1)
+    return {("agent", k): n for k, n in agents.items()} | {
+        ("owner", k): n for k, n in owners.items()
+    }
+
+
+def _metric_fields(event, people: dict[tuple[str, str], int]) -> list[Any]:
+    """The event's fields that case metrics read, empty where the event has none; agents
+    and owners as their numbers within the case, obstacles as space-separated codes."""
+    d = event.__dict__
+    obstacles = d.get("obstacles")
+    agents = d.get("agents")
+    return [
+        d.get("service"),
+        d.get("initiated_by"),
+        d.get("outcome"),
+        " ".join(obstacles) if obstacles is not None else None,
+        " ".join(str(people["agent", a]) for a in agents) if agents is not None else None,
+        d.get("department_closed"),
+        d.get("from_department"),
+        d.get("to_department"),
+        people["owner", d["by"]] if d["kind"] == "ownership" else None,
+        d.get("promise"),
+    ]
 
 
 def rubric_json(rubric: Rubric) -> str:

@@ -20,7 +20,7 @@ from ..data import (
 
 def render(site) -> None:
     board = site.board
-    site.write("data/cases.csv", scores_csv(board))
+    site.write("data/cases.csv", scores_csv(board, site.corpus))
     site.write("data/scores.json", json_text(scores_json(board)))
     site.write("data/companies.csv", companies_csv(board))
     site.write("data/events.csv", events_csv(site.corpus))
