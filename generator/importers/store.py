@@ -32,6 +32,7 @@ from ..load.tables import (
     STORE_COLUMNS,
     STORE_MANIFEST,
     STORE_TYPES,
+    STORE_VERSION,
     read_manifest,
     sql_text,
     store_sql,
@@ -50,7 +51,9 @@ _ARROW = {
     "BOOLEAN": pa.bool_(),
 }
 STAGE_SCHEMA = pa.schema([(c, _ARROW[t]) for c, t in STORE_TYPES.items()] + [("_line", pa.int64())])
-COMPARED = [c for c in STORE_COLUMNS if c not in ("id", "source", "company")]
+# An update is a change of these; ``as_of`` only where the stored row has one (a row stored
+# before rows carried their extract's day is unchanged when the rest is).
+COMPARED = [c for c in STORE_COLUMNS if c not in ("id", "source", "company", "as_of")]
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
@@ -151,8 +154,9 @@ class IncidentStore:
         for column in STAGE_SCHEMA.names:
             field_type = STAGE_SCHEMA.field(column).type
             values = frame[column]
-            if column == "date":  # "YYYY-MM-DD" text
-                arrays.append(pa.array(values.astype(str), pa.string()).cast(field_type))
+            if field_type == pa.date32():  # "YYYY-MM-DD" text
+                text = values.astype(object).where(values.notna() & (values != ""), None)
+                arrays.append(pa.array(text, pa.string(), from_pandas=True).cast(field_type))
             elif field_type in (pa.float64(), pa.int64()):
                 arrays.append(pa.array(pd.to_numeric(values), field_type, from_pandas=True))
             else:
@@ -230,7 +234,7 @@ class IncidentStore:
         updated = sum(c.updated for c in counts.values())
         manifest["parts"].append(
             {"source": source, "file": relative, "seq": seq, "rows": added + updated,
-             "added": added, "updated": updated}
+             "added": added, "updated": updated, "store": STORE_VERSION}
         )  # fmt: skip
         manifest["next_seq"] = seq + 1
 
@@ -263,7 +267,7 @@ class IncidentStore:
             run(con, copy_sql(f"{select} WHERE NOT ({where})", self.root / relative))
             manifest["parts"].append(
                 {"source": source, "file": relative, "seq": seq, "rows": kept,
-                 "added": kept, "updated": 0}
+                 "added": kept, "updated": 0, "store": STORE_VERSION}
             )  # fmt: skip
             manifest["next_seq"] = seq + 1
         manifest.setdefault("obsolete", []).extend(p["file"] for p in old)
@@ -310,8 +314,9 @@ def _status_sql(stage: Path, current: str | None) -> str:
     return (
         f"SELECT {columns}, CASE WHEN c.id IS NULL THEN 'added' "
         f"WHEN hash({', '.join(f's.{c}' for c in COMPARED)}) <> c.h THEN 'updated' "
+        "WHEN c.as_of IS NOT NULL AND s.as_of IS DISTINCT FROM c.as_of THEN 'updated' "
         f"ELSE 'unchanged' END AS status FROM {rows} s "
-        f"LEFT JOIN (SELECT company, id, hash({values}) AS h FROM ({current})) c "
+        f"LEFT JOIN (SELECT company, id, hash({values}) AS h, as_of FROM ({current})) c "
         "ON s.id = c.id AND s.company = c.company"
     )
 
@@ -328,10 +333,14 @@ def _status_counts(con: duckdb.DuckDBPyConnection, joined: Path) -> dict[str, Co
 
 
 def dedupe_stage(
-    con: duckdb.DuckDBPyConnection, staged: Path, target: Path, key: list[str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    staged: Path,
+    target: Path,
+    key: list[str] | None = None,
+    as_of: str | None = None,
 ) -> tuple[int, int, list[int]]:
     """One row per ``key`` (default (company, id); the first in the file): rows kept,
-    repeats, first repeated lines.
+    repeats, first repeated lines. Rows without an ``as_of`` day get ``as_of``.
 
     Only keys that occur more than once are ranked: sorting every row would hold the whole
     import in memory.
@@ -345,7 +354,9 @@ def dedupe_stage(
         f"CREATE TEMP TABLE later AS SELECT _line FROM {src} SEMI JOIN repeated USING ({by}) "
         f"QUALIFY row_number() OVER (PARTITION BY {by} ORDER BY _line) > 1",
     )
-    run(con, copy_sql(f"SELECT * EXCLUDE (_line) FROM {src} ANTI JOIN later USING (_line)", target))
+    day = f"DATE {sql_text(as_of)}" if as_of else "NULL::DATE"
+    select = f"SELECT * EXCLUDE (_line) REPLACE (coalesce(as_of, {day}) AS as_of) FROM {src}"
+    run(con, copy_sql(f"{select} ANTI JOIN later USING (_line)", target))
     kept = int(run(con, f"SELECT count(*) FROM read_parquet({sql_text(str(target))})")[0][0])
     repeats = int(run(con, "SELECT count(*) FROM later")[0][0])
     first = [int(r[0]) for r in run(con, "SELECT _line FROM later ORDER BY _line LIMIT 5")]

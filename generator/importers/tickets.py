@@ -29,6 +29,7 @@ from .common import (
     parse_times,
     read_chunks,
     require_columns,
+    stated_day,
     yes_no,
 )
 from .companies import CompanyIndex
@@ -148,9 +149,11 @@ def import_tickets(
     source: str | None = None,
     replace: bool = False,
     into: str = "auto",
+    as_of: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> ImportReport:
     """A ticket export about one company -> its incident rows, merged by (source, ticket id)."""
+    as_of = stated_day(as_of)
     index = CompanyIndex.read(corpus)
     company = index.existing(company)
     if not path.is_file():
@@ -160,6 +163,7 @@ def import_tickets(
     report = ImportReport(source=source_for(path, source))
     delivery = Delivery(corpus, index, report.source, into, replace, {company})
     delivery.file_size = path.stat().st_size
+    delivery.as_of = as_of
     batches = (
         _rows(chunk, lines, company, options, report)
         for chunk, lines in read_chunks(path, report, chunk_rows)

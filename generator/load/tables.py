@@ -127,15 +127,22 @@ def _csv_numbers(
 
 
 def _csv_dates(
-    df: pd.DataFrame, problems: Problems, path: Path | pd.Series, lines: pd.Series
+    df: pd.DataFrame,
+    problems: Problems,
+    path: Path | pd.Series,
+    lines: pd.Series,
+    column: str = "date",
+    blank: bool = False,
 ) -> pd.Series:
-    dates = pd.to_datetime(df["date"], format="%Y-%m-%d", errors="coerce")
-    _report(problems, path, lines, dates.isna(), "date", "must be a date YYYY-MM-DD")
-    days = dates.dt.date
+    """A column of days YYYY-MM-DD; with ``blank``, an empty cell is no day (None)."""
+    dates = pd.to_datetime(df[column], format="%Y-%m-%d", errors="coerce")
+    empty = (df[column].str.strip() == "") if blank else False
+    _report(problems, path, lines, dates.isna() & ~empty, column, "must be a date YYYY-MM-DD")
+    days = dates.dt.date.astype(object).where(dates.notna(), None)
     low, high = pd.Timestamp(MIN_DATE), pd.Timestamp(MAX_DATE)
     outside = dates.notna() & ((dates < low) | (dates > high))
     _report(
-        problems, path, lines, outside, "date", f"must be between {MIN_DATE} and {MAX_DATE}"
+        problems, path, lines, outside, column, f"must be between {MIN_DATE} and {MAX_DATE}"
     )
     return days.where(~outside)
 
@@ -218,6 +225,7 @@ def _incident_rows(
         mapped = raw.map(_YES_NO)
         _report(problems, path, lines, mapped.isna() & (raw != ""), column, "must be yes/no")
         out[column] = mapped.astype("object")
+    out["as_of"] = _csv_dates(df, problems, path, lines, "as_of", blank=True)
     dup = df[["_path", "source", "id"]].duplicated(keep="first")
     _report(problems, path, lines, dup, "id", "duplicate incident id within its source")
     _report(problems, path, lines, df["id"].str.strip() == "", "id", "must not be empty")
@@ -318,8 +326,14 @@ STORE_TYPES: dict[str, str] = {
     "escalated": "BOOLEAN",
     "disputed": "BOOLEAN",
     "text": "VARCHAR",
+    "as_of": "DATE",
 }
 STORE_COLUMNS = list(STORE_TYPES)
+# The store's format: a part records the version it was written in (none: 1). A column added
+# since is read as NULL from older parts, which then keep meaning what they meant (an empty
+# ``as_of``: the source's last day); the next import that rewrites a source rewrites them.
+STORE_VERSION = 2
+ADDED_COLUMNS = {"as_of": 2}  # column -> the store version that added it
 assert ["company", *INCIDENT_COLUMNS] == STORE_COLUMNS, "the store must hold every Incident field"
 
 
@@ -350,20 +364,37 @@ def store_sql(
     current."""
     manifest = manifest if manifest is not None else read_manifest(root)
     sources = sorted({p["source"] for p in manifest["parts"]} if source is None else {source})
-    columns = ", ".join(STORE_COLUMNS) + (f", {SEQ}" if seq else "")
     selects = []
     for name in sources:
         parts = [p for p in manifest["parts"] if p["source"] == name]
         if not parts:
             continue
-        files = ", ".join(sql_text(str(root / p["file"])) for p in parts)
-        scan = f"SELECT {columns} FROM read_parquet([{files}])"
+        versions = sorted({p.get("store", 1) for p in parts})
+        scans = []
+        for version in versions:
+            files = ", ".join(
+                sql_text(str(root / p["file"])) for p in parts if p.get("store", 1) == version
+            )
+            columns = ", ".join(_stored_column(c, version) for c in STORE_COLUMNS)
+            columns += f", {SEQ}" if seq or len(versions) > 1 else ""
+            scans.append(f"SELECT {columns} FROM read_parquet([{files}])")
+        scan = scans[0]
+        if len(scans) > 1:  # parts of several store versions: one relation of their columns
+            columns = ", ".join(STORE_COLUMNS) + (f", {SEQ}" if seq else "")
+            scan = f"SELECT {columns} FROM ({' UNION ALL '.join(scans)})"
         if any(p["updated"] for p in parts):
             scan += (
                 f" QUALIFY row_number() OVER (PARTITION BY company, id ORDER BY {SEQ} DESC) = 1"
             )
         selects.append(f"({scan})")
     return " UNION ALL ".join(selects) or None
+
+
+def _stored_column(column: str, version: int) -> str:
+    """A column as read from a part of store ``version``: NULL when it was added since."""
+    if ADDED_COLUMNS.get(column, 1) > version:
+        return f"NULL::{STORE_TYPES[column]} AS {column}"
+    return column
 
 
 def typed_frame(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
