@@ -26,12 +26,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..load.incidents import arrow_schema
 from ..load.slugs import child
 from ..load.tables import (
     SEQ,
     STORE_COLUMNS,
     STORE_MANIFEST,
-    STORE_TYPES,
     STORE_VERSION,
     read_manifest,
     sql_text,
@@ -44,13 +44,7 @@ try:  # the lock is advisory and POSIX-only; elsewhere one import at a time is t
 except ImportError:  # pragma: no cover
     fcntl = None
 
-_ARROW = {
-    "VARCHAR": pa.string(),
-    "DATE": pa.date32(),
-    "DOUBLE": pa.float64(),
-    "BOOLEAN": pa.bool_(),
-}
-STAGE_SCHEMA = pa.schema([(c, _ARROW[t]) for c, t in STORE_TYPES.items()] + [("_line", pa.int64())])
+STAGE_SCHEMA = arrow_schema({"_line": "BIGINT"})  # the rows, and each one's line in the file
 # An update is a change of these; ``as_of`` only where the stored row has one (a row stored
 # before rows carried their extract's day is unchanged when the rest is).
 COMPARED = [c for c in STORE_COLUMNS if c not in ("id", "source", "company", "as_of")]
@@ -149,11 +143,12 @@ class IncidentStore:
 
     @staticmethod
     def stage(writer: pq.ParquetWriter, frame: pd.DataFrame) -> None:
-        """Append normalised rows (company + Incident fields + _line) to the staging file."""
+        """Append normalised rows (company + Incident fields + _line) to the staging file; a
+        field the rows lack is empty."""
         arrays = []
         for column in STAGE_SCHEMA.names:
             field_type = STAGE_SCHEMA.field(column).type
-            values = frame[column]
+            values = frame[column] if column in frame else pd.Series(None, index=frame.index)
             if field_type == pa.date32():  # "YYYY-MM-DD" text
                 text = values.astype(object).where(values.notna() & (values != ""), None)
                 arrays.append(pa.array(text, pa.string(), from_pandas=True).cast(field_type))
