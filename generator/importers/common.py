@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CxError
+from ..load.incidents import CHANNEL_WORDS
 
 CHUNK_ROWS = 50_000
 FIRST_LINES = 5  # line numbers kept per rejection reason
@@ -242,33 +243,6 @@ def keyed_ids(secret: bytes, prefix: str, values: Iterable[str]) -> list[str]:
 
 # ------------------------------------------------------------------ normalising values
 
-CHANNELS = {
-    "phone": "phone",
-    "telephone": "phone",
-    "call": "phone",
-    "customer care call": "phone",
-    "web": "web",
-    "internet": "web",
-    "online": "web",
-    "web referral": "web",
-    "email": "email",
-    "e-mail": "email",
-    "chat": "chat",
-    "live chat": "chat",
-    "social": "social",
-    "social media": "social",
-    "twitter": "social",
-    "facebook": "social",
-    "postal mail": "letter",
-    "mail": "letter",
-    "letter": "letter",
-    "fax": "letter",
-    "in person": "in_person",
-    "in_person": "in_person",
-    "store": "in_person",
-    "referral": "other",
-    "other": "other",
-}
 RESOLVED = {
     "solved": True,
     "closed": True,
@@ -297,7 +271,7 @@ def _key(values: pd.Series) -> pd.Series:
 
 
 def normalise_channel(values: pd.Series) -> pd.Series:
-    return by_unique(values, lambda u: _key(u).map(CHANNELS).fillna("other").astype(object))
+    return by_unique(values, lambda u: _key(u).map(CHANNEL_WORDS).fillna("other").astype(object))
 
 
 YES_NO = {"yes": True, "no": False, "true": True, "false": False}

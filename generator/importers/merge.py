@@ -29,6 +29,7 @@ import pandas as pd
 import yaml
 
 from ..load.checks import FORBIDDEN_CHARS, FORBIDDEN_MESSAGE, check_hidden
+from ..load.incidents import FLAG_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS
 from ..load.models import MAX_DATE, MIN_DATE
 from ..load.slugs import child
 from ..load.tables import (
@@ -45,8 +46,6 @@ from .store import IncidentStore, dedupe_stage
 
 STORE_THRESHOLD_BYTES = 50 * 1024 * 1024  # about 250,000 CFPB rows
 FRAME_COLUMNS = ["company", *INCIDENT_COLUMNS, "_line"]
-BOOL_COLUMNS = ("resolved", "timely", "escalated", "disputed")
-NUMBER_COLUMNS = ("reply_minutes", "response_days", "forwarded_days")
 REPEATED = "the same id as an earlier row"
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schemas/company.schema.json\n"
 
@@ -125,7 +124,6 @@ def extract_day(d: Delivery, report: ImportReport) -> str | None:
     return report.as_of
 
 
-TEXT_COLUMNS = ("id", "source", "channel", "product", "issue", "response", "text")
 DATE_RANGE = f"dated outside {MIN_DATE} to {MAX_DATE} (the range a build accepts)"
 
 
@@ -220,7 +218,7 @@ def canonical(frame: pd.DataFrame) -> pd.DataFrame:
     for column in INCIDENT_COLUMNS:
         values = frame[column] if column in frame else pd.Series("", index=frame.index)
         values = values.astype(object).where(values.notna(), "")
-        if column in BOOL_COLUMNS:
+        if column in FLAG_COLUMNS:
             out[column] = values.astype(str).str.strip().str.lower().map(_BOOL_TEXT).fillna("")
         elif column in NUMBER_COLUMNS:
             out[column] = _number_text(values)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..load.models import Incident
+from ..load.incidents import BOUNDS, CHANNELS, FLAG_COLUMNS, FREE_TEXT, MAX_LENGTH
 from ..load.slugs import slug_problem, slugify
 from .common import (
     CHUNK_ROWS,
@@ -36,9 +36,9 @@ from .companies import CompanyIndex
 from .dates import MONTH_NAME, decide, formats_of, parse_in_order
 from .merge import Delivery, deliver
 
-TEXT_FIELDS = {"product": 200, "issue": 500, "response": 200, "text": 32_000}
-FLAG_FIELDS = ("resolved", "timely", "escalated", "disputed")
-NUMBER_FIELDS = {"reply_minutes": 5_256_000, "response_days": 3650}
+TEXT_FIELDS = {c: MAX_LENGTH[c] for c in FREE_TEXT}
+FLAG_FIELDS = FLAG_COLUMNS
+NUMBER_FIELDS = {c: int(BOUNDS[c][1]) for c in ("reply_minutes", "response_days")}
 TICKET_FIELDS = [
     "id",
     "date",
@@ -49,7 +49,6 @@ TICKET_FIELDS = [
     "received_at",
     "replied_at",
 ]
-CHANNELS = list(Incident.model_fields["channel"].annotation.__args__)
 
 
 @dataclass

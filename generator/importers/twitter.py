@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..load.incidents import INCIDENT_COLUMNS
 from .common import (
     CHUNK_ROWS,
     ImportFailed,
@@ -191,8 +192,7 @@ def _rows(
         },
         index=chunk.index,
     )
-    for column in ("product", "issue", "response_days", "forwarded_days"):
-        frame[column] = None
-    for column in ("resolved", "timely", "escalated", "disputed"):
-        frame[column] = None
+    for column in INCIDENT_COLUMNS:  # a tweet says nothing of the others
+        if column not in frame:
+            frame[column] = None
     return frame[~checks.bad]

@@ -21,11 +21,20 @@ import pandas as pd
 
 from ..errors import Problems
 from .checks import FORBIDDEN_CHARS, FORBIDDEN_MESSAGE
+from .incidents import (
+    CHANNELS,
+    FLAG_COLUMNS,
+    FREE_TEXT,
+    INCIDENT_COLUMNS,
+    MAX_LENGTH,
+    STORE_COLUMNS,
+    STORE_TYPES,
+    TEXT_COLUMNS,
+)
 from .models import MAX_DATE, MIN_DATE, Incident
 from .slugs import inside
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
-INCIDENT_COLUMNS = list(Incident.model_fields)
 SOURCE_PATTERN = Incident.model_fields["source"].metadata[-1].pattern
 
 
@@ -190,7 +199,7 @@ def _incident_rows(
     out = pd.DataFrame({"company": df["_company"], "id": df["id"]})
     out["date"] = _csv_dates(df, problems, path, lines)
     channels = df["channel"].replace("", "other")
-    allowed = set(Incident.model_fields["channel"].annotation.__args__)
+    allowed = set(CHANNELS)
     _report(
         problems,
         path,
@@ -200,12 +209,12 @@ def _incident_rows(
         f"must be one of {sorted(allowed)}",
     )
     out["channel"] = channels
-    for column in ("id", "source", "channel", "product", "issue", "response", "text"):
+    for column in TEXT_COLUMNS:
         hidden = df[column].str.contains(FORBIDDEN_CHARS)
         _report(problems, path, lines, hidden, column, FORBIDDEN_MESSAGE)
-    for column in ("source", "product", "issue", "response", "text"):
+    for column in ["source", *FREE_TEXT]:
         out[column] = df[column].replace("", None)
-        limit = Incident.model_fields[column].metadata[0].max_length
+        limit = MAX_LENGTH[column]
         too_long = df[column].str.len() > limit
         _report(problems, path, lines, too_long, column, f"longer than {limit:,} characters")
     _report(problems, path, lines, df["id"].str.len() > 80, "id", "longer than 80 characters")
@@ -220,7 +229,7 @@ def _incident_rows(
     out["forwarded_days"] = _csv_numbers(
         df, "forwarded_days", -3650, 3650, problems, path, lines, "must be a number of days"
     )
-    for column in ("resolved", "timely", "escalated", "disputed"):
+    for column in FLAG_COLUMNS:
         raw = df[column].str.strip().str.lower()
         mapped = raw.map(_YES_NO)
         _report(problems, path, lines, mapped.isna() & (raw != ""), column, "must be yes/no")
@@ -309,32 +318,11 @@ def _report(
 STORE_FOLDER = "_incidents"  # under companies/; never a company file (slugs have no "_")
 STORE_MANIFEST = "manifest.json"
 SEQ = "_seq"  # which import wrote a row version: the newest version of an id is current
-STORE_TYPES: dict[str, str] = {
-    "company": "VARCHAR",
-    "id": "VARCHAR",
-    "source": "VARCHAR",
-    "date": "DATE",
-    "channel": "VARCHAR",
-    "product": "VARCHAR",
-    "issue": "VARCHAR",
-    "reply_minutes": "DOUBLE",
-    "response_days": "DOUBLE",
-    "forwarded_days": "DOUBLE",
-    "response": "VARCHAR",
-    "resolved": "BOOLEAN",
-    "timely": "BOOLEAN",
-    "escalated": "BOOLEAN",
-    "disputed": "BOOLEAN",
-    "text": "VARCHAR",
-    "as_of": "DATE",
-}
-STORE_COLUMNS = list(STORE_TYPES)
 # The store's format: a part records the version it was written in (none: 1). A column added
 # since is read as NULL from older parts, which then keep meaning what they meant (an empty
 # ``as_of``: the source's last day); the next import that rewrites a source rewrites them.
 STORE_VERSION = 2
 ADDED_COLUMNS = {"as_of": 2}  # column -> the store version that added it
-assert ["company", *INCIDENT_COLUMNS] == STORE_COLUMNS, "the store must hold every Incident field"
 
 
 def store_root(corpus_root: Path) -> Path:
@@ -437,10 +425,7 @@ def _check_store_rows(con: Any, sql: str, manifest_path: Path, problems: Problem
             f"(first: {dated[1]}); re-import the source with --replace",
         )  # fmt: skip
     pattern = sql_text(FORBIDDEN_SQL)
-    texts = " OR ".join(
-        f"regexp_matches(coalesce({c}, ''), {pattern})"
-        for c in ("id", "source", "channel", "product", "issue", "response", "text")
-    )
+    texts = " OR ".join(f"regexp_matches(coalesce({c}, ''), {pattern})" for c in TEXT_COLUMNS)
     hidden = con.execute(f"SELECT count(*), min(company || ' ' || id) FROM ({sql}) WHERE {texts}")
     count, first = hidden.fetchone()
     if count:
