@@ -199,3 +199,83 @@ def test_chart_rule_catches_a_reach_back(tmp_path):
     wrong = chart_reach_back(modules, graph)
     assert "generator.render.charts imports generator.measure.timeline" in wrong
     assert "generator.render.charts imports pandas" in wrong
+
+
+# ------------------------------------------------------------------ one incident schema
+
+SCHEMA = PACKAGE / "load" / "incidents.py"  # the one definition of the incident schema
+MODEL = PACKAGE / "load" / "models.py"
+# The parts that read, write or compute over incident rows. (render's chart order and the
+# translated channel names are display, checked below to hold exactly the vocabulary.)
+DATA_PARTS = ("load", "importers", "measure", "cli")
+
+
+def _literal_strings(node: ast.AST) -> list[str] | None:
+    """The strings of a list, tuple or set literal made of string constants only."""
+    if not isinstance(node, ast.List | ast.Tuple | ast.Set) or not node.elts:
+        return None
+    if not all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
+        return None
+    return [e.value for e in node.elts]
+
+
+def _restated(
+    words: set[str], at_least: int, names: set[str], only: set[str] | None = None
+) -> list[str]:
+    """Literals naming ``at_least`` of ``words`` (and, with ``only``, nothing else; dict keys
+    count without ``only``), and literals assigned to ``names``, in the data parts outside
+    the schema module and the model."""
+    found = []
+    for part in DATA_PARTS:
+        for path in sorted((PACKAGE / part).rglob("*.py")):
+            if path in (SCHEMA, MODEL):
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                strings = _literal_strings(node)
+                if strings and only is not None and not set(strings) <= only:
+                    strings = None
+                if isinstance(node, ast.Dict) and only is None:
+                    keys = node.keys
+                    if keys and all(isinstance(k, ast.Constant) for k in keys):
+                        strings = [k.value for k in keys if isinstance(k.value, str)]
+                if strings and len(set(strings) & words) >= at_least:
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+                literal = isinstance(node, ast.Assign) and isinstance(
+                    node.value, ast.Dict | ast.List | ast.Tuple | ast.Set
+                )
+                targets = node.targets if literal else []
+                if any(isinstance(t, ast.Name) and t.id in names for t in targets):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} defines {names}")
+    return found
+
+
+def test_one_channel_vocabulary():
+    from generator.load.incidents import CHANNEL_WORDS, CHANNELS
+    from generator.load.models import Channel, Incident
+
+    assert Incident.model_fields["channel"].annotation == Channel
+    assert set(CHANNEL_WORDS.values()) == set(CHANNELS)
+    found = _restated(set(CHANNELS) - {"other"}, 3, {"CHANNELS", "CHANNEL_WORDS"})
+    assert not found, "a channel vocabulary outside generator/load/incidents.py:\n" + "\n".join(
+        found
+    )
+    from generator.render.company_charts import CHANNEL_ORDER
+
+    assert sorted(CHANNEL_ORDER) == sorted(CHANNELS)  # a display order of the same vocabulary
+
+
+def test_one_incident_column_list():
+    """Column lists (and the store's types) come from the schema module: no list of three or
+    more Incident fields, no second ``STORE_TYPES`` or ``INCIDENT_COLUMNS``, elsewhere."""
+    from generator.load.incidents import INCIDENT_COLUMNS, STORE_TYPES
+    from generator.load.models import Incident
+
+    assert (
+        list(STORE_TYPES) == ["company", *Incident.model_fields] == ["company", *INCIDENT_COLUMNS]
+    )
+    fields = set(Incident.model_fields) - {"id", "date", "source", "text"}
+    names = {"STORE_TYPES", "STORE_COLUMNS", "INCIDENT_COLUMNS", "INCIDENT_TYPES"}
+    found = _restated(fields, 3, names, only={*Incident.model_fields, "company", "_line"})
+    assert not found, "incident columns restated outside generator/load/incidents.py:\n" + (
+        "\n".join(found)
+    )

@@ -97,7 +97,10 @@ def clocks(rows: pd.DataFrame, data: Path, days: int) -> pd.DataFrame:
     stated = pd.to_datetime(
         pd.Series(list(zip(rows["company"], rows["clock"], strict=True))).map(as_of).to_numpy()
     )
-    rows["recent"] = rows["date"] > pd.Series(stated, index=rows.index) - pd.Timedelta(days=days)
+    # a row imported with its extract's day is counted back from that day
+    own = pd.to_datetime(rows["as_of"]) if "as_of" in rows else pd.Series(pd.NaT, index=rows.index)
+    day = own.fillna(pd.Series(stated, index=rows.index))
+    rows["recent"] = rows["date"] > day - pd.Timedelta(days=days)
     # the published as_of is the source's last day unless the company file states the day
     published = sources.set_index(["company", "clock"])
     for (company, clock), row in published.iterrows():

@@ -23,7 +23,9 @@ def _import_table(report, shown: int = 20) -> None:
     from rich.table import Table
 
     where = {"csv": "CSV files beside the company files", "store": "the incident store"}
-    table = Table(title=f"{report.source} rows, into {where[report.target]}", title_justify="left")
+    day = f" as of {report.as_of}" if report.as_of else ""
+    title = f"{report.source} rows{day}, into {where[report.target]}"
+    table = Table(title=title, title_justify="left")
     for column in ("company", "added", "updated", "unchanged", "dropped"):
         table.add_column(column, justify="left" if column == "company" else "right")
     rows = []
@@ -190,6 +192,14 @@ IntoOpt = Annotated[
         "when the source is already there.",
     ),
 ]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="The day the export was taken (YYYY-MM-DD; default: its rows' latest date): the "
+        "settle window of its rows is counted back from this day, whatever is merged later.",
+    ),
+]
 TextOpt = Annotated[
     bool,
     typer.Option(
@@ -217,13 +227,14 @@ def import_cfpb_cmd(
     with_text: TextOpt = False,
     replace: ReplaceOpt = False,
     into: IntoOpt = Into.auto,
+    as_of: AsOfOpt = None,
 ) -> None:
     """CFPB Consumer Complaint Database export (CSV of any era, or JSON) -> incident data."""
     from ..importers import import_cfpb
 
     report = _run_import(
         import_cfpb, file, cases, company, since, unknown.value,
-        with_text=with_text, replace=replace, into=into.value,
+        with_text=with_text, replace=replace, into=into.value, as_of=as_of,
     )  # fmt: skip
     _import_report(report, cases)
 
@@ -275,6 +286,7 @@ def import_tickets_cmd(
     ] = None,
     replace: ReplaceOpt = False,
     into: IntoOpt = Into.auto,
+    as_of: AsOfOpt = None,
 ) -> None:
     """A ticket export of any helpdesk, through a column mapping -> incident data."""
     from ..importers import TicketOptions, import_tickets
@@ -284,7 +296,7 @@ def import_tickets_cmd(
     )
     report = _run_import(
         import_tickets, file, cases, company, options,
-        source=source, replace=replace, into=into.value,
+        source=source, replace=replace, into=into.value, as_of=as_of,
     )  # fmt: skip
     _import_report(report, cases)
 
@@ -303,13 +315,15 @@ def import_twitter_cmd(
     with_text: TextOpt = False,
     replace: ReplaceOpt = False,
     into: IntoOpt = Into.auto,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Customer-support tweets -> one `social` incident per customer tweet, with reply delay."""
     from ..importers import import_twitter
 
     report = _run_import(
-        import_twitter, file, cases, handle, with_text=with_text, replace=replace, into=into.value
-    )
+        import_twitter, file, cases, handle,
+        with_text=with_text, replace=replace, into=into.value, as_of=as_of,
+    )  # fmt: skip
     _import_report(report, cases)
 
 

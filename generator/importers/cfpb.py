@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..load.models import MAX_DATE
 from .common import (
     CHUNK_ROWS,
     ImportFailed,
@@ -28,6 +29,7 @@ from .common import (
     normalise_channel,
     parse_dates,
     read_chunks,
+    stated_day,
     yes_no,
 )
 from .companies import CompanyIndex, name_key, stub_slug
@@ -119,12 +121,14 @@ def import_cfpb(
     replace: bool = False,
     into: str = "auto",
     source: str = "cfpb",
+    as_of: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> ImportReport:
     """CFPB complaints -> incident rows of the matching companies, merged by complaint id."""
     index = CompanyIndex.read(corpus)
     report = ImportReport(source=source)
     delivery = Delivery(corpus, index, source, into, replace, file_size=_size(path), moves=True)
+    delivery.as_of = stated_day(as_of)
     run = CfpbRun(index, report, delivery, create=unknown == "create", with_text=with_text)
     run.since = _since(since)
     _select(run, companies or [])
@@ -272,6 +276,7 @@ def _rows(run: CfpbRun, chunk: pd.DataFrame, lines: np.ndarray) -> pd.DataFrame:
     report = run.report
     name = chunk["company"].fillna("").astype(str).str.strip()
     received = parse_dates(chunk["date_received"])
+    _saw(run.delivery, received)
     bad_date = received.isna().to_numpy()
     report.reject(lines[bad_date & (name != "").to_numpy()], "Date received is not a date")
     blank = (name == "").to_numpy()
@@ -380,6 +385,15 @@ def _incidents(
         },
         index=chunk.index,
     )
+
+
+def _saw(delivery: Delivery, received: pd.Series) -> None:
+    """Note the latest day a complaint was received, of any company in the file (imported or
+    not): the extract's day unless --as-of says otherwise."""
+    latest = received[received <= pd.Timestamp(MAX_DATE)].max()
+    if pd.notna(latest):
+        day = latest.strftime("%Y-%m-%d")
+        delivery.latest = max(delivery.latest or day, day)
 
 
 def _identity(chunk: pd.DataFrame) -> pd.DataFrame:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CxError
+from ..load.incidents import CHANNEL_WORDS
 
 CHUNK_ROWS = 50_000
 FIRST_LINES = 5  # line numbers kept per rejection reason
@@ -79,6 +80,7 @@ class ImportReport:
     written: list[Path] = field(default_factory=list)
     target: str = "csv"  # or "store"
     notes: list[str] = field(default_factory=list)  # things the user should know
+    as_of: str | None = None  # the extract's day, kept on each of its rows
 
     def reject(self, lines: np.ndarray, reason: str, count: int | None = None) -> None:
         """Count rejected rows (``count``, default one per line) and keep their first lines."""
@@ -187,6 +189,21 @@ def remove_import_leftovers(corpus: Path) -> list[Path]:
     return found
 
 
+def stated_day(value: str | None, option: str = "--as-of") -> str | None:
+    """A day given on the command line (YYYY-MM-DD, within the range a build reads)."""
+    if value is None:
+        return None
+    from ..load.models import MAX_DATE, MIN_DATE
+
+    day = pd.to_datetime(value.strip(), format="%Y-%m-%d", errors="coerce")
+    if pd.isna(day) or not MIN_DATE.isoformat() <= day.strftime("%Y-%m-%d") <= MAX_DATE.isoformat():
+        raise ImportFailed(
+            f"{option} {value!r}: write a date YYYY-MM-DD between {MIN_DATE} and {MAX_DATE}; "
+            "nothing was written"
+        )
+    return day.strftime("%Y-%m-%d")
+
+
 # ------------------------------------------------------------------ the corpus's secret
 
 SECRET_FILE = ".cxreport-secret"  # in the corpus folder; never published by a build
@@ -226,33 +243,6 @@ def keyed_ids(secret: bytes, prefix: str, values: Iterable[str]) -> list[str]:
 
 # ------------------------------------------------------------------ normalising values
 
-CHANNELS = {
-    "phone": "phone",
-    "telephone": "phone",
-    "call": "phone",
-    "customer care call": "phone",
-    "web": "web",
-    "internet": "web",
-    "online": "web",
-    "web referral": "web",
-    "email": "email",
-    "e-mail": "email",
-    "chat": "chat",
-    "live chat": "chat",
-    "social": "social",
-    "social media": "social",
-    "twitter": "social",
-    "facebook": "social",
-    "postal mail": "letter",
-    "mail": "letter",
-    "letter": "letter",
-    "fax": "letter",
-    "in person": "in_person",
-    "in_person": "in_person",
-    "store": "in_person",
-    "referral": "other",
-    "other": "other",
-}
 RESOLVED = {
     "solved": True,
     "closed": True,
@@ -281,7 +271,7 @@ def _key(values: pd.Series) -> pd.Series:
 
 
 def normalise_channel(values: pd.Series) -> pd.Series:
-    return by_unique(values, lambda u: _key(u).map(CHANNELS).fillna("other").astype(object))
+    return by_unique(values, lambda u: _key(u).map(CHANNEL_WORDS).fillna("other").astype(object))
 
 
 YES_NO = {"yes": True, "no": False, "true": True, "false": False}
@@ -292,10 +282,12 @@ def yes_no(values: pd.Series, mapping: dict[str, bool] | None = None) -> pd.Seri
 
 
 def blank_to_none(values: pd.Series, limit: int) -> pd.Series:
-    """Trimmed text cut to the model's length limit; blank cells become missing values."""
+    """Trimmed text cut to the model's length limit; blank cells become missing values. A bare
+    carriage return is a line break (a CSV writer leaves it unquoted, and a reader would end the
+    record there)."""
 
     def cut(unique: pd.Series) -> pd.Series:
-        text = unique.str.strip().str.slice(0, limit)
+        text = unique.str.replace(r"\r(?!\n)", "\n", regex=True).str.strip().str.slice(0, limit)
         return text.astype(object).where(text != "", None)
 
     return by_unique(values, cut)
@@ -463,8 +455,9 @@ def read_chunks(
     kept = columns or header
     pick = operator.itemgetter(*[header.index(c) for c in kept], 0)  # a tuple, even for one
     complete = _ends_with_newline(path)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, strict=True)  # an unbalanced quote is an error, never
+    with path.open(encoding="utf-8-sig", newline=_record_end(path)) as handle:
+        text = _CarriageReturns(handle)
+        reader = csv.reader(text, strict=True)  # an unbalanced quote is an error, never
         next(reader)  # a field that swallows the rows after it
         rows: list[list[str]] = []
         lines: list[int] = []
@@ -473,6 +466,7 @@ def read_chunks(
         try:
             for row in reader:
                 line, start = start, reader.line_num + 1
+                row = text.restore(row) if text.held else row
                 if len(row) != width:
                     if row:
                         _wrong_width(report, short)
@@ -502,6 +496,45 @@ def read_chunks(
         if rows:
             report.rows_read += len(rows)
             yield _frame(rows, kept), np.array(lines)
+
+
+def _record_end(path: Path) -> str:
+    """How the file's records end: at a line feed (``\n`` or ``\r\n``) when its start holds
+    one, so that a bare carriage return inside a tweet or a narrative stays in its field; at
+    any line ending in an old Mac file that ends its lines with carriage returns alone."""
+    with path.open("rb") as handle:
+        start = handle.read(1 << 16)
+    return "\n" if b"\n" in start or b"\r" not in start else ""
+
+
+# Stands for a bare carriage return while the csv module splits a record (it ends a record at
+# any carriage return outside quotes); a noncharacter that text never holds.
+_CR_MARK = "\uffff"
+
+
+class _CarriageReturns:
+    """The file's lines for the csv module, a bare carriage return (one not ending the line)
+    put back into its field after the record is split; ``held`` says the last record had one."""
+
+    def __init__(self, handle) -> None:
+        self.lines = iter(handle)
+        self.held = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        first, n = line.find("\r"), len(line)
+        if first == -1 or first == n - 1 or (first == n - 2 and line[-1] == "\n"):
+            return line  # none, or only the one ending the line
+        cut = 2 if line.endswith("\r\n") else 1 if line.endswith(("\n", "\r")) else 0
+        self.held = True
+        return line[: n - cut].replace("\r", _CR_MARK) + line[n - cut :]
+
+    def restore(self, row: list[str]) -> list[str]:
+        self.held = False
+        return [field.replace(_CR_MARK, "\r") for field in row]
 
 
 def _csv_problem(exc: csv.Error) -> str:

@@ -20,7 +20,7 @@ import os
 import tempfile
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +29,7 @@ import pandas as pd
 import yaml
 
 from ..load.checks import FORBIDDEN_CHARS, FORBIDDEN_MESSAGE, check_hidden
+from ..load.incidents import FLAG_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS
 from ..load.models import MAX_DATE, MIN_DATE
 from ..load.slugs import child
 from ..load.tables import (
@@ -45,8 +46,6 @@ from .store import IncidentStore, dedupe_stage
 
 STORE_THRESHOLD_BYTES = 50 * 1024 * 1024  # about 250,000 CFPB rows
 FRAME_COLUMNS = ["company", *INCIDENT_COLUMNS, "_line"]
-BOOL_COLUMNS = ("resolved", "timely", "escalated", "disputed")
-NUMBER_COLUMNS = ("reply_minutes", "response_days", "forwarded_days")
 REPEATED = "the same id as an earlier row"
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schemas/company.schema.json\n"
 
@@ -75,6 +74,10 @@ class Delivery:
     # company than before, the row is moved (and listed), in CSV and store alike. A
     # single-company export (tickets) keeps its ids per company: T1 of two companies is two rows.
     moves: bool = False
+    # The extract's "as of" day, kept on each of its rows: stated (--as-of), else its rows'
+    # latest date (``latest``, noted as the rows pass).
+    as_of: str | None = None
+    latest: str | None = None
 
     @property
     def folder(self) -> Path:
@@ -90,14 +93,37 @@ def deliver(batches: Iterable[pd.DataFrame], d: Delivery, report: ImportReport) 
     first passes the checks a build makes (``screen``), so an import never writes a row that
     would stop the corpus from building."""
     report.target = choose_target(d)
-    batches = (screen(batch, report) for batch in batches)
+    batches = _dated(d, (screen(batch, report) for batch in batches))
     if report.target == "store":
         _deliver_store(batches, d, report)
     else:
         _deliver_csv(batches, d, report)
 
 
-TEXT_COLUMNS = ("id", "source", "channel", "product", "issue", "response", "text")
+def _dated(d: Delivery, batches: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """The batches, with an empty ``as_of`` column where an importer gives none, noting the
+    latest row date in ``d.latest`` (the extract's day once every batch is read)."""
+    for batch in batches:
+        if "as_of" not in batch:
+            batch = batch.assign(as_of=None)
+        if len(batch):
+            latest = str(batch["date"].max())
+            d.latest = max(d.latest or latest, latest)
+        yield batch
+
+
+def extract_day(d: Delivery, report: ImportReport) -> str | None:
+    """The day every row of this import is counted back from: ``--as-of``, else its rows'
+    latest date. A stated day before a row's date is refused (nothing is written)."""
+    if d.as_of and d.latest and d.latest > d.as_of:
+        raise ImportFailed(
+            f"--as-of {d.as_of}: the file holds rows dated up to {d.latest}; an extract is "
+            "taken on or after its latest date (give that day or a later one); nothing was written"
+        )
+    report.as_of = d.as_of or d.latest
+    return report.as_of
+
+
 DATE_RANGE = f"dated outside {MIN_DATE} to {MAX_DATE} (the range a build accepts)"
 
 
@@ -192,7 +218,7 @@ def canonical(frame: pd.DataFrame) -> pd.DataFrame:
     for column in INCIDENT_COLUMNS:
         values = frame[column] if column in frame else pd.Series("", index=frame.index)
         values = values.astype(object).where(values.notna(), "")
-        if column in BOOL_COLUMNS:
+        if column in FLAG_COLUMNS:
             out[column] = values.astype(str).str.strip().str.lower().map(_BOOL_TEXT).fillna("")
         elif column in NUMBER_COLUMNS:
             out[column] = _number_text(values)
@@ -212,6 +238,7 @@ def _deliver_csv(batches: Iterable[pd.DataFrame], d: Delivery, report: ImportRep
     would be written as a build would, then write; nothing is written when no row was
     accepted, or when any planned file fails its check."""
     frame = pd.concat([empty_frame(), *batches], ignore_index=True)
+    frame["as_of"] = frame["as_of"].fillna(extract_day(d, report) or "")
     frame = _drop_repeats(frame, report, d.moves)
     leaving = _moves_csv(d, frame, report) if d.moves else {}
     companies = set(frame["company"]) | set(leaving)
@@ -346,7 +373,11 @@ def _plan_company_csv(
     if known.any():
         before = earlier.loc[new.loc[known, "id"], INCIDENT_COLUMNS[1:]].to_numpy()
         after = new.loc[known, INCIDENT_COLUMNS[1:]].to_numpy()
-        same[known] = (before == after).all(axis=1)
+        equal = before == after
+        # a row written before rows carried their extract's day: its empty day is no change
+        day = INCIDENT_COLUMNS[1:].index("as_of")
+        equal[:, day] |= before[:, day] == ""
+        same[known] = equal.all(axis=1)
     counts = Counts(int((~known).sum()), int((known & ~same).sum()), int(same.sum()))
     if len(rows):
         report.per_company[slug] = counts
@@ -392,7 +423,8 @@ def _deliver_store(batches: Iterable[pd.DataFrame], d: Delivery, report: ImportR
                     store.stage(writer, batch)
         with store.connect() as con:
             key = ["id"] if d.moves else ["company", "id"]
-            kept, repeats, lines = dedupe_stage(con, staged, deduped, key)
+            day = extract_day(d, report)
+            kept, repeats, lines = dedupe_stage(con, staged, deduped, key, day)
             report.reject(np.array(lines), REPEATED, repeats)
             if kept == 0:
                 return

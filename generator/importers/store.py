@@ -26,12 +26,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..load.incidents import arrow_schema
 from ..load.slugs import child
 from ..load.tables import (
     SEQ,
     STORE_COLUMNS,
     STORE_MANIFEST,
-    STORE_TYPES,
+    STORE_VERSION,
     read_manifest,
     sql_text,
     store_sql,
@@ -43,14 +44,10 @@ try:  # the lock is advisory and POSIX-only; elsewhere one import at a time is t
 except ImportError:  # pragma: no cover
     fcntl = None
 
-_ARROW = {
-    "VARCHAR": pa.string(),
-    "DATE": pa.date32(),
-    "DOUBLE": pa.float64(),
-    "BOOLEAN": pa.bool_(),
-}
-STAGE_SCHEMA = pa.schema([(c, _ARROW[t]) for c, t in STORE_TYPES.items()] + [("_line", pa.int64())])
-COMPARED = [c for c in STORE_COLUMNS if c not in ("id", "source", "company")]
+STAGE_SCHEMA = arrow_schema({"_line": "BIGINT"})  # the rows, and each one's line in the file
+# An update is a change of these; ``as_of`` only where the stored row has one (a row stored
+# before rows carried their extract's day is unchanged when the rest is).
+COMPARED = [c for c in STORE_COLUMNS if c not in ("id", "source", "company", "as_of")]
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
@@ -146,13 +143,15 @@ class IncidentStore:
 
     @staticmethod
     def stage(writer: pq.ParquetWriter, frame: pd.DataFrame) -> None:
-        """Append normalised rows (company + Incident fields + _line) to the staging file."""
+        """Append normalised rows (company + Incident fields + _line) to the staging file; a
+        field the rows lack is empty."""
         arrays = []
         for column in STAGE_SCHEMA.names:
             field_type = STAGE_SCHEMA.field(column).type
-            values = frame[column]
-            if column == "date":  # "YYYY-MM-DD" text
-                arrays.append(pa.array(values.astype(str), pa.string()).cast(field_type))
+            values = frame[column] if column in frame else pd.Series(None, index=frame.index)
+            if field_type == pa.date32():  # "YYYY-MM-DD" text
+                text = values.astype(object).where(values.notna() & (values != ""), None)
+                arrays.append(pa.array(text, pa.string(), from_pandas=True).cast(field_type))
             elif field_type in (pa.float64(), pa.int64()):
                 arrays.append(pa.array(pd.to_numeric(values), field_type, from_pandas=True))
             else:
@@ -230,7 +229,7 @@ class IncidentStore:
         updated = sum(c.updated for c in counts.values())
         manifest["parts"].append(
             {"source": source, "file": relative, "seq": seq, "rows": added + updated,
-             "added": added, "updated": updated}
+             "added": added, "updated": updated, "store": STORE_VERSION}
         )  # fmt: skip
         manifest["next_seq"] = seq + 1
 
@@ -263,7 +262,7 @@ class IncidentStore:
             run(con, copy_sql(f"{select} WHERE NOT ({where})", self.root / relative))
             manifest["parts"].append(
                 {"source": source, "file": relative, "seq": seq, "rows": kept,
-                 "added": kept, "updated": 0}
+                 "added": kept, "updated": 0, "store": STORE_VERSION}
             )  # fmt: skip
             manifest["next_seq"] = seq + 1
         manifest.setdefault("obsolete", []).extend(p["file"] for p in old)
@@ -310,8 +309,9 @@ def _status_sql(stage: Path, current: str | None) -> str:
     return (
         f"SELECT {columns}, CASE WHEN c.id IS NULL THEN 'added' "
         f"WHEN hash({', '.join(f's.{c}' for c in COMPARED)}) <> c.h THEN 'updated' "
+        "WHEN c.as_of IS NOT NULL AND s.as_of IS DISTINCT FROM c.as_of THEN 'updated' "
         f"ELSE 'unchanged' END AS status FROM {rows} s "
-        f"LEFT JOIN (SELECT company, id, hash({values}) AS h FROM ({current})) c "
+        f"LEFT JOIN (SELECT company, id, hash({values}) AS h, as_of FROM ({current})) c "
         "ON s.id = c.id AND s.company = c.company"
     )
 
@@ -328,10 +328,14 @@ def _status_counts(con: duckdb.DuckDBPyConnection, joined: Path) -> dict[str, Co
 
 
 def dedupe_stage(
-    con: duckdb.DuckDBPyConnection, staged: Path, target: Path, key: list[str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    staged: Path,
+    target: Path,
+    key: list[str] | None = None,
+    as_of: str | None = None,
 ) -> tuple[int, int, list[int]]:
     """One row per ``key`` (default (company, id); the first in the file): rows kept,
-    repeats, first repeated lines.
+    repeats, first repeated lines. Rows without an ``as_of`` day get ``as_of``.
 
     Only keys that occur more than once are ranked: sorting every row would hold the whole
     import in memory.
@@ -345,7 +349,9 @@ def dedupe_stage(
         f"CREATE TEMP TABLE later AS SELECT _line FROM {src} SEMI JOIN repeated USING ({by}) "
         f"QUALIFY row_number() OVER (PARTITION BY {by} ORDER BY _line) > 1",
     )
-    run(con, copy_sql(f"SELECT * EXCLUDE (_line) FROM {src} ANTI JOIN later USING (_line)", target))
+    day = f"DATE {sql_text(as_of)}" if as_of else "NULL::DATE"
+    select = f"SELECT * EXCLUDE (_line) REPLACE (coalesce(as_of, {day}) AS as_of) FROM {src}"
+    run(con, copy_sql(f"{select} ANTI JOIN later USING (_line)", target))
     kept = int(run(con, f"SELECT count(*) FROM read_parquet({sql_text(str(target))})")[0][0])
     repeats = int(run(con, "SELECT count(*) FROM later")[0][0])
     first = [int(r[0]) for r in run(con, "SELECT _line FROM later ORDER BY _line LIMIT 5")]

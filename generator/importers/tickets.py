@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..load.models import Incident
+from ..load.incidents import BOUNDS, CHANNELS, FLAG_COLUMNS, FREE_TEXT, MAX_LENGTH
 from ..load.slugs import slug_problem, slugify
 from .common import (
     CHUNK_ROWS,
@@ -29,15 +29,16 @@ from .common import (
     parse_times,
     read_chunks,
     require_columns,
+    stated_day,
     yes_no,
 )
 from .companies import CompanyIndex
 from .dates import MONTH_NAME, decide, formats_of, parse_in_order
 from .merge import Delivery, deliver
 
-TEXT_FIELDS = {"product": 200, "issue": 500, "response": 200, "text": 32_000}
-FLAG_FIELDS = ("resolved", "timely", "escalated", "disputed")
-NUMBER_FIELDS = {"reply_minutes": 5_256_000, "response_days": 3650}
+TEXT_FIELDS = {c: MAX_LENGTH[c] for c in FREE_TEXT}
+FLAG_FIELDS = FLAG_COLUMNS
+NUMBER_FIELDS = {c: int(BOUNDS[c][1]) for c in ("reply_minutes", "response_days")}
 TICKET_FIELDS = [
     "id",
     "date",
@@ -48,7 +49,6 @@ TICKET_FIELDS = [
     "received_at",
     "replied_at",
 ]
-CHANNELS = list(Incident.model_fields["channel"].annotation.__args__)
 
 
 @dataclass
@@ -148,9 +148,11 @@ def import_tickets(
     source: str | None = None,
     replace: bool = False,
     into: str = "auto",
+    as_of: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> ImportReport:
     """A ticket export about one company -> its incident rows, merged by (source, ticket id)."""
+    as_of = stated_day(as_of)
     index = CompanyIndex.read(corpus)
     company = index.existing(company)
     if not path.is_file():
@@ -160,6 +162,7 @@ def import_tickets(
     report = ImportReport(source=source_for(path, source))
     delivery = Delivery(corpus, index, report.source, into, replace, {company})
     delivery.file_size = path.stat().st_size
+    delivery.as_of = as_of
     batches = (
         _rows(chunk, lines, company, options, report)
         for chunk, lines in read_chunks(path, report, chunk_rows)

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..load.incidents import INCIDENT_COLUMNS
 from .common import (
     CHUNK_ROWS,
     ImportFailed,
@@ -34,6 +35,7 @@ from .common import (
     parse_times,
     read_chunks,
     require_columns,
+    stated_day,
 )
 from .companies import CompanyIndex
 from .merge import Delivery, deliver
@@ -108,9 +110,11 @@ def import_twitter(
     source: str = "twitter",
     replace: bool = False,
     into: str = "auto",
+    as_of: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> ImportReport:
     """Support tweets -> one incident per customer tweet to a handle, with its reply delay."""
+    as_of = stated_day(as_of)
     index = CompanyIndex.read(corpus)
     chosen = handles_for(index, handles or [])
     if not path.is_file():
@@ -127,6 +131,7 @@ def import_twitter(
     delivery = Delivery(corpus, index, source, into, replace, set(chosen.values()))
     delivery.file_size = path.stat().st_size
     delivery.moves = True  # a tweet is one incident, whichever handle it reaches
+    delivery.as_of = as_of
     secret = corpus_secret(corpus)
     batches = (
         _rows(chunk, lines, chosen, own, first, with_text, report, secret)
@@ -187,8 +192,7 @@ def _rows(
         },
         index=chunk.index,
     )
-    for column in ("product", "issue", "response_days", "forwarded_days"):
-        frame[column] = None
-    for column in ("resolved", "timely", "escalated", "disputed"):
-        frame[column] = None
+    for column in INCIDENT_COLUMNS:  # a tweet says nothing of the others
+        if column not in frame:
+            frame[column] = None
     return frame[~checks.bad]

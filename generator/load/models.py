@@ -193,6 +193,13 @@ class Incident(Model):
         description="The customer's own words (a CFPB narrative published with consent, a "
         "tweet); imported only when asked for (`--with-text`).",
     )
+    as_of: Date | None = Field(
+        None,
+        description='The day the row\'s extract was taken (its "as of" day), set by `cxreport '
+        "import` (the latest row date in the file, or `--as-of`): the settle window of response "
+        "outcomes is counted back from it. The date of the company file's `incidents_source`, "
+        "when given, applies instead; empty: the source's last day.",
+    )
 
 
 class Company(Model):

@@ -21,11 +21,20 @@ import pandas as pd
 
 from ..errors import Problems
 from .checks import FORBIDDEN_CHARS, FORBIDDEN_MESSAGE
+from .incidents import (
+    CHANNELS,
+    FLAG_COLUMNS,
+    FREE_TEXT,
+    INCIDENT_COLUMNS,
+    MAX_LENGTH,
+    STORE_COLUMNS,
+    STORE_TYPES,
+    TEXT_COLUMNS,
+)
 from .models import MAX_DATE, MIN_DATE, Incident
 from .slugs import inside
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
-INCIDENT_COLUMNS = list(Incident.model_fields)
 SOURCE_PATTERN = Incident.model_fields["source"].metadata[-1].pattern
 
 
@@ -127,15 +136,22 @@ def _csv_numbers(
 
 
 def _csv_dates(
-    df: pd.DataFrame, problems: Problems, path: Path | pd.Series, lines: pd.Series
+    df: pd.DataFrame,
+    problems: Problems,
+    path: Path | pd.Series,
+    lines: pd.Series,
+    column: str = "date",
+    blank: bool = False,
 ) -> pd.Series:
-    dates = pd.to_datetime(df["date"], format="%Y-%m-%d", errors="coerce")
-    _report(problems, path, lines, dates.isna(), "date", "must be a date YYYY-MM-DD")
-    days = dates.dt.date
+    """A column of days YYYY-MM-DD; with ``blank``, an empty cell is no day (None)."""
+    dates = pd.to_datetime(df[column], format="%Y-%m-%d", errors="coerce")
+    empty = (df[column].str.strip() == "") if blank else False
+    _report(problems, path, lines, dates.isna() & ~empty, column, "must be a date YYYY-MM-DD")
+    days = dates.dt.date.astype(object).where(dates.notna(), None)
     low, high = pd.Timestamp(MIN_DATE), pd.Timestamp(MAX_DATE)
     outside = dates.notna() & ((dates < low) | (dates > high))
     _report(
-        problems, path, lines, outside, "date", f"must be between {MIN_DATE} and {MAX_DATE}"
+        problems, path, lines, outside, column, f"must be between {MIN_DATE} and {MAX_DATE}"
     )
     return days.where(~outside)
 
@@ -183,7 +199,7 @@ def _incident_rows(
     out = pd.DataFrame({"company": df["_company"], "id": df["id"]})
     out["date"] = _csv_dates(df, problems, path, lines)
     channels = df["channel"].replace("", "other")
-    allowed = set(Incident.model_fields["channel"].annotation.__args__)
+    allowed = set(CHANNELS)
     _report(
         problems,
         path,
@@ -193,12 +209,12 @@ def _incident_rows(
         f"must be one of {sorted(allowed)}",
     )
     out["channel"] = channels
-    for column in ("id", "source", "channel", "product", "issue", "response", "text"):
+    for column in TEXT_COLUMNS:
         hidden = df[column].str.contains(FORBIDDEN_CHARS)
         _report(problems, path, lines, hidden, column, FORBIDDEN_MESSAGE)
-    for column in ("source", "product", "issue", "response", "text"):
+    for column in ["source", *FREE_TEXT]:
         out[column] = df[column].replace("", None)
-        limit = Incident.model_fields[column].metadata[0].max_length
+        limit = MAX_LENGTH[column]
         too_long = df[column].str.len() > limit
         _report(problems, path, lines, too_long, column, f"longer than {limit:,} characters")
     _report(problems, path, lines, df["id"].str.len() > 80, "id", "longer than 80 characters")
@@ -213,11 +229,12 @@ def _incident_rows(
     out["forwarded_days"] = _csv_numbers(
         df, "forwarded_days", -3650, 3650, problems, path, lines, "must be a number of days"
     )
-    for column in ("resolved", "timely", "escalated", "disputed"):
+    for column in FLAG_COLUMNS:
         raw = df[column].str.strip().str.lower()
         mapped = raw.map(_YES_NO)
         _report(problems, path, lines, mapped.isna() & (raw != ""), column, "must be yes/no")
         out[column] = mapped.astype("object")
+    out["as_of"] = _csv_dates(df, problems, path, lines, "as_of", blank=True)
     dup = df[["_path", "source", "id"]].duplicated(keep="first")
     _report(problems, path, lines, dup, "id", "duplicate incident id within its source")
     _report(problems, path, lines, df["id"].str.strip() == "", "id", "must not be empty")
@@ -301,26 +318,11 @@ def _report(
 STORE_FOLDER = "_incidents"  # under companies/; never a company file (slugs have no "_")
 STORE_MANIFEST = "manifest.json"
 SEQ = "_seq"  # which import wrote a row version: the newest version of an id is current
-STORE_TYPES: dict[str, str] = {
-    "company": "VARCHAR",
-    "id": "VARCHAR",
-    "source": "VARCHAR",
-    "date": "DATE",
-    "channel": "VARCHAR",
-    "product": "VARCHAR",
-    "issue": "VARCHAR",
-    "reply_minutes": "DOUBLE",
-    "response_days": "DOUBLE",
-    "forwarded_days": "DOUBLE",
-    "response": "VARCHAR",
-    "resolved": "BOOLEAN",
-    "timely": "BOOLEAN",
-    "escalated": "BOOLEAN",
-    "disputed": "BOOLEAN",
-    "text": "VARCHAR",
-}
-STORE_COLUMNS = list(STORE_TYPES)
-assert ["company", *INCIDENT_COLUMNS] == STORE_COLUMNS, "the store must hold every Incident field"
+# The store's format: a part records the version it was written in (none: 1). A column added
+# since is read as NULL from older parts, which then keep meaning what they meant (an empty
+# ``as_of``: the source's last day); the next import that rewrites a source rewrites them.
+STORE_VERSION = 2
+ADDED_COLUMNS = {"as_of": 2}  # column -> the store version that added it
 
 
 def store_root(corpus_root: Path) -> Path:
@@ -350,20 +352,37 @@ def store_sql(
     current."""
     manifest = manifest if manifest is not None else read_manifest(root)
     sources = sorted({p["source"] for p in manifest["parts"]} if source is None else {source})
-    columns = ", ".join(STORE_COLUMNS) + (f", {SEQ}" if seq else "")
     selects = []
     for name in sources:
         parts = [p for p in manifest["parts"] if p["source"] == name]
         if not parts:
             continue
-        files = ", ".join(sql_text(str(root / p["file"])) for p in parts)
-        scan = f"SELECT {columns} FROM read_parquet([{files}])"
+        versions = sorted({p.get("store", 1) for p in parts})
+        scans = []
+        for version in versions:
+            files = ", ".join(
+                sql_text(str(root / p["file"])) for p in parts if p.get("store", 1) == version
+            )
+            columns = ", ".join(_stored_column(c, version) for c in STORE_COLUMNS)
+            columns += f", {SEQ}" if seq or len(versions) > 1 else ""
+            scans.append(f"SELECT {columns} FROM read_parquet([{files}])")
+        scan = scans[0]
+        if len(scans) > 1:  # parts of several store versions: one relation of their columns
+            columns = ", ".join(STORE_COLUMNS) + (f", {SEQ}" if seq else "")
+            scan = f"SELECT {columns} FROM ({' UNION ALL '.join(scans)})"
         if any(p["updated"] for p in parts):
             scan += (
                 f" QUALIFY row_number() OVER (PARTITION BY company, id ORDER BY {SEQ} DESC) = 1"
             )
         selects.append(f"({scan})")
     return " UNION ALL ".join(selects) or None
+
+
+def _stored_column(column: str, version: int) -> str:
+    """A column as read from a part of store ``version``: NULL when it was added since."""
+    if ADDED_COLUMNS.get(column, 1) > version:
+        return f"NULL::{STORE_TYPES[column]} AS {column}"
+    return column
 
 
 def typed_frame(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
@@ -406,10 +425,7 @@ def _check_store_rows(con: Any, sql: str, manifest_path: Path, problems: Problem
             f"(first: {dated[1]}); re-import the source with --replace",
         )  # fmt: skip
     pattern = sql_text(FORBIDDEN_SQL)
-    texts = " OR ".join(
-        f"regexp_matches(coalesce({c}, ''), {pattern})"
-        for c in ("id", "source", "channel", "product", "issue", "response", "text")
-    )
+    texts = " OR ".join(f"regexp_matches(coalesce({c}, ''), {pattern})" for c in TEXT_COLUMNS)
     hidden = con.execute(f"SELECT count(*), min(company || ' ' || id) FROM ({sql}) WHERE {texts}")
     count, first = hidden.fetchone()
     if count:

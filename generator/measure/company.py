@@ -56,16 +56,18 @@ def clocked(rel: Relations) -> str:
 
     A source's span runs from its first to its last row. Its clock, from which the most recent
     days are counted back, is the date the company file gives for its incident data (when the
-    extract was taken) or else the source's last row."""
+    extract was taken), else the day of the row's extract (``as_of``, kept by the import:
+    merged extracts keep their own), else the source's last row."""
     inc, days = rel.incidents, int(rel.recent_days)
     if rel.preclocked:
         return f"SELECT * FROM {inc}"
-    as_of = "coalesce(k.data_as_of, s.source_end)" if rel.companies else "s.source_end"
+    stated = "k.data_as_of, " if rel.companies else ""
+    as_of = f"coalesce({stated}i.as_of, s.source_end)"
     companies = (
         f"LEFT JOIN {rel.companies} k ON k.company = i.company" if rel.companies else ""
     )
     return f"""
-    SELECT i.*, s.clock, s.source_start, s.source_end,
+    SELECT i.*, s.clock, s.source_start, s.source_end, {as_of} AS clock_day,
            i.date > {as_of} - INTERVAL {days} DAY AS recent
     FROM {inc} i JOIN (
         SELECT {CLOCK_KEY.format(t="")} AS clock,

@@ -148,15 +148,13 @@ def source_clocks(
 ) -> pd.DataFrame:
     """Per company and source: its rows, the source's first and last day, and the day the
     most recent days are counted back from (``as_of``)."""
-    as_of = "coalesce(max(k.data_as_of), max(c.source_end))" if companies else "max(source_end)"
-    join = f"LEFT JOIN {companies} k USING (company)" if companies else ""
     sql = f"""
     SELECT company, CASE WHEN clock LIKE 'company:%' THEN NULL ELSE clock END AS source,
            count(*) AS rows,
            strftime(min(source_start), '%Y-%m-%d') AS first_day,
            strftime(max(source_end), '%Y-%m-%d') AS last_day,
-           strftime({as_of}, '%Y-%m-%d') AS as_of
-    FROM ({clocked(Relations(incidents, companies=""))}) c {join}
+           strftime(max(clock_day), '%Y-%m-%d') AS as_of
+    FROM ({clocked(Relations(incidents, companies=companies))}) c
     GROUP BY ALL ORDER BY company, source NULLS FIRST"""
     return _engine(con).query(sql, "the sources' clocks")[CLOCK_COLUMNS]
 

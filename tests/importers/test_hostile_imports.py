@@ -361,7 +361,8 @@ def test_every_file_an_import_would_write_is_read_back_as_a_build_reads_it(corpu
     import_tickets(first, corpus, "att", TICKET_MAP, source="helpdesk")
     path = corpus / "companies" / "att.incidents.csv"
     lines = path.read_text().splitlines()
-    lines[1] += "bad\x00"  # the last column, text
+    head, _, day = lines[1].rpartition(",")  # the last two columns: text, as_of
+    lines[1] = f"{head}bad\x00,{day}"
     path.write_text("\n".join(lines) + "\n")
     before = snapshot(corpus)
     second = write(tmp_path / "t2.csv", "Ticket,Date", ["2,2015-01-02"])

@@ -101,3 +101,45 @@ def test_handle_options_are_checked(corpus, tweets):
         app, ["import", "twitter", str(tweets), "-c", str(corpus), "--handle", "BofA_Help"]
     )
     assert result.exit_code == 1 and "write HANDLE=COMPANY" in result.stderr
+
+
+def _cr_export(path: Path, end: str) -> Path:
+    """5,000 customer tweets to BofA_Help, written as text (not by the csv module): every 7th
+    holds a bare carriage return in unquoted text, every 11th one inside a quoted field; the
+    last record is a tweet with a broken time."""
+    lines = [",".join(HEADER)]
+    for n in range(1, 5001):
+        text = f"@BofA_Help card {n} blocked"
+        if n % 7 == 0:
+            text = f"@BofA_Help line one\rline two {n}"
+        elif n % 11 == 0:
+            text = f'"@BofA_Help first, then\rsecond {n}"'
+        lines.append(f"{n},c{n},True,Tue Oct 31 22:10:47 +0000 2017,{text},,")
+    lines.append("5001,c5001,True,yesterday,@BofA_Help hi,,")
+    path.write_text(end.join(lines) + end, encoding="utf-8", newline="")
+    return path
+
+
+@pytest.mark.parametrize("end", ["\r\n", "\n"])
+def test_a_bare_carriage_return_stays_inside_its_tweet(corpus, tmp_path, end):
+    """Issue 18: a carriage return inside a tweet split its record (5,001 rows for 5,000)."""
+    path = _cr_export(tmp_path / "twcs.csv", end)
+    report = import_twitter(path, corpus, ["BofA_Help=bank-of-america"], with_text=True)
+    assert report.rows_read == 5001
+    assert report.total("added") == 5000
+    assert {r: e.lines for r, e in report.rejected.items()} == {
+        "created_at is not a time like 'Tue Oct 31 22:10:47 +0000 2017'": [5002]
+    }  # the line of the file, counted as an editor counts line feeds
+    texts = set(load_corpus(corpus).incidents.query("source == 'twitter'")["text"])
+    assert "@BofA_Help line one\nline two 7" in texts  # kept as a line break
+    assert "@BofA_Help first, then\nsecond 11" in texts
+    assert "@BofA_Help card 13 blocked" in texts
+
+
+def test_a_file_ending_lines_with_carriage_returns_alone_still_reads(corpus, tmp_path):
+    path = tmp_path / "mac.csv"
+    rows = [",".join(HEADER), "1,c1,True,Tue Oct 31 22:10:47 +0000 2017,@BofA_Help hi,,"]
+    rows.append("2,c2,True,Tue Oct 31 23:10:47 +0000 2017,@BofA_Help again,,")
+    path.write_text("\r".join(rows) + "\r", encoding="utf-8", newline="")
+    report = import_twitter(path, corpus, ["BofA_Help=bank-of-america"])
+    assert (report.rows_read, report.total("added")) == (2, 2)
