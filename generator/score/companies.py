@@ -197,7 +197,14 @@ def score_incidents(
     recent, min_n = (rules.recent_days_excluded, rules.min_sample) if rules else (60, 30)
     if measures is None:
         measures = corpus_measures(
-            corpus.incidents, corpus.calls, corpus.companies, recent, min_n, corpus.root, engine
+            corpus.incidents,
+            corpus.calls,
+            corpus.companies,
+            recent,
+            min_n,
+            corpus.root,
+            engine,
+            corpus.gathered_into,
         )
     figures = _figures(measures.figures)
     mix = _mix(measures.mix)
@@ -213,7 +220,7 @@ def score_incidents(
     slugs = sorted(corpus.companies)
     table = company_score_table(measures.figures, rules, slugs, promised)
     part, categories = _parts(table)
-    criteria = _criterion_results(table, rules)
+    criteria = _criterion_results(table, rules, _sources_by_figure(measures.sources))
     ends = {
         end: _parts(company_score_table(bounded(measures.figures, rules, end), rules, slugs,
                                         promised))[0]
@@ -271,8 +278,17 @@ def _rounded(v) -> float | None:
     return None if v is None else round(v, 4)
 
 
+def _sources_by_figure(sources: pd.DataFrame | None) -> dict[tuple, tuple[str, ...]]:
+    """(company, metric, channel) -> the sources of the rows that figure reads."""
+    out: dict[tuple, list[str]] = {}
+    if sources is not None:
+        for company, metric, channel, source in sources.itertuples(index=False):
+            out.setdefault((company, metric, channel), []).append(source)
+    return {key: tuple(sorted(set(values))) for key, values in out.items()}
+
+
 def _criterion_results(
-    table: pd.DataFrame, rules: CompanyRubric
+    table: pd.DataFrame, rules: CompanyRubric, sources: dict[tuple, tuple[str, ...]]
 ) -> dict[str, list[CompanyCriterionResult]]:
     by_id = {c.id: c for cat in rules.categories for c in cat.criteria}
     out: dict[str, list[CompanyCriterionResult]] = {}
@@ -304,6 +320,7 @@ def _criterion_results(
                 letter=crit.letter,
                 lo=_rounded(row["lo"]),
                 hi=_rounded(row["hi"]),
+                sources=sources.get((row["company"], crit.metric, crit.channel), ()),
             )
         )
     return out

@@ -91,6 +91,11 @@ def incident_context(company, score: CompanyScore, site) -> dict:
         "size": company.size,
         "in_sentence": text.name_in_sentence(company),
         "arithmetic": incident_arithmetic(score, rules),
+        "gathered": text.gathered_text(company.slug, site.corpus.gathered),
+        "gathered_into": text.gathered_into_text(
+            company.slug, site.corpus.gathered, site.corpus.companies
+        ),
+        "industry_rule": text.industry_rule_text(company),
     }
 
 
