@@ -276,7 +276,7 @@ def gathered_text(slug: str, gathered: dict) -> str | None:
         _("%(name)s (%(rows)s, filed as companies/%(slug)s.yaml)")
         % {
             "name": f"“{g.name}”",
-            "rows": ngettext("%(n)s row", "%(n)s rows", g.rows) % {"n": fmt.number(g.rows)},
+            "rows": ngettext("%(num)s row", "%(num)s rows", g.rows) % {"num": fmt.number(g.rows)},
             "slug": g.slug,
         }
         for g in moves
@@ -298,7 +298,7 @@ def gathered_into_text(slug: str, gathered: dict, companies: dict) -> tuple[str,
         "Its incident rows (%(rows)s) are counted for %(company)s, whose company file lists "
         "“%(alias)s” among its aliases; this page shows none of them."
     ) % {
-        "rows": ngettext("%(n)s row", "%(n)s rows", move.rows) % {"n": fmt.number(move.rows)},
+        "rows": ngettext("%(num)s row", "%(num)s rows", move.rows) % {"num": fmt.number(move.rows)},
         "company": name,
         "alias": move.alias,
     }
