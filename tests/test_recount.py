@@ -330,6 +330,7 @@ def criterion_share(value: float, scoring: dict) -> float:
 def incident_part(figures: dict, rules: dict, end: str | None) -> float | None:
     points = max_points = 0.0
     caps = []
+    applying = 0
     for category in rules["categories"]:
         for c in category["criteria"]:
             assert c["requires_promise"] is None and not c["superseded_by"]
@@ -343,9 +344,10 @@ def incident_part(figures: dict, rules: dict, end: str | None) -> float | None:
             share = criterion_share(value, c["scoring"])
             points += share * c["weight"]
             max_points += c["weight"]
+            applying += 1
             if share < c["fail_below"] and c["cap"] is not None:
                 caps.append(c["cap"])
-    if not max_points:
+    if not max_points or applying < rules.get("min_company_criteria", 1):
         return None
     part = 100 * points / max_points
     return round(min([part, *caps]), 1)

@@ -699,6 +699,15 @@ class CompanyRubric(Model):
     min_sample: int = Field(
         30, ge=1, le=1_000_000, description="Rows a company figure needs before it is scored."
     )
+    min_company_criteria: int = Field(
+        1,
+        ge=1,
+        le=1000,
+        description="Company criteria that must apply (each with a figure on at least "
+        "`min_sample` rows) before the complaint and call-centre data take part in a "
+        "company's grade, as `min_case_criteria` does for a case; with fewer the data part is "
+        "left out.",
+    )
     recent_days_excluded: int = Field(
         60,
         ge=0,

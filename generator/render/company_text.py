@@ -109,7 +109,13 @@ def source_of_rows(company: Company, sources: list[str]) -> str:
     return ", ".join(named) if named else source_label(company)
 
 
-def not_rated(score: CompanyScore, min_sample: int) -> str:
+def few_criteria(score: CompanyScore, min_criteria: int) -> str:
+    """ "1 of the 2 criteria needed apply": why the data part takes no part in the grade."""
+    n = sum(r.applicable for r in score.criteria)
+    return _("%(n)s of the %(needed)s criteria needed apply") % {"n": n, "needed": min_criteria}
+
+
+def not_rated(score: CompanyScore, min_sample: int, min_criteria: int = 1) -> str:
     """ "NR — not rated (12 complaints; 30 needed)", or why there is nothing to rate."""
     if score.not_rated == "uncertain" and score.grade_range:
         low, high = score.grade_range
@@ -118,6 +124,8 @@ def not_rated(score: CompanyScore, min_sample: int) -> str:
             "to %(high)s: too wide to call"
         ) % {"low": low, "high": high}
         return f"{_(NOT_RATED_TEXT)} ({why})"
+    if score.not_rated == "few_criteria":
+        return f"{_(NOT_RATED_TEXT)} ({few_criteria(score, min_criteria)})"
     if score.not_rated == "too_few":
         rows = score.complaints or score.calls_offered or 0
         if score.complaints:

@@ -113,7 +113,9 @@ def explain_company(score: CompanyScore, corpus: Corpus) -> list[Any]:
     rubric = corpus.rubric
     assert rubric is not None
     rules = rubric.company
-    grade = score.grade or text.not_rated(score, rules.min_sample if rules else 30)
+    grade = score.grade or text.not_rated(
+        score, rules.min_sample if rules else 30, rules.min_company_criteria if rules else 1
+    )
     header = Text.assemble(
         (f"{score.name}\n", "bold"),
         f"{score.company} · {score.industry} · "

@@ -140,10 +140,13 @@ def company_score_table(
     return table
 
 
-def _parts(table: pd.DataFrame) -> tuple[pd.Series, dict[str, pd.Series]]:
-    """The incident part (0-100, capped by failed critical criteria) and each category's."""
+def _parts(table: pd.DataFrame, min_criteria: int = 1) -> tuple[pd.Series, dict[str, pd.Series]]:
+    """The incident part (0-100, capped by failed critical criteria; none when fewer than
+    ``min_criteria`` criteria apply) and each category's."""
     totals = table.groupby("company")[["points", "max_points"]].sum()
     part = 100 * totals["points"] / totals["max_points"].where(totals["max_points"] > 0)
+    applying = table.groupby("company")["applicable"].sum()
+    part = part.where(applying.reindex(part.index).fillna(0) >= min_criteria)
     caps = table["cap"].where(table["failed"]).groupby(table["company"]).min()
     part = part.where(~(caps.reindex(part.index) < part), caps.reindex(part.index)).round(1)
     cats = table.groupby(["category", "company"])[["points", "max_points"]].sum()
@@ -219,11 +222,11 @@ def score_incidents(
     promised = {slug: {p.kind for p in c.promises} for slug, c in corpus.companies.items()}
     slugs = sorted(corpus.companies)
     table = company_score_table(measures.figures, rules, slugs, promised)
-    part, categories = _parts(table)
+    part, categories = _parts(table, rules.min_company_criteria)
     criteria = _criterion_results(table, rules, _sources_by_figure(measures.sources))
     ends = {
         end: _parts(company_score_table(bounded(measures.figures, rules, end), rules, slugs,
-                                        promised))[0]
+                                        promised), rules.min_company_criteria)[0]
         for end in ("worse", "better")
     }
     return _Incidents(
@@ -394,7 +397,9 @@ def _company_record(
         calls_offered=calls,
         sources=sorted({c.source for c in incidents.clocks.get(slug, []) if c.source}),
         clocks=incidents.clocks.get(slug, []),
-        not_rated=_why_not_rated(score, complaints + calls, grade_range, rubric),
+        not_rated=_why_not_rated(
+            score, complaints + calls, grade_range, rubric, incidents.criteria.get(slug, [])
+        ),
         score_range=score_range,
         grade_range=grade_range,
         trend=_trend(figures, rubric),
@@ -442,14 +447,20 @@ def _too_wide(grade_range: tuple[str, str] | None, rubric: Rubric) -> bool:
 
 
 def _why_not_rated(
-    score: float | None, rows: int, grade_range: tuple[str, str] | None, rubric: Rubric
+    score: float | None,
+    rows: int,
+    grade_range: tuple[str, str] | None,
+    rubric: Rubric,
+    criteria: list[CompanyCriterionResult] = (),
 ) -> str | None:
-    """No grade: some data, but too little behind any figure; a range too wide to say; or
-    no evidence at all."""
+    """No grade: some data, but too little behind any figure; figures behind fewer criteria
+    than the rubric's ``min_company_criteria``; a range too wide to say; or no evidence."""
     if score is not None and _too_wide(grade_range, rubric):
         return "uncertain"
     if score is not None:
         return None
+    if any(c.applicable for c in criteria):
+        return "few_criteria"
     return "too_few" if rows else "no_evidence"
 
 
