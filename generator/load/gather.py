@@ -30,6 +30,8 @@ class Gathered:
     into: str
     alias: str
     rows: int = 0
+    incidents_file: str | None = None  # the gathered file's own CSVs (beside its YAML)
+    calls_file: str | None = None
 
 
 @dataclass
@@ -74,7 +76,9 @@ def gather(companies: dict[str, Company]) -> Gathering:
                  f"gathered into {first!r} by its aliases: one company per name")
             )  # fmt: skip
         n, alias = claims[first]
-        out.moves[slug] = Gathered(slug, company.name, first, alias)
+        out.moves[slug] = Gathered(
+            slug, company.name, first, alias, 0, company.incidents_file, company.calls_file
+        )
     for _slug, move in sorted(out.moves.items()):
         if move.into in out.moves:
             further = out.moves[move.into].into

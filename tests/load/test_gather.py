@@ -62,6 +62,10 @@ def test_an_alias_gathers_the_stub_rows_on_the_next_load(corpus, tmp_path, into)
     result = runner.invoke(app, ["score", "--cases", str(corpus), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert stub not in result.stdout and '"experian"' in result.stdout
+    explained = runner.invoke(app, ["explain", "experian", "--cases", str(corpus)])
+    assert explained.exit_code == 0, explained.output
+    where = "gathered" if into == "csv" else "incident store"
+    assert where in " ".join(explained.stdout.split()), explained.stdout
 
 
 def test_a_stub_a_case_names_stays_and_says_where_its_rows_went(corpus, tmp_path):
