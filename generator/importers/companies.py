@@ -11,89 +11,18 @@ import difflib
 import hashlib
 import os
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from text_unidecode import unidecode
 
 from ..errors import Problems
 from ..load.checks import check_hidden
 from ..load.corpus import validate_model
 from ..load.models import Company
+from ..load.names import name_key
 from ..load.slugs import SLUG_MAX, child, slug_problem, slugify
 from ..load.yamlfile import YamlError, parse_file
 from .common import ImportFailed
-
-LEGAL_SUFFIXES = frozenset(
-    [
-        "inc",
-        "incorporated",
-        "corp",
-        "corporation",
-        "co",
-        "company",
-        "llc",
-        "ltd",
-        "limited",
-        "plc",
-        "lp",
-        "llp",
-        "na",
-        "fsb",
-        "holdings",
-        "holding",
-        "and",
-        "the",
-    ]
-)
-_WORDS = re.compile(r"[a-z0-9]+")
-
-
-def name_key(name: str) -> str:
-    """``"JPMORGAN CHASE & CO."`` and ``"JPMorgan Chase"`` -> ``"jpmorgan chase"``.
-
-    A name written in Latin letters (accents dropped: ``Société Générale`` = ``Societe
-    Generale``) is keyed on its words; a name with letters of any other script (``Сбербанк``,
-    ``株式会社テスト``, ``Сбербанк Europe AG``) is keyed on its own spelling, folded but never
-    transliterated, so two such names never share a key because of their Latin letters.
-    """
-    if not latin(name):
-        return spelling_key(name)
-    name = unidecode(unicodedata.normalize("NFKC", name))
-    words: list[str] = []
-    initials = False  # the previous word was built from single letters ("N.A." -> "na")
-    for word in _WORDS.findall(name.lower().replace("&", " and ")):
-        if len(word) == 1 and initials:
-            words[-1] += word
-            continue
-        words.append(word)
-        initials = len(word) == 1
-    while len(words) > 1:
-        if len(words) > 2 and words[-2:] == _NA:
-            del words[-2:]
-        elif words[-1] in LEGAL_SUFFIXES:
-            words.pop()
-        else:
-            break
-    if len(words) > 1 and words[0] == "the":
-        words.pop(0)
-    return " ".join(words)
-
-
-_NA = ["national", "association"]
-
-
-def spelling_key(name: str) -> str:
-    """A name in any script folded for matching: NFKC, case-folded, words only."""
-    folded = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
-    return " ".join(re.findall(r"\w+", folded))
-
-
-def latin(name: str) -> bool:
-    """Whether every letter of ``name`` is a Latin letter (with or without accents)."""
-    return all("LATIN" in unicodedata.name(c, "") for c in name if c.isalpha())
 
 
 def _read_company(path: Path, problems: Problems) -> Company | None:
@@ -260,12 +189,18 @@ PRODUCT_INDUSTRIES = [
 
 def industry_for(products: Counter[str]) -> str:
     """The industry of a company's most frequent product, or financial-services."""
-    for product, _ in products.most_common():
+    return industry_basis(products)[0]
+
+
+def industry_basis(products: Counter[str]) -> tuple[str, str | None, int]:
+    """(industry, the product it came from, that product's rows): the industry of the most
+    frequent product with a known industry; financial-services (no product) when none has."""
+    for product, n in products.most_common():
         low = product.strip().lower()
         for prefix, industry in PRODUCT_INDUSTRIES:
             if low.startswith(prefix):
-                return industry
-    return "financial-services"
+                return industry, product.strip(), n
+    return "financial-services", None, 0
 
 
 def stub_slug(key: str, taken: set[str]) -> str:

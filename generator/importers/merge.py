@@ -41,7 +41,7 @@ from ..load.tables import (
 )
 from ..load.yamlfile import YamlError, parse_text
 from .common import Counts, ImportFailed, ImportReport, RowChecks, read_text_csv
-from .companies import CompanyIndex, industry_for, readable_name
+from .companies import CompanyIndex, industry_basis, readable_name
 from .store import IncidentStore, dedupe_stage
 
 STORE_THRESHOLD_BYTES = 50 * 1024 * 1024  # about 250,000 CFPB rows
@@ -517,6 +517,15 @@ def linked_text(path: Path, key: str, value: str) -> str | None:
     return candidate
 
 
+def _industry(stub: Stub, source: str) -> dict:
+    """A new company's industry and the record of how it was inferred (stated on its page)."""
+    industry, product, n = industry_basis(stub.products)
+    rule = {"industry": industry, "source": source, "product": product, "complaints": n}
+    if product is not None and (FORBIDDEN_CHARS.search(product) or len(product) > 200):
+        rule["product"] = None  # not shown; the count still says how many rows
+    return {"industry": industry, "industry_inferred": rule | {"of": stub.products.total()}}
+
+
 def _plan_stubs(d: Delivery, with_rows: set[str], link: bool) -> dict[Path, str]:
     """Company files for the new companies that got rows, marked for the author to check.
     Spellings with a hidden character are not kept as the name or an alias."""
@@ -531,7 +540,7 @@ def _plan_stubs(d: Delivery, with_rows: set[str], link: bool) -> dict[Path, str]
         aliases = sorted(s[:300] for s in clean if s != name)
         if aliases:
             data["aliases"] = aliases
-        data |= {"industry": industry_for(stub.products), "country": stub.country}
+        data |= {**_industry(stub, d.source), "country": stub.country}
         if link:
             data["incidents_file"] = incidents_path(d, slug).name
         path = child(d.folder, slug, ".yaml")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError, Problem, Problems
 from .checks import check_case, check_hidden, loc_label
+from .gather import Gathered, Gathering, gather
 from .models import Case, Company, Letter, Rubric
 from .slugs import inside
 from .tables import (
@@ -59,6 +60,14 @@ class Corpus:
     files: dict[str, Path] = field(default_factory=dict)  # "case:slug" -> file
     warnings: list[Problem] = field(default_factory=list)
     stored: StoreInfo | None = None  # big imports: Parquet rows not in `incidents` (SQL only)
+    # Company files whose rows another company's `aliases:` gather (slug -> how); a gathered
+    # file that no case or letter names is not in `companies` (it has no rows left).
+    gathered: dict[str, Gathered] = field(default_factory=dict)
+
+    @property
+    def gathered_into(self) -> dict[str, str]:
+        """Slug of a gathered company file -> the company its rows are counted for."""
+        return {slug: g.into for slug, g in self.gathered.items()}
 
     @property
     def incident_count(self) -> int:
@@ -196,12 +205,15 @@ class _Loader:
         ):
             problems.add(self.root / "rubric.yaml", 1, 1, "the corpus needs a rubric.yaml")
         _check_references(corpus, self.located, problems)
+        gathering = self.gathering()
         corpus.incidents = self.incidents()  # the CSVs' problems too, before the corpus checks
         if not problems and corpus.rubric is not None:
             self.run_corpus_checks()
         corpus.stored = load_store(self.root, set(corpus.companies), problems)
         if self.call_frames:
             corpus.calls = pd.concat(self.call_frames, ignore_index=True)
+        if gathering.moves and not problems:
+            _apply_gathering(corpus, gathering, problems)
         if problems:
             raise InputError(problems.errors + problems.warnings)
         corpus.warnings = problems.warnings
@@ -222,6 +234,15 @@ class _Loader:
             rank = rows["company"].map(order)
             rows = rows.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
         return rows
+
+    def gathering(self) -> Gathering:
+        """Which company files' rows other companies' aliases gather; problems at the alias."""
+        found = gather(self.corpus.companies)
+        for slug, n, message in found.problems:
+            path = self.corpus.files[f"company:{slug}"]
+            line, col = self.located[path].where(("aliases", n))
+            self.problems.add(path, line, col, f"aliases[{n}]: {message}")
+        return found
 
     def run_corpus_checks(self) -> None:
         for check in self.corpus_checks:
@@ -305,6 +326,48 @@ class _Loader:
             )
             if len(calls):
                 self.call_frames.append(calls)
+
+
+def _apply_gathering(corpus: Corpus, gathering: Gathering, problems: Problems) -> None:
+    """Count each gathered company file's rows for the company whose aliases name it: the
+    loaded incident and call rows are relabelled, the store's are relabelled as they are read
+    (``StoreInfo.gathered``). A gathered file that no case or letter names leaves the corpus."""
+    into = gathering.into
+    rows = corpus.incidents["company"].value_counts().to_dict()
+    stored = corpus.stored.per_company if corpus.stored else {}
+    for slug, move in gathering.moves.items():
+        count = int(rows.get(slug, 0)) + int(stored.get(slug, 0))
+        corpus.gathered[slug] = replace(move, rows=count)
+    for frame in (corpus.incidents, corpus.calls):
+        if len(frame):
+            frame["company"] = frame["company"].replace(into)
+    _check_gathered_ids(corpus, gathering, problems)
+    if corpus.stored:
+        corpus.stored = corpus.stored.gathered(into)
+    named = {c.company for c in corpus.cases.values()}
+    named |= {a for letter in corpus.letters.values() for a in letter.addressees}
+    for slug in into:
+        if slug not in named:
+            del corpus.companies[slug]
+
+
+def _check_gathered_ids(corpus: Corpus, gathering: Gathering, problems: Problems) -> None:
+    """A row id (of one source) under both a company and a file it gathers would be counted
+    twice: refused, naming both files."""
+    inc = corpus.incidents
+    touched = inc["company"].isin(set(gathering.into.values()))
+    if not touched.any():
+        return
+    dup = inc[touched].duplicated(["company", "source", "id"], keep=False)
+    if dup.any():
+        first = inc[touched][dup].iloc[0]
+        moved = sorted(s for s, c in gathering.into.items() if c == first["company"])
+        problems.add(
+            corpus.files[f"company:{first['company']}"], 1, 1,
+            f"{int(dup.sum()):,} incident rows have the same id under {first['company']!r} and "
+            f"the file(s) its aliases gather ({', '.join(moved)}), e.g. id {first['id']!r}: "
+            "they would be counted twice; remove them from one of the files",
+        )  # fmt: skip
 
 
 def _company_incidents(

@@ -202,6 +202,33 @@ class Incident(Model):
     )
 
 
+class IndustryInference(Model):
+    """How `cxreport import --unknown create` chose a new company's industry: the industry of
+    its most frequent product that names one, in the rows of that import. The company page
+    states the rule while `industry:` is still the inferred one; set `industry:` by hand (or
+    delete this record) and the page says nothing is inferred."""
+
+    industry: Slug = Field(description="The industry the rule gave.")
+    rule: Literal["most-frequent-product"] = Field(
+        "most-frequent-product",
+        description="The company's most frequent product (in the source's product column) "
+        "that names an industry; `financial-services` when none does.",
+    )
+    source: str | None = Field(None, max_length=40, description="The import's source, `cfpb`.")
+    product: str | None = Field(
+        None, max_length=200, description="The product the industry came from (none: no product "
+        "named an industry).",
+    )  # fmt: skip
+    complaints: int = Field(ge=0, description="The imported rows with that product.")
+    of: int = Field(ge=0, description="All the rows of that import for this company.")
+
+    @model_validator(mode="after")
+    def _counts(self) -> IndustryInference:
+        if self.complaints > self.of:
+            raise ValueError("complaints: more than `of`, all the rows")
+        return self
+
+
 class Company(Model):
     """A company: who it is, where to escalate, what it advertises, and its incident data."""
 
@@ -212,6 +239,11 @@ class Company(Model):
     )
     named: bool = Field(True, description="False when the sources do not name the company.")
     industry: Slug
+    industry_inferred: IndustryInference | None = Field(
+        None,
+        description="Written by an import that created this file: how `industry` was inferred "
+        "(stated on the company page while `industry` is unchanged).",
+    )
     country: str = Field(min_length=2, max_length=60)
     region: str | None = None
     description: str | None = None
@@ -673,6 +705,15 @@ class CompanyRubric(Model):
     intro: LongText
     min_sample: int = Field(
         30, ge=1, le=1_000_000, description="Rows a company figure needs before it is scored."
+    )
+    min_company_criteria: int = Field(
+        1,
+        ge=1,
+        le=1000,
+        description="Company criteria that must apply (each with a figure on at least "
+        "`min_sample` rows) before the complaint and call-centre data take part in a "
+        "company's grade, as `min_case_criteria` does for a case; with fewer the data part is "
+        "left out.",
     )
     recent_days_excluded: int = Field(
         60,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -440,7 +440,29 @@ def _check_store_rows(con: Any, sql: str, manifest_path: Path, problems: Problem
 class StoreInfo:
     root: Path
     rows: int
-    per_company: dict[str, int]
+    per_company: dict[str, int]  # as counted: rows of a gathered file under their company
+    into: dict[str, str] = field(default_factory=dict)  # gathered file's slug -> company
+
+    def gathered(self, into: dict[str, str]) -> StoreInfo:
+        """The store with the rows of gathered company files counted for their company."""
+        per: dict[str, int] = {}
+        for company, n in self.per_company.items():
+            per[into.get(company, company)] = per.get(into.get(company, company), 0) + n
+        return StoreInfo(self.root, self.rows, per, {**self.into, **into})
+
+    def sql(self) -> str | None:
+        """A SELECT of the store's current rows as counted (see :func:`attributed_sql`)."""
+        return attributed_sql(store_sql(self.root), self.into)
+
+
+def attributed_sql(sql: str | None, into: dict[str, str]) -> str | None:
+    """``sql`` (rows with a ``company`` column) with the rows of gathered company files under
+    the company that gathers them: plain SQL every engine reads (DuckDB, Spark)."""
+    if sql is None or not into:
+        return sql
+    cases = " ".join(f"WHEN {sql_text(a)} THEN {sql_text(b)}" for a, b in sorted(into.items()))
+    rest = ", ".join(c for c in STORE_COLUMNS if c != "company")
+    return f"SELECT CASE company {cases} ELSE company END AS company, {rest} FROM ({sql}) _g"
 
 
 def load_store(corpus_root: Path, companies: set[str], problems: Problems) -> StoreInfo | None:

@@ -159,6 +159,40 @@ def source_clocks(
     return _engine(con).query(sql, "the sources' clocks")[CLOCK_COLUMNS]
 
 
+SOURCE_COLUMNS = ["company", "metric", "channel", "source"]
+
+
+def figure_sources(
+    incidents: str,
+    con: duckdb.DuckDBPyConnection | Engine,
+    companies: str | None = None,
+    recent_days: int = 60,
+) -> pd.DataFrame:
+    """Which sources' rows each incident metric reads, per company and channel ('all' for
+    every channel): one pass over the rows, counting each metric's filter per source."""
+    chosen = [m for m in metrics("company") if "incidents" in m.compute.needs]
+    if not chosen:
+        return pd.DataFrame(columns=SOURCE_COLUMNS)
+    rel = Relations(incidents, "", companies or "", recent_days)
+    sums = ", ".join(
+        f"sum(CASE WHEN {m.compute.condition()} THEN 1 ELSE 0 END) AS m{k}"
+        for k, m in enumerate(chosen)
+    )
+    sql = f"""
+    SELECT company, channel, coalesce(source, '') AS source, {sums}
+    FROM ({clocked(rel)}) GROUP BY company, channel, coalesce(source, '')"""
+    counts = _engine(con).query(sql, "the figures' sources")
+    out = []
+    for k, m in enumerate(chosen):
+        read = counts[counts[f"m{k}"].fillna(0) > 0]
+        for company, channel, source in zip(
+            read["company"], read["channel"], read["source"], strict=True
+        ):
+            out += [(company, m.id, channel, source), (company, m.id, "all", source)]
+    frame = pd.DataFrame(out, columns=SOURCE_COLUMNS).drop_duplicates()
+    return frame.sort_values(SOURCE_COLUMNS).reset_index(drop=True)
+
+
 MIX_SQL = """
 SELECT company, CASE WHEN product IS NOT NULL THEN 'product' ELSE 'issue' END AS field,
        lower(trim(coalesce(product, issue, ''))) AS key,
@@ -213,6 +247,9 @@ class CompanyMeasures:
     mix: pd.DataFrame  # MIX_COLUMNS
     clocks: pd.DataFrame  # CLOCK_COLUMNS: each company's sources and their last days
     calls_daily: pd.DataFrame = field(default_factory=lambda: daily_calls(None))
+    # SOURCE_COLUMNS: the sources of the rows each incident figure reads ('' = the company's
+    # own file), so that a letter cites only those behind a figure
+    sources: pd.DataFrame | None = None
 
 
 DAILY_CALL_COLUMNS = ["company", "date", "offered", "abandoned", "share"]
@@ -241,22 +278,27 @@ def corpus_measures(
     min_n: int = 30,
     corpus_root: Path | None = None,
     engine: EngineSpec | Engine | None = None,
+    into: dict[str, str] | None = None,
 ) -> CompanyMeasures:
     """The corpus's company metrics over its DataFrames and, for big imports, the incident
     store's Parquet files under ``corpus_root``: in-process with DuckDB by default, or on Spark
     (``EngineSpec("spark")``, or a running engine). The same definitions either way, so a
-    million stored rows never pass through pandas."""
+    million stored rows never pass through pandas. ``into``: the store rows of company files
+    gathered by another company's aliases, counted for that company."""
     industry_of = {slug: c.industry for slug, c in companies.items()}
     running = engine if isinstance(engine, (DuckDBEngine, SparkEngine)) else None
     eng = running or open_engine(engine)
     try:
-        register_incidents(eng, incidents, corpus_root)
+        register_incidents(eng, incidents, corpus_root, into)
         eng.frame("calls", calls, CALL_TYPES)
         eng.frame("companies", companies_frame(companies), COMPANY_TYPES)
         long = company_metrics("incidents", eng, "calls", "companies", recent_days)
         mix = complaint_mix("incidents", eng, industry_of)
         clocks = source_clocks("incidents", eng, "companies")
+        sources = figure_sources("incidents", eng, "companies", recent_days)
     finally:
         if running is None:
             eng.close()
-    return CompanyMeasures(with_industry(long, industry_of, min_n), mix, clocks, daily_calls(calls))
+    return CompanyMeasures(
+        with_industry(long, industry_of, min_n), mix, clocks, daily_calls(calls), sources
+    )

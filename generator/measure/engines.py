@@ -302,13 +302,21 @@ def open_engine(spec: EngineSpec | None) -> Engine:
     return SparkEngine(spec) if spec.name == "spark" else DuckDBEngine()
 
 
-def register_incidents(engine: Engine, incidents: pd.DataFrame, corpus_root: Path | None) -> None:
+def register_incidents(
+    engine: Engine,
+    incidents: pd.DataFrame,
+    corpus_root: Path | None,
+    into: dict[str, str] | None = None,
+) -> None:
     """The ``incidents`` relation on any engine: the loaded CSV and YAML rows, typed, plus the
-    store's current rows, one relation for the company metrics."""
-    from ..load.tables import store_sql
+    store's current rows, one relation for the company metrics. ``into`` counts the rows of
+    company files that other companies' aliases gather for those companies (the loaded rows
+    are already relabelled; the store's are relabelled as they are read)."""
+    from ..load.tables import attributed_sql, store_sql
 
     engine.frame("_loaded_incidents", incidents, STORE_TYPES)
     root = store_root(corpus_root) if corpus_root is not None else None
     stored = store_sql(root, read_manifest(root)) if root is not None else None
+    stored = attributed_sql(stored, into or {})
     union = f" UNION ALL SELECT * FROM ({stored})" if stored else ""
     engine.view("incidents", f"SELECT * FROM _loaded_incidents{union}")

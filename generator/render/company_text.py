@@ -109,7 +109,13 @@ def source_of_rows(company: Company, sources: list[str]) -> str:
     return ", ".join(named) if named else source_label(company)
 
 
-def not_rated(score: CompanyScore, min_sample: int) -> str:
+def few_criteria(score: CompanyScore, min_criteria: int) -> str:
+    """ "1 of the 2 criteria needed apply": why the data part takes no part in the grade."""
+    n = sum(r.applicable for r in score.criteria)
+    return _("%(n)s of the %(needed)s criteria needed apply") % {"n": n, "needed": min_criteria}
+
+
+def not_rated(score: CompanyScore, min_sample: int, min_criteria: int = 1) -> str:
     """ "NR — not rated (12 complaints; 30 needed)", or why there is nothing to rate."""
     if score.not_rated == "uncertain" and score.grade_range:
         low, high = score.grade_range
@@ -118,6 +124,8 @@ def not_rated(score: CompanyScore, min_sample: int) -> str:
             "to %(high)s: too wide to call"
         ) % {"low": low, "high": high}
         return f"{_(NOT_RATED_TEXT)} ({why})"
+    if score.not_rated == "few_criteria":
+        return f"{_(NOT_RATED_TEXT)} ({few_criteria(score, min_criteria)})"
     if score.not_rated == "too_few":
         rows = score.complaints or score.calls_offered or 0
         if score.complaints:
@@ -126,11 +134,7 @@ def not_rated(score: CompanyScore, min_sample: int) -> str:
             what = ngettext("%(n)s call", "%(n)s calls", rows)
         what = what % {"n": fmt.number(rows)}
         if rows >= min_sample:
-            why = _("%(rows)s, but no graded figure has %(needed)s rows behind it") % {
-                "rows": what,
-                "needed": fmt.number(min_sample),
-            }
-            return f"{_(NOT_RATED_TEXT)} ({why})"
+            return f"{_(NOT_RATED_TEXT)} ({_enough_rows_why(score, what, min_sample)})"
         needed = _("%(rows)s; %(needed)s needed") % {
             "rows": what,
             "needed": fmt.number(min_sample),
@@ -138,6 +142,17 @@ def not_rated(score: CompanyScore, min_sample: int) -> str:
         return f"{_(NOT_RATED_TEXT)} ({needed})"
     why = _("no documented case and no incident data")
     return f"{_(NOT_RATED_TEXT)} ({why})"
+
+
+def _enough_rows_why(score: CompanyScore, what: str, min_sample: int) -> str:
+    """Why a company with enough rows overall is not rated: the rows each graded figure reads
+    are fewer (a share of closed complaints, a time only some rows give)."""
+    most = max((r.n for r in score.criteria if r.status == "too_few"), default=0)
+    if most:
+        return _(
+            "%(rows)s, but the most that any graded figure reads is %(most)s; %(needed)s needed"
+        ) % {"rows": what, "most": fmt.number(most), "needed": fmt.number(min_sample)}
+    return _("%(rows)s, but none of them gives a graded figure") % {"rows": what}
 
 
 def interval_text(lo: float | None, hi: float | None, unit: str) -> str:
@@ -257,3 +272,59 @@ def figure_rows(score: CompanyScore) -> list[dict]:
         }
         for f in shown
     ]
+
+
+def gathered_text(slug: str, gathered: dict) -> str | None:
+    """Which names a company's incident rows were gathered under, beside its own file's:
+    "EXPERIAN INFORMATION SOLUTIONS INC. (490 rows, companies/experian-…yaml)"."""
+    moves = sorted((g for g in gathered.values() if g.into == slug), key=lambda g: g.slug)
+    if not moves:
+        return None
+    names = [
+        _("%(name)s (%(rows)s, filed as companies/%(slug)s.yaml)")
+        % {
+            "name": f"“{g.name}”",
+            "rows": ngettext("%(num)s row", "%(num)s rows", g.rows) % {"num": fmt.number(g.rows)},
+            "slug": g.slug,
+        }
+        for g in moves
+    ]
+    return _(
+        "Besides the rows filed under its own name, its incident data counts those filed "
+        "under %(names)s: its company file lists them among its aliases."
+    ) % {"names": "; ".join(names)}
+
+
+def gathered_into_text(slug: str, gathered: dict, companies: dict) -> tuple[str, str] | None:
+    """(the sentence, the company's slug) when this file's rows are counted for another."""
+    move = gathered.get(slug)
+    if move is None:
+        return None
+    into = companies.get(move.into)
+    name = into.name if into is not None else move.into
+    sentence = _(
+        "Its incident rows (%(rows)s) are counted for %(company)s, whose company file lists "
+        "“%(alias)s” among its aliases; this page shows none of them."
+    ) % {
+        "rows": ngettext("%(num)s row", "%(num)s rows", move.rows) % {"num": fmt.number(move.rows)},
+        "company": name,
+        "alias": move.alias,
+    }
+    return sentence, move.into
+
+
+def industry_rule_text(company: Company) -> str | None:
+    """How the industry of a company file an import created was inferred, while the file's
+    `industry:` is still the inferred one (an advocate who sets it by hand ends the claim)."""
+    rule = company.industry_inferred
+    if rule is None or rule.industry != company.industry:
+        return None
+    if rule.product is None:
+        return _(
+            "Industry not stated by a person: none of its %(of)s imported complaints names a "
+            "product with a known industry, so it is filed under the default."
+        ) % {"of": fmt.number(rule.of)}
+    return _(
+        "Industry not stated by a person but inferred from its most frequent product with a "
+        "known industry: %(product)s, %(n)s of %(of)s complaints at import."
+    ) % {"product": rule.product, "n": fmt.number(rule.complaints), "of": fmt.number(rule.of)}

@@ -16,7 +16,7 @@ import pandas as pd
 from ..load import Corpus
 from ..load.models import Rubric
 from ..load.slugs import slugify
-from ..load.tables import INCIDENT_COLUMNS, store_sql
+from ..load.tables import INCIDENT_COLUMNS, sql_text
 from ..measure import metrics
 from ..score import Scoreboard
 
@@ -219,23 +219,32 @@ def company_metrics_json(board: Scoreboard) -> dict[str, Any]:
 INCIDENT_EXPORT = ["company", *INCIDENT_COLUMNS]
 
 
-def stored_rows(corpus: Corpus) -> pd.DataFrame:
+def stored_rows(corpus: Corpus, exclude: frozenset[str] = frozenset()) -> pd.DataFrame:
     """The incident store's current rows (big imports), as the downloads publish them: the
-    scores read them, so the open data holds them too."""
+    scores read them, so the open data holds them too (but for the ``exclude`` sources,
+    published as Parquet)."""
     if corpus.stored is None or not corpus.stored.rows:
         return pd.DataFrame(columns=INCIDENT_EXPORT)
-    sql = store_sql(corpus.stored.root)
+    sql = corpus.stored.sql()
+    where = ""
+    if exclude:
+        chosen = ", ".join(sql_text(x) for x in sorted(exclude))
+        where = f" WHERE source IS NULL OR source NOT IN ({chosen})"
     with duckdb.connect(config={"memory_limit": "256MB", "threads": 2}) as con:
-        rows = con.sql(f"SELECT {', '.join(INCIDENT_EXPORT)} FROM ({sql})").df()
+        rows = con.sql(f"SELECT {', '.join(INCIDENT_EXPORT)} FROM ({sql}){where}").df()
     rows["date"] = pd.to_datetime(rows["date"]).dt.date
     return rows.astype(object).where(rows.notna(), None)
 
 
-def incident_files(corpus: Corpus) -> dict[str, str]:
+def incident_files(corpus: Corpus, exclude: frozenset[str] = frozenset()) -> dict[str, str]:
     """The incident rows as published, one CSV per source (``source-cfpb.csv``) and one per
-    company for rows from the company's own file (``company-comcast.csv``)."""
+    company for rows from the company's own file (``company-comcast.csv``); the ``exclude``
+    sources are published as Parquet instead (``data_parquet``)."""
+    loaded = corpus.incidents
+    if exclude:
+        loaded = loaded[~loaded["source"].isin(exclude)]
     inc = pd.concat(
-        [f for f in (corpus.incidents, stored_rows(corpus)) if not f.empty] or [corpus.incidents],
+        [f for f in (loaded, stored_rows(corpus, exclude)) if not f.empty] or [loaded],
         ignore_index=True,
     )
     if inc.empty:
@@ -281,17 +290,36 @@ def call_files(corpus: Corpus) -> dict[str, str]:
 SOURCE_HEADER = ["company", "source", "rows", "first_day", "last_day", "as_of"]
 
 
-def sources_csv(board: Scoreboard) -> str:
+def sources_csv(board: Scoreboard, parquet: dict[str, str] | None = None) -> str:
     """Each company's incident rows per source: the days they span and the day the settle
-    window is counted back from (``as_of``); an empty source is the company's own file."""
+    window is counted back from (``as_of``); an empty source is the company's own file.
+    When a source is published as Parquet (``parquet``: source -> its folder), a last column
+    ``download`` says where each row's data is (a corpus without one keeps today's file)."""
+    if not parquet:
+        return csv_text(
+            SOURCE_HEADER,
+            (
+                [c.company, k.source, k.rows, k.first_day, k.last_day, k.as_of]
+                for c in board.companies
+                for k in c.clocks
+            ),
+        )
     return csv_text(
-        SOURCE_HEADER,
+        [*SOURCE_HEADER, "download"],
         (
-            [c.company, k.source, k.rows, k.first_day, k.last_day, k.as_of]
+            [c.company, k.source, k.rows, k.first_day, k.last_day, k.as_of,
+             _download(c.company, k.source, parquet)]
             for c in board.companies
             for k in c.clocks
         ),
-    )
+    )  # fmt: skip
+
+
+def _download(company: str, source: str | None, parquet: dict[str, str]) -> str:
+    if source and source in parquet:
+        return parquet[source]
+    name = f"source-{slugify(source)}" if source else f"company-{company}"
+    return f"incidents/{name}.csv"
 
 
 def _cell(v: Any) -> Any:

@@ -8,6 +8,7 @@ is invented, and a sentence that would need a fact the evidence lacks is left ou
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from ..load import Corpus
@@ -15,6 +16,7 @@ from ..load.models import Company, Letter, Source
 from ..measure import REGISTRY
 from ..score import CaseScore, CompanyCriterionResult, CompanyScore, Scoreboard
 from .company_text import (
+    SOURCE_NAMES,
     metric_value,
     name_in_sentence,
     period_text,
@@ -23,7 +25,7 @@ from .company_text import (
     value_in_sentence,
 )
 from .format import date, join, number, value_words
-from .i18n import _
+from .i18n import _, ngettext
 from .safe_format import fill
 
 
@@ -49,6 +51,8 @@ class CompanySection:
     grievances: list[Grievance] = field(default_factory=list)
     has_evidence: bool = False
     sources: list[Source] = field(default_factory=list)  # data behind company grievances
+    # What the letter leaves out, and why (evidence newer than the letter's date)
+    left_out: list[str] = field(default_factory=list)
 
     @property
     def groups(self) -> list[tuple[str | None, str | None, list[Grievance]]]:
@@ -84,8 +88,16 @@ class ComposedLetter:
 
     @property
     def passed(self) -> list[str]:
-        """Addressees with evidence but no failed criterion."""
-        return [s.in_sentence for s in self.sections if s.has_evidence and not s.grievances]
+        """Addressees with evidence but no failed criterion (none of it left out)."""
+        return [
+            s.in_sentence
+            for s in self.sections
+            if s.has_evidence and not s.grievances and not s.left_out
+        ]
+
+    @property
+    def left_out(self) -> list[str]:
+        return [note for s in self.sections for note in s.left_out]
 
     @property
     def sources(self) -> list[Source]:
@@ -110,8 +122,16 @@ def compose(letter: Letter, corpus: Corpus, board: Scoreboard) -> ComposedLetter
         company_score = board.company(slug)
         section = CompanySection(slug, company.name, name_in_sentence(company))
         for case_score in cases_of.get(slug, []):
+            if case_score.score is None:
+                continue  # not graded: it takes no part in a grade, nor in a letter
+            if case_end(corpus.cases[case_score.case]) > letter.date:
+                section.left_out.append(case_left_out(corpus.cases[case_score.case]))
+                continue
             section.grievances += case_grievances(case_score, corpus, company)
-        section.grievances += company_grievances(company_score, company)
+        grievances, newer = company_grievances(company_score, company, letter.date)
+        section.grievances += grievances
+        if newer:
+            section.left_out.append(data_left_out(company, newer))
         section.sources = case_sources(section.grievances, corpus)
         section.sources += data_sources(company, section.grievances, company_score)
         section.has_evidence = bool(company_score.cases) or company_score.incident_part is not None
@@ -173,12 +193,56 @@ def letter_qualifier(result) -> str | None:
     return "about" if result.approximate else None
 
 
-def company_grievances(score: CompanyScore, company: Company) -> list[Grievance]:
+def case_end(case) -> dt.date:
+    """The day of a case's last event (or its end date): a letter written before it cannot
+    cite the case."""
+    days = [e.timestamp.date() for e in case.timeline]
+    if case.ended:
+        days.append(case.ended)
+    return max(days, default=case.started)
+
+
+def case_left_out(case) -> str:
+    return _("The case “%(title)s” is left out: it ends on %(day)s, after this letter's date.") % {
+        "title": case.title,
+        "day": date(case_end(case)),
+    }
+
+
+def period_end(result: CompanyCriterionResult) -> dt.date | None:
+    """The last day of the rows behind a company figure."""
+    end = (result.period or "").partition("/")[2] or (result.period or "")
+    try:
+        return dt.date.fromisoformat(end[:10])
+    except ValueError:
+        return None
+
+
+def data_left_out(company: Company, newer: list[CompanyCriterionResult]) -> str:
+    last = max(d for d in (period_end(r) for r in newer) if d is not None)
+    return ngettext(
+        "%(n)s failed figure from the data on %(company)s is left out: its rows run to "
+        "%(last)s, after this letter's date.",
+        "%(n)s failed figures from the data on %(company)s are left out: their rows run to "
+        "%(last)s, after this letter's date.",
+        len(newer),
+    ) % {"n": number(len(newer)), "company": name_in_sentence(company), "last": date(last)}
+
+
+def company_grievances(
+    score: CompanyScore, company: Company, day: dt.date | None = None
+) -> tuple[list[Grievance], list[CompanyCriterionResult]]:
     """A failed company criterion: its figure, the industry median when other companies share
-    the comparison, and the source, period and rows it stands on."""
+    the comparison, and the sources, period and rows it stands on; and the failed criteria
+    whose rows run past ``day`` (the letter's date), which a letter of that day leaves out."""
     out = []
+    newer = []
     for result in score.criteria:
         if not result.failed:
+            continue
+        end = period_end(result)
+        if day is not None and (end is None or end > day):
+            newer.append(result)
             continue
         out.append(
             Grievance(
@@ -189,7 +253,7 @@ def company_grievances(score: CompanyScore, company: Company) -> list[Grievance]
                 citation=citation(result, score, company),
             )
         )
-    return out
+    return out, newer
 
 
 def company_sentence(result: CompanyCriterionResult, company: Company) -> str:
@@ -213,8 +277,9 @@ def _from_calls(result: CompanyCriterionResult) -> bool:
 def citation(result: CompanyCriterionResult, score: CompanyScore, company: Company) -> str:
     if _from_calls(result):
         source = source_label(company, calls=True)
-    else:
-        source = source_of_rows(company, score.sources)
+    else:  # the sources of this figure's rows only ('' is the company's own file)
+        named = [SOURCE_NAMES.get(s) or source_label(company) for s in result.sources]
+        source = ", ".join(dict.fromkeys(named)) or source_of_rows(company, score.sources)
     return f"{source}, {period_text(result.period, months=True)}, n={number(result.n)}"
 
 
@@ -274,6 +339,8 @@ def plain_text(composed: ComposedLetter, site_url: str = "") -> str:
             for case, title, grievances in section.groups:
                 lines += [_group_heading(case, title, site_url)]
                 lines += [f"- {_sentence(g)}" for g in grievances] + [""]
+    if composed.left_out:
+        lines += [*composed.left_out, ""]
     if L.points:
         lines += [f"- {p}" for p in L.points] + [""]
     if L.demands:
@@ -314,6 +381,8 @@ def markdown(composed: ComposedLetter) -> str:
                     else _group_heading(None, None, "")
                 )
                 out += [heading, ""] + [f"- {_sentence(g)}" for g in grievances] + [""]
+    if composed.left_out:
+        out += [f"*{note}*" for note in composed.left_out] + [""]
     if L.points:
         out += [f"- {p}" for p in L.points] + [""]
     if L.demands:

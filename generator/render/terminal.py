@@ -113,7 +113,9 @@ def explain_company(score: CompanyScore, corpus: Corpus) -> list[Any]:
     rubric = corpus.rubric
     assert rubric is not None
     rules = rubric.company
-    grade = score.grade or text.not_rated(score, rules.min_sample if rules else 30)
+    grade = score.grade or text.not_rated(
+        score, rules.min_sample if rules else 30, rules.min_company_criteria if rules else 1
+    )
     header = Text.assemble(
         (f"{score.name}\n", "bold"),
         f"{score.company} · {score.industry} · "
@@ -211,6 +213,10 @@ def _rows_text(c, score: CompanyScore, corpus: Corpus) -> str:
         places.append(str(folder / name))
     if not from_calls and company.incidents:
         places.append(f"{corpus.files[f'company:{score.company}']} (inline incidents)")
+    for g in corpus.gathered.values():  # files its aliases gather
+        gathered = g.calls_file if from_calls else g.incidents_file
+        if g.into == score.company and gathered:
+            places.append(f"{corpus.files[f'company:{g.slug}'].parent / gathered} (gathered)")
     stored = corpus.stored.per_company.get(score.company, 0) if corpus.stored else 0
     if not from_calls and stored:
         places.append(f"incident store {corpus.stored.root} ({stored:,} rows)")

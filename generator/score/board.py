@@ -156,6 +156,8 @@ class CompanyCriterionResult:
     letter: str
     lo: float | None = None  # the figure's 95% interval
     hi: float | None = None
+    # The `source` values of the rows the figure reads ('' = the company's own file)
+    sources: tuple[str, ...] = ()
 
 
 @_record

@@ -141,10 +141,13 @@ def company_score_table(
     return table
 
 
-def _parts(table: pd.DataFrame) -> tuple[pd.Series, dict[str, pd.Series]]:
-    """The incident part (0-100, capped by failed critical criteria) and each category's."""
+def _parts(table: pd.DataFrame, min_criteria: int = 1) -> tuple[pd.Series, dict[str, pd.Series]]:
+    """The incident part (0-100, capped by failed critical criteria; none when fewer than
+    ``min_criteria`` criteria apply) and each category's."""
     totals = table.groupby("company")[["points", "max_points"]].sum()
     part = 100 * totals["points"] / totals["max_points"].where(totals["max_points"] > 0)
+    applying = table.groupby("company")["applicable"].sum()
+    part = part.where(applying.reindex(part.index).fillna(0) >= min_criteria)
     caps = table["cap"].where(table["failed"]).groupby(table["company"]).min()
     part = part.where(~(caps.reindex(part.index) < part), caps.reindex(part.index)).round(1)
     cats = table.groupby(["category", "company"])[["points", "max_points"]].sum()
@@ -199,7 +202,14 @@ def score_incidents(
     recent, min_n = (rules.recent_days_excluded, rules.min_sample) if rules else (60, 30)
     if measures is None:
         measures = corpus_measures(
-            corpus.incidents, corpus.calls, corpus.companies, recent, min_n, corpus.root, engine
+            corpus.incidents,
+            corpus.calls,
+            corpus.companies,
+            recent,
+            min_n,
+            corpus.root,
+            engine,
+            corpus.gathered_into,
         )
     figures = _figures(measures.figures)
     mix = _mix(measures.mix)
@@ -215,11 +225,11 @@ def score_incidents(
     promised = {slug: {p.kind for p in c.promises} for slug, c in corpus.companies.items()}
     slugs = sorted(corpus.companies)
     table = company_score_table(measures.figures, rules, slugs, promised)
-    part, categories = _parts(table)
-    criteria = _criterion_results(table, rules)
+    part, categories = _parts(table, rules.min_company_criteria)
+    criteria = _criterion_results(table, rules, _sources_by_figure(measures.sources))
     ends = {
         end: _parts(company_score_table(bounded(measures.figures, rules, end), rules, slugs,
-                                        promised))[0]
+                                        promised), rules.min_company_criteria)[0]
         for end in ("worse", "better")
     }
     return _Incidents(
@@ -292,8 +302,17 @@ def _rounded(v) -> float | None:
     return None if v is None else round(v, 4)
 
 
+def _sources_by_figure(sources: pd.DataFrame | None) -> dict[tuple, tuple[str, ...]]:
+    """(company, metric, channel) -> the sources of the rows that figure reads."""
+    out: dict[tuple, list[str]] = {}
+    if sources is not None:
+        for company, metric, channel, source in sources.itertuples(index=False):
+            out.setdefault((company, metric, channel), []).append(source)
+    return {key: tuple(sorted(set(values))) for key, values in out.items()}
+
+
 def _criterion_results(
-    table: pd.DataFrame, rules: CompanyRubric
+    table: pd.DataFrame, rules: CompanyRubric, sources: dict[tuple, tuple[str, ...]]
 ) -> dict[str, list[CompanyCriterionResult]]:
     by_id = {c.id: c for cat in rules.categories for c in cat.criteria}
     out: dict[str, list[CompanyCriterionResult]] = {}
@@ -325,6 +344,7 @@ def _criterion_results(
                 letter=crit.letter,
                 lo=_rounded(row["lo"]),
                 hi=_rounded(row["hi"]),
+                sources=sources.get((row["company"], crit.metric, crit.channel), ()),
             )
         )
     return out
@@ -398,7 +418,9 @@ def _company_record(
         calls_offered=calls,
         sources=sorted({c.source for c in incidents.clocks.get(slug, []) if c.source}),
         clocks=incidents.clocks.get(slug, []),
-        not_rated=_why_not_rated(score, complaints + calls, grade_range, rubric),
+        not_rated=_why_not_rated(
+            score, complaints + calls, grade_range, rubric, incidents.criteria.get(slug, [])
+        ),
         score_range=score_range,
         grade_range=grade_range,
         trend=_trend(figures, rubric),
@@ -447,14 +469,20 @@ def _too_wide(grade_range: tuple[str, str] | None, rubric: Rubric) -> bool:
 
 
 def _why_not_rated(
-    score: float | None, rows: int, grade_range: tuple[str, str] | None, rubric: Rubric
+    score: float | None,
+    rows: int,
+    grade_range: tuple[str, str] | None,
+    rubric: Rubric,
+    criteria: list[CompanyCriterionResult] = (),
 ) -> str | None:
-    """No grade: some data, but too little behind any figure; a range too wide to say; or
-    no evidence at all."""
+    """No grade: some data, but too little behind any figure; figures behind fewer criteria
+    than the rubric's ``min_company_criteria``; a range too wide to say; or no evidence."""
     if score is not None and _too_wide(grade_range, rubric):
         return "uncertain"
     if score is not None:
         return None
+    if any(c.applicable for c in criteria):
+        return "few_criteria"
     return "too_few" if rows else "no_evidence"
 
 

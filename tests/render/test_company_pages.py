@@ -136,10 +136,8 @@ def test_letter_names_the_unnamed_company_in_lower_case_and_lists_sources(site):
     assert to == "To the management of a regional telephone company :"
     assert page.find("h2", id="sources") is not None
     froms = [words(p) for p in page.select(".cx-grievance-from")]
-    assert froms == [
-        "From the case 112 hours without a dial tone after a fiber upgrade :",
-        "From the case Late-payment notices after putting the account in a widow's name :",
-    ]
+    # the widow's-name case is not graded: it feeds no grievance
+    assert froms == ["From the case 112 hours without a dial tone after a fiber upgrade :"]
     assert "round-the-clock" not in words(page.select_one(".cx-grievance"))
 
 

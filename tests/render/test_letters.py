@@ -1,6 +1,7 @@
 """Open letters: grievances come from failed criteria, never invented."""
 
 import copy
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -43,7 +44,7 @@ def test_grievances_match_failed_criteria_exactly(bundled_board, composed):
     from_scores = {
         (c.case, k.id)
         for c in bundled_board.cases
-        if c.company == "regional-telco"
+        if c.company == "regional-telco" and c.score is not None  # graded cases only
         for k in c.failed
         if not k.inferred  # a figure the source gives only in words never enters a letter
     }
@@ -91,7 +92,7 @@ def test_grievances_are_grouped_per_company_then_per_case(bundled, bundled_board
     result = compose(letter, bundled, bundled_board)
     assert [s.company for s in result.sections] == ["regional-telco", "bank-of-america"]
     telco = result.sections[0]
-    assert [case for case, _, _ in telco.groups] == ["fiber-upgrade", "widow-billing-name"]
+    assert [case for case, _, _ in telco.groups] == ["fiber-upgrade"]  # the other: not graded
     assert all(g.company == "regional-telco" for g in telco.grievances)
     text = markdown(result)
     # one heading per company, in the letter's order; the name is not repeated in the bullets
@@ -102,7 +103,7 @@ def test_grievances_are_grouped_per_company_then_per_case(bundled, bundled_board
 def test_markdown_links_every_cited_case(composed):
     text = markdown(composed("fix-ownership"))
     assert "(../cases/fiber-upgrade.md)" in text
-    assert "(../cases/widow-billing-name.md)" in text
+    assert "widow-billing-name" not in text  # not graded: not cited
 
 
 def test_letter_cli_formats():
@@ -117,3 +118,67 @@ def test_letter_cli_formats():
         assert marker in result.stdout
     missing = runner.invoke(app, ["letter", "nope"])
     assert missing.exit_code == 1 and "no letter 'nope'" in missing.stderr
+
+
+def test_a_case_not_graded_feeds_no_grievance(bundled_board, composed):
+    """widow-billing-name is not graded (too few criteria apply): it takes no part in its
+    company's grade, and so none in a letter either."""
+    assert bundled_board.case("widow-billing-name").score is None
+    letter = composed("fix-ownership")
+    assert "widow-billing-name" not in {g.case for g in letter.grievances}
+    assert "widow" not in plain_text(letter)
+
+
+def _bank_data(corpus, tmp_path):
+    """Bank of America: 40 CFPB complaints closed without relief in 2016-17, and 40 tweets."""
+    from generator.importers import import_cfpb
+
+    from ..importers.test_importers import cfpb_file, cfpb_row
+
+    rows = [
+        cfpb_row(k, "Bank of America", date=f"{1 + k % 12}/{1 + k % 25}/{2016 + k % 2}",
+                 response="Closed with explanation")
+        for k in range(1, 41)
+    ]  # fmt: skip
+    import_cfpb(cfpb_file(tmp_path, "b.csv", rows), corpus, into="csv")
+    csv = corpus / "companies" / "bank-of-america.incidents.csv"
+    head = csv.read_text().splitlines()[0].split(",")
+    tweets = []
+    for k in range(40):
+        cells = {"id": f"t{k}", "source": "twitter", "date": f"2016-03-{1 + k % 28:02d}",
+                 "channel": "social", "reply_minutes": "30"}  # fmt: skip
+        tweets.append(",".join(cells.get(c, "") for c in head))
+    csv.write_text(csv.read_text() + "\n".join(tweets) + "\n")
+
+
+def _letter_on(corpus, day: str):
+    from generator.pipeline import load
+
+    path = corpus / "letters" / "hated-customer-service.yaml"
+    path.write_text(path.read_text().replace("date: 2015-11-01", f"date: {day}"))
+    loaded = load(corpus)
+    return compose(loaded.letters["hated-customer-service"], loaded, score_corpus(loaded))
+
+
+def test_a_letter_cites_only_the_sources_behind_each_figure(corpus, tmp_path):
+    _bank_data(corpus, tmp_path)
+    letter = _letter_on(corpus, "2018-06-01")
+    data = [g for g in letter.grievances if g.case is None and g.company == "bank-of-america"]
+    relief = [g for g in data if g.criterion == "relief"]
+    assert relief, [g.criterion for g in data]
+    for g in relief:
+        assert "CFPB" in g.citation and "witter" not in g.citation, g.citation
+    assert not letter.left_out
+
+
+def test_a_letter_never_cites_data_newer_than_its_date(corpus, tmp_path):
+    _bank_data(corpus, tmp_path)
+    letter = _letter_on(corpus, "2015-11-01")
+    assert not [g for g in letter.grievances if g.case is None]
+    text = plain_text(letter)
+    assert re.search(
+        r"data on Bank of America (is|are) left out: (its|their) rows run to \d+ \w+ 2017, "
+        r"after this letter's date",
+        text,
+    ), text
+    assert "Bank of America" not in letter.passed

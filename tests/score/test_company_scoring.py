@@ -633,3 +633,31 @@ def test_trend_arrows():
     from generator.render.company_text import trend_arrow
 
     assert [trend_arrow(t) for t in (0.3, -0.3, 0.01, None)] == ["↑", "↓", "→", ""]
+
+
+@pytest.mark.parametrize("needed", [1, 2, 3])
+def test_min_company_criteria_leaves_out_a_data_part_on_too_few_criteria(corpus, needed):
+    """The bundled Comcast grade rests on one criterion (FCC tickets: resolved share), the
+    anonymous bank's on two (call-centre service level and abandonment). The default (1)
+    keeps today's grades; a rubric that asks for more leaves those data parts out and says
+    why."""
+    from generator.render.company_text import not_rated
+    from generator.score import score_corpus
+
+    rubric = corpus / "rubric.yaml"
+    text = rubric.read_text()
+    if needed > 1:
+        rubric.write_text(
+            text.replace("\ncompany:\n", f"\ncompany:\n  min_company_criteria: {needed}\n")
+        )
+    board = score_corpus(load(corpus))
+    for slug, applying in (("comcast", 1), ("anonymous-bank", 2)):
+        score = board.company(slug)
+        assert sum(r.applicable for r in score.criteria) == applying
+        if applying >= needed:
+            assert score.grade is not None and score.incident_part is not None
+        else:
+            assert score.grade is None and score.incident_part is None
+            assert score.not_rated == "few_criteria"
+            line = not_rated(score, 30, needed)
+            assert f"{applying} of the {needed} criteria needed apply" in line

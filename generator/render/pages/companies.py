@@ -43,7 +43,9 @@ def league_context(site) -> dict:
     return {
         "ranked": [c for c in league if c.grade],
         "unrated": [c for c in league if not c.grade],
-        "not_rated": {c.company: text.not_rated(c, _min_sample(site)) for c in league},
+        "not_rated": {
+            c.company: text.not_rated(c, _min_sample(site), _min_criteria(site)) for c in league
+        },
         "arrows": {c.company: text.trend_arrow(c.trend) for c in league},
         "evidence": {
             c.company: text.evidence_text(c, site.corpus.companies[c.company]) for c in league
@@ -87,6 +89,10 @@ def evidence_kinds(score: CompanyScore) -> list[str]:
     return kinds
 
 
+def _min_criteria(site) -> int:
+    return site.rubric.company.min_company_criteria if site.rubric.company else 1
+
+
 def _min_sample(site) -> int:
     return site.rubric.company.min_sample if site.rubric.company else 30
 
@@ -108,7 +114,10 @@ def incident_context(company, score: CompanyScore, site) -> dict:
         "status": text.STATUS_TEXT,
         "source": text.source_of_rows(company, score.sources),
         "calls_source": text.source_label(company, calls=True),
-        "not_rated": text.not_rated(score, _min_sample(site)),
+        "not_rated": text.not_rated(score, _min_sample(site), _min_criteria(site)),
+        "few_criteria": text.few_criteria(score, _min_criteria(site))
+        if score.incident_part is None and any(r.applicable for r in score.criteria)
+        else None,
         "interval": text.interval_text,
         "grade_range": text.grade_range_text(score),
         "score_range": score_range_text(score, site.locale),
@@ -118,6 +127,11 @@ def incident_context(company, score: CompanyScore, site) -> dict:
         "size": company.size,
         "in_sentence": text.name_in_sentence(company),
         "arithmetic": incident_arithmetic(score, rules),
+        "gathered": text.gathered_text(company.slug, site.corpus.gathered),
+        "gathered_into": text.gathered_into_text(
+            company.slug, site.corpus.gathered, site.corpus.companies
+        ),
+        "industry_rule": text.industry_rule_text(company),
     }
 
 

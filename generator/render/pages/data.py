@@ -16,6 +16,13 @@ from ..data import (
     scores_json,
     sources_csv,
 )
+from ..data_parquet import (
+    PARQUET_FOLDER,
+    big_sources,
+    parquet_download,
+    parquet_rows,
+    write_parquet,
+)
 
 
 def render(site) -> None:
@@ -27,10 +34,13 @@ def render(site) -> None:
     site.write("data/rubric.json", rubric_json(site.rubric))
     site.write("data/company_metrics.csv", company_metrics_csv(board))
     site.write("data/company_metrics.json", json_text(company_metrics_json(board)))
-    incidents = incident_files(site.corpus)
+    big = big_sources(site.corpus)
+    write_parquet(site.corpus, set(big), site.out / "data" / PARQUET_FOLDER)
+    incidents = incident_files(site.corpus, frozenset(big))
     for name, text in incidents.items():
         site.write(f"data/incidents/{name}", text)
-    site.write("data/sources.csv", sources_csv(board))
+    parquet = {source: parquet_download(source) for source in big}
+    site.write("data/sources.csv", sources_csv(board, parquet))
     calls = call_files(site.corpus)
     for name, text in calls.items():
         site.write(f"data/calls/{name}", text)
@@ -44,4 +54,7 @@ def render(site) -> None:
         company_metrics=[m for m in metrics("company") if m.filter],
         recent_days=site.rubric.company.recent_days_excluded if site.rubric.company else 60,
         call_files=sorted(calls),
+        parquet=parquet,
+        big=big,
+        parquet_rows=parquet_rows(),
     )
