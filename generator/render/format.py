@@ -160,12 +160,20 @@ def when(ts: dt.date | dt.datetime, locale: str | None = None) -> str:
     return format_date(ts, format="EEE dd MMM y", locale=_locale(locale))
 
 
-def join(items: list[str], word: str = "and") -> str:
-    """'a', 'a and b', 'a, b and c'."""
+def join(items: list[str], style: str = "standard", locale: str | None = None) -> str:
+    """'a', 'a and b', 'a, b and c' in the edition's language (Babel's list patterns: "and"
+    is ``standard``, "or" is ``or``)."""
+    from babel.lists import format_list
+
     items = [i for i in items if i]
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + f" {word} " + items[-1]
+    name = locale or current_locale()
+    if style == "standard" and name.startswith("he") and not "\u05d0" <= items[-1][0] <= "\u05ea":
+        # Hebrew's "and" is a prefix; before a Latin word or a digit it takes a hyphen.
+        items = [*items[:-1], "-" + items[-1]]
+    # The English site writes British English: "a, b and c", without the serial comma.
+    return format_list(items, style=style, locale=_locale("en_GB" if name == "en" else name))
 
 
 def nice(code: object) -> str:

@@ -25,7 +25,7 @@ from .company_text import (
     value_in_sentence,
 )
 from .format import date, join, number, value_words
-from .i18n import _, ngettext
+from .i18n import _, current_locale, ngettext
 from .safe_format import fill
 
 
@@ -149,6 +149,7 @@ def case_grievances(case_score: CaseScore, corpus: Corpus, company: Company) -> 
     case = corpus.cases[case_score.case]
     events = {e.id: e for e in case.timeline}
     advertised = next((p.text for p in company.promises if p.kind == "support_hours"), None)
+    same_language = case.language.split("-")[0] == current_locale().split("_")[0]
     out = []
     for result in case_score.failed:
         if "{advertised}" in result.letter and advertised is None:
@@ -160,6 +161,7 @@ def case_grievances(case_score: CaseScore, corpus: Corpus, company: Company) -> 
                 events[e].when_stated
                 for e in result.evidence
                 if events[e].when_stated
+                and same_language  # the author's words, in the case's language only
                 and events[e].kind == "contact"
                 and getattr(events[e], "outcome", None) == "unavailable"
             ]
@@ -309,7 +311,7 @@ def letters_citing(case_slug: str, composed: list[ComposedLetter]) -> list[Compo
 
 def salutation(composed: ComposedLetter) -> str:
     note = composed.letter.addressee_note
-    names = join(composed.addressee_names, _("and"))
+    names = join(composed.addressee_names)
     text = _("To the management of %(names)s") % {"names": names}
     return text + (f", {note}" if note else "") + ":"
 

@@ -182,3 +182,29 @@ def test_a_letter_never_cites_data_newer_than_its_date(corpus, tmp_path):
         text,
     ), text
     assert "Bank of America" not in letter.passed
+
+
+def test_an_edition_in_another_language_never_inserts_the_case_authors_words(composed):
+    """The times a case's source states are the author's words in the case's language: the
+    Hebrew edition says "on 3 occasions" in Hebrew instead, and joins lists in Hebrew."""
+    from generator.render import i18n
+
+    with i18n.active(i18n.translations("he")), i18n.formatting("he"):
+        letter = composed("fix-ownership")
+        hours = next(g for g in letter.grievances if g.criterion == "advertised-hours")
+        occasions = i18n._("on %(n)s occasions") % {"n": "3"}
+    assert "Saturday" not in hours.sentence and " and " not in hours.sentence
+    assert occasions in hours.sentence and occasions != "on 3 occasions"
+
+
+def test_lists_are_joined_in_the_editions_language():
+    from generator.render.format import join
+    from generator.render.i18n import formatting
+
+    assert join(["a", "b", "c"]) == "a, b and c"  # British English: no serial comma
+    with formatting("sv"):
+        assert join(["a", "b", "c"]) == "a, b och c"
+    with formatting("ru"):
+        assert join(["a", "b"], "or") == "a или b"
+    with formatting("he"):
+        assert join(["Comcast", "Bank of America"]) == "Comcast ו-Bank of America"
