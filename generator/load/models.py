@@ -238,7 +238,10 @@ class Company(Model):
         False, description="An example to copy (from `cxreport init`): never graded or ranked."
     )
     named: bool = Field(True, description="False when the sources do not name the company.")
-    industry: Slug
+    industry: Slug = Field(
+        description="The company's industry, as a slug (e.g. `telecom`, `banking`): industry "
+        "medians compare each company figure with the companies of the same industry."
+    )
     industry_inferred: IndustryInference | None = Field(
         None,
         description="Written by an import that created this file: how `industry` was inferred "
