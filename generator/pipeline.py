@@ -191,6 +191,9 @@ def _plan(config, out, lang, chosen, scratch, site_url, overrides, templates) ->
 # built into a hidden folder of the staging site (mkdocs, building the root edition, empties
 # its folder but for hidden entries) and moved into place when all are done.
 _PARTS = ".editions"
+# mkdocs reads the pages' raw HTML blocks once (publish/rawhtml.py); off, it parses them twice
+# as a plain `mkdocs build` does (the same site: tests compare the two)
+ONE_HTML_PASS = True
 _WORK: tuple | None = None  # (corpus, board, plan, staging) while the editions are built
 
 
@@ -217,7 +220,8 @@ def _edition_job(index: int) -> tuple[int, float, float]:
     custom_dir = docs.parent / "overrides" if plan.custom_dir else None  # its own copy
     target = staging / _PARTS / edition.code if edition.prefix else staging
     theme = TemplateCache(plan.cache, "theme") if plan.cache is not None else None
-    mkdocs_build(plan.config, docs, target, custom_dir, _settings(plan, edition), theme)
+    settings = _settings(plan, edition)
+    mkdocs_build(plan.config, docs, target, custom_dir, settings, theme, ONE_HTML_PASS)
     return pages, rendered - start, time.perf_counter() - rendered
 
 

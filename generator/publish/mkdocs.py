@@ -100,11 +100,13 @@ def mkdocs_build(
     custom_dir: Path | None = None,
     settings: dict | None = None,
     templates: jinja2.BytecodeCache | None = None,
+    one_html_pass: bool = False,
 ) -> None:
     """Build with the pages of ``docs_dir`` into ``site_dir`` (and the theme overrides of
     ``custom_dir`` in place of the configured ones; ``settings`` in place of the configured
     ones too: a language edition's), strict: a warning is a failure. The theme's templates
-    are compiled through ``templates`` (a bytecode cache) when given."""
+    are compiled through ``templates`` (a bytecode cache) when given; ``one_html_pass``: the
+    pages' raw HTML blocks are read once, not parsed twice (see rawhtml.py)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -125,6 +127,10 @@ def mkdocs_build(
                 strict=True,
                 **overrides,
             )
+            if one_html_pass:
+                from .rawhtml import RawHtmlExtension
+
+                cfg["markdown_extensions"].append(RawHtmlExtension())
             if templates is not None:
                 cfg.plugins["cxreport-template-cache"] = _template_cache_plugin(templates)
             build(cfg)

@@ -1,6 +1,7 @@
 """The fast build (issue 22) changes how the site is made, never what it is: editions built
-side by side in worker processes, compiled templates cached beside the site, and `--lang`
-replacing one edition in place, all give the files a plain serial build gives."""
+side by side in worker processes, compiled templates cached beside the site, raw HTML read once
+(publish/rawhtml.py), and `--lang` replacing one edition in place, all give the files a plain
+serial build gives."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import pipeline
 from generator.pipeline import build_site
 from generator.publish.cache import cache_folder
 from generator.publish.guard import owned
@@ -36,9 +38,11 @@ def digest(root: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def serial(tmp_path_factory) -> Path:
-    """The reference: every edition in this process, one after another, no cache before."""
+    """The reference: every edition in this process, one after another, no cache before,
+    mkdocs parsing the pages' raw HTML as a plain `mkdocs build` does."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CXREPORT_JOBS", "1")
+        patch.setattr(pipeline, "ONE_HTML_PASS", False)
         return build(tmp_path_factory.mktemp("serial") / "site")
 
 
