@@ -24,7 +24,7 @@ from pathlib import Path
 
 import jinja2
 
-from .errors import InputError, Problem
+from .errors import CxError, InputError, Problem
 from .load import Corpus
 from .load.slugs import inside
 from .measure import EngineSpec, case_metrics
@@ -197,7 +197,30 @@ ONE_HTML_PASS = True
 _WORK: tuple | None = None  # (corpus, board, plan, staging) while the editions are built
 
 
-def _edition_job(index: int) -> tuple[int, float, float]:
+@dataclass
+class _Failed:
+    """A worker's error, carried back whole (pickling cxreport's errors rebuilds them from
+    their text alone, not from the problems or messages they hold)."""
+
+    kind: type
+    message: str
+    state: dict
+
+    def error(self) -> BaseException:
+        exc = self.kind.__new__(self.kind)
+        Exception.__init__(exc, self.message)
+        exc.__dict__.update(self.state)
+        return exc
+
+
+def _edition_job(index: int) -> tuple[int, float, float] | _Failed:
+    try:
+        return _edition(index)
+    except CxError as exc:
+        return _Failed(type(exc), str(exc), dict(exc.__dict__))
+
+
+def _edition(index: int) -> tuple[int, float, float]:
     """Render edition ``index`` of the plan and build it with mkdocs: its page count, and the
     seconds each took."""
     assert _WORK is not None
@@ -268,13 +291,17 @@ def _build_editions(corpus, board, plan: _Plan, staging: Path) -> tuple[int, dic
                 results = list(pool.map(_edition_job, indices))
     finally:
         _WORK = None
+    for result in results:
+        if isinstance(result, _Failed):
+            raise result.error()
     for edition in plan.chosen:
         if edition.prefix:
             os.rename(staging / _PARTS / edition.code, staging / edition.prefix.strip("/"))
     if (staging / _PARTS).exists():
         (staging / _PARTS).rmdir()
-    work = {"render": sum(r[1] for r in results), "mkdocs": sum(r[2] for r in results)}
-    return sum(r[0] for r in results), work
+    done = [r for r in results if not isinstance(r, _Failed)]
+    work = {"render": sum(r[1] for r in done), "mkdocs": sum(r[2] for r in done)}
+    return sum(r[0] for r in done), work
 
 
 def _settings(plan: _Plan, edition: Edition) -> dict:
