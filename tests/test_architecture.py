@@ -143,3 +143,59 @@ def test_no_function_over_60_lines():
                 if lines > MAX_FUNCTION_LINES:
                     long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({lines})")
     assert not long, "functions over 60 lines:\n" + "\n".join(long)
+
+
+# Issue 20/22, "stages hand over, not reach back": the chart modules draw what the scorer
+# handed over (CaseScore.outages, CompanyScore.calls_daily and .figures) and measure nothing.
+# The rule checked: they import nothing from generator.measure, from generator.load only its
+# models (the types they draw from), and no table or query engine (pandas, numpy, DuckDB,
+# pyarrow, pyspark): without those, a chart module cannot re-derive a number from the corpus.
+CHART_MODULES = (
+    "generator.render.charts",
+    "generator.render.company_charts",
+    "generator.render.svg",
+)
+COMPUTING = ("pandas", "numpy", "duckdb", "pyarrow", "pyspark", "polars", "ibis")
+
+
+def _external_imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def chart_reach_back(modules: dict[str, Path], graph: dict[str, set[str]]) -> list[str]:
+    wrong = []
+    for name in CHART_MODULES:
+        for target in sorted(graph[name]):
+            part = _part(target)
+            if part == "measure" or (part == "load" and target != "generator.load.models"):
+                wrong.append(f"{name} imports {target}")
+        libraries = sorted(_external_imports(modules[name]) & set(COMPUTING))
+        wrong += [f"{name} imports {lib}" for lib in libraries]
+    return wrong
+
+
+def test_chart_modules_draw_only_what_is_handed_over():
+    modules = _modules()
+    assert set(CHART_MODULES) <= set(modules), "a chart module moved: update CHART_MODULES"
+    wrong = chart_reach_back(modules, _graph())
+    assert not wrong, "chart modules reaching back into the corpus:\n" + "\n".join(wrong)
+
+
+def test_chart_rule_catches_a_reach_back(tmp_path):
+    """The rule fails on what it forbids: a chart module importing measure and pandas."""
+    fake = tmp_path / "charts.py"
+    fake.write_text("import pandas as pd\nfrom ..measure.timeline import outage_spans\n")
+    modules = {**_modules(), "generator.render.charts": fake}
+    graph = {
+        **_graph(),
+        "generator.render.charts": _imports("generator.render.charts", fake, set(modules)),
+    }
+    wrong = chart_reach_back(modules, graph)
+    assert "generator.render.charts imports generator.measure.timeline" in wrong
+    assert "generator.render.charts imports pandas" in wrong

@@ -8,7 +8,7 @@ expressions instead and runs the very same definitions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -208,11 +208,31 @@ def complaint_mix(
 
 @dataclass
 class CompanyMeasures:
-    """What the scorer needs from the incident data: the long metric table and the mixes."""
+    """What the scorer needs from the incident data: the long metric table and the mixes;
+    and the call centre's days (``daily_calls``), the series its chart draws."""
 
     figures: pd.DataFrame  # METRIC_COLUMNS + INDUSTRY_COLUMNS
     mix: pd.DataFrame  # MIX_COLUMNS
     clocks: pd.DataFrame  # CLOCK_COLUMNS: each company's sources and their last days
+    calls_daily: pd.DataFrame = field(default_factory=lambda: daily_calls(None))
+
+
+DAILY_CALL_COLUMNS = ["company", "date", "offered", "abandoned", "share"]
+
+
+def daily_calls(calls: pd.DataFrame | None) -> pd.DataFrame:
+    """Calls offered and abandoned per company and day over all its queues, and the share of
+    callers who gave up waiting (DAILY_CALL_COLUMNS; by company, then day)."""
+    if calls is None or calls.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in DAILY_CALL_COLUMNS})
+    daily = (
+        calls.groupby(["company", "date"], sort=True)
+        .agg(offered=("offered", "sum"), abandoned=("abandoned", "sum"))
+        .reset_index()
+    )
+    offered = daily["offered"].where(daily["offered"] > 0)  # no calls: no share, not infinity
+    daily["share"] = daily["abandoned"] / offered
+    return daily[DAILY_CALL_COLUMNS]
 
 
 def corpus_measures(
@@ -241,4 +261,4 @@ def corpus_measures(
     finally:
         if running is None:
             eng.close()
-    return CompanyMeasures(with_industry(long, industry_of, min_n), mix, clocks)
+    return CompanyMeasures(with_industry(long, industry_of, min_n), mix, clocks, daily_calls(calls))

@@ -7,6 +7,7 @@ from a figure the source states.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -96,11 +97,21 @@ def stated_frame(cases: Iterable[Case]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["case", "metric", "stated", "qualifier", "source", "quote"])
 
 
+OUTAGE_COLUMNS = [
+    "case", "service", "lost", "end", "start", "stop", "hours", "approximate", "restored"
+]  # fmt: skip
+
+
 @dataclass
 class CaseMetrics:
-    """Long table: one row per (case, metric) with value, basis and evidence."""
+    """Long table: one row per (case, metric) with value, basis and evidence; and every
+    case's outage spans (``outage_spans``), which the hours metric sums and the timeline
+    chart draws: handed over, so no later stage measures them again."""
 
     table: pd.DataFrame  # case, metric, value, basis, counted, stated, qualifier, evidence
+    outages: pd.DataFrame = dataclasses.field(
+        default_factory=lambda: pd.DataFrame({c: pd.Series(dtype=object) for c in OUTAGE_COLUMNS})
+    )
 
     def wide(self) -> pd.DataFrame:
         return self.table.pivot(index="case", columns="metric", values="value")
@@ -297,9 +308,7 @@ def outage_spans(ev: pd.DataFrame) -> pd.DataFrame:
     spans["approximate"] = spans["approximate"] | spans["approx_end"]
     spans["hours"] = _hours(pd.to_datetime(spans["stop"]) - pd.to_datetime(spans["ts"]))
     spans = spans.rename(columns={"ts": "start", "id": "lost"})
-    return spans[
-        ["case", "service", "lost", "end", "start", "stop", "hours", "approximate", "restored"]
-    ].reset_index(drop=True)
+    return spans[OUTAGE_COLUMNS].reset_index(drop=True)
 
 
 @_case_metric(
@@ -422,7 +431,8 @@ def compute_case_metrics(
         long[
             ["case", "metric", "value", "basis", "counted", "stated", "qualifier", "evidence"]
             + ["approximate"]
-        ]
+        ],
+        outage_spans(events),
     )
 
 

@@ -15,13 +15,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
 from ..load.models import Case, as_datetime
-from ..measure.timeline import events_frame, outage_spans
-from ..score import CaseScore, CompanyScore, Scoreboard
+from ..score import CallDay, CaseScore, CompanyScore, OutageSpan, Scoreboard
 from . import format as fmt
 from .i18n import N_, Nn_, _, current_locale, ngettext, term
+from .svg import chart_svg
 
 LANES = [
     N_("Service"),
@@ -182,6 +180,15 @@ class Chart:
         """The figure as the page script reads it: data, layout and the mode bar's config."""
         return figure_json(finished(self.figure, self.config))
 
+    @property
+    def svg(self) -> str:
+        """The same figure drawn at build time (``svg.chart_svg``): what the page shows until
+        plotly.js replaces it, and what readers without JavaScript and print get. Named by
+        the figure's caption and summary; its text runs right to left where the edition does."""
+        labelled_by = f"caption-{self.id} summary-{self.id}"
+        rtl = fmt.right_to_left(current_locale())
+        return chart_svg(finished(self.figure, self.config), labelled_by, rtl)
+
 
 def finished(fig: Figure, config: dict | None = None) -> Figure:
     """The figure with room above the plot for the mode bar, and a mode bar holding what a
@@ -271,12 +278,12 @@ class _Places:
         return text + (" (" + _("approx.") + ")" if ev.approximate else "")
 
 
-def case_timeline(case: Case) -> Figure:
+def case_timeline(case: Case, outages: list[OutageSpan]) -> Figure:
     """Lanes of events over time: outage spans, contacts sized by time, promises to deadlines."""
     events = case.timeline
     places = _Places(case)
     fig = figure(
-        *_outage_traces(case, places),
+        *_outage_traces(case, outages, places),
         *_promise_traces(events, places),
         *_marker_traces(events, places),
     )
@@ -284,35 +291,18 @@ def case_timeline(case: Case) -> Figure:
     return fig
 
 
-def case_outages(case: Case) -> list[dict]:
-    """The case's outage spans by the rule the hours-without-service metric uses (one
-    function measures and draws them): lost and end events, hours (None when unknown)."""
-    spans = outage_spans(events_frame([case]))
-    return [
-        {
-            "lost": lost,
-            "end": end,
-            "hours": None if pd.isna(hours) else float(hours),
-            "approximate": bool(approx),
-            "restored": bool(restored),
-        }
-        for lost, end, hours, approx, restored in zip(
-            spans["lost"], spans["end"], spans["hours"], spans["approximate"], spans["restored"],
-            strict=True,
-        )
-    ]
-
-
-def _outage_traces(case: Case, places: _Places) -> list[dict]:
+def _outage_traces(case: Case, outages: list[OutageSpan], places: _Places) -> list[dict]:
+    """The outage spans measure handed over (the hours-without-service metric's own rule)."""
     by_id = {e.id: e for e in case.timeline}
     traces = []
-    for span in case_outages(case):
-        lost, end = by_id[span["lost"]], by_id[span["end"]]
-        if span["hours"] is None or places.by_order:
+    for span in outages:
+        lost = by_id[span.lost]
+        end = by_id[span.end] if span.end is not None else lost
+        if span.hours is None or places.by_order:
             span_text = _("duration not known")
         else:
-            hours = {"n": fmt.number(round(span["hours"]), current_locale())}
-            approx = span["approximate"]
+            hours = {"n": fmt.number(round(span.hours), current_locale())}
+            approx = span.approximate
             span_text = (_("about %(n)s hours") if approx else _("%(n)s hours")) % hours
         no_service = _("No %(service)s") % {"service": lost.service}
         traces.append(
@@ -464,7 +454,7 @@ TRANSFERS = Nn_("%(n)s transfer", "%(n)s transfers")
 MISSED = Nn_("%(n)s missed promise", "%(n)s missed promises")
 
 
-def timeline_summary(case: Case, score: CaseScore | None = None) -> str:
+def timeline_summary(case: Case, score: CaseScore) -> str:
     """One sentence: how many events of which kinds are drawn, over what span (or in what
     order), never with a date the sources do not give; where the page's figure is a total the
     source states, the sentence says so beside the count drawn."""
@@ -474,7 +464,7 @@ def timeline_summary(case: Case, score: CaseScore | None = None) -> str:
         (sum(k in ("contact", "unavailable") for k in kinds), CONTACTS),
         (sum(k in ("transfer", "closed_transfer") for k in kinds), TRANSFERS),
         (sum(k == "promise_missed" for k in kinds), MISSED),
-        (len(case_outages(case)), Nn_("%(n)s outage", "%(n)s outages")),
+        (len(score.outages), Nn_("%(n)s outage", "%(n)s outages")),
     ]
     what = fmt.join([_count(n, forms) for n, forms in counts if n], _("and"))
     n = _count(len(events), Nn_("%(n)s event", "%(n)s events"))
@@ -525,7 +515,7 @@ def case_charts(case: Case, score: CaseScore) -> dict[str, Chart]:
     """The case page's charts by id: its timeline, whose data is the events table."""
     chart = Chart(
         id=f"timeline-{case.slug}",
-        figure=case_timeline(case),
+        figure=case_timeline(case, score.outages),
         caption=_(
             "Timeline of the case: service outages, contacts, transfers, promises, "
             "escalations and resolution"
@@ -720,28 +710,17 @@ def _volume_and_shares(
     return fig
 
 
-def _daily_calls(calls: pd.DataFrame) -> pd.DataFrame:
-    daily = (
-        calls.groupby("date")
-        .agg(offered=("offered", "sum"), abandoned=("abandoned", "sum"))
-        .reset_index()
-    )
-    daily["share"] = daily["abandoned"] / daily["offered"]
-    return daily
-
-
-def calls_over_time(calls: pd.DataFrame) -> Figure:
+def calls_over_time(days: list[CallDay]) -> Figure:
     """Daily calls offered to agents and the share of callers who gave up waiting."""
-    daily = _daily_calls(calls)
     return _volume_and_shares(
-        [str(d) for d in daily["date"]],
-        daily["offered"].tolist(),
+        [d.date.isoformat() for d in days],
+        [d.offered for d in days],
         (_("date"), _("calls offered per day"), _("%% of callers").replace("%%", "%")),
         "%{x}",
         [
             (
                 _("%% abandoned").replace("%%", "%"),
-                (100 * daily["share"]).round(1).tolist(),
+                [None if d.share is None else round(100 * d.share, 1) for d in days],
                 COLORS["bad"],
                 _("gave up"),
             )
@@ -750,36 +729,30 @@ def calls_over_time(calls: pd.DataFrame) -> Figure:
     )
 
 
-def calls_chart(company: CompanyScore, calls: pd.DataFrame) -> Chart:
-    daily = _daily_calls(calls)
-    worst = daily.loc[daily["share"].idxmax()]
+def calls_chart(company: CompanyScore) -> Chart:
+    """The call centre's days as measure counted them (``CompanyScore.calls_daily``)."""
+    days = company.calls_daily
+    worst = max(days, key=lambda d: -1.0 if d.share is None else d.share)
     summary = _(
         "Between %(low)s and %(high)s calls a day over %(days)s; the most callers gave up on "
         "%(worst)s: %(share)s."
     ) % {
-        "low": fmt.number(daily["offered"].min()),
-        "high": fmt.number(daily["offered"].max()),
-        "days": _count(len(daily), DAYS),
-        "worst": fmt.date(_as_date(worst["date"])),
-        "share": fmt.share(worst["share"]),
+        "low": fmt.number(min(d.offered for d in days)),
+        "high": fmt.number(max(d.offered for d in days)),
+        "days": _count(len(days), DAYS),
+        "worst": fmt.date(worst.date),
+        "share": fmt.share(worst.share),
     }
-    rows = tuple(
-        (fmt.date(_as_date(d)), fmt.number(offered), fmt.share(share))
-        for d, offered, share in zip(daily["date"], daily["offered"], daily["share"], strict=True)
-    )
+    rows = tuple((fmt.date(d.date), fmt.number(d.offered), fmt.share(d.share)) for d in days)
     return Chart(
         id=f"calls-{company.company}",
-        figure=calls_over_time(calls),
+        figure=calls_over_time(days),
         caption=_("Calls offered per day and the share abandoned, for %(name)s")
         % {"name": company.name},
         summary=summary,
         columns=(_("Date"), _("Calls offered"), _("Gave up waiting")),
         rows=rows,
     )
-
-
-def _as_date(value: Any) -> dt.date:
-    return pd.Timestamp(value).date()
 
 
 # --------------------------------------------------------------------------- cases list

@@ -264,7 +264,7 @@ def company_charts(score: CompanyScore, min_sample: int = 30) -> dict[str, Chart
 
 
 def company_page_charts(
-    score: CompanyScore, names: dict[str, str], calls, min_sample: int = 30
+    score: CompanyScore, names: dict[str, str], min_sample: int = 30
 ) -> dict[str, Chart]:
     """Every chart of a company page by id: the incident charts, the case categories, and the
     call centre's days; a chart appears only when it has data to draw."""
@@ -272,7 +272,7 @@ def company_page_charts(
     if score.case_part is not None and any(v is not None for v in score.categories.values()):
         chart = category_chart(score, names)
         out[chart.id] = chart
-    if len(calls):
-        chart = calls_chart(score, calls)
+    if score.calls_daily:
+        chart = calls_chart(score)
         out[chart.id] = chart
     return out

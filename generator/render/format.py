@@ -147,6 +147,11 @@ def month(d: dt.date | None, locale: str | None = None) -> str:
     return format_date(d, format="MMM y", locale=_locale(locale or current_locale()))
 
 
+def right_to_left(locale: str | None = None) -> bool:
+    """Whether the locale's script runs right to left (Hebrew)."""
+    return _locale(locale or current_locale()).character_order == "right-to-left"
+
+
 def when(ts: dt.date | dt.datetime, locale: str | None = None) -> str:
     """An event's time: Mon 15 Jan 2024, 09:00 (or the date alone)."""
     locale = locale or current_locale()

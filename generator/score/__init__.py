@@ -5,12 +5,14 @@ from __future__ import annotations
 from ..load import Corpus
 from ..measure import CaseMetrics, EngineSpec, case_metrics
 from .board import (
+    CallDay,
     CaseScore,
     CompanyCriterionResult,
     CompanyFigure,
     CompanyScore,
     CriterionResult,
     MixRow,
+    OutageSpan,
     Scoreboard,
 )
 from .cases import coverage_problems, criterion_share, grade_for, score_cases, score_table
@@ -19,11 +21,13 @@ from .rubric import LETTER_PLACEHOLDERS, letter_problems, rubric_problems
 
 __all__ = [
     "LETTER_PLACEHOLDERS",
+    "CallDay",
     "CaseScore",
     "CompanyCriterionResult",
     "CompanyFigure",
     "CompanyScore",
     "MixRow",
+    "OutageSpan",
     "CriterionResult",
     "Scoreboard",
     "criterion_share",

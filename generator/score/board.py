@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Out(BaseModel):
@@ -65,6 +65,29 @@ class MetricValue:
     inferred: bool = False
 
 
+@_record
+class OutageSpan:
+    """One outage of a case as measure found it: the events that open and end it (an outage
+    never restored ends at the case's last known event), its hours (None when a time is
+    unknown), whether a time behind it is reconstructed, and whether service came back."""
+
+    lost: str
+    end: str | None
+    hours: float | None
+    approximate: bool
+    restored: bool
+
+
+@_record
+class CallDay:
+    """One day of a company's call centre over all its queues, as measure counted it."""
+
+    date: dt.date
+    offered: float
+    abandoned: float
+    share: float | None  # abandoned / offered
+
+
 class CaseScore(Out):
     case: str
     company: str
@@ -84,6 +107,8 @@ class CaseScore(Out):
     metric_details: dict[str, MetricValue]
     categories: list[CategoryResult]
     criteria: list[CriterionResult]
+    # what the timeline chart draws, handed over from measure (not in the published scores)
+    outages: list[OutageSpan] = Field(default_factory=list, exclude=True)
 
     @property
     def failed(self) -> list[CriterionResult]:
@@ -186,6 +211,8 @@ class CompanyScore(Out):
     figures: list[CompanyFigure]
     mix: list[MixRow]
     channels: dict[str, int]
+    # what the call-centre chart draws, handed over from measure (not in the published scores)
+    calls_daily: list[CallDay] = Field(default_factory=list, exclude=True)
 
     @property
     def failed(self) -> list[CompanyCriterionResult]:

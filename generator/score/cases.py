@@ -13,7 +13,7 @@ import pandas as pd
 from ..load import Corpus
 from ..load.models import Case, Criterion, Rubric, Scoring
 from ..measure import CaseMetrics, case_metrics
-from .board import CaseScore, CategoryResult, CriterionResult, MetricValue
+from .board import CaseScore, CategoryResult, CriterionResult, MetricValue, OutageSpan
 
 
 def criterion_share(values: np.ndarray, scoring: Scoring) -> np.ndarray:
@@ -191,6 +191,7 @@ def score_cases(corpus: Corpus, metrics: CaseMetrics) -> list[CaseScore]:
     criteria_by_case, capped_by_case = _criterion_results(table, rubric, details)
     total_by_case = totals.to_dict("index")
     cat_by_case = cat_totals.to_dict("index")
+    outages = outage_records(metrics.outages)
     return [
         _case_record(
             corpus.cases[slug],
@@ -200,9 +201,29 @@ def score_cases(corpus: Corpus, metrics: CaseMetrics) -> list[CaseScore]:
             _categories(slug, rubric, cat_by_case),
             criteria_by_case.get(slug, []),
             capped_by_case.get(slug, []),
+            outages.get(slug, []),
         )
         for slug in sorted(corpus.cases)
     ]
+
+
+def outage_records(spans: pd.DataFrame) -> dict[str, list[OutageSpan]]:
+    """Each case's outage spans as measure handed them over (in the timeline's order)."""
+    out: dict[str, list[OutageSpan]] = {}
+    columns = ["case", "lost", "end", "hours", "approximate", "restored"]
+    for case, lost, end, hours, approx, restored in zip(
+        *(spans[c].tolist() for c in columns), strict=True
+    ):
+        out.setdefault(case, []).append(
+            OutageSpan(
+                lost=lost,
+                end=end if isinstance(end, str) else None,
+                hours=None if pd.isna(hours) else float(hours),
+                approximate=bool(approx),
+                restored=bool(restored),
+            )
+        )
+    return out
 
 
 def case_date(case: Case) -> tuple[dt.date, str, dt.date | None]:
@@ -228,6 +249,7 @@ def _case_record(
     categories: list[CategoryResult],
     criteria: list[CriterionResult],
     capped: list[str],
+    outages: list[OutageSpan],
 ) -> CaseScore:
     applicable = int(total.get("applicable", 0))
     graded = applicable >= rubric.min_case_criteria
@@ -251,6 +273,7 @@ def _case_record(
         metric_details=details,
         categories=categories,
         criteria=criteria,
+        outages=outages,
     )
 
 

@@ -14,6 +14,7 @@ from ..load import Corpus
 from ..load.models import CompanyRubric, Rubric
 from ..measure import REGISTRY, CompanyMeasures, EngineSpec, corpus_measures
 from .board import (
+    CallDay,
     CaseScore,
     CompanyCriterionResult,
     CompanyFigure,
@@ -164,6 +165,7 @@ class _Incidents:
     figures: dict[str, list[CompanyFigure]]
     mix: dict[str, list[MixRow]]
     clocks: dict[str, list[SourceClock]]
+    calls_daily: dict[str, list[CallDay]]
     # The incident part with every figure at the worse / better end of its interval.
     worse: pd.Series | None = None
     better: pd.Series | None = None
@@ -201,6 +203,7 @@ def score_incidents(
         )
     figures = _figures(measures.figures)
     mix = _mix(measures.mix)
+    days = call_days(measures.calls_daily)
     clocks: dict[str, list[SourceClock]] = {}
     for company, source, rows, first, last, as_of in zip(
         *(measures.clocks[c].tolist() for c in measures.clocks.columns), strict=True
@@ -208,7 +211,7 @@ def score_incidents(
         source = source if isinstance(source, str) and source else None
         clocks.setdefault(company, []).append(SourceClock(source, int(rows), first, last, as_of))
     if rules is None:
-        return _Incidents(pd.Series(dtype=float), {}, {}, figures, mix, clocks)
+        return _Incidents(pd.Series(dtype=float), {}, {}, figures, mix, clocks, days)
     promised = {slug: {p.kind for p in c.promises} for slug, c in corpus.companies.items()}
     slugs = sorted(corpus.companies)
     table = company_score_table(measures.figures, rules, slugs, promised)
@@ -220,8 +223,26 @@ def score_incidents(
         for end in ("worse", "better")
     }
     return _Incidents(
-        part, categories, criteria, figures, mix, clocks, ends["worse"], ends["better"]
+        part, categories, criteria, figures, mix, clocks, days, ends["worse"], ends["better"]
     )
+
+
+def call_days(daily: pd.DataFrame) -> dict[str, list[CallDay]]:
+    """Each company's call-centre days as measure counted them (``daily_calls``)."""
+    out: dict[str, list[CallDay]] = {}
+    columns = ["company", "date", "offered", "abandoned", "share"]
+    for company, day, offered, abandoned, share in zip(
+        *(daily[c].tolist() for c in columns), strict=True
+    ):
+        out.setdefault(company, []).append(
+            CallDay(
+                date=pd.Timestamp(day).date(),
+                offered=float(offered),
+                abandoned=float(abandoned),
+                share=None if pd.isna(share) else float(share),
+            )
+        )
+    return out
 
 
 def _figures(long: pd.DataFrame) -> dict[str, list[CompanyFigure]]:
@@ -394,6 +415,7 @@ def _company_record(
         channels={
             f.channel: f.n for f in figures if f.metric == "complaints" and f.channel != "all"
         },
+        calls_daily=incidents.calls_daily.get(slug, []),
     )
 
 

@@ -377,10 +377,11 @@ def test_print_shows_static_charts_without_controls(browser, server):
         assert not chart.locator(".modebar-container").is_visible()
         assert chart.evaluate("el => el._fullLayout.font.color") == "#1f2328"  # ink on paper
         assert not page.locator(".md-header").is_visible()
-        # a chart that was never drawn prints its numbers instead
+        # a chart plotly has not drawn prints the drawing made at build time
         page.goto(server + "/index.html", wait_until="load")
         page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-        assert page.locator(".cx-chart-data table").first.is_visible()
+        drawing = page.locator(".cx-chart > svg.cx-static").first
+        assert drawing.is_visible() and drawing.bounding_box()["height"] > 100
     finally:
         page.context.close()
 
@@ -395,6 +396,80 @@ def test_chart_data_tables_and_summaries(page, server):
     rows = details.locator("tbody tr")
     assert rows.count() == 3  # one per month of incident data: April to June 2015
     assert rows.first.locator("th[scope='row']").inner_text() == "Apr 2015"
+
+
+# Issue 22: each chart is drawn at build time as an SVG in the chart's box, shown before any
+# script runs, kept without JavaScript and in print, replaced by plotly's chart in the same box.
+
+
+def _drawings(page) -> list[tuple[str, dict | None]]:
+    """Each chart box's id and the size of the drawing in it (None: no drawing)."""
+    out = []
+    for chart in page.locator(".cx-chart").all():
+        drawing = chart.locator(":scope > svg.cx-static")
+        box = drawing.bounding_box() if drawing.count() == 1 and drawing.is_visible() else None
+        out.append((chart.get_attribute("id"), box))
+    return out
+
+
+@pytest.mark.parametrize("path", [*CHART_PAGES, "/he/companies/anonymous-bank.html"])
+def test_charts_are_drawn_without_javascript(browser, server, path):
+    page = _new_page(browser, java_script_enabled=False)
+    try:
+        page.goto(server + path, wait_until="load")
+        drawings = _drawings(page)
+        page.emulate_media(media="print")
+        printed = _drawings(page)
+    finally:
+        page.context.close()
+    assert drawings, f"{path} has no chart"
+    for (chart, box), (_same, paper) in zip(drawings, printed, strict=True):
+        assert box and box["width"] > 300 and box["height"] > 150, (chart, box)
+        assert paper and paper["width"] > 300 and paper["height"] > 150, (chart, paper)
+
+
+def test_the_interactive_chart_replaces_the_drawing_in_the_same_box(page, server):
+    """While plotly.js loads, the box shows the drawing; then plotly's chart takes its place
+    (the drawing goes) and the box keeps about its height: the page below barely moves."""
+    held = []
+    page.route("**/plotly.min.js", lambda route: held.append(route))  # held until let go
+    page.goto(server + "/cases/fiber-upgrade.html", wait_until="load")
+    chart = page.locator("#chart-timeline-fiber-upgrade")
+    chart.scroll_into_view_if_needed()  # plotly.js is asked for when a chart comes near
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "plotly.js was never asked for"
+    ((_id, drawn),) = _drawings(page)
+    assert drawn and drawn["height"] > 300
+    before = chart.bounding_box()["height"]
+    held[0].continue_()
+    _draw_all(page)
+    assert chart.locator("svg.cx-static").count() == 0
+    assert chart.locator("svg.main-svg").first.is_visible()
+    after = chart.bounding_box()["height"]
+    assert abs(after - before) <= 0.05 * before, (before, after)
+    _assert_clean(page, server)
+
+
+def test_drawing_follows_the_colour_scheme(page, server):
+    page.route("**/plotly.min.js", lambda route: route.abort())  # the drawing stays
+    page.goto(server + "/companies/anonymous-bank.html", wait_until="load")
+    text = page.locator("#chart-calls-anonymous-bank svg.cx-static text").first
+    grid = page.locator("#chart-calls-anonymous-bank svg.cx-static .cx-grid").first
+
+    def colours():
+        return (text.evaluate("t => getComputedStyle(t).fill"),
+                grid.evaluate("g => getComputedStyle(g).stroke"))  # fmt: skip
+
+    light = colours()
+    page.locator("form[data-md-component='palette'] label:visible").first.click()
+    page.wait_for_function(
+        "document.body.getAttribute('data-md-color-scheme') === 'slate'", timeout=5000
+    )
+    dark = colours()
+    assert dark[0] != light[0] and dark[1] != light[1], (light, dark)
 
 
 # --------------------------------------------------------------------------- lists and tables

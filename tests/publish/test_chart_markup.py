@@ -90,3 +90,28 @@ def test_chart_text_is_escaped_for_plotlys_html_subset(hostile_site, path, field
     assert not [s for s in seen["styled"] if "90px" in s or "bold" in s], (field, seen["styled"])
     shown = seen["text"]
     assert any(t in shown for t in ("<a href=", "<b>bold</b>", "<span style=")), (field, shown)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/companies/comcast.html", "/companies/regional-telco.html", "/cases/fiber-upgrade.html"],
+)
+def test_the_build_time_drawing_holds_author_markup_as_text(hostile_site, path):
+    """The SVG drawn at build time (seen before plotly.js loads, and without JavaScript): the
+    same hostile names are text in it, never a link, a bold run, a styled span or a script."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        context = browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        page.goto(hostile_site + path, wait_until="load")
+        drawings = page.locator(".cx-chart > svg.cx-static")
+        count = drawings.count()
+        elements = page.locator(".cx-static a, .cx-static b, .cx-static span, .cx-static script")
+        found = elements.count()
+        text = " ".join(drawings.all_text_contents())
+        browser.close()
+    assert count >= 1, f"{path} has no drawing"
+    assert found == 0, f"{path}: markup in the drawing"
+    assert any(t in text for t in ("<a href=", "<b>bold</b>", "<span style=")), (path, text)

@@ -14,9 +14,10 @@ from generator.cli import app
 from generator.load.models import as_datetime
 from generator.measure import case_metrics
 from generator.pipeline import build_site, load
-from generator.render.charts import case_outages, case_timeline
+from generator.render.charts import case_timeline
 from generator.render.letters import compose, plain_text
 from generator.score import score_corpus
+from generator.score.cases import outage_records
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "cases"
@@ -122,15 +123,21 @@ def _check_incident_part(soup, company, rubric) -> None:
     assert f"{round(points, 2):g}" in sentence and f"{round(most, 2):g}" in sentence
 
 
-def test_chart_outages_equal_the_metric_for_every_case(corpus):
+def case_outages(case):
+    """The outage spans measure hands over for ``case`` (what the timeline draws)."""
+    return outage_records(case_metrics({case.slug: case}).outages).get(case.slug, [])
+
+
+def test_chart_outages_equal_the_metric_for_every_case(corpus, board):
     metrics = case_metrics(corpus.cases)
     for slug, case in corpus.cases.items():
         row = metrics.for_case(slug).loc["hours_without_service"]
-        spans = case_outages(case)
-        hours = [s["hours"] for s in spans]
+        spans = board.case(slug).outages
+        assert spans == case_outages(case)
+        hours = [s.hours for s in spans]
         drawn = [
             t
-            for t in case_timeline(case)["data"]
+            for t in case_timeline(case, spans)["data"]
             if t.get("y") == ["Service", "Service"] and t["mode"] == "lines"
         ]
         assert len(drawn) == len(spans)
@@ -154,13 +161,13 @@ def test_two_overlapping_outages_are_drawn_as_measured(corpus):
     measured = case_metrics({"fiber-upgrade": two}).for_case("fiber-upgrade")
     spans = case_outages(two)
     assert len(spans) == 2
-    assert sorted(round(s["hours"]) for s in spans) == [20, 112]
-    assert sum(s["hours"] for s in spans) == pytest.approx(
+    assert sorted(round(s.hours) for s in spans) == [20, 112]
+    assert sum(s.hours for s in spans) == pytest.approx(
         measured.loc["hours_without_service", "counted"], abs=0.5
     )
     drawn = [
         t
-        for t in case_timeline(two)["data"]
+        for t in case_timeline(two, spans)["data"]
         if t.get("y") == ["Service", "Service"] and t["mode"] == "lines"
     ]
     assert len(drawn) == 2
@@ -178,7 +185,7 @@ def test_chart_summary_names_the_stated_totals_beside_what_it_draws(corpus, boar
 def test_chart_counts_equal_the_counted_metrics(corpus):
     metrics = case_metrics(corpus.cases)
     for slug, case in corpus.cases.items():
-        fig = case_timeline(case)
+        fig = case_timeline(case, case_outages(case))
         names = {
             t.get("name"): len(t.get("x", [])) for t in fig["data"] if t.get("mode") == "markers"
         }

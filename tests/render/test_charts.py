@@ -22,11 +22,8 @@ def every_chart(bundled, bundled_board) -> list[Chart]:
     out.append(charts.cases_over_time(rows, {c.case: bundled.cases[c.case].title for c in rows}))
     for score in bundled_board.cases:
         out += charts.case_charts(bundled.cases[score.case], score).values()
-    calls = dict(tuple(bundled.calls.groupby("company", sort=False)))
     for company in bundled_board.companies:
-        out += company_page_charts(
-            company, names, calls.get(company.company, bundled.calls.iloc[0:0])
-        ).values()
+        out += company_page_charts(company, names).values()
     return out
 
 
@@ -93,9 +90,10 @@ def test_zoom_only_where_an_axis_can_zoom(every_chart):
     assert "zoomIn2d" in by_id["timeline-fiber-upgrade"]
 
 
-def test_order_only_timeline_is_placed_by_order_not_by_placeholder_dates(bundled):
+def test_order_only_timeline_is_placed_by_order_not_by_placeholder_dates(bundled, bundled_board):
     case = bundled.cases["widow-billing-name"]
-    fig = charts.case_timeline(case)
+    score = bundled_board.case("widow-billing-name")
+    fig = charts.case_timeline(case, score.outages)
     xs = [x for t in fig["data"] for x in t["x"]]
     assert xs and all(isinstance(x, int) for x in xs)
     assert set(xs) <= set(range(1, len(case.timeline) + 1))
@@ -103,20 +101,21 @@ def test_order_only_timeline_is_placed_by_order_not_by_placeholder_dates(bundled
     assert fig["layout"]["xaxis"]["range"] == [0.5, len(case.timeline) + 0.5]
     hovers = " ".join(h for t in fig["data"] for h in t.get("text", []))
     assert "2009" not in hovers and "step 1 (no time given)" in hovers
-    summary = charts.timeline_summary(case)
+    summary = charts.timeline_summary(case, score)
     assert "no dates" in summary and "4 contacts and 1 outage." in summary
 
 
-def test_timed_timeline_is_placed_by_time(bundled):
+def test_timed_timeline_is_placed_by_time(bundled, bundled_board):
     """Dates the source gives: a date axis. Dates it does not give (the bundled fiber case):
     hours from the first event, never the file's stand-in dates."""
     fiber = bundled.cases["fiber-upgrade"]
     dated = fiber.model_copy(update={"dates": "stated"})
-    fig = charts.case_timeline(dated)
+    outages = bundled_board.case("fiber-upgrade").outages
+    fig = charts.case_timeline(dated, outages)
     xs = [x for t in fig["data"] for x in t["x"]]
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", x) for x in xs)
     assert fig["layout"]["xaxis"]["type"] == "date"
-    fig = charts.case_timeline(fiber)
+    fig = charts.case_timeline(fiber, outages)
     xs = [x for t in fig["data"] for x in t["x"]]
     assert all(isinstance(x, float) for x in xs) and min(xs) == 0
     assert fig["layout"]["xaxis"]["type"] == "linear"

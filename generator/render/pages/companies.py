@@ -14,16 +14,10 @@ def render(site) -> None:
     corpus = site.corpus
     rules = site.rubric.company
     site.render("companies/index.md", "companies.md.j2", **league_context(site))
-    # grouped once: filtering the whole table per company is quadratic at scale
-    calls = dict(tuple(corpus.calls.groupby("company", sort=False)))
-    no_calls = corpus.calls.iloc[0:0]
     for company_score in site.board.companies:
         company = corpus.companies[company_score.company]
-        call_rows = calls.get(company.slug, no_calls)
         case_scores = [site.case_scores[s] for s in company_score.cases]
-        page_charts = company_page_charts(
-            company_score, site.category_names, call_rows, _min_sample(site)
-        )
+        page_charts = company_page_charts(company_score, site.category_names, _min_sample(site))
         site.render(
             f"companies/{company.slug}.md",
             "company.md.j2",

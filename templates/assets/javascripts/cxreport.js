@@ -89,6 +89,13 @@
     if (printing) layout.width = PRINT_WIDTH;
     el.cxHeight = layout.height;
     el.setAttribute("data-drawn", "true");
+    // The drawing made at build time gives way to the interactive chart in the same box: the
+    // box keeps the drawing's height while plotly draws (nothing below it moves).
+    var still = el.querySelector(":scope > .cx-static");
+    if (still) {
+      el.style.minHeight = Math.round(still.getBoundingClientRect().height) + "px";
+      still.remove();
+    }
     Plotly.react(el, figure.data || [], layout, figure.config || {}).then(function () {
       return clearLegend(el, 6);
     }).then(function () {
@@ -177,7 +184,7 @@
   }
 
   /* Print: every chart drawn, light, at a width that fits the page, without its mode bar
-     (the stylesheet hides it); a chart plotly cannot draw in time prints its numbers. */
+     (the stylesheet hides it); a chart plotly has not drawn prints its build-time drawing. */
   var PRINT_WIDTH = 640;
 
   function beforePrint() {
@@ -186,7 +193,8 @@
     document.querySelectorAll(".cx-figure").forEach(function (fig) {
       var chart = fig.querySelector(".cx-chart");
       var data = fig.querySelector(".cx-chart-data");
-      if (data && !data.open && !(chart && chart.getAttribute("data-drawn"))) {
+      var drawn = chart && (chart.getAttribute("data-drawn") || chart.querySelector(".cx-static"));
+      if (data && !data.open && !drawn) {
         data.open = true;
         data.setAttribute("data-print-opened", "true");
       }
