@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import multiprocessing
 import os
 import shutil
+import signal
 import time
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
-from .errors import InputError, Problem
+from .errors import CxError, InputError, Problem
 from .load import Corpus
 from .load.slugs import inside
 from .measure import EngineSpec, case_metrics
@@ -43,8 +46,9 @@ from .publish import (
     swap_into_place,
 )
 from .publish import editions as publish_editions
-from .publish.guard import LOCK_WAIT_SECONDS, owned_or_empty
-from .render import render_site
+from .publish.cache import TemplateCache, open_cache
+from .publish.guard import LOCK_WAIT_SECONDS, MARKER, owned, owned_or_empty
+from .render import SiteRenderer
 from .render.i18n import Edition, _, active, editions, theme_text
 from .resources import TEMPLATES
 from .score import score_corpus
@@ -52,7 +56,7 @@ from .score.rubric import load_checked
 
 __all__ = ["STAGES", "BuildError", "BuildReport", "OutputError", "build_site", "load"]
 
-STAGES = ("load", "metrics", "score", "render", "mkdocs", "search", "harden", "swap")
+STAGES = ("load", "metrics", "score", "editions", "search", "harden", "swap")
 
 
 def load(root: Path | str) -> Corpus:
@@ -67,6 +71,9 @@ class BuildReport:
     pages: int
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    # seconds the editions' workers spent rendering and in mkdocs, added up (the "editions"
+    # stage runs them side by side)
+    work: dict[str, float] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
@@ -126,14 +133,11 @@ def build_site(
     remove_dead_scratch(docs_dir.parent)
     with locked(out, on_wait, wait), scratch_folder(docs_dir.parent) as scratch:
         _check_outputs(Path(cases), config, out, docs_dir)  # again, now that we hold the lock
-        with timed("render"), _corpus_frozen():
-            pages = _render(corpus, board, scratch, chosen, templates, site_url)
-        custom_dir = scratch / "overrides" if overrides else None
-        builds = [_build_of(config, e, chosen, scratch, site_url, custom_dir) for e in chosen]
-        _publish(corpus, config, builds, out, timed, custom_dir)
+        plan = _plan(config, out, lang, chosen, scratch, site_url, overrides, templates)
+        pages, work = _publish(corpus, board, plan, out, timed)
         with locked(docs_dir, on_wait, wait):
             _keep_docs(scratch, docs_dir, overrides)
-    return BuildReport(site=out, pages=pages, seconds=timed.seconds, warnings=corpus.warnings)
+    return BuildReport(out, pages, timed.seconds, corpus.warnings, work)
 
 
 def _editions(config: Path, lang: str | None) -> list[Edition]:
@@ -143,37 +147,171 @@ def _editions(config: Path, lang: str | None) -> list[Edition]:
         message = f"--lang {lang}: the site's languages are {', '.join(codes)} (extra.languages)"
         raise InputError([Problem(str(config), 1, 1, message)])
     found = editions(codes, config, config.resolve().parent / "locale")
-    return [e for e in found if lang is None or e.code == lang]
+    return found if lang is None else [e for e in found if e.code == lang]
 
 
-def _render(corpus, board, scratch: Path, chosen: list[Edition], templates, site_url) -> int:
-    """Every edition's pages: the scored data is shared, only the text differs."""
-    pages = 0
-    for edition in chosen:
-        docs = _docs(scratch, edition, chosen)
-        try:
-            shared = bool(edition.prefix) and not chosen[0].prefix  # the root edition's plotly
-            url = site_url + edition.prefix
-            pages += render_site(corpus, board, docs, templates, url, edition, shared)
-        except jinja2.TemplateError as exc:
-            raise BuildError([_template_message(exc)]) from None
-        _copy_images(corpus, docs)
-    return pages
+@dataclass
+class _Plan:
+    """What a build makes: the editions it renders (``chosen``), the ones the site keeps
+    from the last build (``kept``: with ``--lang``, every other edition already there), and
+    the settings every edition shares."""
+
+    config: Path
+    chosen: list[Edition]
+    everyone: list[Edition]  # the editions the site will hold: the switcher lists them
+    kept: list[str]  # top-level entries of the last site carried over unchanged
+    scratch: Path
+    site_url: str
+    custom_dir: Path | None
+    templates: Path
+    cache: Path | None
 
 
-def _build_of(config, edition, chosen, scratch, site_url, custom_dir) -> tuple[Path, str, dict]:
-    """An edition's mkdocs build: its pages, its folder, its settings."""
-    settings = _settings(config, edition, chosen, site_url, custom_dir)
-    return _docs(scratch, edition, chosen), edition.prefix, settings
+def _plan(config, out, lang, chosen, scratch, site_url, overrides, templates) -> _Plan:
+    """With ``--lang``, the other editions of the last site built into ``out`` stay: the new
+    edition's pages link to them (the switcher, hreflang) as a whole build's do."""
+    everyone, kept = list(chosen), []
+    if lang is not None and owned(out):
+        configured = _editions(config, None)
+        nested = {e.prefix.strip("/") for e in configured if e.prefix}
+        built = {e.prefix.strip("/") for e in chosen}
+        root = (out / "index.html").is_file() and "" not in built  # the last root edition
+        kept = sorted(n for n in nested - built if (out / n).is_dir())
+        if root:  # with the files at the site root beside the edition folders
+            kept = sorted(p.name for p in out.iterdir() if p.name not in built | {MARKER})
+        present = built | set(kept) | ({""} if root else set())
+        everyone = [e for e in configured if e.prefix.strip("/") in present]
+    custom_dir = scratch / "overrides" if overrides else None
+    cache = open_cache(out)
+    return _Plan(config, chosen, everyone, kept, scratch, site_url, custom_dir, templates, cache)
 
 
-def _settings(
-    config: Path, edition: Edition, chosen: list[Edition], site_url: str, custom_dir: Path | None
-) -> dict:
-    """mkdocs settings of an edition, its text translated."""
+# The editions are rendered and built by worker processes forked from the build (each
+# inherits the loaded corpus and scores instead of receiving a copy); a nested edition is
+# built into a hidden folder of the staging site (mkdocs, building the root edition, empties
+# its folder but for hidden entries) and moved into place when all are done.
+_PARTS = ".editions"
+# mkdocs reads the pages' raw HTML blocks once (publish/rawhtml.py); off, it parses them twice
+# as a plain `mkdocs build` does (the same site: tests compare the two)
+ONE_HTML_PASS = True
+_WORK: tuple | None = None  # (corpus, board, plan, staging) while the editions are built
+
+
+@dataclass
+class _Failed:
+    """A worker's error, carried back whole (pickling cxreport's errors rebuilds them from
+    their text alone, not from the problems or messages they hold)."""
+
+    kind: type
+    message: str
+    state: dict
+
+    def error(self) -> BaseException:
+        exc = self.kind.__new__(self.kind)
+        Exception.__init__(exc, self.message)
+        exc.__dict__.update(self.state)
+        return exc
+
+
+def _edition_job(index: int) -> tuple[int, float, float] | _Failed:
+    try:
+        return _edition(index)
+    except CxError as exc:
+        return _Failed(type(exc), str(exc), dict(exc.__dict__))
+
+
+def _edition(index: int) -> tuple[int, float, float]:
+    """Render edition ``index`` of the plan and build it with mkdocs: its page count, and the
+    seconds each took."""
+    assert _WORK is not None
+    corpus, board, plan, staging = _WORK
+    edition = plan.chosen[index]
+    start = time.perf_counter()
+    docs = _docs(plan.scratch, edition, plan.chosen)
+    shared = bool(edition.prefix) and not plan.everyone[0].prefix  # the root edition's plotly
+    try:
+        renderer = SiteRenderer(
+            corpus, board, docs, plan.templates, plan.site_url + edition.prefix, edition, shared
+        )
+        if plan.cache is not None:
+            renderer.env.bytecode_cache = TemplateCache(plan.cache, "render")
+        pages = renderer.render_all()
+    except jinja2.TemplateError as exc:
+        raise BuildError([_template_message(exc)]) from None
+    _copy_images(corpus, docs)
+    rendered = time.perf_counter()
+    custom_dir = docs.parent / "overrides" if plan.custom_dir else None  # its own copy
+    target = staging / _PARTS / edition.code if edition.prefix else staging
+    theme = TemplateCache(plan.cache, "theme") if plan.cache is not None else None
+    settings = _settings(plan, edition)
+    mkdocs_build(plan.config, docs, target, custom_dir, settings, theme, ONE_HTML_PASS)
+    return pages, rendered - start, time.perf_counter() - rendered
+
+
+def _die_with(parent: int) -> None:
+    """A worker ends when the build that forked it is killed (Linux: the parent-death
+    signal), so no orphan keeps writing into a staging folder the next build removes."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # killed before the signal was set up
+        os._exit(1)
+
+
+def _jobs(editions: int) -> int:
+    """Worker processes: one per core (CXREPORT_JOBS says otherwise; 1 builds in this
+    process), no more than there are editions; 1 where processes cannot be forked."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    wanted = os.environ.get("CXREPORT_JOBS", "")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    jobs = int(wanted) if wanted.isdigit() and int(wanted) > 0 else cores or 1
+    return max(1, min(jobs, editions))
+
+
+def _build_editions(corpus, board, plan: _Plan, staging: Path) -> tuple[int, dict[str, float]]:
+    """Every chosen edition rendered and built, in parallel where there are cores; the
+    nested ones moved into their folders afterwards. The same files as one after another."""
+    global _WORK
+    _WORK = (corpus, board, plan, staging)
+    try:
+        jobs = _jobs(len(plan.chosen))
+        indices = range(len(plan.chosen))
+        if jobs == 1:
+            results = [_edition_job(i) for i in indices]
+        else:
+            context = multiprocessing.get_context("fork")
+            parent = os.getpid()
+            with ProcessPoolExecutor(
+                jobs, mp_context=context, initializer=_die_with, initargs=(parent,)
+            ) as pool:
+                results = list(pool.map(_edition_job, indices))
+    finally:
+        _WORK = None
+    for result in results:
+        if isinstance(result, _Failed):
+            raise result.error()
+    for edition in plan.chosen:
+        if edition.prefix:
+            os.rename(staging / _PARTS / edition.code, staging / edition.prefix.strip("/"))
+    if (staging / _PARTS).exists():
+        (staging / _PARTS).rmdir()
+    done = [r for r in results if not isinstance(r, _Failed)]
+    work = {"render": sum(r[1] for r in done), "mkdocs": sum(r[2] for r in done)}
+    return sum(r[0] for r in done), work
+
+
+def _settings(plan: _Plan, edition: Edition) -> dict:
+    """mkdocs settings of an edition, its text translated; its switcher lists every edition
+    the site will hold."""
+    custom_dir = _docs(plan.scratch, edition, plan.chosen).parent / "overrides"
+    custom = custom_dir if plan.custom_dir else None
     with active(edition.translations):
         return publish_editions.overrides(
-            config, edition, chosen, site_url, custom_dir, _, theme_text()
+            plan.config, edition, plan.everyone, plan.site_url, custom, _, theme_text()
         )
 
 
@@ -211,43 +349,50 @@ def _keep_docs(scratch: Path, docs_dir: Path, overrides: bool) -> None:
         swap_into_place(scratch / "overrides", target)
 
 
-def _publish(
-    corpus: Corpus,
-    config: Path,
-    builds: list[tuple[Path, str, dict]],
-    out: Path,
-    timed,
-    custom_dir: Path | None,
-) -> None:
-    """mkdocs into a staging folder beside ``out`` (each edition's pages, with its settings,
-    into its folder), harden, then swap it into place."""
-    with timed("mkdocs"), _build_date(corpus):
-        remove_leftovers(out)
-        staging = out.parent / f".{out.name}.building-{os.getpid()}"
-        if staging.exists():
-            shutil.rmtree(staging)
-        mark(staging)
-        try:
-            for docs_dir, prefix, settings in builds:  # the root edition first: mkdocs
-                # empties the folder it builds into
-                mkdocs_build(config, docs_dir, staging / prefix, custom_dir, settings)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-    with timed("search"):
-        try:
-            _index_editions(staging, [(prefix, s["extra"]["cx_lang"]) for _d, prefix, s in builds])
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-    with timed("harden"):
-        try:
+def _publish(corpus: Corpus, board, plan: _Plan, out: Path, timed) -> tuple[int, dict]:
+    """Render and build every chosen edition into a staging folder beside ``out`` (each
+    edition's pages, with its settings, into its folder), index, harden, carry over the
+    editions kept from the last site, then swap it into place. Returns the page count and
+    the seconds the workers spent rendering and in mkdocs."""
+    remove_leftovers(out)
+    staging = out.parent / f".{out.name}.building-{os.getpid()}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    mark(staging)
+    try:
+        with timed("editions"), _build_date(corpus), _corpus_frozen():
+            pages, work = _build_editions(corpus, board, plan, staging)
+        with timed("search"):
+            built = [(e.prefix, e.code) for e in plan.chosen]
+            _index_editions(staging, built)
+        with timed("harden"):
             pin_inline_scripts(staging)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+            _carry_over(out, staging, plan.kept)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     with timed("swap"):
         swap_into_place(staging, out)
+    return pages, work
+
+
+def _carry_over(out: Path, staging: Path, kept: list[str]) -> None:
+    """The entries of the last site that this build keeps (``--lang``: the other editions),
+    copied into the new one (hard links where the file system has them: nothing changes
+    them afterwards, the swap only renames)."""
+    for name in kept:
+        source, target = out / name, staging / name
+        if source.is_dir():
+            shutil.copytree(source, target, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(source, target)
+
+
+def _link_or_copy(source, target) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _index_editions(staging: Path, editions: list[tuple[str, str]]) -> None:

@@ -23,6 +23,7 @@ GITIGNORE = """\
 site/
 .cxreport-build/
 .*.cxreport-lock
+.*.cxreport-cache/
 cases/companies/_incidents/_tmp/
 cases/companies/_incidents/*.lock
 # Python

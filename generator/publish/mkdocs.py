@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from ..errors import CxError
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 class BuildError(CxError):
@@ -95,10 +99,14 @@ def mkdocs_build(
     site_dir: Path,
     custom_dir: Path | None = None,
     settings: dict | None = None,
+    templates: jinja2.BytecodeCache | None = None,
+    one_html_pass: bool = False,
 ) -> None:
     """Build with the pages of ``docs_dir`` into ``site_dir`` (and the theme overrides of
     ``custom_dir`` in place of the configured ones; ``settings`` in place of the configured
-    ones too: a language edition's), strict: a warning is a failure."""
+    ones too: a language edition's), strict: a warning is a failure. The theme's templates
+    are compiled through ``templates`` (a bytecode cache) when given; ``one_html_pass``: the
+    pages' raw HTML blocks are read once, not parsed twice (see rawhtml.py)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -119,6 +127,12 @@ def mkdocs_build(
                 strict=True,
                 **overrides,
             )
+            if one_html_pass:
+                from .rawhtml import RawHtmlExtension
+
+                cfg["markdown_extensions"].append(RawHtmlExtension())
+            if templates is not None:
+                cfg.plugins["cxreport-template-cache"] = _template_cache_plugin(templates)
             build(cfg)
         except (Abort, ConfigurationError) as exc:
             raise BuildError([*logs.messages, str(exc)]) from None
@@ -126,3 +140,14 @@ def mkdocs_build(
         raise BuildError(logs.messages)
 
 
+def _template_cache_plugin(templates: jinja2.BytecodeCache):
+    """A plugin of this build alone (not in mkdocs.yml) that hands the theme's Jinja
+    environment the bytecode cache before any template is loaded."""
+    from mkdocs.plugins import BasePlugin
+
+    class TemplateCachePlugin(BasePlugin):
+        def on_env(self, env, /, *, config, files):
+            env.bytecode_cache = templates
+            return env
+
+    return TemplateCachePlugin()
