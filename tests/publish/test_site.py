@@ -428,7 +428,7 @@ def test_serve_rebuilds_when_a_case_changes(corpus, tmp_path):
             return response.read().decode("utf-8")
 
     try:
-        deadline = time.time() + 60
+        deadline = time.time() + 300  # a limit on waiting, not a speed target: builds under load are slow
         while True:
             try:
                 page = fetch()
@@ -450,7 +450,7 @@ def test_serve_rebuilds_when_a_case_changes(corpus, tmp_path):
                 "title: One hundred and twelve hours without a dial tone",
             )
         )
-        deadline = time.time() + 60
+        deadline = time.time() + 300
         while "One hundred and twelve hours" not in fetch():
             assert time.time() < deadline, "the site was not rebuilt after the change"
             time.sleep(0.3)
