@@ -428,7 +428,7 @@ def test_serve_rebuilds_when_a_case_changes(corpus, tmp_path):
             return response.read().decode("utf-8")
 
     try:
-        deadline = time.time() + 300  # a limit on waiting, not a speed target: builds under load are slow
+        deadline = time.time() + 300  # a limit on waiting, not a speed target
         while True:
             try:
                 page = fetch()
