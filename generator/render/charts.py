@@ -466,7 +466,7 @@ def timeline_summary(case: Case, score: CaseScore) -> str:
         (sum(k == "promise_missed" for k in kinds), MISSED),
         (len(score.outages), Nn_("%(n)s outage", "%(n)s outages")),
     ]
-    what = fmt.join([_count(n, forms) for n, forms in counts if n], _("and"))
+    what = fmt.join([_count(n, forms) for n, forms in counts if n])
     n = _count(len(events), Nn_("%(n)s event", "%(n)s events"))
     locale = current_locale()
     if any(e.order_only for e in events):
@@ -508,7 +508,7 @@ def _stated_totals(score: CaseScore | None) -> str:
             said.append(ngettext(*forms, count) % {"n": words})
     if not said:
         return ""
-    return _("The source states %(what)s in all.") % {"what": fmt.join(said, _("and"))}
+    return _("The source states %(what)s in all.") % {"what": fmt.join(said)}
 
 
 def case_charts(case: Case, score: CaseScore) -> dict[str, Chart]:

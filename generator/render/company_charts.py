@@ -168,7 +168,7 @@ def first_reply_by_channel(score: CompanyScore) -> Chart | None:
         id=f"first-reply-{score.company}",
         figure=fig,
         caption=_("Time to a first reply from %(name)s, per channel") % {"name": score.name},
-        summary=_("Median time to a first reply:") + " " + fmt.join(parts, _("and")) + ".",
+        summary=_("Median time to a first reply:") + " " + fmt.join(parts) + ".",
         columns=(_("Channel"), _("Median"), _("90th percentile"), "n"),
         rows=tuple(
             (
