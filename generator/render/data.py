@@ -325,6 +325,7 @@ EVENT_HEADER = [
     "to_department",
     "owner",
     "promise",
+    "complete",
 ]
 
 
@@ -396,6 +397,7 @@ def _metric_fields(event, people: dict[tuple[str, str], int]) -> list[Any]:
         d.get("to_department"),
         people["owner", d["by"]] if d["kind"] == "ownership" else None,
         d.get("promise"),
+        d.get("complete"),
     ]
 
 
