@@ -88,6 +88,7 @@ class Event:
     closed: bool
     departments: list[str]
     owner: str | None  # the owner's number within the case (labels are not published)
+    complete: bool | None = None  # a resolution's: False when the source calls it partial
 
 
 def _number(cell: str) -> float | None:
@@ -125,6 +126,7 @@ def read_events(data: Path) -> dict[str, list[Event]]:
                         if d is not None
                     ],
                     owner=row["owner"] or None,
+                    complete={"True": True, "False": False}.get(row["complete"]),
                 )
             )
     return out
@@ -162,6 +164,11 @@ def _place(events: list[Event], keep) -> float:
 def _count(events: list[Event], keep) -> Figure:
     chosen = [e for e in events if keep(e)]
     return Figure(float(len(chosen)), chosen)
+
+
+def _resolution(e: Event) -> bool:
+    """ "The resolution" of every metric is a complete one (a partial one resolves nothing)."""
+    return e.kind == "resolution" and e.complete is True
 
 
 def _when(event: Event | None) -> float:
@@ -226,7 +233,8 @@ def durations(events: list[Event]) -> dict[str, Figure]:
     customer = [e for e in events if _customer(e)]
     first_contact = _when(customer[0] if customer else None)
     first_loss = _when(_first(events, lambda e: e.kind == "service_lost"))
-    resolutions, escalations = _kinds(events, "resolution"), _kinds(events, "escalation")
+    resolutions = [e for e in events if _resolution(e)]
+    escalations = _kinds(events, "escalation")
     # the problem starts at the first contact, or at the loss of service if that came first
     lost_first = bool(_kinds(events, "service_lost")) and not first_contact <= first_loss
     start = first_loss if lost_first else first_contact
@@ -243,10 +251,14 @@ def durations(events: list[Event]) -> dict[str, Figure]:
         )
     return {
         "hours_without_service": outage_hours(events),
-        "resolved": Figure(float(bool(resolutions)), resolutions or customer),
+        # no complete resolution: the evidence is the contacts that tried and any partial fix
+        "resolved": Figure(
+            float(bool(resolutions)),
+            resolutions or [e for e in events if _customer(e) or e.kind == "resolution"],
+        ),
         "hours_to_resolution": Figure(
             _when(resolutions[0]) - start if resolutions else NAN,
-            [e for e in events if e.kind in ("resolution", "service_lost") or _customer(e)],
+            [e for e in events if _resolution(e) or e.kind == "service_lost" or _customer(e)],
         ),
         "hours_to_escalation": Figure(
             _when(ended_by[0] if ended_by else None) - first_contact,
@@ -265,8 +277,11 @@ def _day(at: str) -> int:
 def orders(events: list[Event]) -> dict[str, Figure]:
     """The metrics read from the order of events alone."""
     regulator = _place(events, lambda e: e.kind == "regulator_complaint")
-    resolved = _place(events, lambda e: e.kind == "resolution")
-    needed = not math.isnan(regulator) and (math.isnan(resolved) or regulator < resolved)
+    resolved = _place(events, _resolution)
+    # a complaint and nothing resolved: "solved only after a complaint" cannot be said
+    needed = (
+        NAN if not math.isnan(regulator) and math.isnan(resolved) else float(regulator < resolved)
+    )
     social = _place(events, lambda e: _customer(e) and e.channel == "social")
     private = _place(events, lambda e: _customer(e) and e.channel != "social")
     # a public post solved what private channels had not: private first, then the post,
@@ -274,7 +289,7 @@ def orders(events: list[Event]) -> dict[str, Figure]:
     hit = not math.isnan(social) and private < social < resolved
     posts = [e for e in events if e.kind == "contact" and e.channel == "social"]
     return {
-        "regulator_needed": Figure(float(needed), _kinds(events, "regulator_complaint")),
+        "regulator_needed": Figure(needed, _kinds(events, "regulator_complaint")),
         "channel_disparity": Figure(float(hit), posts),
     }
 
@@ -316,11 +331,11 @@ def with_stated(name: str, figure: Figure, stated: dict) -> Metric:
 def recount_metrics(events: list[Event], stated: dict) -> dict[str, Metric]:
     figures = counts(events) | durations(events) | orders(events)
     out = {name: with_stated(name, f, stated) for name, f in figures.items()}
-    # employees dealt with for each one who took ownership (at least one owner)
+    # employees dealt with for each one who took ownership; no figure when nobody did
     agents, owners = out["distinct_agents"], out["owners"]
     inputs = (agents, owners)
     ids = {id(e) for m in inputs for e in m.evidence}
-    ratio = agents.value / max(owners.value, 1)
+    ratio = agents.value / owners.value if owners.value > 0 else NAN
     out["agents_per_owner"] = Metric(
         ratio,
         "stated" if any(m.basis == "stated" for m in inputs) else "counted",
@@ -462,8 +477,9 @@ def case_parts(rubric: dict, cases: list[dict], scores: dict[str, dict]) -> dict
     """Per company: its graded cases pooled with recency weights and the neutral prior
     (methodology, "Company grades"), and its category scores (weighted means, no prior)."""
     graded = [c for c in cases if scores[c["case"]]["score"] is not None]
-    # only a date the sources give ages a case; the writeup's own date does not
-    dated = {c["case"]: _day(c["date"]) for c in graded if c["date_basis"] != "writeup"}
+    # only a date the sources give ages a case; the writeup's own date does not; the latest
+    # date of any case, graded or not, is the day ages are counted back from
+    dated = {c["case"]: _day(c["date"]) for c in cases if c["date_basis"] != "writeup"}
     latest = max(dated.values(), default=None)
     weights = {
         c["case"]: round(
@@ -617,7 +633,8 @@ def case_site(tmp_path_factory) -> Path:
 
 # Cases the bundled corpus lacks, added to a copy of it: a cap that bites, a stated "at least"
 # the timeline's count exceeds, an outage never restored from a reconstructed time, a
-# regulator with no resolution, a failure nothing backs, and dated cases that weigh less.
+# regulator with no resolution, a failure nothing backs, and dated cases that weigh less; a
+# partial resolution after a regulator, agents and no owner; and an ungraded case dated last.
 EDGE_CASES = {
     "edge-unresolved": """\
 slug: edge-unresolved
@@ -658,7 +675,7 @@ industry: telecom
 started: 2020-03-02
 ended: 2020-03-02
 published: 2024-01-15
-summary: One short call, no transfer, and the problem never solved.
+summary: One short call, one owner, no transfer, and the problem never solved.
 sources:
   - title: Recount test source
 dates: stated
@@ -666,6 +683,7 @@ covers: [contacts-needed, phone-hours, resolved]
 timeline:
   - {id: call-1, kind: contact, at: 2020-03-02T09:00, channel: phone, hold_minutes: 5,
      talk_minutes: 10, agents: [agent a], outcome: no_progress}
+  - {id: owned, kind: ownership, at: 2020-03-02T09:10, by: agent a}
 """,
     "edge-silent": """\
 slug: edge-silent
@@ -683,6 +701,45 @@ timeline:
   - {id: letter-1, kind: contact, at: 2015-01-05, order_only: true, channel: letter,
      initiated_by: company, outcome: no_progress}
   - {id: letter-2, kind: contact, at: 2015-01-20, order_only: true, channel: letter,
+     initiated_by: company, outcome: no_progress}
+""",
+    "edge-partial": """\
+slug: edge-partial
+title: Recount edge case, a partial fix after a regulator and nobody owning it
+company: bank-of-america
+industry: banking
+started: 2022-02-01
+ended: 2022-02-09
+published: 2024-01-15
+summary: Three people, no owner, a regulator, and a fix the source calls partial.
+sources:
+  - title: Recount test source
+dates: stated
+covers: [ownership, resolution, effort]
+timeline:
+  - {id: call-1, kind: contact, at: 2022-02-01T09:00, channel: phone, talk_minutes: 20,
+     agents: [agent a, agent b], outcome: transferred}
+  - {id: call-2, kind: contact, at: 2022-02-03T09:00, channel: phone, talk_minutes: 10,
+     agents: [agent c], outcome: no_progress}
+  - {id: regulator, kind: regulator_complaint, at: 2022-02-04T09:00, regulator: The bureau}
+  - {id: half-fix, kind: resolution, at: 2022-02-09T12:00, what: One account restored,
+     complete: false}
+""",
+    "edge-late": """\
+slug: edge-late
+title: Recount edge case, too thin to grade and dated last
+company: regional-telco
+industry: telecom
+started: 2024-03-01
+ended: 2024-03-01
+published: 2024-03-15
+summary: Only the company's letter is on record.
+sources:
+  - title: Recount test source
+dates: stated
+covers: [resolved]
+timeline:
+  - {id: letter-1, kind: contact, at: 2024-03-01T10:00, channel: letter,
      initiated_by: company, outcome: no_progress}
 """,
 }
@@ -746,7 +803,14 @@ def test_the_edge_cases_recount_from_the_downloads(edge_site):
     assert cases["edge-capped"]["score"] < cases["edge-capped"]["uncapped_score"]
     assert cases["edge-unresolved"]["metric_details"]["contacts"]["basis"] == "counted"
     assert cases["edge-unresolved"]["metric_details"]["hours_without_service"]["approximate"]
-    assert cases["edge-unresolved"]["metrics"]["regulator_needed"] == 1
+    # a complaint and nothing resolved: no figure ("solved only after" cannot be said)
+    assert cases["edge-unresolved"]["metrics"]["regulator_needed"] is None
+    partial = cases["edge-partial"]
+    assert partial["metrics"]["resolved"] == 0 and partial["capped_by"] == ["resolved"]
+    assert partial["metrics"]["regulator_needed"] is None
+    assert partial["metrics"]["owners"] == 0 and partial["metrics"]["agents_per_owner"] is None
+    assert cases["edge-late"]["score"] is None  # not graded, yet its date is the reference
+    assert telco["recency_reference"] == "2024-03-01"
     reasons = {r["reason"] for r in cases["edge-silent"]["criteria"]}
     assert "unbacked_failure" in reasons and cases["edge-silent"]["score"] is None
     assert 0 < telco["case_weights"]["edge-capped"] < 1

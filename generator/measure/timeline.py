@@ -38,6 +38,7 @@ EVENT_COLUMNS = [
     "by",
     "from_dept",
     "to_dept",
+    "complete",
 ]
 
 
@@ -62,6 +63,7 @@ def events_frame(cases: Iterable[Case]) -> pd.DataFrame:
         (cols["by"], "by", None),
         (cols["from_dept"], "from_department", None),
         (cols["to_dept"], "to_department", None),
+        (cols["complete"], "complete", None),
     ]
     obstacles = cols["n_obstacles"]
     for case in cases:
@@ -149,6 +151,8 @@ class Timeline:
         self.is_contact = self.kind.eq("contact")
         self.by_customer = self.is_contact & ev["initiated_by"].eq("customer")
         self.is_phone = self.is_contact & ev["channel"].eq("phone")
+        # "The resolution" of every metric is a complete one: a partial one resolves nothing.
+        self.resolution = self.kind.eq("resolution") & ev["complete"].eq(True)
         # Times of events placed in order only are unknown: durations from them are NaN.
         self.known_ts = ev["ts"].where(~ev["order_only"].astype(bool))
 
@@ -206,7 +210,12 @@ def _counter(id: str, unit: str, description: str, mask_of) -> None:
     _case_metric(id, unit, description)(compute)
 
 
-_counter("contacts", "contacts", "Contacts the customer made", lambda t: t.by_customer)
+_counter(
+    "contacts",
+    "contacts",
+    "Contacts the customer made (only those the customer started, not calls from the company)",
+    lambda t: t.by_customer,
+)
 _counter("transfers", "transfers", "Times the customer was transferred", lambda t: t.of("transfer"))
 _counter(
     "closed_department_transfers",
@@ -312,7 +321,10 @@ def outage_spans(ev: pd.DataFrame) -> pd.DataFrame:
 
 
 @_case_metric(
-    "hours_without_service", "hours", "Hours between losing a service and getting it back"
+    "hours_without_service",
+    "hours",
+    "Hours between losing a service and getting it back; an outage never restored runs to the"
+    " case's last known time",
 )
 def _hours_without_service(t: Timeline) -> Counted:
     """The sum of the case's outage spans (``outage_spans``, which the timeline chart draws
@@ -331,30 +343,43 @@ def _in_cases(t: Timeline, per_case: pd.Series) -> pd.Series:
     return t.ev["case"].map(per_case).fillna(False).astype(bool)
 
 
-@_case_metric("resolved", "0/1", "1 when the case ended in a resolution")
+@_case_metric(
+    "resolved",
+    "0/1",
+    "1 when the case has a complete resolution; 0 when it has none or only a partial one"
+    " (complete: false)",
+)
 def _resolved(t: Timeline) -> Counted:
-    """Evidence: the resolution, or, for a case never resolved, the contacts that tried."""
-    mask = t.of("resolution")
+    """The rubric: "solve it completely"; a partial resolution is not one. Evidence: the
+    resolution, or, for a case never resolved, the contacts that tried (and any partial fix)."""
+    mask = t.resolution
     has = t.has(mask)
-    return Counted(has.astype(float), mask | (t.by_customer & ~_in_cases(t, has)))
+    tried = (t.by_customer | t.of("resolution")) & ~_in_cases(t, has)
+    return Counted(has.astype(float), mask | tried)
 
 
 @_case_metric(
-    "hours_to_resolution", "hours", "Hours from the start of the problem to its resolution"
+    "hours_to_resolution",
+    "hours",
+    "Hours from the start of the problem (the first loss of service, or the customer's first"
+    " contact if that came first) to the first complete resolution",
 )
 def _hours_to_resolution(t: Timeline) -> Counted:
-    resolved = t.of("resolution")
+    resolved = t.resolution
     hours = _hours(t.first_known(resolved) - t.start()).where(t.has(resolved))
     return Counted(hours, resolved | t.of("service_lost") | t.by_customer)
 
 
 @_case_metric(
-    "hours_to_escalation", "hours", "Hours from first contact to an escalation (or to the end)"
+    "hours_to_escalation",
+    "hours",
+    "Hours from the customer's first contact to the first escalation by anyone; never"
+    " escalated: to the first complete resolution (no figure if there is none)",
 )
 def _hours_to_escalation(t: Timeline) -> Counted:
     """Never escalated: the wait ran until the resolution (unknown if never resolved).
     Evidence: the first contact, and the escalation or else the resolution that ended it."""
-    escalated, resolution = t.of("escalation"), t.of("resolution")
+    escalated, resolution = t.of("escalation"), t.resolution
     has_escalation = t.has(escalated)
     end = t.first_known(escalated).where(has_escalation, t.first_known(resolution))
     first_contact = t.by_customer & t.ev["seq"].eq(t.ev["case"].map(t.first_seq(t.by_customer)))
@@ -362,12 +387,19 @@ def _hours_to_escalation(t: Timeline) -> Counted:
     return Counted(_hours(end - t.first_known(t.by_customer)), first_contact | ended_by)
 
 
-@_case_metric("regulator_needed", "0/1", "1 when a regulator complaint came before the resolution")
+@_case_metric(
+    "regulator_needed",
+    "0/1",
+    "1 when a regulator complaint came before the first complete resolution; no figure when a"
+    " complaint was made and nothing was resolved",
+)
 def _regulator_needed(t: Timeline) -> Counted:
+    """The criterion's letter says the problem "was solved only after a complaint to a
+    regulator": with nothing solved that cannot be said (the "resolved" criterion fails it)."""
     mask = t.of("regulator_complaint")
-    regulator, resolved = t.first_seq(mask), t.first_seq(t.of("resolution"))
-    needed = regulator.notna() & (resolved.isna() | (regulator < resolved))
-    return Counted(needed.astype(float), mask)
+    regulator, resolved = t.first_seq(mask), t.first_seq(t.resolution)
+    needed = (regulator.notna() & (regulator < resolved)).astype(float)
+    return Counted(needed.where(regulator.isna() | resolved.notna()), mask)
 
 
 @_case_metric(
@@ -377,12 +409,16 @@ def _channel_disparity(t: Timeline) -> Counted:
     social = t.ev["channel"].eq("social")
     social_seq = t.first_seq(t.by_customer & social)
     private_seq = t.first_seq(t.by_customer & ~social)
-    resolved_seq = t.first_seq(t.of("resolution"))
+    resolved_seq = t.first_seq(t.resolution)
     hit = social_seq.notna() & (private_seq < social_seq) & (resolved_seq > social_seq)
     return Counted(hit.astype(float), t.is_contact & social)
 
 
-@_case_metric("days_of_effort", "days", "Days from the customer's first to last contact")
+@_case_metric(
+    "days_of_effort",
+    "days",
+    "Calendar days from the customer's first contact to their last, both days counted",
+)
 def _days_of_effort(t: Timeline) -> Counted:
     first = t.first_known(t.by_customer)
     last = t.first_known(t.by_customer, last=True)
@@ -393,11 +429,13 @@ def _days_of_effort(t: Timeline) -> Counted:
 @_case_metric(
     "agents_per_owner",
     "people",
-    "Employees dealt with for each one who took ownership",
+    "Employees dealt with for each one who took ownership; no figure when nobody took ownership",
     inputs=("distinct_agents", "owners"),
 )
 def _agents_per_owner(wide: pd.DataFrame) -> pd.Series:
-    return wide["distinct_agents"] / wide["owners"].clip(lower=1)
+    """No owner: no one to divide by, so no figure (never the count of agents, which would
+    earn points for ownership nobody took); the criterion is left out, as any without data."""
+    return wide["distinct_agents"] / wide["owners"].where(wide["owners"] > 0)
 
 
 def compute_case_metrics(

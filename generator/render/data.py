@@ -353,6 +353,7 @@ EVENT_HEADER = [
     "to_department",
     "owner",
     "promise",
+    "complete",
 ]
 
 
@@ -424,6 +425,7 @@ def _metric_fields(event, people: dict[tuple[str, str], int]) -> list[Any]:
         d.get("to_department"),
         people["owner", d["by"]] if d["kind"] == "ownership" else None,
         d.get("promise"),
+        d.get("complete"),
     ]
 
 

@@ -39,8 +39,9 @@ class _Pools:
 def recency_weights(rubric: Rubric, case_scores: list[CaseScore]) -> tuple[dict, dt.date | None]:
     """Each graded case's weight, 0.5 ** (age / half-life), the age counted back from the
     latest date any case's sources give (the corpus's own clock: builds stay reproducible).
-    A case whose sources give no date has no age: weight 1."""
-    dated = [c.recency_date for c in case_scores if c.recency_date and c.score is not None]
+    A case whose sources give no date has no age: weight 1. The reference reads every case,
+    graded or not: a case too thin to grade still tells how far the corpus's sources reach."""
+    dated = [c.recency_date for c in case_scores if c.recency_date]
     latest = max(dated) if dated else None
     weights = {}
     for c in case_scores:
@@ -109,8 +110,16 @@ def company_score_table(
     ]
     crits = pd.DataFrame(
         rows,
-        columns=["category", "criterion", "metric", "channel", "weight", "fail_below", "cap",
-                 "requires"],
+        columns=[
+            "category",
+            "criterion",
+            "metric",
+            "channel",
+            "weight",
+            "fail_below",
+            "cap",
+            "requires",
+        ],
     )
     grid = pd.DataFrame({"company": companies}).merge(crits, how="cross")
     table = grid.merge(figures, on=["company", "metric", "channel"], how="left")
@@ -154,7 +163,7 @@ def _parts(table: pd.DataFrame, min_criteria: int = 1) -> tuple[pd.Series, dict[
     by_cat = {}
     for cat_id, sums in cats.groupby(level="category"):
         sums = sums.droplevel("category")
-        by_cat[cat_id] = (100 * sums["points"] / sums["max_points"].where(sums["max_points"] > 0))
+        by_cat[cat_id] = 100 * sums["points"] / sums["max_points"].where(sums["max_points"] > 0)
     return part, by_cat
 
 
@@ -228,8 +237,10 @@ def score_incidents(
     part, categories = _parts(table, rules.min_company_criteria)
     criteria = _criterion_results(table, rules, _sources_by_figure(measures.sources))
     ends = {
-        end: _parts(company_score_table(bounded(measures.figures, rules, end), rules, slugs,
-                                        promised), rules.min_company_criteria)[0]
+        end: _parts(
+            company_score_table(bounded(measures.figures, rules, end), rules, slugs, promised),
+            rules.min_company_criteria,
+        )[0]
         for end in ("worse", "better")
     }
     return _Incidents(
