@@ -193,6 +193,9 @@ def base_documents() -> dict[str, tuple[type[BaseModel], dict]]:
     company |= {"leadership": [{"role": "x", "name": "x"}], "size": {"customers": 5, "source": "x"}}
     company["regulators"][0]["jurisdiction"] = "x"
     company["promises"][0]["source"] = "x"
+    company["industry_inferred"] = {
+        "industry": company["industry"], "source": "x", "product": "x", "complaints": 1, "of": 2
+    }
     company["incidents"] = company["incidents"][:1]  # ids are unique: one row to fill
     company["incidents"][0] |= {"source": "x", "product": "x", "issue": "x", "response": "x"}
     letter = read("letters/to-acme.yaml")
