@@ -11,26 +11,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from generator.render import charts
 from generator.render.charts import Chart, figure, trace
-from generator.render.company_charts import company_page_charts
 from generator.render.i18n import formatting
 from generator.render.svg import chart_svg
 
 NS = "{http://www.w3.org/2000/svg}"
 
-
-@pytest.fixture(scope="module")
-def every_chart(bundled, bundled_board) -> list[Chart]:
-    names = {c.id: c.name for c in bundled.rubric.categories}
-    out = [charts.grades_chart(bundled_board)]
-    rows = sorted(bundled_board.cases, key=lambda c: c.date, reverse=True)
-    out.append(charts.cases_over_time(rows, {c.case: bundled.cases[c.case].title for c in rows}))
-    for score in bundled_board.cases:
-        out += charts.case_charts(bundled.cases[score.case], score).values()
-    for company in bundled_board.companies:
-        out += company_page_charts(company, names).values()
-    return out
 
 
 def _svg(chart: Chart) -> ET.Element:
