@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
+from babel.lists import format_list
 from babel.units import format_unit
 
 from .i18n import N_, _, current_locale
@@ -163,8 +164,6 @@ def when(ts: dt.date | dt.datetime, locale: str | None = None) -> str:
 def join(items: list[str], style: str = "standard", locale: str | None = None) -> str:
     """'a', 'a and b', 'a, b and c' in the edition's language (Babel's list patterns: "and"
     is ``standard``, "or" is ``or``)."""
-    from babel.lists import format_list
-
     items = [i for i in items if i]
     if len(items) <= 1:
         return "".join(items)
