@@ -95,7 +95,15 @@ def test(args: list[str]) -> None:
     ensure_node_tools()
     run(BIN / "ruff", "check", ".")
     with cpu_report("the test suite"):
-        run(BIN / "python", "-m", "pytest", *args)
+        run(BIN / "python", "-m", "pytest", *parallel(args))
+
+
+def parallel(args: list[str]) -> list[str]:
+    """One pytest worker per core (pytest-xdist), each test module kept whole in one worker so
+    its module fixtures are made once; `-n 0` runs everything in one process."""
+    if any(a.startswith(("-n", "--numprocesses", "--dist")) or a == "no:xdist" for a in args):
+        return args
+    return ["-n", "auto", "--dist", "loadfile", *args]
 
 
 @contextmanager

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,21 @@ def bundled_board(bundled):
     from generator.score import score_corpus
 
     return score_corpus(bundled)
+
+
+@pytest.fixture(scope="session")
+def bundled_site(tmp_path_factory) -> Path:
+    """The bundled corpus built once per test process by the command line, in a child process
+    (as a user builds it; so the recounts never load the generator in-process): every edition,
+    default options. Shared and read-only: a test that changes a site builds its own."""
+    site = tmp_path_factory.mktemp("bundled-site") / "site"
+    code = "import sys; from generator.cli import app; sys.argv[0] = 'cxreport'; app()"
+    args = ["build", "--cases", str(CASES), "--config", str(ROOT / "mkdocs.yml"),
+            "--out", str(site), "--quiet"]  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                            timeout=900, cwd=ROOT)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return site
 
 
 @pytest.fixture

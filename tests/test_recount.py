@@ -434,14 +434,6 @@ def check_industry_medians(merged: pd.DataFrame, min_n: int) -> None:
 # ------------------------------------------------------------------ the runs
 
 
-@pytest.fixture(scope="module")
-def bundled_site(tmp_path_factory) -> Path:
-    site = tmp_path_factory.mktemp("recount") / "site"
-    cxreport("build", "--cases", str(ROOT / "cases"), "--config", str(ROOT / "mkdocs.yml"),
-             "--out", str(site), "--quiet")  # fmt: skip
-    return site
-
-
 def test_recount_of_the_bundled_corpus(bundled_site):
     figures, companies = audit(bundled_site)
     assert figures == 17 and companies == 7

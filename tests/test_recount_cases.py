@@ -615,20 +615,9 @@ def audit_site(site: Path) -> Audit:
 
 
 @pytest.fixture(scope="session")
-def case_site(tmp_path_factory) -> Path:
-    """The bundled corpus built once by the command line, in a child process."""
-    site = tmp_path_factory.mktemp("recount-cases") / "site"
-    cxreport(
-        "build",
-        "--cases",
-        str(ROOT / "cases"),
-        "--config",
-        str(ROOT / "mkdocs.yml"),
-        "--out",
-        str(site),
-        "--quiet",
-    )
-    return site
+def case_site(bundled_site) -> Path:
+    """The bundled corpus built once by the command line, in a child process (conftest's)."""
+    return bundled_site
 
 
 # Cases the bundled corpus lacks, added to a copy of it: a cap that bites, a stated "at least"

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from generator.cli import app
 from generator.load.models import as_datetime
 from generator.measure import case_metrics
-from generator.pipeline import build_site, load
+from generator.pipeline import load
 from generator.render.charts import case_timeline
 from generator.render.letters import compose, plain_text
 from generator.score import score_corpus
@@ -37,10 +37,8 @@ def board(corpus):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("fidelity")
-    build_site(CASES, config=CONFIG, out=tmp / "site", docs_dir=tmp / "docs")
-    return tmp / "site"
+def site(bundled_site) -> Path:
+    return bundled_site
 
 
 def page(site: Path, rel: str) -> BeautifulSoup:

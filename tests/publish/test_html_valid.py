@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline import build_site
-
 ROOT = Path(__file__).resolve().parents[2]
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 # Checked as files, pages have no origin, so the checker cannot match the CSP's 'self' (nor
@@ -50,11 +48,8 @@ def _where(m: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("valid")
-    out = tmp / "site"
-    build_site(ROOT / "cases", config=ROOT / "mkdocs.yml", out=out, docs_dir=tmp / "docs")
-    return out
+def site(bundled_site) -> Path:
+    return bundled_site
 
 
 def test_every_page_is_valid_html(site):

@@ -10,7 +10,6 @@ import pytest
 from typer.testing import CliRunner
 
 from generator.cli import app
-from generator.pipeline import build_site
 
 from .test_browser import ARGS, CHROMIUM, _browser_missing, _require
 
@@ -48,10 +47,8 @@ def page():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("letters")
-    build_site(ROOT / "cases", config=ROOT / "mkdocs.yml", out=tmp / "site", docs_dir=tmp / "docs")
-    return tmp / "site"
+def site(bundled_site) -> Path:
+    return bundled_site
 
 
 def test_the_html_format_has_a_working_stylesheet():

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline import build_site
 from generator.publish.search import SEARCH_DIR, index_site
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,11 +29,8 @@ def fragments(site: Path) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("search")
-    out = tmp / "site"
-    build_site(ROOT / "cases", config=ROOT / "mkdocs.yml", out=out, docs_dir=tmp / "docs")
-    return out
+def site(bundled_site) -> Path:
+    return bundled_site
 
 
 @pytest.fixture(scope="module")

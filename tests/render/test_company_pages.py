@@ -10,18 +10,14 @@ import pytest
 from bs4 import BeautifulSoup
 
 from generator.measure import REGISTRY
-from generator.pipeline import build_site
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("company-site")
-    out = tmp / "site"
-    build_site(ROOT / "cases", config=ROOT / "mkdocs.yml", out=out, docs_dir=tmp / "docs")
-    return out
+def site(bundled_site) -> Path:
+    return bundled_site
 
 
 def soup(path: Path) -> BeautifulSoup:
