@@ -3,13 +3,15 @@ the company file's link, the same summary and closing message as the other impor
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from generator.cli import app
-from generator.importers import import_calls
+from generator.importers import IMPORTERS, ImportFailed, import_calls, run_import
 from generator.pipeline import load as load_corpus
 
 from .test_importers import write
@@ -133,3 +135,14 @@ def test_calls_take_no_store(corpus, tmp_path):
     result = cli(log, "--cases", corpus, "--company", "att", "--into", "store")
     assert result.exit_code == 2 and "No such option" in result.output
     assert not (corpus / "companies" / "att.calls.csv").exists()
+
+
+def test_daily_figures_are_never_sent_to_the_store(corpus, tmp_path):
+    """Even an importer of daily figures that offered --into could not put them in the store."""
+    spec = dataclasses.replace(IMPORTERS["calls"], options=(*IMPORTERS["calls"].options, "into"))
+    log = write(tmp_path / "log.csv", HEADER, AUGUST)
+    before = snapshot(corpus)
+    with pytest.raises(ImportFailed, match="the incident store holds incident rows only"):
+        run_import(log, corpus, spec, company="att", into="store")
+    assert snapshot(corpus) == before
+    assert run_import(log, corpus, spec, company="att", into="csv").total("added") == 2
