@@ -109,6 +109,8 @@ def test_a_registered_importers_rows_are_screened_like_every_other(outages, corp
 @pytest.mark.parametrize("name", list(IMPORTERS))
 def test_every_registered_importers_options_are_in_its_help(name):
     spec = IMPORTERS[name]
+    listing = " ".join(cli("--help").stdout.split())
+    assert f"{name} {spec.help}" in listing  # `cxreport import --help` lists it
     result = cli(name, "--help")
     assert result.exit_code == 0, result.output
     assert spec.help in " ".join(result.stdout.split())
