@@ -140,7 +140,11 @@ class Importer:
     whole: bool = False
 
     def all_options(self) -> list[Option]:
-        return [SHARED[o] if isinstance(o, str) else o for o in self.options]
+        """Every option, own and shared; every import has --cases (first, unless listed)."""
+        options = [SHARED[o] if isinstance(o, str) else o for o in self.options]
+        if not any(o.name == "cases" for o in options):
+            options.insert(0, SHARED["cases"])
+        return options
 
     def values(self, given: dict[str, Any]) -> dict[str, Any]:
         """Every option's value: ``given`` (a Python caller's or the command line's) over the

@@ -52,7 +52,7 @@ def run(
     error raised before the merge writes."""
     spec = IMPORTERS[spec] if isinstance(spec, str) else spec
     path, corpus = Path(path), Path(corpus)
-    values = spec.values(given)
+    values = spec.values({**given, "cases": corpus})
     as_of = stated_day(values.get("as_of"))
     index = CompanyIndex.read(corpus)
     if not path.is_file():

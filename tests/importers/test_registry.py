@@ -128,6 +128,8 @@ def test_shared_options_are_declared_once_and_taken_by_name():
             if option.name in SHARED:
                 assert option is SHARED[option.name], (spec.name, option.name)
     assert IMPORTERS["calls"].takes("replace") and not IMPORTERS["calls"].takes("into")
+    bare = Importer("bare", "No options of its own.", open=open_outages)
+    assert bare.all_options() == [SHARED["cases"]]  # every import has its corpus
 
 
 def test_an_option_an_importer_does_not_take_is_a_wrong_call(corpus):
