@@ -1,21 +1,24 @@
-"""`cxreport import ...`: public complaint, ticket, tweet and call data into incident data."""
+"""`cxreport import ...`: public complaint, ticket, tweet and call data into incident data.
+
+The commands are made from the importers' registry (``importers.IMPORTERS``): each importer's
+spec declares its name, help and options (interface.py), and ``import_command`` turns it into
+a typer command; what every import prints afterwards (the summary table, rejected rows, what
+was and was not written) is the same for all of them.
+"""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Iterator, MutableMapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+from typer.core import TyperGroup
 
-from .common import CorpusOpt, _fail, err, out
-
-import_app = typer.Typer(
-    help="Import public complaint, ticket, tweet and call data as company incident data. "
-    "Imports merge by (source, id): re-importing changes nothing, nothing is ever dropped "
-    "unless --replace says so.",
-    no_args_is_help=True,
-)
+from .common import _fail, err, out
 
 
 def _import_table(report, shown: int = 20) -> None:
@@ -139,8 +142,10 @@ def _validate_after(report, corpus_dir: Path) -> None:
         load(corpus_dir)
     except InputError as exc:
         written = len(report.written) + len(report.created)
-        what = f"the import wrote the {written:,} files listed above" if written else (
-            "the import wrote nothing"
+        what = (
+            f"the import wrote the {written:,} files listed above"
+            if written
+            else ("the import wrote nothing")
         )
         _fail(exc, f"{what}; fix these problems before a build.")
 
@@ -164,177 +169,106 @@ def _run_import(fn, *args, **kwargs):
         raise typer.Exit(1) from None
 
 
-class Unknown(StrEnum):
-    list = "list"
-    create = "create"
+# ------------------------------------------------------------------ commands from the registry
 
 
-class Into(StrEnum):
-    auto = "auto"
-    csv = "csv"
-    store = "store"
+class RegisteredCommands(MutableMapping):
+    """The `import` group's commands: any added the usual way, then one per importer of the
+    registry (importers.IMPORTERS), made from its spec when first looked up: `cxreport --help`
+    loads no importer (nor pandas), and a newly registered importer is a command at once."""
 
+    def __init__(self, added: dict[str, click.Command]):
+        self.added = dict(added)
+        self.made: dict[str, tuple[object, click.Command]] = {}  # name -> (spec, command)
+
+    @staticmethod
+    def registry() -> dict:
+        from ..importers import IMPORTERS
+
+        return IMPORTERS
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name in self.added:
+            return self.added[name]
+        spec = self.registry()[name]
+        made = self.made.get(name)
+        if made is None or made[0] is not spec:
+            made = self.made[name] = (spec, import_command(spec))
+        return made[1]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.added
+        yield from (name for name in self.registry() if name not in self.added)
+
+    def __len__(self) -> int:
+        return len(set(self.added) | set(self.registry()))
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self.added[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self.added[name]
+
+
+class ImportGroup(TyperGroup):
+    """`cxreport import`: one command per registered importer (see RegisteredCommands)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commands = RegisteredCommands(self.commands)
+
+
+import_app = typer.Typer(
+    cls=ImportGroup,
+    help="Import public complaint, ticket, tweet and call data as company incident data. "
+    "Imports merge by (source, id): re-importing changes nothing, nothing is ever dropped "
+    "unless --replace says so.",
+    no_args_is_help=True,
+)
 
 FileArg = Annotated[Path, typer.Argument(help="The file to import.")]
-ReplaceOpt = Annotated[
-    bool,
-    typer.Option(
-        "--replace",
-        help="Drop this source's earlier rows (of the selected companies) before merging; "
-        "the rows dropped are listed.",
-    ),
-]
-IntoOpt = Annotated[
-    Into,
-    typer.Option(
-        help="Where the rows go: CSV beside each company file, or the incident store "
-        "(companies/_incidents, Parquet). auto: the store for files of 50 MB and more, or "
-        "when the source is already there.",
-    ),
-]
-AsOfOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        help="The day the export was taken (YYYY-MM-DD; default: its rows' latest date): the "
-        "settle window of its rows is counted back from this day, whatever is merged later.",
-    ),
-]
-TextOpt = Annotated[
-    bool,
-    typer.Option(
-        "--with-text", help="Keep the customers' own words (only where they consented, for CFPB)."
-    ),
-]
 
 
-@import_app.command("cfpb")
-def import_cfpb_cmd(
-    file: FileArg,
-    cases: CorpusOpt = Path("cases"),
-    company: Annotated[
-        list[str] | None,
-        typer.Option(help="Only this company (a slug, or the name as CFPB spells it); repeatable."),
-    ] = None,
-    since: Annotated[
-        str | None,
-        typer.Option(help="Only complaints received on or after this date (YYYY-MM-DD)."),
-    ] = None,
-    unknown: Annotated[
-        Unknown,
-        typer.Option(help="Companies not in the corpus: list them, or create company files."),
-    ] = Unknown.list,
-    with_text: TextOpt = False,
-    replace: ReplaceOpt = False,
-    into: IntoOpt = Into.auto,
-    as_of: AsOfOpt = None,
-) -> None:
-    """CFPB Consumer Complaint Database export (CSV of any era, or JSON) -> incident data."""
-    from ..importers import import_cfpb
-
-    report = _run_import(
-        import_cfpb, file, cases, company, since, unknown.value,
-        with_text=with_text, replace=replace, into=into.value, as_of=as_of,
-    )  # fmt: skip
-    _import_report(report, cases)
+def import_command(spec) -> click.Command:
+    """The click command of one importer: FILE, then its options as its spec declares them."""
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    app.command(spec.name, help=spec.help)(_callback(spec))
+    return typer.main.get_command(app)
 
 
-def _mapping(items: list[str]) -> dict[str, str]:
-    mapping = {}
-    for item in items:
-        column, sep, target = item.rpartition("=")
-        if not sep or not column:
-            err.print(f"--map {item!r}: write COLUMN=FIELD", markup=False)
-            raise typer.Exit(2)
-        mapping[column.strip()] = target.strip()
-    return mapping
-
-
-@import_app.command("tickets")
-def import_tickets_cmd(
-    file: FileArg,
-    company: Annotated[str, typer.Option(help="Slug of the company the tickets are about.")],
-    map_: Annotated[
-        list[str],
-        typer.Option(
-            "--map",
-            help="COLUMN=FIELD, e.g. 'Ticket #=id'; fields: id, date, channel, product, issue, "
-            "response, text, resolved, timely, escalated, disputed, reply_minutes, "
-            "response_days, and received_at + replied_at (reply time from two timestamps).",
-        ),
-    ],
-    cases: CorpusOpt = Path("cases"),
-    source: Annotated[
-        str | None,
-        typer.Option(help="Name of the system the export comes from (default: the file name)."),
-    ] = None,
-    date_format: Annotated[
-        str | None, typer.Option(help="strftime format of the dates, e.g. %d-%m-%y.")
-    ] = None,
-    time_format: Annotated[
-        str | None, typer.Option(help="strftime format of received_at/replied_at (default: ISO).")
-    ] = None,
-    timezone: Annotated[
-        str, typer.Option(help="Time zone of timestamps written without one.")
-    ] = "UTC",
-    channel: Annotated[str | None, typer.Option(help="One channel for every ticket.")] = None,
-    company_column: Annotated[
-        str | None, typer.Option(help="In a shared export, the column naming the company.")
-    ] = None,
-    company_value: Annotated[
-        str | None, typer.Option(help="The value of --company-column of this company's rows.")
-    ] = None,
-    replace: ReplaceOpt = False,
-    into: IntoOpt = Into.auto,
-    as_of: AsOfOpt = None,
-) -> None:
-    """A ticket export of any helpdesk, through a column mapping -> incident data."""
-    from ..importers import TicketOptions, import_tickets
-
-    options = TicketOptions(
-        _mapping(map_), date_format, time_format, timezone, channel, company_column, company_value
+def _parameter(option) -> inspect.Parameter:
+    """One option as a typed, annotated keyword parameter (typer reads flags and help from
+    it): choices become an Enum, repeatable options a list, no default a required option."""
+    kind = option.type
+    default = inspect.Parameter.empty if option.required else option.default
+    if option.choices:
+        kind = StrEnum(option.name.title().replace("_", ""), {c: c for c in option.choices})
+        default = default if default in (None, inspect.Parameter.empty) else kind(default)
+    if option.many:
+        kind = list[kind]
+    if option.default is None and not option.required and option.type is not bool:
+        kind = kind | None
+    annotation = Annotated[kind, typer.Option(*option.spellings, help=option.help)]
+    return inspect.Parameter(
+        option.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
     )
-    report = _run_import(
-        import_tickets, file, cases, company, options,
-        source=source, replace=replace, into=into.value, as_of=as_of,
-    )  # fmt: skip
-    _import_report(report, cases)
 
 
-@import_app.command("twitter")
-def import_twitter_cmd(
-    file: FileArg,
-    handle: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="HANDLE=COMPANY, e.g. BofA_Help=bank-of-america; repeatable "
-            "(companies' `handles:` are used too)."
-        ),
-    ] = None,
-    cases: CorpusOpt = Path("cases"),
-    with_text: TextOpt = False,
-    replace: ReplaceOpt = False,
-    into: IntoOpt = Into.auto,
-    as_of: AsOfOpt = None,
-) -> None:
-    """Customer-support tweets -> one `social` incident per customer tweet, with reply delay."""
-    from ..importers import import_twitter
+def _callback(spec):
+    """A function typer turns into the command: keyword parameters built from the spec."""
+    params = [inspect.Parameter("file", inspect.Parameter.KEYWORD_ONLY, annotation=FileArg)]
+    params += [_parameter(option) for option in spec.all_options()]
 
-    report = _run_import(
-        import_twitter, file, cases, handle,
-        with_text=with_text, replace=replace, into=into.value, as_of=as_of,
-    )  # fmt: skip
-    _import_report(report, cases)
+    def command(**values) -> None:
+        from ..importers import run_import
 
+        file, cases = values.pop("file"), values.pop("cases")
+        values = {k: v.value if isinstance(v, StrEnum) else v for k, v in values.items()}
+        report = _run_import(run_import, file, cases, spec, **values)
+        _import_report(report, cases)
 
-@import_app.command("calls")
-def import_calls_cmd(
-    file: FileArg,
-    company: Annotated[str, typer.Option(help="Slug of the company whose call centre it is.")],
-    cases: CorpusOpt = Path("cases"),
-) -> None:
-    """A call-centre log (one call a row) -> daily offered, abandoned, waits, handle times."""
-    from ..importers import import_calls
-
-    report = _run_import(import_calls, file, cases, company)
-    _import_report(report, cases)
+    command.__signature__ = inspect.Signature(params)
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    command.__name__ = f"import_{spec.name}"
+    command.__doc__ = spec.help
+    return command

@@ -1,61 +1,68 @@
 """Call-centre logs (one call a row) -> daily figures per queue.
 
-The figures are merged by (date, queue): another month's log adds its days, a log that covers
-days already imported replaces those days' figures, and every other day is kept.
+The figures go through the same merge as every importer's rows (merge.py, table ``CALLS``),
+by (date, queue): another month's log adds its days, a log that covers days already imported
+updates those days' figures, every other day is kept unless ``--replace`` drops them.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 
-from ..load.slugs import child
-from ..load.tables import CALL_COLUMNS, CALL_OPTIONAL_COLUMNS
+from ..load.checks import FORBIDDEN_CHARS, FORBIDDEN_MESSAGE
 from .common import (
-    CHUNK_ROWS,
-    Counts,
-    ImportFailed,
     ImportReport,
     RowChecks,
     header_of,
     parse_dates,
     read_chunks,
-    read_text_csv,
     require_columns,
 )
-from .companies import CompanyIndex
-from .merge import linked_text, write_atomic
-
-# Every column the import writes: a re-import keeps what the scorer reads.
-COLUMNS = [*CALL_COLUMNS, *CALL_OPTIONAL_COLUMNS]
+from .interface import Importer, Option, Run
+from .merge import CALLS
 
 # ------------------------------------------------------------------ call-centre log
 
 CALL_REQUIRED = ["date", "q_start", "q_time", "outcome", "ser_time", "type"]
 
 
-def import_calls(
-    path: Path, corpus: Path, company: str, chunk_rows: int = CHUNK_ROWS
-) -> ImportReport:
+def open_calls(run: Run) -> Iterator[pd.DataFrame]:
     """A call log (one call a row) -> daily figures per queue: offered, answered, abandoned,
     median and 90th-percentile wait, median handle time (``companies/SLUG.calls.csv``)."""
-    index = CompanyIndex.read(corpus)
-    company = index.existing(company)
-    if not path.is_file():
-        raise ImportFailed(f"{path}: file not found")
-    header = header_of(path)
-    require_columns(path, header, CALL_REQUIRED, "call-centre log")
-    report = ImportReport(
-        source="daily call-centre", skipped_label="not offered to an agent (IVR only, or phantom)"
-    )
-    parts = [_calls(chunk, lines, report) for chunk, lines in read_chunks(path, report, chunk_rows)]
+    company = run.index.existing(run.values["company"])
+    require_columns(run.path, header_of(run.path), CALL_REQUIRED, "call-centre log")
+    run.delivery.selection = {company}
+    return _days(run, company)
+
+
+def _days(run: Run, company: str) -> Iterator[pd.DataFrame]:
+    """Every call is read before a day is counted: one batch of daily rows."""
+    chunks = read_chunks(run.path, run.report, run.chunk_rows)
+    parts = [_calls(chunk, lines, run.report) for chunk, lines in chunks]
     calls = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    if calls.empty:
-        return report  # nothing accepted: nothing written
-    _merge_daily(corpus, index, company, _daily(calls), report)
-    return report
+    if not calls.empty:
+        yield _daily(calls).assign(company=company)
+
+
+SPEC = Importer(
+    name="calls",
+    help="A call-centre log (one call a row) -> daily offered, abandoned, waits, handle times.",
+    open=open_calls,
+    source="daily call-centre",
+    skipped_label="not offered to an agent (IVR only, or phantom)",
+    table=CALLS.name,
+    # A day's figures count all of its calls: a rejected call would make them wrong, so any
+    # rejected row stops the import (named file:line; nothing is written).
+    whole=True,
+    options=(
+        Option("company", help="Slug of the company whose call centre it is.", required=True),
+        "cases",
+        "replace",
+    ),
+)
 
 
 def _calls(chunk: pd.DataFrame, lines: np.ndarray, report: ImportReport) -> pd.DataFrame:
@@ -64,6 +71,7 @@ def _calls(chunk: pd.DataFrame, lines: np.ndarray, report: ImportReport) -> pd.D
     wait = pd.to_numeric(chunk["q_time"], errors="coerce")
     handle = pd.to_numeric(chunk["ser_time"], errors="coerce")
     outcome = chunk["outcome"].fillna("").str.strip().str.upper()
+    queue = chunk["type"].fillna("").str.strip().replace("", "all")
     checks = RowChecks(lines, report)
     checks.fail(dates.isna(), "date is not a date")
     bad_num = wait.isna() | handle.isna() | (wait < 0) | (handle < 0)
@@ -71,6 +79,7 @@ def _calls(chunk: pd.DataFrame, lines: np.ndarray, report: ImportReport) -> pd.D
     checks.fail(
         ~outcome.isin(["AGENT", "HANG", "PHANTOM"]), "outcome is not AGENT, HANG or PHANTOM"
     )
+    checks.fail(queue.str.contains(FORBIDDEN_CHARS), f"type {FORBIDDEN_MESSAGE}")
     ok = ~checks.bad
     # A call was offered to an agent queue when it has a queue start ("0:00:00" = never).
     queued = (chunk["q_start"].fillna("").str.strip() != "0:00:00").to_numpy()
@@ -79,17 +88,19 @@ def _calls(chunk: pd.DataFrame, lines: np.ndarray, report: ImportReport) -> pd.D
     return pd.DataFrame(
         {
             "date": dates[keep].dt.strftime("%Y-%m-%d").to_numpy(),
-            "queue": chunk["type"][keep].fillna("").str.strip().replace("", "all").to_numpy(),
+            "queue": queue[keep].to_numpy(),
             "answered": (outcome[keep] == "AGENT").to_numpy(),
             "abandoned": (outcome[keep] == "HANG").to_numpy(),
             "answered_60s": ((outcome[keep] == "AGENT") & (wait[keep] <= 60)).to_numpy(),
             "wait": wait[keep].to_numpy(),
             "handle": handle[keep].where(outcome[keep] == "AGENT").to_numpy(),
+            "line": lines[keep],
         }
     )
 
 
 def _daily(calls: pd.DataFrame) -> pd.DataFrame:
+    """The figures of each day and queue, with the line of its first call (``_line``)."""
     daily = (
         calls.groupby(["date", "queue"])
         .agg(
@@ -100,42 +111,8 @@ def _daily(calls: pd.DataFrame) -> pd.DataFrame:
             wait_p90_s=("wait", lambda s: s.quantile(0.9)),
             handle_median_s=("handle", "median"),
             answered_60s=("answered_60s", "sum"),
+            _line=("line", "min"),
         )
         .reset_index()
     )
-    return daily[COLUMNS].round(1)
-
-
-def _merge_daily(
-    corpus: Path, index: CompanyIndex, company: str, daily: pd.DataFrame, report: ImportReport
-) -> None:
-    """Merge the days into the company's calls CSV (by date and queue), then link it."""
-    folder = corpus / "companies"
-    yaml_path = child(folder, company, ".yaml")
-    path = child(folder, company, ".calls.csv")
-    link = linked_text(yaml_path, "calls_file", path.name)
-    new = daily.astype(object).where(daily.notna(), "").astype(str)
-    old = pd.DataFrame(columns=COLUMNS)
-    if link is None:  # already linked: that file (a plain name, checked by the model)
-        path = folder / index.calls[company]
-    if path.exists():
-        old = read_text_csv(path)
-        missing = [c for c in COLUMNS if c not in old.columns]
-        old = old.assign(**dict.fromkeys(missing, ""))[[*COLUMNS]]
-    old_keys = old.set_index(["date", "queue"])
-    keys = pd.MultiIndex.from_frame(new[["date", "queue"]])
-    known = keys.isin(old_keys.index)
-    same = np.zeros(len(new), dtype=bool)
-    if known.any():
-        before = old_keys.loc[keys[known], COLUMNS[2:]].astype(str).to_numpy()
-        same[known] = (before == new.loc[known, COLUMNS[2:]].to_numpy()).all(axis=1)
-    counts = Counts(int((~known).sum()), int((known & ~same).sum()), int(same.sum()))
-    report.per_company[company] = counts
-    if counts.added + counts.updated:
-        kept = old[~pd.MultiIndex.from_frame(old[["date", "queue"]]).isin(keys[~same])]
-        merged = pd.concat([kept, new[~same]]).sort_values(["date", "queue"], kind="stable")
-        write_atomic(path, merged[COLUMNS].to_csv(index=False, lineterminator="\n"))
-        report.written.append(path)
-    if link is not None:
-        write_atomic(yaml_path, link)
-        report.written.append(yaml_path)
+    return daily[[*CALLS.columns, "_line"]].round(1)

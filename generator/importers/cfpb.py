@@ -19,7 +19,6 @@ import pandas as pd
 
 from ..load.models import MAX_DATE
 from .common import (
-    CHUNK_ROWS,
     ImportFailed,
     ImportReport,
     blank_to_none,
@@ -29,11 +28,11 @@ from .common import (
     normalise_channel,
     parse_dates,
     read_chunks,
-    stated_day,
     yes_no,
 )
 from .companies import CompanyIndex, name_key, stub_slug
-from .merge import Delivery, Stub, deliver
+from .interface import Importer, Option, Run
+from .merge import Delivery, Stub
 
 # Our name for a column -> the keys of the headers CFPB has used for it.
 CFPB_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -110,45 +109,57 @@ class CfpbRun:
     hashed: Counter[str] = field(default_factory=Counter)  # ids made for rows without one
 
 
-def import_cfpb(
-    path: Path,
-    corpus: Path,
-    companies: list[str] | None = None,
-    since: str | None = None,
-    unknown: str = "list",
-    *,
-    with_text: bool = False,
-    replace: bool = False,
-    into: str = "auto",
-    source: str = "cfpb",
-    as_of: str | None = None,
-    chunk_rows: int = CHUNK_ROWS,
-) -> ImportReport:
+def open_cfpb(run: Run) -> Iterator[pd.DataFrame]:
     """CFPB complaints -> incident rows of the matching companies, merged by complaint id."""
-    index = CompanyIndex.read(corpus)
-    report = ImportReport(source=source)
-    delivery = Delivery(corpus, index, source, into, replace, file_size=_size(path), moves=True)
-    delivery.as_of = stated_day(as_of)
-    run = CfpbRun(index, report, delivery, create=unknown == "create", with_text=with_text)
-    run.since = _since(since)
-    _select(run, companies or [])
-    json_file = path.suffix.lower() in (".json", ".ndjson", ".jsonl")
+    values = run.values
+    cfpb = CfpbRun(run.index, run.report, run.delivery, create=values["unknown"] == "create")
+    cfpb.with_text = values["with_text"]
+    cfpb.since = _since(values["since"])
+    _select(cfpb, values["company"] or [])
+    run.state = cfpb
+    json_file = run.path.suffix.lower() in (".json", ".ndjson", ".jsonl")
     read = json_chunks if json_file else csv_chunks
-    chunks = read(path, report, chunk_rows, with_text)
-    deliver((_rows(run, chunk, lines) for chunk, lines in chunks), delivery, report)
-    _check_selection(run, companies or [])
+    chunks = read(run.path, run.report, run.chunk_rows, cfpb.with_text)
+    return (_rows(cfpb, chunk, lines) for chunk, lines in chunks)
+
+
+def close_cfpb(run: Run) -> None:
+    """A --company that matched no row, and the companies unknown names most likely mean."""
+    _check_selection(run.state, run.values["company"] or [])
+    report = run.report
     top = sorted(report.unknown_companies, key=lambda n: -report.unknown_companies[n])[:20]
     for name in top:
-        hint = index.suggest(name)
+        hint = run.index.suggest(name)
         if hint:
             report.suggestions[name] = hint
-    return report
 
 
-def _size(path: Path) -> int:
-    if not path.is_file():
-        raise ImportFailed(f"{path}: file not found")
-    return path.stat().st_size
+SPEC = Importer(
+    name="cfpb",
+    help="CFPB Consumer Complaint Database export (CSV of any era, or JSON) -> incident data.",
+    open=open_cfpb,
+    close=close_cfpb,
+    moves=True,  # a complaint id is one complaint, whichever company the export names
+    options=(
+        "cases",
+        Option(
+            "company",
+            help="Only this company (a slug, or the name as CFPB spells it); repeatable.",
+            many=True,
+        ),
+        Option("since", help="Only complaints received on or after this date (YYYY-MM-DD)."),
+        Option(
+            "unknown",
+            default="list",
+            help="Companies not in the corpus: list them, or create company files.",
+            choices=("list", "create"),
+        ),
+        "with_text",
+        "replace",
+        "into",
+        "as_of",
+    ),
+)
 
 
 def _since(since: str | None) -> pd.Timestamp | None:

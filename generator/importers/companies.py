@@ -210,5 +210,5 @@ def stub_slug(key: str, taken: set[str]) -> str:
     slug = slugify(key, fallback="company")
     if slug_problem(slug) or slug in taken:
         digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-        slug = f"{slug[:SLUG_MAX - 9].strip('-')}-{digest}"
+        slug = f"{slug[: SLUG_MAX - 9].strip('-')}-{digest}"
     return slug

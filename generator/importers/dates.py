@@ -24,9 +24,12 @@ from .common import ImportFailed, by_unique
 
 NUMERIC = r"^\s*(\d{1,2})([-/.])(\d{1,2})([-/.])(\d{4}|\d{2})\s*$"
 MONTH_NAME = r"^\s*\d{1,2}[-/ ]([A-Za-z]{3,9})[-/ ](\d{2}|\d{4})\s*$"
-MONTHS = {m.lower(): i + 1 for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-)}
+MONTHS = {
+    m.lower(): i + 1
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
+}
 # How much better ids must agree in rank with one reading before they count as evidence.
 ID_MARGIN = 0.1
 SHOWN = 8  # ambiguous lines named in a refusal
@@ -84,12 +87,14 @@ class Evidence:
 
 def _split(values: pd.Series) -> pd.DataFrame:
     parts = values.fillna("").astype(str).str.extract(NUMERIC)
-    return pd.DataFrame({
-        "a": pd.to_numeric(parts[0], errors="coerce"),
-        "b": pd.to_numeric(parts[2], errors="coerce"),
-        "sep": parts[1],
-        "year": parts[4],
-    })
+    return pd.DataFrame(
+        {
+            "a": pd.to_numeric(parts[0], errors="coerce"),
+            "b": pd.to_numeric(parts[2], errors="coerce"),
+            "sep": parts[1],
+            "year": parts[4],
+        }
+    )
 
 
 def _read(parts: pd.DataFrame, order: str) -> pd.Series:

@@ -1,6 +1,9 @@
-"""Delivering imported rows into the corpus: merged by (source, id), never replaced.
+"""Delivering imported rows into the corpus: merged by their key, never replaced.
 
-Rows go to one of two places (a source lives in exactly one):
+Every importer's rows pass here (``deliver``), whatever they are: incident rows, merged by
+(source, id), or a call-centre log's daily figures, merged by (date, queue) into the CSV the
+company file names (``Table``: what each keeps and how rows are told apart). Incident rows go
+to one of two places (a source lives in exactly one):
 
 - CSV beside each company file (``companies/SLUG.incidents.csv``): small imports, reviewable
   as text. The file is read, merged and written back whole, atomically.
@@ -33,6 +36,8 @@ from ..load.incidents import FLAG_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS
 from ..load.models import MAX_DATE, MIN_DATE
 from ..load.slugs import child
 from ..load.tables import (
+    CALL_COLUMNS,
+    CALL_OPTIONAL_COLUMNS,
     INCIDENT_COLUMNS,
     MAX_CSV_BYTES,
     STORE_FOLDER,
@@ -45,8 +50,42 @@ from .companies import CompanyIndex, industry_basis, readable_name
 from .store import IncidentStore, dedupe_stage
 
 STORE_THRESHOLD_BYTES = 50 * 1024 * 1024  # about 250,000 CFPB rows
-FRAME_COLUMNS = ["company", *INCIDENT_COLUMNS, "_line"]
 REPEATED = "the same id as an earlier row"
+
+
+@dataclass(frozen=True)
+class Table:
+    """What a company's CSV keeps and how its rows are told apart."""
+
+    name: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]  # a row's identity in the file (within its source, when sourced)
+    link: str  # the company file's key naming the CSV
+    suffix: str  # the CSV's name when the company file names none: SLUG + suffix
+    links: str  # the CompanyIndex field of the CSVs the company files name
+    required: tuple[str, ...]  # columns an existing CSV must have to be merged into
+    text: tuple[str, ...]  # free text, screened for characters a build refuses
+    numbers: tuple[str, ...]
+    flags: tuple[str, ...]
+    sort: tuple[str, ...]
+    loader: str  # the load.tables function a build reads the CSV with
+    sourced: bool  # rows carry their source: a merge touches only its own source's rows
+    store: bool  # may be kept in the incident store instead
+
+
+INCIDENTS = Table(
+    "incidents", tuple(INCIDENT_COLUMNS), ("id",), "incidents_file", ".incidents.csv", "links",
+    ("id",), tuple(TEXT_COLUMNS), tuple(NUMBER_COLUMNS), tuple(FLAG_COLUMNS),
+    ("date", "source", "id"), "load_incidents_csv", sourced=True, store=True,
+)  # fmt: skip
+# A call-centre log's daily figures per queue: one CSV per company (small: a row a day and
+# queue), never in the store; a log covering days already imported updates those days.
+CALLS = Table(
+    "calls", (*CALL_COLUMNS, *CALL_OPTIONAL_COLUMNS), ("date", "queue"), "calls_file",
+    ".calls.csv", "calls", ("date",), ("queue",), tuple(CALL_COLUMNS[2:] + CALL_OPTIONAL_COLUMNS),
+    (), ("date", "queue"), "load_calls_csv", sourced=False, store=False,
+)  # fmt: skip
+TABLES = {t.name: t for t in (INCIDENTS, CALLS)}
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schemas/company.schema.json\n"
 
 
@@ -78,14 +117,21 @@ class Delivery:
     # latest date (``latest``, noted as the rows pass).
     as_of: str | None = None
     latest: str | None = None
+    table: Table = INCIDENTS
 
     @property
     def folder(self) -> Path:
         return self.corpus / "companies"
 
+    @property
+    def linked(self) -> dict[str, str]:
+        """Company slug -> the CSV of this table its company file names."""
+        return getattr(self.index, self.table.links)
 
-def empty_frame() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in FRAME_COLUMNS})
+
+def empty_frame(table: Table = INCIDENTS) -> pd.DataFrame:
+    columns = ["company", *table.columns, "_line"]
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
 def deliver(batches: Iterable[pd.DataFrame], d: Delivery, report: ImportReport) -> None:
@@ -93,7 +139,9 @@ def deliver(batches: Iterable[pd.DataFrame], d: Delivery, report: ImportReport) 
     first passes the checks a build makes (``screen``), so an import never writes a row that
     would stop the corpus from building."""
     report.target = choose_target(d)
-    batches = _dated(d, (screen(batch, report) for batch in batches))
+    batches = (screen(batch, report, d.table) for batch in batches)
+    if "as_of" in d.table.columns:
+        batches = _dated(d, batches)
     if report.target == "store":
         _deliver_store(batches, d, report)
     else:
@@ -127,7 +175,7 @@ def extract_day(d: Delivery, report: ImportReport) -> str | None:
 DATE_RANGE = f"dated outside {MIN_DATE} to {MAX_DATE} (the range a build accepts)"
 
 
-def screen(frame: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+def screen(frame: pd.DataFrame, report: ImportReport, table: Table = INCIDENTS) -> pd.DataFrame:
     """The rows a build would accept; the others are rejected with their reason and lines:
     a date outside the range a build reads, a NUL byte, control or bidi character in any
     text, an id that is empty or longer than 80 characters."""
@@ -138,10 +186,11 @@ def screen(frame: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     well_formed = date.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
     checks.fail(~well_formed, "no date")
     checks.fail((date < MIN_DATE.isoformat()) | (date > MAX_DATE.isoformat()), DATE_RANGE)
-    ids = frame["id"].astype(object).where(frame["id"].notna(), "").astype(str)
-    checks.fail(ids.str.strip() == "", "the id is blank")
-    checks.fail(ids.str.len() > 80, "the id is longer than 80 characters")
-    for column in TEXT_COLUMNS:
+    if "id" in table.key:
+        ids = frame["id"].astype(object).where(frame["id"].notna(), "").astype(str)
+        checks.fail(ids.str.strip() == "", "the id is blank")
+        checks.fail(ids.str.len() > 80, "the id is longer than 80 characters")
+    for column in table.text:
         if column in frame:
             text = frame[column].astype(object).where(frame[column].notna(), "").astype(str)
             checks.fail(text.str.contains(FORBIDDEN_CHARS), f"{column} {FORBIDDEN_MESSAGE}")
@@ -150,6 +199,14 @@ def screen(frame: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
 
 def choose_target(d: Delivery) -> str:
     """Where this source's rows go: its current place, else --into, else by file size."""
+    if not d.table.store:
+        if d.into == "store":
+            raise ImportFailed(
+                f"--into store: {d.source} figures are kept in the CSV the company file "
+                f"names ({d.table.link}); the incident store holds incident rows only; "
+                "nothing was written"
+            )
+        return "csv"
     in_store = d.source in IncidentStore(store_root(d.corpus)).sources()
     in_csv = sorted(csv_holders(d))
     target = d.into
@@ -158,8 +215,11 @@ def choose_target(d: Delivery) -> str:
         target = "store" if in_store or (big and not in_csv) else "csv"
     elsewhere = in_csv if target == "store" else (["the incident store"] if in_store else [])
     if elsewhere and d.replace and d.selection is not None:
-        there = set(in_csv) if target == "store" else set(IncidentStore(store_root(d.corpus))
-                                                          .counts(d.source))
+        there = (
+            set(in_csv)
+            if target == "store"
+            else set(IncidentStore(store_root(d.corpus)).counts(d.source))
+        )
         others = sorted(there - d.selection)
         if others:
             raise ImportFailed(
@@ -180,11 +240,15 @@ def choose_target(d: Delivery) -> str:
 
 
 def csv_holders(d: Delivery) -> dict[str, Path]:
-    """Companies whose linked incidents CSV holds rows of this source."""
+    """Companies whose linked CSV holds rows of this source (any rows, for a table without
+    sources)."""
     found = {}
-    for slug, name in d.index.links.items():
+    for slug, name in d.linked.items():
         path = d.folder / name
         if not path.is_file():
+            continue
+        if not d.table.sourced:
+            found[slug] = path
             continue
         try:
             sources = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["source"])
@@ -211,22 +275,24 @@ _BOOL_TEXT = {"true": "True", "yes": "True", "1": "True", "false": "False", "no"
 _BOOL_TEXT |= {"0": "False"}
 
 
-def canonical(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every incident column as the text written to CSV, whatever types the rows came in:
-    two rows are the same incident data exactly when their canonical texts are equal."""
+def canonical(frame: pd.DataFrame, table: Table = INCIDENTS) -> pd.DataFrame:
+    """Every column of the table as the text written to CSV, whatever types the rows came
+    in: two rows are the same data exactly when their canonical texts are equal."""
     out = pd.DataFrame(index=frame.index)
-    for column in INCIDENT_COLUMNS:
+    for column in table.columns:
         values = frame[column] if column in frame else pd.Series("", index=frame.index)
         values = values.astype(object).where(values.notna(), "")
-        if column in FLAG_COLUMNS:
+        if column in table.flags:
             out[column] = values.astype(str).str.strip().str.lower().map(_BOOL_TEXT).fillna("")
-        elif column in NUMBER_COLUMNS:
+        elif column in table.numbers:
             out[column] = _number_text(values)
         elif column == "date":
             dates = pd.to_datetime(values.replace("", None), errors="coerce")
             out[column] = dates.dt.strftime("%Y-%m-%d").fillna("")
         else:
             out[column] = values.astype(str).str.strip()
+    if "queue" in table.key:  # a build reads a blank queue as "all"
+        out["queue"] = out["queue"].replace("", "all")
     return out.astype(object)
 
 
@@ -237,9 +303,10 @@ def _deliver_csv(batches: Iterable[pd.DataFrame], d: Delivery, report: ImportRep
     """Plan every file (merged CSVs, moved rows, stub and linked company files), check what
     would be written as a build would, then write; nothing is written when no row was
     accepted, or when any planned file fails its check."""
-    frame = pd.concat([empty_frame(), *batches], ignore_index=True)
-    frame["as_of"] = frame["as_of"].fillna(extract_day(d, report) or "")
-    frame = _drop_repeats(frame, report, d.moves)
+    frame = pd.concat([empty_frame(d.table), *batches], ignore_index=True)
+    if "as_of" in d.table.columns:
+        frame["as_of"] = frame["as_of"].fillna(extract_day(d, report) or "")
+    frame = _drop_repeats(frame, report, d)
     leaving = _moves_csv(d, frame, report) if d.moves else {}
     companies = set(frame["company"]) | set(leaving)
     if d.replace:
@@ -256,7 +323,7 @@ def _deliver_csv(batches: Iterable[pd.DataFrame], d: Delivery, report: ImportRep
     links = _plan_links(d, [s for s, p in plans.items() if p[1] is not None])
     stubs = _plan_stubs(d, companies, link=True)
     _check_planned(plans.values(), stubs, d)
-    if d.replace and d.source in IncidentStore(store_root(d.corpus)).sources():
+    if d.replace and d.table.store and d.source in IncidentStore(store_root(d.corpus)).sources():
         scope = d.selection or set()
         for slug, n in IncidentStore(store_root(d.corpus)).drop(d.source, scope).items():
             report.dropped[slug] = report.dropped.get(slug, 0) + n
@@ -281,8 +348,9 @@ def _write_all(items: list[tuple[Path, str | None]], stubs, report: ImportReport
         (report.created if path in stubs else report.written).append(path)
 
 
-def _drop_repeats(frame: pd.DataFrame, report: ImportReport, moves: bool) -> pd.DataFrame:
-    repeated = frame.duplicated(["id"] if moves else ["company", "id"], keep="first")
+def _drop_repeats(frame: pd.DataFrame, report: ImportReport, d: Delivery) -> pd.DataFrame:
+    key = [*d.table.key] if d.moves else ["company", *d.table.key]
+    repeated = frame.duplicated(key, keep="first")
     report.reject(frame.loc[repeated, "_line"].to_numpy(), REPEATED)
     return frame[~repeated]
 
@@ -308,10 +376,11 @@ def _check_planned(plans, stubs: dict[Path, str], d: Delivery) -> None:
     """Every CSV and company file the import would write, read back as a build reads it
     (in a scratch folder): any problem stops the import before the first write."""
     from ..errors import Problems
+    from ..load import tables
     from ..load.corpus import validate_model
     from ..load.models import Company
-    from ..load.tables import load_incidents_csv
 
+    load_csv = getattr(tables, d.table.loader)
     problems = Problems()
     with tempfile.TemporaryDirectory(prefix="cxreport-check-") as scratch:
         for path, text in plans:
@@ -319,7 +388,7 @@ def _check_planned(plans, stubs: dict[Path, str], d: Delivery) -> None:
                 continue
             probe = Path(scratch) / path.name
             probe.write_text(text, encoding="utf-8", newline="")
-            load_incidents_csv(probe, path.stem.split(".")[0], problems, (probe, 1, 1))
+            load_csv(probe, path.stem.split(".")[0], problems, (probe, 1, 1))
         for path, text in stubs.items():
             try:
                 located = parse_text(text)
@@ -336,14 +405,15 @@ def _check_planned(plans, stubs: dict[Path, str], d: Delivery) -> None:
         )
 
 
-def incidents_path(d: Delivery, slug: str) -> Path:
-    """The company's incidents CSV: the one its file names, else SLUG.incidents.csv."""
-    linked = d.index.links.get(slug)
+def csv_path(d: Delivery, slug: str) -> Path:
+    """The company's CSV of this table: the one its file names, else SLUG + the table's
+    suffix (SLUG.incidents.csv, SLUG.calls.csv)."""
+    linked = d.linked.get(slug)
     if linked:
         path = d.folder / linked
         if path.parent.resolve() == d.folder.resolve():
             return path
-    return child(d.folder, slug, ".incidents.csv")
+    return child(d.folder, slug, d.table.suffix)
 
 
 def _plan_company_csv(
@@ -355,59 +425,80 @@ def _plan_company_csv(
 ) -> tuple[Path, str | None]:
     """The company's merged CSV text (None when nothing changes), counted in ``report``;
     ``leaving``: ids of this source that move to another company."""
-    path = incidents_path(d, slug)
-    old = _read_text_table(path)
-    old_canon = canonical(old)
-    gone = (old_canon["source"] == d.source) & old_canon["id"].isin(leaving)
-    old, old_canon = old[~gone], old_canon[~gone]
-    mine = old_canon["source"] == d.source
+    t = d.table
+    path = csv_path(d, slug)
+    old = _read_text_table(path, t)
+    old_canon = canonical(old, t)
+    mine = (old_canon["source"] == d.source) if t.sourced else _all(old_canon)
+    gone = (mine & old_canon["id"].isin(leaving)) if leaving else ~_all(old_canon)
+    old, old_canon, mine = old[~gone], old_canon[~gone], mine[~gone]
     dropping = d.replace and (d.selection is None or slug in d.selection)
     if dropping and mine.any():
         report.dropped[slug] = int(mine.sum())
         old, old_canon = old[~mine], old_canon[~mine]
         mine = mine[~mine]
-    new = canonical(rows)
-    earlier = old_canon[mine].drop_duplicates("id", keep="last").set_index("id")
-    known = new["id"].isin(earlier.index)
-    same = pd.Series(False, index=new.index)
-    if known.any():
-        before = earlier.loc[new.loc[known, "id"], INCIDENT_COLUMNS[1:]].to_numpy()
-        after = new.loc[known, INCIDENT_COLUMNS[1:]].to_numpy()
-        equal = before == after
-        # a row written before rows carried their extract's day: its empty day is no change
-        day = INCIDENT_COLUMNS[1:].index("as_of")
-        equal[:, day] |= before[:, day] == ""
-        same[known] = equal.all(axis=1)
+    new = canonical(rows, t)
+    known, same = _compare(old_canon[mine], new, t)
     counts = Counts(int((~known).sum()), int((known & ~same).sum()), int(same.sum()))
     if len(rows):
         report.per_company[slug] = counts
     if counts.added + counts.updated == 0 and not report.dropped.get(slug) and not gone.any():
         return path, None
-    replaced = old["id"].isin(new.loc[known & ~same, "id"]) & (old_canon["source"] == d.source)
+    changed = _keys(new, t)[known & ~same]
+    replaced = _keys(old_canon, t).isin(changed) & mine.to_numpy()
     merged = pd.concat([old[~replaced], new[~same]], ignore_index=True)
-    merged = merged.sort_values(["date", "source", "id"], kind="stable")
-    text = merged[INCIDENT_COLUMNS].to_csv(index=False, lineterminator="\n")
+    merged = merged.sort_values(list(t.sort), kind="stable")
+    text = merged[list(t.columns)].to_csv(index=False, lineterminator="\n")
     if len(text) > MAX_CSV_BYTES:
-        raise ImportFailed(
-            f"{path.name} would be larger than {MAX_CSV_BYTES:,} bytes: import with --into store"
-        )
+        hint = ": import with --into store" if t.store else ""
+        raise ImportFailed(f"{path.name} would be larger than {MAX_CSV_BYTES:,} bytes{hint}")
     return path, text
 
 
-def _read_text_table(path: Path) -> pd.DataFrame:
+def _all(frame: pd.DataFrame) -> pd.Series:
+    return pd.Series(True, index=frame.index)
+
+
+def _keys(frame: pd.DataFrame, t: Table) -> pd.Index:
+    """Each row's key: an id, or a (date, queue) pair."""
+    if len(t.key) == 1:
+        return pd.Index(frame[t.key[0]])
+    return pd.MultiIndex.from_frame(frame[list(t.key)])
+
+
+def _compare(earlier: pd.DataFrame, new: pd.DataFrame, t: Table) -> tuple[np.ndarray, np.ndarray]:
+    """Which new rows the CSV already has (by key: ``earlier``, this source's canonical rows)
+    and which of those are the same in every column."""
+    earlier = earlier.drop_duplicates(list(t.key), keep="last").set_index(list(t.key))
+    keys = _keys(new, t)
+    known = np.asarray(keys.isin(earlier.index), dtype=bool)
+    same = np.zeros(len(new), dtype=bool)
+    if known.any():
+        values = [c for c in t.columns if c not in t.key]
+        before = earlier.loc[keys[known], values].to_numpy()
+        equal = before == new.loc[known, values].to_numpy()
+        if "as_of" in values:  # a row written before rows carried their extract's day:
+            day = values.index("as_of")  # its empty day is no change
+            equal[:, day] |= before[:, day] == ""
+        same[known] = equal.all(axis=1)
+    return known, same
+
+
+def _read_text_table(path: Path, t: Table = INCIDENTS) -> pd.DataFrame:
     if not path.exists():
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in INCIDENT_COLUMNS})
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in t.columns})
     old = read_text_csv(path)
-    unknown = [c for c in old.columns if c not in INCIDENT_COLUMNS]
-    if unknown or "id" not in old.columns:
+    unknown = [c for c in old.columns if c not in t.columns]
+    missing = [c for c in t.required if c not in old.columns]
+    if unknown or missing:
         raise ImportFailed(
-            f"{path}: cannot merge into it: column(s) {unknown or ['id']} "
+            f"{path}: cannot merge into it: column(s) {unknown or missing} "
             "(run `cxreport validate` for details)"
         )
-    for column in INCIDENT_COLUMNS:
+    for column in t.columns:
         if column not in old.columns:
             old[column] = ""
-    return old[INCIDENT_COLUMNS].astype(object)
+    return old[list(t.columns)].astype(object)
 
 
 # ------------------------------------------------------------------ the incident store
@@ -473,13 +564,14 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def _plan_links(d: Delivery, slugs: list[str]) -> dict[Path, str]:
-    """New text of each existing company file that must name its incidents CSV."""
+    """New text of each existing company file that must name its CSV (incidents_file,
+    calls_file)."""
     links = {}
     for slug in slugs:
-        if slug in d.stubs or slug in d.index.links:
+        if slug in d.stubs or slug in d.linked:
             continue
         path = child(d.folder, slug, ".yaml")
-        text = linked_text(path, "incidents_file", incidents_path(d, slug).name)
+        text = linked_text(path, d.table.link, csv_path(d, slug).name)
         if text is not None:
             links[path] = text
     return links
@@ -542,7 +634,7 @@ def _plan_stubs(d: Delivery, with_rows: set[str], link: bool) -> dict[Path, str]
             data["aliases"] = aliases
         data |= {**_industry(stub, d.source), "country": stub.country}
         if link:
-            data["incidents_file"] = incidents_path(d, slug).name
+            data["incidents_file"] = csv_path(d, slug).name
         path = child(d.folder, slug, ".yaml")
         body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
         note = f"# Created by `cxreport import` from {d.source} data: check and complete it.\n"

@@ -8,6 +8,7 @@ filtered with ``--company-column``/``--company-value``; ``--channel`` sets one c
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,12 +30,10 @@ from .common import (
     parse_times,
     read_chunks,
     require_columns,
-    stated_day,
     yes_no,
 )
-from .companies import CompanyIndex
 from .dates import MONTH_NAME, decide, formats_of, parse_in_order
-from .merge import Delivery, deliver
+from .interface import Importer, Option, Run
 
 TEXT_FIELDS = {c: MAX_LENGTH[c] for c in FREE_TEXT}
 FLAG_FIELDS = FLAG_COLUMNS
@@ -68,6 +67,42 @@ class TicketOptions:
     @property
     def column(self) -> dict[str, str]:  # field -> column
         return {f: c for c, f in self.mapping.items()}
+
+    @classmethod
+    def of(cls, values: dict) -> TicketOptions:
+        """The options of one run (``--map`` as COLUMN=FIELD texts, or a mapping)."""
+        mapping = values["map_"]
+        return cls(
+            mapping if isinstance(mapping, dict) else _mapping(mapping),
+            values["date_format"],
+            values["time_format"],
+            values["timezone"],
+            values["channel"],
+            values["company_column"],
+            values["company_value"],
+        )
+
+    def values(self) -> dict:
+        """The other way round: the option values a run takes."""
+        return {
+            "map_": dict(self.mapping),
+            "date_format": self.date_format,
+            "time_format": self.time_format,
+            "timezone": self.timezone,
+            "channel": self.channel,
+            "company_column": self.company_column,
+            "company_value": self.company_value,
+        }
+
+
+def _mapping(items: list[str]) -> dict[str, str]:
+    mapping = {}
+    for item in items:
+        column, sep, target = item.rpartition("=")
+        if not sep or not column:
+            raise ImportFailed(f"--map {item!r}: write COLUMN=FIELD")
+        mapping[column.strip()] = target.strip()
+    return mapping
 
 
 def source_for(path: Path, source: str | None) -> str:
@@ -139,36 +174,51 @@ def date_formats(path: Path, o: TicketOptions, chunk_rows: int = CHUNK_ROWS) -> 
     )  # fmt: skip
 
 
-def import_tickets(
-    path: Path,
-    corpus: Path,
-    company: str,
-    options: TicketOptions,
-    *,
-    source: str | None = None,
-    replace: bool = False,
-    into: str = "auto",
-    as_of: str | None = None,
-    chunk_rows: int = CHUNK_ROWS,
-) -> ImportReport:
+def open_tickets(run: Run) -> Iterator[pd.DataFrame]:
     """A ticket export about one company -> its incident rows, merged by (source, ticket id)."""
-    as_of = stated_day(as_of)
-    index = CompanyIndex.read(corpus)
-    company = index.existing(company)
-    if not path.is_file():
-        raise ImportFailed(f"{path}: file not found")
-    check_options(path, options)
-    options.formats = date_formats(path, options, chunk_rows)
-    report = ImportReport(source=source_for(path, source))
-    delivery = Delivery(corpus, index, report.source, into, replace, {company})
-    delivery.file_size = path.stat().st_size
-    delivery.as_of = as_of
-    batches = (
-        _rows(chunk, lines, company, options, report)
-        for chunk, lines in read_chunks(path, report, chunk_rows)
+    company = run.index.existing(run.values["company"])
+    options = TicketOptions.of(run.values)
+    check_options(run.path, options)
+    options.formats = date_formats(run.path, options, run.chunk_rows)
+    run.set_source(source_for(run.path, run.values["source"]))
+    run.delivery.selection = {company}
+    return (
+        _rows(chunk, lines, company, options, run.report)
+        for chunk, lines in read_chunks(run.path, run.report, run.chunk_rows)
     )
-    deliver(batches, delivery, report)
-    return report
+
+
+SPEC = Importer(
+    name="tickets",
+    help="A ticket export of any helpdesk, through a column mapping -> incident data.",
+    open=open_tickets,
+    options=(
+        Option("company", help="Slug of the company the tickets are about.", required=True),
+        Option(
+            "map_",
+            help="COLUMN=FIELD, e.g. 'Ticket #=id'; fields: id, date, channel, product, issue, "
+            "response, text, resolved, timely, escalated, disputed, reply_minutes, "
+            "response_days, and received_at + replied_at (reply time from two timestamps).",
+            required=True,
+            many=True,
+            flags=("--map",),
+        ),
+        "cases",
+        Option(
+            "source",
+            help="Name of the system the export comes from (default: the file name).",
+        ),
+        Option("date_format", help="strftime format of the dates, e.g. %d-%m-%y."),
+        Option("time_format", help="strftime format of received_at/replied_at (default: ISO)."),
+        Option("timezone", default="UTC", help="Time zone of timestamps written without one."),
+        Option("channel", help="One channel for every ticket."),
+        Option("company_column", help="In a shared export, the column naming the company."),
+        Option("company_value", help="The value of --company-column of this company's rows."),
+        "replace",
+        "into",
+        "as_of",
+    ),
+)
 
 
 def _rows(

@@ -17,6 +17,7 @@ replies.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -35,10 +36,9 @@ from .common import (
     parse_times,
     read_chunks,
     require_columns,
-    stated_day,
 )
 from .companies import CompanyIndex
-from .merge import Delivery, deliver
+from .interface import Importer, Option, Run
 
 TWITTER_COLUMNS = [
     "tweet_id",
@@ -101,44 +101,43 @@ def first_replies(path: Path, handles: dict[str, str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def import_twitter(
-    path: Path,
-    corpus: Path,
-    handles: list[str] | None = None,
-    *,
-    with_text: bool = False,
-    source: str = "twitter",
-    replace: bool = False,
-    into: str = "auto",
-    as_of: str | None = None,
-    chunk_rows: int = CHUNK_ROWS,
-) -> ImportReport:
+def open_twitter(run: Run) -> Iterator[pd.DataFrame]:
     """Support tweets -> one incident per customer tweet to a handle, with its reply delay."""
-    as_of = stated_day(as_of)
-    index = CompanyIndex.read(corpus)
-    chosen = handles_for(index, handles or [])
-    if not path.is_file():
-        raise ImportFailed(f"{path}: file not found")
-    require_columns(path, header_of(path), TWITTER_COLUMNS, "customer-support tweets")
-    replies = first_replies(path, chosen)
+    chosen = handles_for(run.index, run.values["handle"] or [])
+    require_columns(run.path, header_of(run.path), TWITTER_COLUMNS, "customer-support tweets")
+    replies = first_replies(run.path, chosen)
     own = dict(zip(replies["tweet"], replies["handle"], strict=True))
     first = replies[replies["parent"] != ""].groupby(["parent", "handle"])["at"].min()
     first = first.astype("datetime64[ns, UTC]")  # kept when there is no reply at all
-    report = ImportReport(
-        source=source,
-        skipped_label="not customer tweets to the handles, or follow-ups in a thread",
-    )
-    delivery = Delivery(corpus, index, source, into, replace, set(chosen.values()))
-    delivery.file_size = path.stat().st_size
-    delivery.moves = True  # a tweet is one incident, whichever handle it reaches
-    delivery.as_of = as_of
-    secret = corpus_secret(corpus)
-    batches = (
+    run.delivery.selection = set(chosen.values())
+    secret = corpus_secret(run.corpus)
+    with_text, report = run.values["with_text"], run.report
+    return (
         _rows(chunk, lines, chosen, own, first, with_text, report, secret)
-        for chunk, lines in read_chunks(path, report, chunk_rows)
+        for chunk, lines in read_chunks(run.path, report, run.chunk_rows)
     )
-    deliver(batches, delivery, report)
-    return report
+
+
+SPEC = Importer(
+    name="twitter",
+    help="Customer-support tweets -> one `social` incident per customer tweet, with reply delay.",
+    open=open_twitter,
+    skipped_label="not customer tweets to the handles, or follow-ups in a thread",
+    moves=True,  # a tweet is one incident, whichever handle it reaches
+    options=(
+        Option(
+            "handle",
+            help="HANDLE=COMPANY, e.g. BofA_Help=bank-of-america; repeatable "
+            "(companies' `handles:` are used too).",
+            many=True,
+        ),
+        "cases",
+        "with_text",
+        "replace",
+        "into",
+        "as_of",
+    ),
+)
 
 
 def _addressed(chunk: pd.DataFrame, handles: dict[str, str], own: dict, first: pd.Series):
