@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..load.incidents.write import Counts
 from ..load.slugs import child
 from ..load.tables import CALL_COLUMNS, CALL_OPTIONAL_COLUMNS
 from .common import (
     CHUNK_ROWS,
-    Counts,
     ImportFailed,
     ImportReport,
     RowChecks,

@@ -29,20 +29,21 @@ import pandas as pd
 import yaml
 
 from ..load.checks import FORBIDDEN_CHARS, FORBIDDEN_MESSAGE, check_hidden
-from ..load.incidents import FLAG_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS
+from ..load.incidents import (
+    FLAG_COLUMNS,
+    INCIDENT_COLUMNS,
+    NUMBER_COLUMNS,
+    TEXT_COLUMNS,
+    sql_text,
+)
+from ..load.incidents.store import STORE_FOLDER, store_root
+from ..load.incidents.write import Counts, IncidentStore, dedupe_stage
 from ..load.models import MAX_DATE, MIN_DATE
 from ..load.slugs import child
-from ..load.tables import (
-    INCIDENT_COLUMNS,
-    MAX_CSV_BYTES,
-    STORE_FOLDER,
-    sql_text,
-    store_root,
-)
+from ..load.tables import MAX_CSV_BYTES
 from ..load.yamlfile import YamlError, parse_text
-from .common import Counts, ImportFailed, ImportReport, RowChecks, read_text_csv
+from .common import ImportFailed, ImportReport, RowChecks, read_text_csv
 from .companies import CompanyIndex, industry_basis, readable_name
-from .store import IncidentStore, dedupe_stage
 
 STORE_THRESHOLD_BYTES = 50 * 1024 * 1024  # about 250,000 CFPB rows
 FRAME_COLUMNS = ["company", *INCIDENT_COLUMNS, "_line"]

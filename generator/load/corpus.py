@@ -22,17 +22,11 @@ from pydantic import BaseModel, ValidationError
 from ..errors import InputError, Problem, Problems
 from .checks import check_case, check_hidden, loc_label
 from .gather import Gathered, Gathering, gather
+from .incidents import INCIDENT_COLUMNS
+from .incidents.store import StoreInfo, load_store
 from .models import Case, Company, Letter, Rubric
 from .slugs import inside
-from .tables import (
-    INCIDENT_COLUMNS,
-    StoreInfo,
-    empty_calls,
-    empty_incidents,
-    load_calls_csv,
-    load_incidents_csvs,
-    load_store,
-)
+from .tables import empty_calls, empty_incidents, load_calls_csv, load_incidents_csvs
 from .yamlfile import Located, YamlError, parse_file
 
 KINDS = {"companies": Company, "studies": Case, "letters": Letter}

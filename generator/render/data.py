@@ -14,9 +14,9 @@ import duckdb
 import pandas as pd
 
 from ..load import Corpus
+from ..load.incidents import INCIDENT_COLUMNS, sql_text
 from ..load.models import Rubric
 from ..load.slugs import slugify
-from ..load.tables import INCIDENT_COLUMNS, sql_text
 from ..measure import metrics
 from ..score import Scoreboard
 

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from ..load import Corpus
-from ..load.tables import INCIDENT_COLUMNS, STORE_TYPES, sql_text, typed_frame
+from ..load.incidents import INCIDENT_COLUMNS, STORE_TYPES, sql_text, typed_frame
 
 PARQUET_ROWS_ENV = "CXREPORT_PARQUET_ROWS"
 PARQUET_FOLDER = "incidents/parquet"  # under data/
