@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ...errors import CxError, Problems
 from ..checks import FORBIDDEN_MESSAGE
 from ..models import MAX_DATE, MIN_DATE
-from . import STORE_COLUMNS, STORE_TYPES, TEXT_COLUMNS, sql_text
+from . import STORE_COLUMNS, STORE_TYPES, TEXT_COLUMNS, sql_text, typed_frame
 
 try:  # POSIX; elsewhere one import at a time is the user's job
     import fcntl
@@ -145,6 +147,64 @@ class StoreInfo:
         """A SELECT of the store's current rows as counted (see :func:`attributed_sql`)."""
         return attributed_sql(store_sql(self.root), self.into)
 
+    def per_source(self) -> dict[str, int]:
+        """Current rows per source (rows without one left out)."""
+        if not self.rows:
+            return {}
+        with _reader() as con:
+            rows = con.sql(
+                f"SELECT source, count(*) FROM ({self.sql()}) WHERE source IS NOT NULL "
+                "GROUP BY source"
+            ).fetchall()
+        return {str(source): int(n) for source, n in rows}
+
+    def frame(self, columns: list[str], exclude: frozenset[str] = frozenset()) -> pd.DataFrame:
+        """The current rows as counted (``columns`` of them; not those of the ``exclude``
+        sources): dates as days, missing values as None."""
+        if not self.rows:
+            return pd.DataFrame(columns=columns)
+        where = ""
+        if exclude:
+            chosen = ", ".join(sql_text(x) for x in sorted(exclude))
+            where = f" WHERE source IS NULL OR source NOT IN ({chosen})"
+        with _reader() as con:
+            rows = con.sql(f"SELECT {', '.join(columns)} FROM ({self.sql()}){where}").df()
+        if "date" in rows:
+            rows["date"] = pd.to_datetime(rows["date"]).dt.date
+        return rows.astype(object).where(rows.notna(), None)
+
+    def repeated_ids(self, loaded: pd.DataFrame) -> tuple[int, str, str] | None:
+        """Ids (of one source) held twice under one company once the gathered files' rows
+        count for it, at least once in the store (stored under the gathered file and under
+        its company, or stored under one and in the other's CSV): (rows, company, first id).
+        The same rule the loader applies to CSV rows alone (``corpus._check_gathered_ids``)."""
+        targets = sorted(set(self.into.values()))
+        if not self.rows or not targets:
+            return None
+        chosen = ", ".join(sql_text(c) for c in targets)
+        keys = ["company", "source", "id"]
+        mine = loaded.loc[loaded["company"].isin(targets), keys]
+        with _reader() as con:
+            con.register("_loaded", typed_frame(mine, dict.fromkeys(keys, "VARCHAR")))
+            found = con.execute(
+                "SELECT sum(n)::BIGINT, min(company || chr(31) || id) FROM (SELECT company, "
+                "source, id, count(*) AS n FROM (SELECT company, source, id, true AS stored "
+                f"FROM ({self.sql()}) WHERE company IN ({chosen}) UNION ALL SELECT company, "
+                "source, id, false FROM _loaded) GROUP BY ALL HAVING count(*) > 1 AND "
+                "bool_or(stored))"
+            ).fetchone()
+        if not found or not found[0]:
+            return None
+        company, first = found[1].split(chr(31), 1)
+        return int(found[0]), company, first
+
+
+def _reader():
+    """A DuckDB connection for reading the store (bounded memory)."""
+    import duckdb
+
+    return duckdb.connect(config={"memory_limit": "256MB", "threads": 2})
+
 
 def attributed_sql(sql: str | None, into: dict[str, str]) -> str | None:
     """``sql`` (rows with a ``company`` column) with the rows of gathered company files under
@@ -179,7 +239,7 @@ def load_store(corpus_root: Path, companies: set[str], problems: Problems) -> St
     sql = store_sql(root, manifest)
     if sql is None:
         return StoreInfo(root, 0, {})
-    with duckdb.connect(config={"memory_limit": "256MB", "threads": 2}) as con:
+    with _reader() as con:
         try:
             rows = con.sql(f"SELECT company, count(*) FROM ({sql}) GROUP BY company").fetchall()
             _check_store_rows(con, sql, manifest_path, problems)
