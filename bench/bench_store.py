@@ -78,7 +78,8 @@ def peak_mib() -> float:
 def measure(src: Path, corpus: Path) -> dict:
     """In the child process: import twice, summarise; seconds and peak RSS after each step."""
     from generator.importers import import_cfpb
-    from generator.load.tables import empty_incidents, store_root
+    from generator.load.incidents.store import store_root
+    from generator.load.tables import empty_incidents
     from generator.measure import company_metrics
     from generator.measure.engines import DuckDBEngine, register_incidents
 

@@ -203,7 +203,8 @@ def test_chart_rule_catches_a_reach_back(tmp_path):
 
 # ------------------------------------------------------------------ one incident schema
 
-SCHEMA = PACKAGE / "load" / "incidents.py"  # the one definition of the incident schema
+LAYER = PACKAGE / "load" / "incidents"  # the one incident layer: schema and store
+SCHEMA = LAYER / "__init__.py"  # the one definition of the incident schema
 MODEL = PACKAGE / "load" / "models.py"
 # The parts that read, write or compute over incident rows. (render's chart order and the
 # translated channel names are display, checked below to hold exactly the vocabulary.)
@@ -228,7 +229,7 @@ def _restated(
     found = []
     for part in DATA_PARTS:
         for path in sorted((PACKAGE / part).rglob("*.py")):
-            if path in (SCHEMA, MODEL):
+            if path == MODEL or LAYER in path.parents:
                 continue
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 strings = _literal_strings(node)
@@ -256,9 +257,7 @@ def test_one_channel_vocabulary():
     assert Incident.model_fields["channel"].annotation == Channel
     assert set(CHANNEL_WORDS.values()) == set(CHANNELS)
     found = _restated(set(CHANNELS) - {"other"}, 3, {"CHANNELS", "CHANNEL_WORDS"})
-    assert not found, "a channel vocabulary outside generator/load/incidents.py:\n" + "\n".join(
-        found
-    )
+    assert not found, "a channel vocabulary outside generator/load/incidents/:\n" + "\n".join(found)
     from generator.render.company_charts import CHANNEL_ORDER
 
     assert sorted(CHANNEL_ORDER) == sorted(CHANNELS)  # a display order of the same vocabulary
@@ -276,6 +275,104 @@ def test_one_incident_column_list():
     fields = set(Incident.model_fields) - {"id", "date", "source", "text"}
     names = {"STORE_TYPES", "STORE_COLUMNS", "INCIDENT_COLUMNS", "INCIDENT_TYPES"}
     found = _restated(fields, 3, names, only={*Incident.model_fields, "company", "_line"})
-    assert not found, "incident columns restated outside generator/load/incidents.py:\n" + (
+    assert not found, "incident columns restated outside generator/load/incidents/:\n" + (
         "\n".join(found)
     )
+
+
+# ------------------------------------------------------------------ one incident store
+
+# Issue 20, "one incident layer": the store's files (its manifest, its Parquet parts) are
+# opened, and the import lock taken, only inside generator/load/incidents/. Everything else
+# asks the layer (store_sql, StoreInfo, IncidentStore, import_lock). The rule checked: no
+# module outside it names the store's internals or spells its file names.
+STORE_INTERNALS = {
+    "read_manifest",
+    "STORE_MANIFEST",
+    "SEQ",
+    "STORE_VERSION",
+    "ADDED_COLUMNS",
+    "IMPORT_LOCK",
+    "store_lock",
+    "remove_import_leftovers",
+}
+STORE_FILE_NAMES = ("manifest.json", "part-", "-import.cxreport-lock", "_incidents/.lock")
+
+
+def store_reach(paths: list[Path]) -> list[str]:
+    """Places in ``paths`` that name a store internal or spell one of the store's files."""
+    wrong = []
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.Name):
+                names = [node.id]
+            elif isinstance(node, ast.Attribute):
+                names = [node.attr]
+            elif isinstance(node, ast.ImportFrom):
+                names = [a.name for a in node.names]
+            where = f"{path.relative_to(ROOT) if ROOT in path.parents else path}:"
+            wrong += [f"{where}{node.lineno} {n}" for n in names if n in STORE_INTERNALS]
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                spelled = [f for f in STORE_FILE_NAMES if f in node.value]
+                wrong += [f"{where}{node.lineno} {f!r}" for f in spelled]
+    return wrong
+
+
+def _outside_the_layer() -> list[Path]:
+    return [p for p in sorted(PACKAGE.rglob("*.py")) if LAYER not in p.parents]
+
+
+def test_only_the_incident_layer_opens_the_store_or_takes_the_lock():
+    assert (LAYER / "store.py").is_file() and (LAYER / "write.py").is_file()
+    wrong = store_reach(_outside_the_layer())
+    assert not wrong, "the store opened outside generator/load/incidents/:\n" + "\n".join(wrong)
+
+
+def test_store_rule_catches_a_reach(tmp_path):
+    """The rule fails on what it forbids: a module reading the manifest and globbing parts."""
+    fake = tmp_path / "sneaky.py"
+    fake.write_text(
+        "from generator.load.incidents.store import read_manifest\n"
+        "parts = root.glob('cfpb/part-*.parquet')\n"
+        "lock = corpus / '.cases-import.cxreport-lock'\n"
+    )
+    wrong = store_reach([fake])
+    assert any("read_manifest" in w for w in wrong)
+    assert any("'part-'" in w for w in wrong) and any("cxreport-lock" in w for w in wrong)
+
+
+# "Stages hand over, not reach back": the open data publishes the rows the loaded corpus
+# hands over (``Corpus.stored``: its rows as counted, its SQL); render never imports the
+# store's reader or writer, and the CSV downloads hold no query engine of their own.
+STORE_MODULES = ("generator.load.incidents.store", "generator.load.incidents.write")
+OPEN_DATA_CSV = "generator.render.data"
+
+
+def render_reach_back(modules: dict[str, Path], graph: dict[str, set[str]]) -> list[str]:
+    wrong = [
+        f"{name} imports {target}"
+        for name, targets in graph.items()
+        if _part(name) == "render"
+        for target in sorted(targets)
+        if target in STORE_MODULES
+    ]
+    engines = sorted(_external_imports(modules[OPEN_DATA_CSV]) & {"duckdb", "pyspark"})
+    return wrong + [f"{OPEN_DATA_CSV} imports {lib}" for lib in engines]
+
+
+def test_render_never_reads_the_store_itself():
+    modules = _modules()
+    assert set(STORE_MODULES) | {OPEN_DATA_CSV} <= set(modules), "update STORE_MODULES"
+    wrong = render_reach_back(modules, _graph())
+    assert not wrong, "render reaching back into the incident store:\n" + "\n".join(wrong)
+
+
+def test_render_rule_catches_a_reach_back(tmp_path):
+    fake = tmp_path / "data.py"
+    fake.write_text("import duckdb\nfrom ..load.incidents.store import store_sql\n")
+    modules = {**_modules(), OPEN_DATA_CSV: fake}
+    graph = {**_graph(), OPEN_DATA_CSV: _imports(OPEN_DATA_CSV, fake, set(modules))}
+    wrong = render_reach_back(modules, graph)
+    assert f"{OPEN_DATA_CSV} imports generator.load.incidents.store" in wrong
+    assert f"{OPEN_DATA_CSV} imports duckdb" in wrong

@@ -338,7 +338,7 @@ def test_an_import_failing_midway_leaves_a_corpus_that_builds(rows, fail_at, int
     import os as os_module
 
     from generator.importers import merge as merge_module
-    from generator.importers import store as store_module
+    from generator.load.incidents import write as store_module
 
     work = tmp_path_factory.mktemp("midway")
     corpus = work / "cases"

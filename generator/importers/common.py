@@ -8,7 +8,6 @@ first line numbers, never silently dropped.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import functools
 import hashlib
@@ -17,8 +16,6 @@ import operator
 import os
 import re
 import secrets
-import shutil
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,10 +25,11 @@ import pandas as pd
 
 from ..errors import CxError
 from ..load.incidents import CHANNEL_WORDS
+from ..load.incidents.store import import_lock
+from ..load.incidents.write import Counts
 
 CHUNK_ROWS = 50_000
 FIRST_LINES = 5  # line numbers kept per rejection reason
-IMPORT_LOCK = ".{}-import.cxreport-lock"  # beside the corpus folder: one import at a time
 # A CSV field may be as long as the longest text an incident keeps (a narrative is cut to
 # 32,000 characters) many times over; the csv module's default limit (131,072) raised an
 # uncaught error on a long header. Longer fields are a positioned error, never a traceback.
@@ -51,13 +49,6 @@ class ImportFailed(CxError):
 class Reason:
     count: int = 0
     lines: list[int] = field(default_factory=list)
-
-
-@dataclass
-class Counts:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
 
 
 @dataclass
@@ -119,41 +110,6 @@ class RowChecks:
         self.bad |= new
 
 
-# ------------------------------------------------------------------ one import at a time
-
-try:  # POSIX; elsewhere one import at a time is the user's job
-    import fcntl
-except ImportError:  # pragma: no cover
-    fcntl = None
-
-
-@contextlib.contextmanager
-def import_lock(corpus: Path) -> Iterator[None]:
-    """Hold the corpus's import lock for a whole import (reading the corpus, merging,
-    writing): a second import into the same corpus waits for the first, whichever place
-    (CSV or store) either writes to. Leftovers of killed imports are removed under it."""
-    if not corpus.is_dir():
-        raise ImportFailed(f"{corpus}: corpus folder not found")
-    path = corpus.resolve().parent / IMPORT_LOCK.format(corpus.resolve().name)
-    try:
-        handle = path.open("a")
-    except OSError as exc:
-        raise ImportFailed(f"{path}: cannot take the import lock ({exc.strerror})") from None
-    with handle:
-        if fcntl:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                print(f"another import into {corpus} is running; waiting for it…", file=sys.stderr)
-                fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            remove_import_leftovers(corpus)
-            yield
-        finally:
-            if fcntl:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def exclusive(fn: Callable) -> Callable:
     """An importer ``fn(path, corpus, ...)`` run under the corpus's import lock."""
 
@@ -166,27 +122,6 @@ def exclusive(fn: Callable) -> Callable:
 
 
 TMP_SUFFIX = ".tmp"
-
-
-_LEFTOVER = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$|^\.manifest\.json\.[0-9a-f]{32}\.tmp$")
-
-
-def remove_import_leftovers(corpus: Path) -> list[Path]:
-    """Temporary files of imports that were killed (only ever written by an import, which
-    holds the lock, so none of them belongs to a running one): ``.NAME.XXXXXXXX.tmp`` beside
-    the company files, the store's staging folders and half-written parts. Only names an
-    import itself gives are matched."""
-    companies = corpus / "companies"
-    found = [p for p in companies.glob(".*.tmp") if _LEFTOVER.match(p.name)]
-    found += [p for p in companies.glob("_incidents/.*.tmp") if _LEFTOVER.match(p.name)]
-    found += [*companies.glob("_incidents/*/.part-*.parquet.tmp")]
-    found += [p for p in companies.glob("_incidents/_tmp/import-*") if p.is_dir()]
-    for leftover in found:
-        if leftover.is_dir() and not leftover.is_symlink():
-            shutil.rmtree(leftover, ignore_errors=True)
-        else:
-            leftover.unlink(missing_ok=True)
-    return found
 
 
 def stated_day(value: str | None, option: str = "--as-of") -> str | None:

@@ -7,7 +7,7 @@ to one of two places (a source lives in exactly one):
 
 - CSV beside each company file (``companies/SLUG.incidents.csv``): small imports, reviewable
   as text. The file is read, merged and written back whole, atomically.
-- The incident store (``companies/_incidents/``, see store.py): big imports, merged by DuckDB
+- The incident store (``companies/_incidents/``, see load/incidents/): big imports, merged by DuckDB
   over Parquet without loading them; chosen with ``--into store`` or for files of
   ``STORE_THRESHOLD_BYTES`` and more, and kept for a source once it is there.
 
@@ -32,22 +32,21 @@ import pandas as pd
 import yaml
 
 from ..load.checks import FORBIDDEN_CHARS, FORBIDDEN_MESSAGE, check_hidden
-from ..load.incidents import FLAG_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS
+from ..load.incidents import (
+    FLAG_COLUMNS,
+    INCIDENT_COLUMNS,
+    NUMBER_COLUMNS,
+    TEXT_COLUMNS,
+    sql_text,
+)
+from ..load.incidents.store import STORE_FOLDER, store_root
+from ..load.incidents.write import Counts, IncidentStore, dedupe_stage
 from ..load.models import MAX_DATE, MIN_DATE
 from ..load.slugs import child
-from ..load.tables import (
-    CALL_COLUMNS,
-    CALL_OPTIONAL_COLUMNS,
-    INCIDENT_COLUMNS,
-    MAX_CSV_BYTES,
-    STORE_FOLDER,
-    sql_text,
-    store_root,
-)
+from ..load.tables import CALL_COLUMNS, CALL_OPTIONAL_COLUMNS, MAX_CSV_BYTES
 from ..load.yamlfile import YamlError, parse_text
-from .common import Counts, ImportFailed, ImportReport, RowChecks, read_text_csv
+from .common import ImportFailed, ImportReport, RowChecks, read_text_csv
 from .companies import CompanyIndex, industry_basis, readable_name
-from .store import IncidentStore, dedupe_stage
 
 STORE_THRESHOLD_BYTES = 50 * 1024 * 1024  # about 250,000 CFPB rows
 REPEATED = "the same id as an earlier row"

@@ -22,17 +22,11 @@ from pydantic import BaseModel, ValidationError
 from ..errors import InputError, Problem, Problems
 from .checks import check_case, check_hidden, loc_label
 from .gather import Gathered, Gathering, gather
+from .incidents import INCIDENT_COLUMNS
+from .incidents.store import StoreInfo, load_store
 from .models import Case, Company, Letter, Rubric
 from .slugs import inside
-from .tables import (
-    INCIDENT_COLUMNS,
-    StoreInfo,
-    empty_calls,
-    empty_incidents,
-    load_calls_csv,
-    load_incidents_csvs,
-    load_store,
-)
+from .tables import empty_calls, empty_incidents, load_calls_csv, load_incidents_csvs
 from .yamlfile import Located, YamlError, parse_file
 
 KINDS = {"companies": Company, "studies": Case, "letters": Letter}
@@ -344,6 +338,7 @@ def _apply_gathering(corpus: Corpus, gathering: Gathering, problems: Problems) -
     _check_gathered_ids(corpus, gathering, problems)
     if corpus.stored:
         corpus.stored = corpus.stored.gathered(into)
+        _check_gathered_stored_ids(corpus, gathering, problems)
     named = {c.company for c in corpus.cases.values()}
     named |= {a for letter in corpus.letters.values() for a in letter.addressees}
     for slug in into:
@@ -368,6 +363,23 @@ def _check_gathered_ids(corpus: Corpus, gathering: Gathering, problems: Problems
             f"the file(s) its aliases gather ({', '.join(moved)}), e.g. id {first['id']!r}: "
             "they would be counted twice; remove them from one of the files",
         )  # fmt: skip
+
+
+def _check_gathered_stored_ids(corpus: Corpus, gathering: Gathering, problems: Problems) -> None:
+    """The same for the incident store: an id stored under a gathered file and under its
+    company (or stored under one, in the other's CSV) would be counted twice: refused."""
+    found = corpus.stored.repeated_ids(corpus.incidents) if corpus.stored else None
+    if found is None:
+        return
+    rows, company, first = found
+    moved = sorted(s for s, c in gathering.into.items() if c == company)
+    problems.add(
+        corpus.files[f"company:{company}"], 1, 1,
+        f"{rows:,} incident rows (some in the incident store) have the same id under "
+        f"{company!r} and the file(s) its aliases gather ({', '.join(moved)}), e.g. id "
+        f"{first!r}: they would be counted twice; remove them from one of them (re-import the "
+        "source with --replace)",
+    )  # fmt: skip
 
 
 def _company_incidents(

@@ -3,19 +3,14 @@
 Small incident data lives as CSV beside a company file (reviewable as text); bad rows are
 reported with their line numbers and the rest of the table is still loaded, so that every
 problem in the corpus is reported at once. Big imports (the full CFPB database) live in the
-incident store, Parquet files under ``companies/_incidents/`` that are never loaded into memory:
-they are counted and checked here and read by SQL (:func:`store_sql`; the metrics' engines
-register them with the loaded rows, ``measure.engines.register_incidents``).
+incident store (:mod:`.incidents.store`), never loaded into memory.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -27,8 +22,6 @@ from .incidents import (
     FREE_TEXT,
     INCIDENT_COLUMNS,
     MAX_LENGTH,
-    STORE_COLUMNS,
-    STORE_TYPES,
     TEXT_COLUMNS,
 )
 from .models import MAX_DATE, MIN_DATE, Incident
@@ -150,9 +143,7 @@ def _csv_dates(
     days = dates.dt.date.astype(object).where(dates.notna(), None)
     low, high = pd.Timestamp(MIN_DATE), pd.Timestamp(MAX_DATE)
     outside = dates.notna() & ((dates < low) | (dates > high))
-    _report(
-        problems, path, lines, outside, column, f"must be between {MIN_DATE} and {MAX_DATE}"
-    )
+    _report(problems, path, lines, outside, column, f"must be between {MIN_DATE} and {MAX_DATE}")
     return days.where(~outside)
 
 
@@ -164,9 +155,7 @@ def load_incidents_csv(path: Path, company: str, problems: Problems, ref: tuple)
     return load_incidents_csvs([(path, company, ref)], problems)
 
 
-def load_incidents_csvs(
-    files: list[tuple[Path, str, tuple]], problems: Problems
-) -> pd.DataFrame:
+def load_incidents_csvs(files: list[tuple[Path, str, tuple]], problems: Problems) -> pd.DataFrame:
     """Every company's incidents CSV (path, company slug, where the company file names it) as
     one table: each file is read and its header checked, then the rows of all files are
     checked and converted together, so a corpus of thousands of small files costs a few
@@ -311,197 +300,3 @@ def _report(
                 1,
                 f"{column}: {len(bad_lines) - limit} more rows with the same problem",
             )
-
-
-# ------------------------------------------------------------------ the incident store
-
-STORE_FOLDER = "_incidents"  # under companies/; never a company file (slugs have no "_")
-STORE_MANIFEST = "manifest.json"
-SEQ = "_seq"  # which import wrote a row version: the newest version of an id is current
-# The store's format: a part records the version it was written in (none: 1). A column added
-# since is read as NULL from older parts, which then keep meaning what they meant (an empty
-# ``as_of``: the source's last day); the next import that rewrites a source rewrites them.
-STORE_VERSION = 2
-ADDED_COLUMNS = {"as_of": 2}  # column -> the store version that added it
-
-
-def store_root(corpus_root: Path) -> Path:
-    return corpus_root / "companies" / STORE_FOLDER
-
-
-def sql_text(value: str) -> str:
-    """A SQL string literal (paths and names we wrote, never user SQL)."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def read_manifest(root: Path) -> dict:
-    """The store's committed state: ``{"next_seq": n, "parts": [{source, file, seq, rows,
-    added, updated}, ...]}``; the file is replaced atomically, so readers need no lock."""
-    path = root / STORE_MANIFEST
-    if not path.exists():
-        return {"next_seq": 1, "parts": []}
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def store_sql(
-    root: Path, manifest: dict | None = None, source: str | None = None, seq: bool = False
-) -> str | None:
-    """A SELECT of the store's current rows (columns ``company`` + the Incident fields), or
-    None when the store holds nothing. A row is identified by (company, source, id); a source
-    that an import updated holds several versions of some; the newest (highest ``_seq``) is
-    current."""
-    manifest = manifest if manifest is not None else read_manifest(root)
-    sources = sorted({p["source"] for p in manifest["parts"]} if source is None else {source})
-    selects = []
-    for name in sources:
-        parts = [p for p in manifest["parts"] if p["source"] == name]
-        if not parts:
-            continue
-        versions = sorted({p.get("store", 1) for p in parts})
-        scans = []
-        for version in versions:
-            files = ", ".join(
-                sql_text(str(root / p["file"])) for p in parts if p.get("store", 1) == version
-            )
-            columns = ", ".join(_stored_column(c, version) for c in STORE_COLUMNS)
-            columns += f", {SEQ}" if seq or len(versions) > 1 else ""
-            scans.append(f"SELECT {columns} FROM read_parquet([{files}])")
-        scan = scans[0]
-        if len(scans) > 1:  # parts of several store versions: one relation of their columns
-            columns = ", ".join(STORE_COLUMNS) + (f", {SEQ}" if seq else "")
-            scan = f"SELECT {columns} FROM ({' UNION ALL '.join(scans)})"
-        if any(p["updated"] for p in parts):
-            scan += (
-                f" QUALIFY row_number() OVER (PARTITION BY company, id ORDER BY {SEQ} DESC) = 1"
-            )
-        selects.append(f"({scan})")
-    return " UNION ALL ".join(selects) or None
-
-
-def _stored_column(column: str, version: int) -> str:
-    """A column as read from a part of store ``version``: NULL when it was added since."""
-    if ADDED_COLUMNS.get(column, 1) > version:
-        return f"NULL::{STORE_TYPES[column]} AS {column}"
-    return column
-
-
-def typed_frame(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
-    """Columns in pandas dtypes DuckDB reads without guessing (an object column that starts
-    with thousands of empty cells would otherwise be guessed from those)."""
-    out = {}
-    for column, sql_type in types.items():
-        values = frame[column] if column in frame else pd.Series(None, index=frame.index)
-        if sql_type == "DATE":
-            out[column] = pd.to_datetime(values)
-        elif sql_type == "BOOLEAN":
-            out[column] = values.astype("boolean")
-        elif sql_type == "DOUBLE":
-            out[column] = pd.to_numeric(values, errors="coerce").astype("float64")
-        else:
-            out[column] = values.astype("string")
-    return pd.DataFrame(out, index=frame.index)
-
-
-# FORBIDDEN_CHARS written for DuckDB's regular expressions (RE2)
-FORBIDDEN_SQL = (
-    r"[\x{0}-\x{8}\x{b}\x{c}\x{e}-\x{1f}\x{7f}-\x{9f}\x{202a}-\x{202e}\x{2066}-\x{2069}"
-    r"\x{61c}]"
-)
-
-
-def _check_store_rows(con: Any, sql: str, manifest_path: Path, problems: Problems) -> None:
-    """What a build refuses in a CSV, refused in the store too: dates outside the range every
-    date must lie in (one complaint dated 9999-12-31 made a 48 MB metrics file) and text
-    with a NUL byte, a control or a bidi character."""
-    lo, hi = sql_text(MIN_DATE.isoformat()), sql_text(MAX_DATE.isoformat())
-    dated = con.execute(
-        f"SELECT count(*), min(company || ' ' || id || ' ' || date::VARCHAR) FROM ({sql}) "
-        f"WHERE date < {lo}::DATE OR date > {hi}::DATE OR date IS NULL"
-    ).fetchone()
-    if dated[0]:
-        problems.add(
-            manifest_path, 1, 1,
-            f"{dated[0]:,} stored incident rows dated outside {MIN_DATE} to {MAX_DATE} "
-            f"(first: {dated[1]}); re-import the source with --replace",
-        )  # fmt: skip
-    pattern = sql_text(FORBIDDEN_SQL)
-    texts = " OR ".join(f"regexp_matches(coalesce({c}, ''), {pattern})" for c in TEXT_COLUMNS)
-    hidden = con.execute(f"SELECT count(*), min(company || ' ' || id) FROM ({sql}) WHERE {texts}")
-    count, first = hidden.fetchone()
-    if count:
-        problems.add(
-            manifest_path, 1, 1,
-            f"{count:,} stored incident rows {FORBIDDEN_MESSAGE} (first: {first}); re-import "
-            "the source with --replace",
-        )  # fmt: skip
-
-
-@dataclass
-class StoreInfo:
-    root: Path
-    rows: int
-    per_company: dict[str, int]  # as counted: rows of a gathered file under their company
-    into: dict[str, str] = field(default_factory=dict)  # gathered file's slug -> company
-
-    def gathered(self, into: dict[str, str]) -> StoreInfo:
-        """The store with the rows of gathered company files counted for their company."""
-        per: dict[str, int] = {}
-        for company, n in self.per_company.items():
-            per[into.get(company, company)] = per.get(into.get(company, company), 0) + n
-        return StoreInfo(self.root, self.rows, per, {**self.into, **into})
-
-    def sql(self) -> str | None:
-        """A SELECT of the store's current rows as counted (see :func:`attributed_sql`)."""
-        return attributed_sql(store_sql(self.root), self.into)
-
-
-def attributed_sql(sql: str | None, into: dict[str, str]) -> str | None:
-    """``sql`` (rows with a ``company`` column) with the rows of gathered company files under
-    the company that gathers them: plain SQL every engine reads (DuckDB, Spark)."""
-    if sql is None or not into:
-        return sql
-    cases = " ".join(f"WHEN {sql_text(a)} THEN {sql_text(b)}" for a, b in sorted(into.items()))
-    rest = ", ".join(c for c in STORE_COLUMNS if c != "company")
-    return f"SELECT CASE company {cases} ELSE company END AS company, {rest} FROM ({sql}) _g"
-
-
-def load_store(corpus_root: Path, companies: set[str], problems: Problems) -> StoreInfo | None:
-    """Check the store (manifest, part files, companies) and count its current rows."""
-    root = store_root(corpus_root)
-    try:
-        if not (root / STORE_MANIFEST).exists():
-            return None
-    except OSError:  # companies/ unreadable: reported where the folder is walked
-        return None
-    import duckdb
-
-    manifest_path = root / STORE_MANIFEST
-    try:
-        manifest = read_manifest(root)
-        missing = [p["file"] for p in manifest["parts"] if not (root / p["file"]).is_file()]
-    except (ValueError, KeyError, TypeError, OSError) as exc:
-        problems.add(manifest_path, 1, 1, f"the incident store's manifest is unreadable: {exc}")
-        return None
-    if missing:
-        problems.add(manifest_path, 1, 1, f"part file(s) missing: {', '.join(missing[:5])}")
-        return None
-    sql = store_sql(root, manifest)
-    if sql is None:
-        return StoreInfo(root, 0, {})
-    with duckdb.connect(config={"memory_limit": "256MB", "threads": 2}) as con:
-        try:
-            rows = con.sql(f"SELECT company, count(*) FROM ({sql}) GROUP BY company").fetchall()
-            _check_store_rows(con, sql, manifest_path, problems)
-        except duckdb.Error as exc:
-            problems.add(manifest_path, 1, 1, f"the incident store cannot be read: {exc}")
-            return None
-    per_company = {str(c): int(n) for c, n in rows}
-    for company in sorted(set(per_company) - companies):
-        problems.add(
-            manifest_path,
-            1,
-            1,
-            f"{per_company[company]:,} stored incident rows of company {company!r}, which has "
-            f"no file companies/{company}.yaml (create it, or re-import with --replace)",
-        )
-    return StoreInfo(root, sum(per_company.values()), per_company)

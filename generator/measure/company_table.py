@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..load.incidents import STORE_TYPES
 from ..load.models import Company
-from ..load.tables import CALL_COLUMNS, CALL_OPTIONAL_COLUMNS, STORE_TYPES
+from ..load.tables import CALL_COLUMNS, CALL_OPTIONAL_COLUMNS
 from .company import Aggregate, Relations, clocked
 from .engines import (
     DuckDBEngine,

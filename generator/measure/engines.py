@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from ..errors import EngineError
-from ..load.tables import STORE_TYPES, read_manifest, store_root, typed_frame
+from ..load.incidents import STORE_TYPES, typed_frame
+from ..load.incidents.store import store_root
 
 if TYPE_CHECKING:  # DuckDB and SQLGlot are imported when company figures are computed
     import duckdb
@@ -312,11 +313,11 @@ def register_incidents(
     store's current rows, one relation for the company metrics. ``into`` counts the rows of
     company files that other companies' aliases gather for those companies (the loaded rows
     are already relabelled; the store's are relabelled as they are read)."""
-    from ..load.tables import attributed_sql, store_sql
+    from ..load.incidents.store import attributed_sql, store_sql
 
     engine.frame("_loaded_incidents", incidents, STORE_TYPES)
     root = store_root(corpus_root) if corpus_root is not None else None
-    stored = store_sql(root, read_manifest(root)) if root is not None else None
+    stored = store_sql(root) if root is not None else None
     stored = attributed_sql(stored, into or {})
     union = f" UNION ALL SELECT * FROM ({stored})" if stored else ""
     engine.view("incidents", f"SELECT * FROM _loaded_incidents{union}")

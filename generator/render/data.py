@@ -10,13 +10,12 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from ..load import Corpus
+from ..load.incidents import INCIDENT_COLUMNS
 from ..load.models import Rubric
 from ..load.slugs import slugify
-from ..load.tables import INCIDENT_COLUMNS, sql_text
 from ..measure import metrics
 from ..score import Scoreboard
 
@@ -222,18 +221,11 @@ INCIDENT_EXPORT = ["company", *INCIDENT_COLUMNS]
 def stored_rows(corpus: Corpus, exclude: frozenset[str] = frozenset()) -> pd.DataFrame:
     """The incident store's current rows (big imports), as the downloads publish them: the
     scores read them, so the open data holds them too (but for the ``exclude`` sources,
-    published as Parquet)."""
-    if corpus.stored is None or not corpus.stored.rows:
+    published as Parquet). The loaded corpus hands them over (``Corpus.stored``): the open
+    data never opens the store itself."""
+    if corpus.stored is None:
         return pd.DataFrame(columns=INCIDENT_EXPORT)
-    sql = corpus.stored.sql()
-    where = ""
-    if exclude:
-        chosen = ", ".join(sql_text(x) for x in sorted(exclude))
-        where = f" WHERE source IS NULL OR source NOT IN ({chosen})"
-    with duckdb.connect(config={"memory_limit": "256MB", "threads": 2}) as con:
-        rows = con.sql(f"SELECT {', '.join(INCIDENT_EXPORT)} FROM ({sql}){where}").df()
-    rows["date"] = pd.to_datetime(rows["date"]).dt.date
-    return rows.astype(object).where(rows.notna(), None)
+    return corpus.stored.frame(INCIDENT_EXPORT, exclude)
 
 
 def incident_files(corpus: Corpus, exclude: frozenset[str] = frozenset()) -> dict[str, str]:

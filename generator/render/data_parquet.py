@@ -3,8 +3,10 @@
 A source with more than :data:`PARQUET_ROWS` incident rows (100,000 by default; the
 environment variable ``CXREPORT_PARQUET_ROWS`` sets another number) is published under
 ``data/incidents/parquet/`` in the hive layout (``source=cfpb/year=2016/data_0.parquet``),
-written by DuckDB straight from the loaded rows and the incident store, so the rows never pass
-through pandas. Every other source, and every company's own file, stays one CSV as before.
+written by DuckDB straight from the loaded rows and the store's rows as the loaded corpus hands
+them over (``Corpus.stored``: their counts per source, and the SQL of its current rows), so
+the rows never pass through pandas and the open data never opens the store itself. Every
+other source, and every company's own file, stays one CSV as before.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from ..load import Corpus
-from ..load.tables import INCIDENT_COLUMNS, STORE_TYPES, sql_text, typed_frame
+from ..load.incidents import INCIDENT_COLUMNS, STORE_TYPES, sql_text, typed_frame
 
 PARQUET_ROWS_ENV = "CXREPORT_PARQUET_ROWS"
 PARQUET_FOLDER = "incidents/parquet"  # under data/
@@ -49,14 +51,8 @@ def big_sources(corpus: Corpus, threshold: int | None = None) -> dict[str, int]:
     limit = parquet_rows() if threshold is None else threshold
     loaded = corpus.incidents["source"].dropna().value_counts().to_dict()
     total = {str(s): int(n) for s, n in loaded.items()}
-    if corpus.stored and corpus.stored.rows:
-        with _connect() as con:
-            rows = con.sql(
-                f"SELECT source, count(*) FROM ({corpus.stored.sql()}) WHERE source IS NOT NULL "
-                "GROUP BY source"
-            ).fetchall()
-        for source, n in rows:
-            total[str(source)] = total.get(str(source), 0) + int(n)
+    for source, n in (corpus.stored.per_source() if corpus.stored else {}).items():
+        total[source] = total.get(source, 0) + n
     return {s: n for s, n in sorted(total.items()) if s.strip() and n > limit}
 
 

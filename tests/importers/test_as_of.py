@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.importers import import_cfpb
-from generator.load.tables import store_root, store_sql
+from generator.load.incidents.store import store_root, store_sql
 from generator.measure.company import Relations, clocked
 from generator.measure.engines import DuckDBEngine, register_incidents
 from generator.pipeline import load as load_corpus

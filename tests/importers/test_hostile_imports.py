@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.importers import TicketOptions, import_tickets
-from generator.load.tables import store_root
+from generator.load.incidents.store import store_root
 from generator.pipeline import load as load_corpus
 
 from .test_importers import cfpb_file, cfpb_row, write
@@ -42,7 +42,7 @@ def snapshot(corpus: Path) -> dict[str, bytes]:
 def store_rows(corpus: Path) -> pd.DataFrame:
     import duckdb
 
-    from generator.load.tables import store_sql
+    from generator.load.incidents.store import store_sql
 
     sql = store_sql(store_root(corpus))
     with duckdb.connect() as con:

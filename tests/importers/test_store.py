@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.importers import import_cfpb, merge
-from generator.importers.store import IncidentStore
-from generator.load.tables import store_root, store_sql
+from generator.load.incidents.store import store_root, store_sql
+from generator.load.incidents.write import IncidentStore
 from generator.measure.engines import DuckDBEngine, register_incidents
 from generator.pipeline import load as load_corpus
 from generator.score import score_corpus

@@ -143,3 +143,61 @@ def test_an_inference_record_that_does_not_add_up_is_refused(corpus):
     assert "comcast.yaml" in str(info.value.problems[0]) and "complaints" in str(
         info.value.problems[0]
     )
+
+
+def _stored_id(corpus: Path) -> str:
+    import duckdb
+
+    from generator.load.incidents.store import store_root, store_sql
+
+    with duckdb.connect() as con:
+        sql = store_sql(store_root(corpus))
+        return con.execute(f"SELECT min(id) FROM ({sql})").fetchone()[0]
+
+
+def _store_under(corpus: Path, company: str, row_id: str) -> None:
+    """One row stored under ``company`` through the store's own API (an import that keyed
+    rows by company and id could leave the same id under two company files)."""
+    import pandas as pd
+
+    from generator.load.incidents.store import store_root
+    from generator.load.incidents.write import IncidentStore
+
+    store = IncidentStore(store_root(corpus))
+    row = {"company": company, "id": row_id, "source": "cfpb", "date": "2016-03-01", "_line": 2}
+    with store.workdir() as work:
+        staged = work / "staged.parquet"
+        with store.stage_writer(staged) as writer:
+            store.stage(writer, pd.DataFrame([row]))
+        store.merge(staged, "cfpb", None, work)
+
+
+@pytest.mark.parametrize("target", ["store", "csv"])
+def test_an_id_stored_under_the_stub_and_its_company_is_refused(corpus, tmp_path, target):
+    """Known gap of the CSV-only check: a row id in the incident store under the gathered
+    stub, and again under the company that gathers it (in the store, or in its CSV), would
+    be counted twice; refused at the company file, as for CSV rows."""
+    source = cfpb_file(tmp_path, "x.csv", _rows(3, STUB_NAME))
+    import_cfpb(source, corpus, unknown="create", into="store")
+    row_id = _stored_id(corpus)
+    _experian(corpus, [STUB_NAME])
+    if target == "store":
+        _store_under(corpus, "experian", row_id)
+    else:
+        path = corpus / "companies" / "experian.yaml"
+        path.write_text(path.read_text() + "incidents_file: experian.incidents.csv\n")
+        (corpus / "companies" / "experian.incidents.csv").write_text(
+            f"id,date,source\n{row_id},2016-03-01,cfpb\nown-1,2016-03-02,cfpb\n"
+        )
+    with pytest.raises(InputError) as info:
+        load(corpus)
+    text = "\n".join(str(p) for p in info.value.problems)
+    assert "experian.yaml:1:1" in text and "counted twice" in text, text
+    assert f"id {row_id!r}" in text and "experian-information-solutions" in text, text
+
+
+def test_distinct_stored_ids_under_the_stub_and_its_company_load(corpus, tmp_path):
+    import_cfpb(cfpb_file(tmp_path, "x.csv", _rows(3, STUB_NAME)), corpus, unknown="create")
+    _experian(corpus, [STUB_NAME])
+    _store_under(corpus, "experian", "experian-own-1")
+    assert load(corpus).gathered["experian-information-solutions"].rows == 3

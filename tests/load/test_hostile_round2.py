@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.errors import InputError
-from generator.importers.store import IncidentStore
-from generator.load.tables import store_root
+from generator.load.incidents.store import store_root
+from generator.load.incidents.write import IncidentStore
 from generator.pipeline import load as load_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,7 +118,7 @@ def test_nul_byte_in_an_incidents_csv_is_an_error_not_published(corpus):
 
 def _store_one(corpus: Path, date: str, issue: str = "fine") -> None:
     """A row written straight into the store (as an older cxreport could), unchecked."""
-    from generator.importers.store import dedupe_stage  # noqa: F401 - the store's own API
+    from generator.load.incidents.write import dedupe_stage  # noqa: F401 - the store's own API
 
     store = IncidentStore(store_root(corpus))
     row = {"company": "comcast", "id": "X1", "source": "old", "date": date, "channel": "web",

@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.errors import InputError
+from generator.load.incidents import INCIDENT_COLUMNS
 from generator.load.models import CompanySize, Letter
-from generator.load.tables import INCIDENT_COLUMNS
 from generator.measure import REGISTRY, company_metrics, register_frame
 from generator.measure.company_table import INCIDENT_TYPES
 from generator.pipeline import load

@@ -5,6 +5,12 @@ for each channel.
 
 Everything else (the CSV reader and writer, the store, the importers, the metrics' typed views)
 takes its column lists from here, so that a field added to the model reaches every place.
+
+The package is the one incident layer: this module is the schema; :mod:`.store` reads the
+incident store (manifest, current rows, checks, the migration of parts written before a
+column was added) and holds the import lock; :mod:`.write` writes it (staging, dedupe, merge,
+atomic manifest replace). Nothing outside the package opens the store's files or takes the
+lock (``tests/test_architecture.py`` checks it).
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ import types
 import typing
 from typing import Annotated, Literal
 
-from .models import Channel, Incident
+import pandas as pd
+
+from ..models import Channel, Incident
 
 # ------------------------------------------------------------------ channels
 
@@ -95,3 +103,25 @@ def arrow_schema(extra: dict[str, str] | None = None):
     arrow = {"VARCHAR": pa.string(), "DATE": pa.date32(), "DOUBLE": pa.float64()}
     arrow |= {"BOOLEAN": pa.bool_(), "BIGINT": pa.int64()}
     return pa.schema([(c, arrow[t]) for c, t in (STORE_TYPES | (extra or {})).items()])
+
+
+def sql_text(value: str) -> str:
+    """A SQL string literal (paths and names we wrote, never user SQL)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def typed_frame(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
+    """Columns in pandas dtypes DuckDB reads without guessing (an object column that starts
+    with thousands of empty cells would otherwise be guessed from those)."""
+    out = {}
+    for column, sql_type in types.items():
+        values = frame[column] if column in frame else pd.Series(None, index=frame.index)
+        if sql_type == "DATE":
+            out[column] = pd.to_datetime(values)
+        elif sql_type == "BOOLEAN":
+            out[column] = values.astype("boolean")
+        elif sql_type == "DOUBLE":
+            out[column] = pd.to_numeric(values, errors="coerce").astype("float64")
+        else:
+            out[column] = values.astype("string")
+    return pd.DataFrame(out, index=frame.index)

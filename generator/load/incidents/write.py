@@ -1,10 +1,11 @@
-"""The incident store: big imports as Parquet files merged by DuckDB, never loaded whole.
+"""The incident store, write side: big imports as Parquet files merged by DuckDB, never loaded
+whole.
 
 Layout, under ``companies/_incidents/``: ``manifest.json`` names the live part files, and each
 source has a folder of parts (``cfpb/part-00000003.parquet``). An import stages its normalised
 rows in a temporary Parquet file, then writes one new part holding only the rows that are new
 or changed: re-importing the same export writes nothing. The current version of an id is its
-row in the newest part (see ``load.tables.store_sql``).
+row in the newest part (see :func:`.store.store_sql`).
 
 Every step is a DuckDB ``COPY`` between Parquet files under a memory limit (spilling to disk),
 so memory does not grow with the export. The manifest is replaced atomically (temp file, fsync,
@@ -19,6 +20,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -26,23 +28,19 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..load.incidents import arrow_schema
-from ..load.slugs import child
-from ..load.tables import (
-    SEQ,
-    STORE_COLUMNS,
-    STORE_MANIFEST,
-    STORE_VERSION,
-    read_manifest,
-    sql_text,
-    store_sql,
-)
-from .common import Counts
+from ..slugs import child
+from . import STORE_COLUMNS, arrow_schema, sql_text
+from .store import SEQ, STORE_MANIFEST, STORE_VERSION, read_manifest, store_lock, store_sql
 
-try:  # the lock is advisory and POSIX-only; elsewhere one import at a time is the user's job
-    import fcntl
-except ImportError:  # pragma: no cover
-    fcntl = None
+
+@dataclass
+class Counts:
+    """Rows of one company an import added, updated or found unchanged."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
 
 STAGE_SCHEMA = arrow_schema({"_line": "BIGINT"})  # the rows, and each one's line in the file
 # An update is a change of these; ``as_of`` only where the stored row has one (a row stored
@@ -93,14 +91,6 @@ class IncidentStore:
                 "temp_directory": str(self.tmp / "duckdb"),
             },
         )
-
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / ".lock").open("a") as handle:
-            if fcntl:
-                fcntl.flock(handle, fcntl.LOCK_EX)
-            yield
 
     @contextlib.contextmanager
     def workdir(self) -> Iterator[Path]:
@@ -172,7 +162,7 @@ class IncidentStore:
         rows moved per (from, to) company.
         """
         child(self.root, source, "")  # the source names a folder: the slug rule applies
-        with self.locked(), contextlib.closing(self.connect()) as con:
+        with store_lock(self.root), contextlib.closing(self.connect()) as con:
             manifest = self.manifest()
             dropped = {}
             if drop is not None:
@@ -270,7 +260,11 @@ class IncidentStore:
 
     def drop(self, source: str, companies: set[str]) -> dict[str, int]:
         """Drop a source's rows (of ``companies``, or all when empty) and commit."""
-        with self.locked(), contextlib.closing(self.connect()) as con, self.workdir() as work:
+        with (
+            store_lock(self.root),
+            contextlib.closing(self.connect()) as con,
+            self.workdir() as work,
+        ):
             manifest = self.manifest()
             dropped = self._drop(con, manifest, source, _companies_where(companies), work)
             if dropped:
