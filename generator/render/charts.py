@@ -19,7 +19,7 @@ from ..load.models import Case, as_datetime
 from ..score import CallDay, CaseScore, CompanyScore, OutageSpan, Scoreboard
 from . import format as fmt
 from .i18n import N_, Nn_, _, current_locale, ngettext, term
-from .svg import chart_svg
+from .svg import NARROW, chart_svg, drawing_height
 
 LANES = [
     N_("Service"),
@@ -172,8 +172,16 @@ class Chart:
 
     @property
     def height(self) -> int:
-        """Pixels to keep free for the chart until it is drawn, so nothing below it jumps."""
-        return int(self.figure.get("layout", {}).get("height", 450))
+        """The chart box's height in pixels: the build-time drawing's (``svg.drawing_height``:
+        the figure's height and its legend's rows). The drawing fills the box before any
+        script runs and plotly's chart is drawn at its height, so nothing below it jumps."""
+        return round(drawing_height(finished(self.figure, self.config)))
+
+    @property
+    def narrow_height(self) -> int:
+        """The box's height on a phone, where a legend under the plot wraps into more rows
+        (``svg.NARROW``): plotly's chart keeps its plot's room there."""
+        return round(drawing_height(finished(self.figure, self.config), NARROW))
 
     @property
     def json(self) -> str:
