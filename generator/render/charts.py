@@ -113,8 +113,8 @@ def _inert_layout(layout: dict) -> dict:
         if isinstance(value, dict):
             out[key] = _inert_layout(value)
         elif key == "text" or key == "ticktext":
-            out[key] = [plotly_text(v) for v in value] if isinstance(value, list) else (
-                plotly_text(value)
+            out[key] = (
+                [plotly_text(v) for v in value] if isinstance(value, list) else (plotly_text(value))
             )
         else:
             out[key] = value
@@ -502,7 +502,7 @@ def timeline_summary(case: Case, score: CaseScore) -> str:
 
 
 def _stated_totals(score: CaseScore | None) -> str:
-    """"The source states 22 contacts in all." for every drawn kind whose figure is stated."""
+    """ "The source states 22 contacts in all." for every drawn kind whose figure is stated."""
     if score is None:
         return ""
     kinds = [("contacts", CONTACTS), ("transfers", TRANSFERS), ("promises_missed", MISSED)]
@@ -816,8 +816,9 @@ def _trend_summary(rows: list[CaseScore]) -> str:
     low = min(rows, key=lambda c: (c.score, c.date))
     high = max(rows, key=lambda c: (c.score, c.date))
     locale = current_locale()
-    text = _("%(cases)s, %(span)s; scores run from %(low)s (%(low_year)s) to %(high)s "
-             "(%(high_year)s).")
+    text = _(
+        "%(cases)s, %(span)s; scores run from %(low)s (%(low_year)s) to %(high)s (%(high_year)s)."
+    )
     return text % {
         "cases": _count(len(rows), Nn_("%(n)s case", "%(n)s cases")),
         "span": span,
