@@ -143,6 +143,30 @@ def test_chart_boxes_keep_their_height_when_plotly_takes_over(browser, server, p
         assert abs(live["live"][1] - live["box"]) <= TOLERANCE, (chart, live)
 
 
+def test_a_drawn_chart_follows_its_box_when_the_screen_widens(browser, server):
+    """A phone turned on its side crosses the width where the box's height changes (its
+    legend takes fewer rows): plotly's chart follows the box and still fills it."""
+    page = _page(browser, PHONE)
+    try:
+        page.goto(server + "/cases/fiber-upgrade.html", wait_until="load")
+        _draw_every_chart(page)
+        chart = page.locator("#chart-timeline-fiber-upgrade")
+        narrow = _boxes(page)[chart.get_attribute("id")]
+        page.set_viewport_size(DESKTOP)
+        page.wait_for_function(
+            "el => Math.abs(el._fullLayout.height - el.clientHeight) < 1 && !el.cxFitting",
+            arg=chart.element_handle(),
+            timeout=TIMEOUT,
+        )
+        wide = _boxes(page)[chart.get_attribute("id")]
+        assert page.cx_errors == [], page.cx_errors
+    finally:
+        page.context.close()
+    assert wide["box"] < narrow["box"] - 50, (narrow, wide)  # the legend's rows, fewer
+    for seen in (narrow, wide):
+        assert abs(seen["live"][1] - seen["box"]) <= TOLERANCE, seen
+
+
 # --------------------------------------------------------------------------- dark mode
 
 # The drawing's colours as the browser paints them, and the page's own: the text and grid of
