@@ -25,7 +25,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 800}
-PAGES = ["/cases/fiber-upgrade.html", "/companies/comcast.html", "/companies/anonymous-bank.html"]
+PAGES = [
+    "/index.html",
+    "/cases/index.html",
+    "/cases/fiber-upgrade.html",
+    "/companies/comcast.html",
+    "/companies/anonymous-bank.html",
+]
 TOLERANCE = 2  # px
 TIMEOUT = 15000
 
