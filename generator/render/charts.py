@@ -19,7 +19,7 @@ from ..load.models import Case, as_datetime
 from ..score import CallDay, CaseScore, CompanyScore, OutageSpan, Scoreboard
 from . import format as fmt
 from .i18n import N_, Nn_, _, current_locale, ngettext, term
-from .svg import chart_svg
+from .svg import NARROW, chart_svg, drawing_height
 
 LANES = [
     N_("Service"),
@@ -113,8 +113,8 @@ def _inert_layout(layout: dict) -> dict:
         if isinstance(value, dict):
             out[key] = _inert_layout(value)
         elif key == "text" or key == "ticktext":
-            out[key] = [plotly_text(v) for v in value] if isinstance(value, list) else (
-                plotly_text(value)
+            out[key] = (
+                [plotly_text(v) for v in value] if isinstance(value, list) else (plotly_text(value))
             )
         else:
             out[key] = value
@@ -172,8 +172,16 @@ class Chart:
 
     @property
     def height(self) -> int:
-        """Pixels to keep free for the chart until it is drawn, so nothing below it jumps."""
-        return int(self.figure.get("layout", {}).get("height", 450))
+        """The chart box's height in pixels: the build-time drawing's (``svg.drawing_height``:
+        the figure's height and its legend's rows). The drawing fills the box before any
+        script runs and plotly's chart is drawn at its height, so nothing below it jumps."""
+        return round(drawing_height(finished(self.figure, self.config)))
+
+    @property
+    def narrow_height(self) -> int:
+        """The box's height on a phone, where a legend under the plot wraps into more rows
+        (``svg.NARROW``): plotly's chart keeps its plot's room there."""
+        return round(drawing_height(finished(self.figure, self.config), NARROW))
 
     @property
     def json(self) -> str:
@@ -494,7 +502,7 @@ def timeline_summary(case: Case, score: CaseScore) -> str:
 
 
 def _stated_totals(score: CaseScore | None) -> str:
-    """"The source states 22 contacts in all." for every drawn kind whose figure is stated."""
+    """ "The source states 22 contacts in all." for every drawn kind whose figure is stated."""
     if score is None:
         return ""
     kinds = [("contacts", CONTACTS), ("transfers", TRANSFERS), ("promises_missed", MISSED)]
@@ -808,8 +816,9 @@ def _trend_summary(rows: list[CaseScore]) -> str:
     low = min(rows, key=lambda c: (c.score, c.date))
     high = max(rows, key=lambda c: (c.score, c.date))
     locale = current_locale()
-    text = _("%(cases)s, %(span)s; scores run from %(low)s (%(low_year)s) to %(high)s "
-             "(%(high_year)s).")
+    text = _(
+        "%(cases)s, %(span)s; scores run from %(low)s (%(low_year)s) to %(high)s (%(high_year)s)."
+    )
     return text % {
         "cases": _count(len(rows), Nn_("%(n)s case", "%(n)s cases")),
         "span": span,

@@ -66,7 +66,7 @@ def _monthly_traces(months: list[str], counts: dict, mean: dict, earlier: list) 
 
 
 def _gap_text(gaps: int) -> str:
-    """" 2 months the sources do not cover are left blank, …;" (empty without gaps)."""
+    """ " 2 months the sources do not cover are left blank, …;" (empty without gaps)."""
     if not gaps:
         return ""
     text = ngettext(

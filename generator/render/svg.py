@@ -28,6 +28,9 @@ FONT = 12
 LEGEND_ROW = 19  # plotly's legend row
 TEXT_WIDTH = 0.55  # a character's mean width, in font sizes (for laying out the legend)
 DEFAULT_MARGIN = {"l": 80, "r": 80, "t": 100, "b": 80}  # plotly's, where a figure sets none
+# The content column of a phone (375 px wide, Material's margins off): a chart box on a screen
+# narrower than Material's tablet layout is as tall as the chart is there (its legend in more rows).
+NARROW = 343
 
 
 def esc(value: Any) -> str:
@@ -520,13 +523,13 @@ def side_legend_width(traces: list[dict], layout: dict) -> float:
     return max([_item_width(t) for t in entries] + [len(title) * FONT * TEXT_WIDTH]) + 12
 
 
-def _legend(draw: Drawing, traces: list[dict], frame: Frame, layout: dict) -> float:
+def _legend(draw: Drawing, traces: list[dict], frame: Frame, layout: dict) -> None:
     """The legend, laid out as plotly does: under the plot in rows of LEGEND_ROW (one row if
-    it fits the plot's width, else a grid of the widest item's width), or beside the plot in
-    a column; returns the height it adds under the plot."""
+    it fits the plot's width, else a grid of the widest item's width: ``drawing_height``
+    counts the rows), or beside the plot in a column."""
     entries = _legend_entries(traces)
     if not entries:
-        return 0.0
+        return
     title = _title(layout.get("legend", {}))
     if layout.get("legend", {}).get("orientation") != "h":
         x, y = frame.x1 + 12, frame.y0 + LEGEND_ROW / 2
@@ -536,18 +539,22 @@ def _legend(draw: Drawing, traces: list[dict], frame: Frame, layout: dict) -> fl
         for t in entries:
             _legend_item(draw, t, x, y)
             y += LEGEND_ROW
-        return 0.0
-    widths = [_item_width(t) for t in entries]
-    room = frame.x1 - frame.x0
-    column = max(widths) + 3
-    per_row = len(entries) if sum(widths) <= room else max(int(room // column), 1)
-    rows = -(-len(entries) // per_row)
+        return
+    widths, column, per_row, _rows = _legend_grid(entries, frame.x1 - frame.x0)
     top = float(layout.get("height", 450)) + 2  # under the axis title, as the page script puts it
     for n, t in enumerate(entries):
         row, col = divmod(n, per_row)
         x = frame.x0 + (sum(widths[:col]) + col * 3 if per_row == len(entries) else col * column)
         _legend_item(draw, t, x, top + row * LEGEND_ROW + LEGEND_ROW / 2)
-    return rows * LEGEND_ROW + 10
+
+
+def _legend_grid(entries: list[dict], room: float) -> tuple[list[float], float, int, int]:
+    """A legend in rows under a plot ``room`` units wide: each item's width, the grid's
+    column width, items per row and rows (one row if every item fits side by side)."""
+    widths = [_item_width(t) for t in entries]
+    column = max(widths) + 3
+    per_row = len(entries) if sum(widths) <= room else max(int(room // column), 1)
+    return widths, column, per_row, -(-len(entries) // per_row)
 
 
 def _legend_item(draw: Drawing, t: dict, x: float, y: float) -> None:
@@ -557,6 +564,21 @@ def _legend_item(draw: Drawing, t: dict, x: float, y: float) -> None:
 
 
 # --------------------------------------------------------------------------- the drawing
+
+
+def drawing_height(fig: dict, width: float = WIDTH) -> float:
+    """The chart's height in a content column ``width`` pixels wide: the figure's height,
+    plus the rows of a legend under the plot, which wraps into more rows on a narrow screen.
+    At ``WIDTH`` it is the drawing's own height. The page gives the chart's box this height
+    (``NARROW`` on phones) and plotly's chart is drawn at it, so nothing below the box moves."""
+    layout = fig.get("layout", {})
+    height = float(layout.get("height", 450))
+    entries = _legend_entries(fig.get("data", []))
+    if not entries or layout.get("legend", {}).get("orientation") != "h":
+        return height
+    margin = {**DEFAULT_MARGIN, **layout.get("margin", {})}
+    rows = _legend_grid(entries, width - margin["l"] - margin["r"])[3]
+    return height + rows * LEGEND_ROW + 10
 
 
 def chart_svg(fig: dict, labelled_by: str, rtl: bool = False) -> str:
@@ -570,8 +592,8 @@ def chart_svg(fig: dict, labelled_by: str, rtl: bool = False) -> str:
     _axes(draw, frame, layout)
     _bars(draw, frame, traces, layout.get("barmode", "group"))
     _scatters(draw, frame, traces)
-    extra = _legend(draw, traces, frame, layout)
-    total = height + extra
+    _legend(draw, traces, frame, layout)
+    total = drawing_height(fig)
     direction = ' direction="rtl"' if rtl else ""
     return (
         f'<svg class="cx-static" xmlns="http://www.w3.org/2000/svg" role="img" '

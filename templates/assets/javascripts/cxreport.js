@@ -87,15 +87,13 @@
     if (!figure.layout || !figure.layout.yaxis2) delete layout.yaxis2;
     layout.autosize = true;
     if (printing) layout.width = PRINT_WIDTH;
-    el.cxHeight = layout.height;
+    // The box is as tall as the chart (the stylesheet sets its height from the build): the
+    // interactive chart is drawn at the box's height and the drawing made at build time gives
+    // way to it in the same box, so nothing below the box moves.
+    layout.height = boxHeight(el) || layout.height;
     el.setAttribute("data-drawn", "true");
-    // The drawing made at build time gives way to the interactive chart in the same box: the
-    // box keeps the drawing's height while plotly draws (nothing below it moves).
     var still = el.querySelector(":scope > .cx-static");
-    if (still) {
-      el.style.minHeight = Math.round(still.getBoundingClientRect().height) + "px";
-      still.remove();
-    }
+    if (still) still.remove();
     Plotly.react(el, figure.data || [], layout, figure.config || {}).then(function () {
       return clearLegend(el, 6);
     }).then(function () {
@@ -113,10 +111,27 @@
     }
   }
 
+  function boxHeight(el) {
+    return el.clientHeight || parseFloat(getComputedStyle(el).getPropertyValue("--cx-height"));
+  }
+
+  /* A phone turned on its side can cross the width where a box's height changes: a drawn
+     chart follows its box. */
+  function fitChartsToBoxes() {
+    if (!window.Plotly) return;
+    document.querySelectorAll(".cx-chart[data-drawn]").forEach(function (el) {
+      var height = boxHeight(el);
+      if (el._fullLayout && height && Math.abs(el._fullLayout.height - height) >= 1) {
+        Plotly.relayout(el, { height: height });
+      }
+    });
+  }
+
   /* A legend in a row under the chart sits a fraction of the plot's height below it, which
      on a short or narrow chart lands on the x axis' labels and title. Move it to just below
-     them, and make the chart taller by the legend's height so the plot keeps its size (a
-     phone wraps the legend into many rows); plotly's margins follow, so a few rounds settle. */
+     them; the chart keeps the box's height and plotly's bottom margin grows to hold the
+     legend, so the plot gives up the room (a phone wraps the legend into more rows). The
+     plot's height follows the margin, so a few rounds settle. */
   function clearLegend(el, rounds) {
     var full = el._fullLayout;
     var legend = el.querySelector("g.legend");
@@ -127,15 +142,10 @@
     var bottom = Math.max.apply(null, Array.prototype.map.call(axis, function (g) {
       return g.getBoundingClientRect().bottom;
     }));
-    var box = legend.getBoundingClientRect();
-    var shift = bottom + 6 - box.top;
-    var update = {};
-    if (Math.abs(shift) >= 3 && full._size.h) update["legend.y"] = full.legend.y - shift / full._size.h;
-    var height = Math.round((el.cxHeight || full.height) + box.height);
-    if (Math.abs(full.height - height) >= 3) update.height = height;
-    if (!Object.keys(update).length) return Promise.resolve();
+    var shift = bottom + 6 - legend.getBoundingClientRect().top;
+    if (Math.abs(shift) < 3 || !full._size.h) return Promise.resolve();
     el.cxFitting = true;
-    return Plotly.relayout(el, update)
+    return Plotly.relayout(el, { "legend.y": full.legend.y - shift / full._size.h })
       .then(function () { return clearLegend(el, rounds - 1); })
       .then(function () { el.cxFitting = false; });
   }
@@ -517,7 +527,7 @@
   var resizeTimer = null;
   window.addEventListener("resize", function () {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(markScrollRegions, 150);
+    resizeTimer = setTimeout(function () { markScrollRegions(); fitChartsToBoxes(); }, 150);
   });
   document.addEventListener("toggle", markScrollRegions, true);  // a <details> opened
   window.addEventListener("beforeprint", beforePrint);
