@@ -146,7 +146,7 @@ def _addressed(chunk: pd.DataFrame, handles: dict[str, str], own: dict, first: p
     tweet = _ids(chunk["tweet_id"])
     answered = pd.Series(first.index.get_level_values(1), index=first.index.get_level_values(0))
     answered = answered[~answered.index.duplicated()]
-    handle = tweet.map(answered)
+    handle = tweet.map(answered).astype(object)  # text, even when no tweet was answered
     handle = handle.fillna(_ids(chunk["in_response_to_tweet_id"]).map(own))
     pattern = r"@(" + "|".join(re.escape(h) for h in sorted(handles)) + r")\b"
     mention = chunk["text"].fillna("").str.lower().str.extract(pattern, expand=False)
