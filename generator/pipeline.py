@@ -48,6 +48,7 @@ from .publish import (
 from .publish import editions as publish_editions
 from .publish.cache import TemplateCache, open_cache
 from .publish.guard import LOCK_WAIT_SECONDS, MARKER, owned, owned_or_empty
+from .publish.pagecache import PageCache
 from .render import SiteRenderer
 from .render.i18n import Edition, _, active, editions, theme_text
 from .resources import TEMPLATES
@@ -243,8 +244,9 @@ def _edition(index: int) -> tuple[int, float, float]:
     custom_dir = docs.parent / "overrides" if plan.custom_dir else None  # its own copy
     target = staging / _PARTS / edition.code if edition.prefix else staging
     theme = TemplateCache(plan.cache, "theme") if plan.cache is not None else None
+    converted = PageCache(plan.cache) if plan.cache is not None else None
     settings = _settings(plan, edition)
-    mkdocs_build(plan.config, docs, target, custom_dir, settings, theme, ONE_HTML_PASS)
+    mkdocs_build(plan.config, docs, target, custom_dir, settings, theme, ONE_HTML_PASS, converted)
     return pages, rendered - start, time.perf_counter() - rendered
 
 
