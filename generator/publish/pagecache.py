@@ -177,11 +177,10 @@ class PageCache:
         self.pending[key] = {"key": key, **entry}
 
     def flush(self) -> None:
-        """Write what this build converted (call it once the build has succeeded)."""
+        """Write what this build converted (call it once the build has succeeded): only
+        misses are pending, so an entry there was unreadable and is replaced."""
         for key, entry in self.pending.items():
             path = self._path(key)
-            if path.is_file():
-                continue
             path.parent.mkdir(exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
