@@ -73,7 +73,7 @@ class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     # seconds the editions' workers spent rendering and in mkdocs, added up (the "editions"
-    # stage runs them side by side)
+    # stage runs them side by side): wall ("render", "mkdocs") and CPU ("render cpu", ...)
     work: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -195,6 +195,9 @@ _PARTS = ".editions"
 # mkdocs reads the pages' raw HTML blocks once (publish/rawhtml.py); off, it parses them twice
 # as a plain `mkdocs build` does (the same site: tests compare the two)
 ONE_HTML_PASS = True
+# each page's Markdown conversion is looked up in the build cache (publish/pagecache.py); off,
+# every page is converted (the same site: tests compare the two; bench_build.py times both)
+PAGE_CACHE = True
 _WORK: tuple | None = None  # (corpus, board, plan, staging) while the editions are built
 
 
@@ -214,20 +217,20 @@ class _Failed:
         return exc
 
 
-def _edition_job(index: int) -> tuple[int, float, float] | _Failed:
+def _edition_job(index: int) -> tuple[int, float, float, float, float] | _Failed:
     try:
         return _edition(index)
     except CxError as exc:
         return _Failed(type(exc), str(exc), dict(exc.__dict__))
 
 
-def _edition(index: int) -> tuple[int, float, float]:
+def _edition(index: int) -> tuple[int, float, float, float, float]:
     """Render edition ``index`` of the plan and build it with mkdocs: its page count, and the
-    seconds each took."""
+    seconds each took (wall, then CPU)."""
     assert _WORK is not None
     corpus, board, plan, staging = _WORK
     edition = plan.chosen[index]
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     docs = _docs(plan.scratch, edition, plan.chosen)
     shared = bool(edition.prefix) and not plan.everyone[0].prefix  # the root edition's plotly
     try:
@@ -240,14 +243,15 @@ def _edition(index: int) -> tuple[int, float, float]:
     except jinja2.TemplateError as exc:
         raise BuildError([_template_message(exc)]) from None
     _copy_images(corpus, docs)
-    rendered = time.perf_counter()
+    rendered, rendered_cpu = time.perf_counter(), time.process_time()
     custom_dir = docs.parent / "overrides" if plan.custom_dir else None  # its own copy
     target = staging / _PARTS / edition.code if edition.prefix else staging
     theme = TemplateCache(plan.cache, "theme") if plan.cache is not None else None
-    converted = PageCache(plan.cache) if plan.cache is not None else None
+    converted = PageCache(plan.cache) if plan.cache is not None and PAGE_CACHE else None
     settings = _settings(plan, edition)
     mkdocs_build(plan.config, docs, target, custom_dir, settings, theme, ONE_HTML_PASS, converted)
-    return pages, rendered - start, time.perf_counter() - rendered
+    walls = rendered - start, time.perf_counter() - rendered
+    return pages, *walls, rendered_cpu - start_cpu, time.process_time() - rendered_cpu
 
 
 def _die_with(parent: int) -> None:
@@ -302,7 +306,8 @@ def _build_editions(corpus, board, plan: _Plan, staging: Path) -> tuple[int, dic
     if (staging / _PARTS).exists():
         (staging / _PARTS).rmdir()
     done = [r for r in results if not isinstance(r, _Failed)]
-    work = {"render": sum(r[1] for r in done), "mkdocs": sum(r[2] for r in done)}
+    names = ("render", "mkdocs", "render cpu", "mkdocs cpu")
+    work = {name: sum(r[i] for r in done) for i, name in enumerate(names, 1)}
     return sum(r[0] for r in done), work
 
 
