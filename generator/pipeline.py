@@ -17,7 +17,7 @@ import signal
 import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -405,7 +405,8 @@ def _link_or_copy(source, target) -> None:
 def _index_editions(staging: Path, editions: list[tuple[str, str]]) -> None:
     """Pagefind once per edition folder, each index in its edition's language (its own
     pagefind/ beside its pages). The root edition is indexed with the other editions' folders
-    moved aside, so its index holds its own pages only."""
+    moved aside, so its index holds its own pages only; then the others, as many at a time as
+    the editions' builds run."""
     nested = [(prefix, lang) for prefix, lang in editions if prefix]
     aside = staging.parent / f"{staging.name}.editions"
     root = [lang for prefix, lang in editions if not prefix]
@@ -420,8 +421,14 @@ def _index_editions(staging: Path, editions: list[tuple[str, str]]) -> None:
                 if (aside / prefix.strip("/")).exists():
                     (aside / prefix.strip("/")).rename(staging / prefix)
             aside.rmdir()
-    for prefix, lang in nested:
-        index_site(staging / prefix, lang)
+    jobs = _jobs(len(nested))
+    if jobs <= 1:
+        for prefix, lang in nested:
+            index_site(staging / prefix, lang)
+        return
+    # Pagefind spends most of its wall time waiting, not computing: the editions side by side
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(lambda e: index_site(staging / e[0], e[1]), nested))
 
 
 @contextmanager
