@@ -9,6 +9,7 @@ build writes only into folders that are empty or that a build made (see publish/
 from __future__ import annotations
 
 import datetime as dt
+import filecmp
 import gc
 import multiprocessing
 import os
@@ -375,6 +376,7 @@ def _publish(corpus: Corpus, board, plan: _Plan, out: Path, timed) -> tuple[int,
         with timed("harden"):
             pin_inline_scripts(staging)
             _carry_over(out, staging, plan.kept)
+            _share_downloads(staging, plan.everyone)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -393,6 +395,33 @@ def _carry_over(out: Path, staging: Path, kept: list[str]) -> None:
             shutil.copytree(source, target, copy_function=_link_or_copy)
         else:
             _link_or_copy(source, target)
+
+
+def _share_downloads(staging: Path, everyone: list[Edition]) -> None:
+    """Every edition's data/ holds the same downloads (only its index page is in its own
+    language): each nested edition's copy of a file the root edition also has, byte for byte,
+    becomes a hard link to the root's, so the site stores them once. The same files; where the
+    file system has no hard links, the copies stay."""
+    root = staging / "data"
+    if not root.is_dir():
+        return
+    for edition in everyone:
+        folder = staging / edition.prefix.strip("/") / "data"
+        if not edition.prefix or not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            twin = root / path.relative_to(folder)
+            if path.suffix == ".html" or not path.is_file() or not twin.is_file():
+                continue
+            if path.stat().st_ino == twin.stat().st_ino:
+                continue
+            if filecmp.cmp(path, twin, shallow=False):
+                temporary = path.with_name(f".{path.name}.link")
+                try:
+                    os.link(twin, temporary)
+                    os.replace(temporary, path)
+                except OSError:
+                    temporary.unlink(missing_ok=True)
 
 
 def _link_or_copy(source, target) -> None:
