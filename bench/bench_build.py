@@ -3,12 +3,15 @@ Hugo building the same number of plain pages in the same run.
 
     python bench/bench_build.py [N ...]        (default: 100 1000 5000)
 
-For each N: the full build (every language edition, worker processes on every core), then
-the same build again (the template cache warm), then Hugo (Debian's `hugo`) over as many plain
-Markdown pages as the site has HTML pages, and the ratio of the two wall times. CPU times
-(this process and its workers) are printed beside the wall times: on a shared machine they
-are the figures to compare. Run by hand; the figures go into bench/README.md, never into a
-timed test.
+For each N: the full build (every language edition, worker processes on every core, the build
+cache beside the site empty), the same build again (the cache warm: compiled templates and
+every page's Markdown conversion), then a rebuild after one case's title is edited, once with
+the page cache off (every page converted) and once with it (the incremental build: only the
+pages whose Markdown changed are converted), then Hugo
+(Debian's `hugo`) over as many plain Markdown pages as the site has HTML pages, and the ratio
+of the two wall times. CPU times (this process and its workers) are printed beside the wall
+times: on a shared machine they are the figures to compare. Run by hand; the figures go into
+bench/README.md, never into a timed test.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synth import write_corpus  # noqa: E402
 
+from generator import pipeline  # noqa: E402
 from generator.pipeline import build_site  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,9 +48,15 @@ def cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def timed_build(corpus: Path, out: Path, docs: Path) -> tuple[float, float, object]:
+def timed_build(
+    corpus: Path, out: Path, docs: Path, page_cache: bool = True
+) -> tuple[float, float, object]:
     start, used = time.perf_counter(), cpu()
-    report = build_site(corpus, config=ROOT / "mkdocs.yml", out=out, docs_dir=docs)
+    pipeline.PAGE_CACHE = page_cache  # the forked workers inherit it
+    try:
+        report = build_site(corpus, config=ROOT / "mkdocs.yml", out=out, docs_dir=docs)
+    finally:
+        pipeline.PAGE_CACHE = True
     return time.perf_counter() - start, cpu() - used, report
 
 
@@ -73,11 +83,25 @@ def hugo(pages: int, workdir: Path) -> tuple[float, float]:
     return time.perf_counter() - start, used
 
 
+def edit_one_case(corpus: Path) -> None:
+    """A new title for the first case (its page, its company's, the lists and feeds change)."""
+    case = sorted((corpus / "studies").glob("*.yaml"))[0]
+    lines = case.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("title:"))
+    lines[at] = "title: An edited title for the benchmark\n"
+    case.write_text("".join(lines), encoding="utf-8")
+
+
 def measure(n_cases: int, workdir: Path) -> dict:
     corpus = write_corpus(workdir / f"corpus-{n_cases}", n_cases, max(5, n_cases // 20))
     out, docs = workdir / f"site-{n_cases}", workdir / f"docs-{n_cases}"
     wall, used, report = timed_build(corpus, out, docs)
     again, again_used, _ = timed_build(corpus, out, docs)
+    edit_one_case(corpus)
+    # the edit built without the page cache (every page converted, as before it), then with it
+    # (the cache holds every page but the edited ones: the first build wrote nothing)
+    off, off_used, uncached = timed_build(corpus, out, docs, page_cache=False)
+    edited, edited_used, edited_report = timed_build(corpus, out, docs)
     html = list(report.site.rglob("*.html"))
     hugo_wall, hugo_cpu = hugo(len(html), workdir) if shutil.which("hugo") else (0.0, 0.0)
     return {
@@ -87,6 +111,13 @@ def measure(n_cases: int, workdir: Path) -> dict:
         "cpu": used,
         "again": again,
         "again_cpu": again_used,
+        "edited": edited,
+        "edited_cpu": edited_used,
+        "edited_stages": edited_report.seconds,
+        "edited_work": edited_report.work,
+        "uncached_work": uncached.work,
+        "uncached": off,
+        "uncached_cpu": off_used,
         "stages": report.seconds,
         "work": report.work,
         "html_bytes_per_page": sum(p.stat().st_size for p in html) / len(html),
@@ -103,11 +134,17 @@ def main() -> None:
             r = measure(n, Path(tmp))
             stages = ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items())
             work = ", ".join(f"{k} {v:.1f}" for k, v in r["work"].items())
+            edited = ", ".join(f"{k} {v:.1f}" for k, v in r["edited_stages"].items())
+            edited_work = ", ".join(f"{k} {v:.1f}" for k, v in r["edited_work"].items())
+            off_work = ", ".join(f"{k} {v:.1f}" for k, v in r["uncached_work"].items())
             ratio = r["seconds"] / r["hugo"] if r["hugo"] else float("nan")
             print(
                 f"N={r['cases']}: {r['pages']} pages in {r['seconds']:.1f} s wall, "
                 f"{r['cpu']:.1f} s CPU ({stages}; workers: {work}); again (cache warm) "
-                f"{r['again']:.1f} s wall, {r['again_cpu']:.1f} s CPU; "
+                f"{r['again']:.1f} s wall, {r['again_cpu']:.1f} s CPU; one case edited "
+                f"{r['edited']:.1f} s wall, {r['edited_cpu']:.1f} s CPU ({edited}; workers: "
+                f"{edited_work}); the same edit with the page cache off {r['uncached']:.1f} s "
+                f"wall, {r['uncached_cpu']:.1f} s CPU (workers: {off_work}); "
                 f"{r['html_bytes_per_page'] / 1024:.1f} KiB/page; Hugo, {r['pages']} plain "
                 f"pages: {r['hugo']:.2f} s wall, {r['hugo_cpu']:.2f} s CPU; "
                 f"ratio {ratio:.1f}x wall, {r['cpu'] / max(r['hugo_cpu'], 1e-9):.1f}x CPU; "

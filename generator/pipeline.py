@@ -9,6 +9,7 @@ build writes only into folders that are empty or that a build made (see publish/
 from __future__ import annotations
 
 import datetime as dt
+import filecmp
 import gc
 import multiprocessing
 import os
@@ -17,7 +18,7 @@ import signal
 import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,7 @@ from .publish import (
 from .publish import editions as publish_editions
 from .publish.cache import TemplateCache, open_cache
 from .publish.guard import LOCK_WAIT_SECONDS, MARKER, owned, owned_or_empty
+from .publish.pagecache import PageCache
 from .render import SiteRenderer
 from .render.i18n import Edition, _, active, editions, theme_text
 from .resources import TEMPLATES
@@ -72,7 +74,7 @@ class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     # seconds the editions' workers spent rendering and in mkdocs, added up (the "editions"
-    # stage runs them side by side)
+    # stage runs them side by side): wall ("render", "mkdocs") and CPU ("render cpu", ...)
     work: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -194,6 +196,9 @@ _PARTS = ".editions"
 # mkdocs reads the pages' raw HTML blocks once (publish/rawhtml.py); off, it parses them twice
 # as a plain `mkdocs build` does (the same site: tests compare the two)
 ONE_HTML_PASS = True
+# each page's Markdown conversion is looked up in the build cache (publish/pagecache.py); off,
+# every page is converted (the same site: tests compare the two; bench_build.py times both)
+PAGE_CACHE = True
 _WORK: tuple | None = None  # (corpus, board, plan, staging) while the editions are built
 
 
@@ -213,20 +218,20 @@ class _Failed:
         return exc
 
 
-def _edition_job(index: int) -> tuple[int, float, float] | _Failed:
+def _edition_job(index: int) -> tuple[int, float, float, float, float] | _Failed:
     try:
         return _edition(index)
     except CxError as exc:
         return _Failed(type(exc), str(exc), dict(exc.__dict__))
 
 
-def _edition(index: int) -> tuple[int, float, float]:
+def _edition(index: int) -> tuple[int, float, float, float, float]:
     """Render edition ``index`` of the plan and build it with mkdocs: its page count, and the
-    seconds each took."""
+    seconds each took (wall, then CPU)."""
     assert _WORK is not None
     corpus, board, plan, staging = _WORK
     edition = plan.chosen[index]
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     docs = _docs(plan.scratch, edition, plan.chosen)
     shared = bool(edition.prefix) and not plan.everyone[0].prefix  # the root edition's plotly
     try:
@@ -239,13 +244,15 @@ def _edition(index: int) -> tuple[int, float, float]:
     except jinja2.TemplateError as exc:
         raise BuildError([_template_message(exc)]) from None
     _copy_images(corpus, docs)
-    rendered = time.perf_counter()
+    rendered, rendered_cpu = time.perf_counter(), time.process_time()
     custom_dir = docs.parent / "overrides" if plan.custom_dir else None  # its own copy
     target = staging / _PARTS / edition.code if edition.prefix else staging
     theme = TemplateCache(plan.cache, "theme") if plan.cache is not None else None
+    converted = PageCache(plan.cache) if plan.cache is not None and PAGE_CACHE else None
     settings = _settings(plan, edition)
-    mkdocs_build(plan.config, docs, target, custom_dir, settings, theme, ONE_HTML_PASS)
-    return pages, rendered - start, time.perf_counter() - rendered
+    mkdocs_build(plan.config, docs, target, custom_dir, settings, theme, ONE_HTML_PASS, converted)
+    walls = rendered - start, time.perf_counter() - rendered
+    return pages, *walls, rendered_cpu - start_cpu, time.process_time() - rendered_cpu
 
 
 def _die_with(parent: int) -> None:
@@ -300,7 +307,8 @@ def _build_editions(corpus, board, plan: _Plan, staging: Path) -> tuple[int, dic
     if (staging / _PARTS).exists():
         (staging / _PARTS).rmdir()
     done = [r for r in results if not isinstance(r, _Failed)]
-    work = {"render": sum(r[1] for r in done), "mkdocs": sum(r[2] for r in done)}
+    names = ("render", "mkdocs", "render cpu", "mkdocs cpu")
+    work = {name: sum(r[i] for r in done) for i, name in enumerate(names, 1)}
     return sum(r[0] for r in done), work
 
 
@@ -368,6 +376,7 @@ def _publish(corpus: Corpus, board, plan: _Plan, out: Path, timed) -> tuple[int,
         with timed("harden"):
             pin_inline_scripts(staging)
             _carry_over(out, staging, plan.kept)
+            _share_downloads(staging, plan.everyone)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -388,6 +397,33 @@ def _carry_over(out: Path, staging: Path, kept: list[str]) -> None:
             _link_or_copy(source, target)
 
 
+def _share_downloads(staging: Path, everyone: list[Edition]) -> None:
+    """Every edition's data/ holds the same downloads (only its index page is in its own
+    language): each nested edition's copy of a file the root edition also has, byte for byte,
+    becomes a hard link to the root's, so the site stores them once. The same files; where the
+    file system has no hard links, the copies stay."""
+    root = staging / "data"
+    if not root.is_dir():
+        return
+    for edition in everyone:
+        folder = staging / edition.prefix.strip("/") / "data"
+        if not edition.prefix or not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            twin = root / path.relative_to(folder)
+            if path.suffix == ".html" or not path.is_file() or not twin.is_file():
+                continue
+            if path.stat().st_ino == twin.stat().st_ino:
+                continue
+            if filecmp.cmp(path, twin, shallow=False):
+                temporary = path.with_name(f".{path.name}.link")
+                try:
+                    os.link(twin, temporary)
+                    os.replace(temporary, path)
+                except OSError:
+                    temporary.unlink(missing_ok=True)
+
+
 def _link_or_copy(source, target) -> None:
     try:
         os.link(source, target)
@@ -398,7 +434,8 @@ def _link_or_copy(source, target) -> None:
 def _index_editions(staging: Path, editions: list[tuple[str, str]]) -> None:
     """Pagefind once per edition folder, each index in its edition's language (its own
     pagefind/ beside its pages). The root edition is indexed with the other editions' folders
-    moved aside, so its index holds its own pages only."""
+    moved aside, so its index holds its own pages only; then the others, as many at a time as
+    the editions' builds run."""
     nested = [(prefix, lang) for prefix, lang in editions if prefix]
     aside = staging.parent / f"{staging.name}.editions"
     root = [lang for prefix, lang in editions if not prefix]
@@ -413,8 +450,14 @@ def _index_editions(staging: Path, editions: list[tuple[str, str]]) -> None:
                 if (aside / prefix.strip("/")).exists():
                     (aside / prefix.strip("/")).rename(staging / prefix)
             aside.rmdir()
-    for prefix, lang in nested:
-        index_site(staging / prefix, lang)
+    jobs = _jobs(len(nested))
+    if jobs <= 1:
+        for prefix, lang in nested:
+            index_site(staging / prefix, lang)
+        return
+    # Pagefind spends most of its wall time waiting, not computing: the editions side by side
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(lambda e: index_site(staging / e[0], e[1]), nested))
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from ..errors import CxError
+from .pagecache import PageCache, page_cache_plugin
 
 if TYPE_CHECKING:
     import jinja2
@@ -101,12 +102,15 @@ def mkdocs_build(
     settings: dict | None = None,
     templates: jinja2.BytecodeCache | None = None,
     one_html_pass: bool = False,
+    pages: PageCache | None = None,
 ) -> None:
     """Build with the pages of ``docs_dir`` into ``site_dir`` (and the theme overrides of
     ``custom_dir`` in place of the configured ones; ``settings`` in place of the configured
     ones too: a language edition's), strict: a warning is a failure. The theme's templates
     are compiled through ``templates`` (a bytecode cache) when given; ``one_html_pass``: the
-    pages' raw HTML blocks are read once, not parsed twice (see rawhtml.py)."""
+    pages' raw HTML blocks are read once, not parsed twice (see rawhtml.py); ``pages``: each
+    page's Markdown conversion is looked up there first (see pagecache.py), and the
+    conversions are stored there once the build has succeeded."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -133,11 +137,16 @@ def mkdocs_build(
                 cfg["markdown_extensions"].append(RawHtmlExtension())
             if templates is not None:
                 cfg.plugins["cxreport-template-cache"] = _template_cache_plugin(templates)
+            if pages is not None:
+                cfg.plugins["cxreport-page-cache"] = page_cache_plugin(pages)
+            _list_theme_once(cfg.theme)
             build(cfg)
         except (Abort, ConfigurationError) as exc:
             raise BuildError([*logs.messages, str(exc)]) from None
     if logs.messages:  # strict mode: warnings are failures
         raise BuildError(logs.messages)
+    if pages is not None:
+        pages.flush()
 
 
 def _template_cache_plugin(templates: jinja2.BytecodeCache):
@@ -151,3 +160,60 @@ def _template_cache_plugin(templates: jinja2.BytecodeCache):
             return env
 
     return TemplateCachePlugin()
+
+
+# The files of an installed theme's folders (Material: 14,500, its icons among them), listed
+# and filtered once per process rather than once per edition (mkdocs lists every template
+# folder to find the theme's static files: half a second an edition).
+_LISTED: dict[str, list[str]] = {}
+_KEPT: dict[tuple, bool] = {}
+
+
+def _list_theme_once(theme) -> None:
+    """The theme's Jinja environment lists the folders of installed packages from memory;
+    other folders (the overrides, which each build copies afresh) are listed every time. The
+    same names in the same order as jinja2's FileSystemLoader.list_templates gives."""
+    get_env = theme.get_env
+
+    def listed_env():
+        env = get_env()
+        loader = env.loader
+
+        def list_templates(extensions=None, filter_func=None):
+            if extensions is not None or filter_func is None:
+                return type(env).list_templates(env, extensions, filter_func)
+            names = set()
+            for folder in loader.searchpath:
+                names.update(_names(folder))
+            code = filter_func.__code__
+            static = tuple(theme.static_templates)
+            kept = []
+            for name in sorted(names):
+                key = (code, static, name)
+                if key not in _KEPT:
+                    _KEPT[key] = bool(filter_func(name))
+                if _KEPT[key]:
+                    kept.append(name)
+            return kept
+
+        env.list_templates = list_templates
+        return env
+
+    theme.get_env = listed_env
+
+
+def _names(folder: str) -> list[str]:
+    """The files under ``folder`` as template names (jinja2's FileSystemLoader's way)."""
+    if folder in _LISTED:
+        return _LISTED[folder]
+    loader = jinja2_loader(folder)
+    names = loader.list_templates()
+    if "site-packages" in Path(folder).parts or "dist-packages" in Path(folder).parts:
+        _LISTED[folder] = names
+    return names
+
+
+def jinja2_loader(folder: str):
+    import jinja2
+
+    return jinja2.FileSystemLoader([folder])

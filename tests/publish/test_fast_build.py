@@ -96,3 +96,15 @@ def test_editions_built_one_at_a_time_link_each_other(tmp_path):
     page = (out / "he" / "index.html").read_text(encoding="utf-8")
     assert (out / "sv" / "index.html").is_file() and 'hreflang="sv"' in page
     assert 'hreflang="ru"' not in page  # not built, so not offered
+
+
+def test_editions_share_one_copy_of_the_data_downloads(serial):
+    root = serial / "data"
+    downloads = [p for p in root.rglob("*") if p.is_file() and p.suffix != ".html"]
+    assert len(downloads) > 3
+    for lang in ("sv", "he", "ru"):
+        for path in downloads:
+            twin = serial / lang / "data" / path.relative_to(root)
+            assert twin.stat().st_ino == path.stat().st_ino  # one file, linked
+        page = serial / lang / "data" / "index.html"
+        assert page.stat().st_ino != (root / "index.html").stat().st_ino  # its own language
