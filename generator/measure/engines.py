@@ -294,7 +294,8 @@ def start_spark(
     spec: EngineSpec, cores: int | None = None, conf: dict[str, str] | None = None
 ) -> tuple[Any, bool]:
     """A SparkSession for ``spec`` (Spark Connect, a cluster master, or local mode) and
-    whether it is ours to stop: a session already running in this process is used as it is.
+    whether it is ours to stop: but for Spark Connect, a session already running in this
+    process is used as it is.
     ``conf`` adds Spark settings (``spark.driver.memory``, ...)."""
     remote = spec.remote or os.environ.get(SPARK_REMOTE_ENV) or None
     master = spec.master or os.environ.get(SPARK_MASTER_ENV) or f"local[{cores or '*'}]"
@@ -303,11 +304,11 @@ def start_spark(
         from pyspark.sql import SparkSession
     except ImportError:
         raise EngineError("spark", "PySpark is not installed (pip install pyspark)") from None
+    if remote:  # its own session, whatever runs in this process
+        return _connect(remote, conf or {}), True
     active = SparkSession.getActiveSession()
     if active is not None:
         return active, False
-    if remote:
-        return _connect(remote, conf or {}), True
     if master.startswith("spark://"):
         _reachable(master, 7077)
     problem = _java_problem()
