@@ -176,12 +176,20 @@ class SparkEngine:
         try:
             every = self.query(union, "the company metrics")
         except EngineError:
+            self._name_the_failure(queries)
             return [self.query(sql, f"the metric {id}") for id, sql in queries]
         columns = ["company", "channel", "period", "value", "n", "lo", "hi"]
         return [
-            every.loc[every["cx_metric"] == id, columns].reset_index(drop=True)
-            for id, _ in queries
+            every.loc[every["cx_metric"] == id, columns].reset_index(drop=True) for id, _ in queries
         ]
+
+    def _name_the_failure(self, queries: list[tuple[str, str]]) -> None:
+        """The metric Spark cannot even plan (an unknown function, a type it refuses), found by
+        planning each query without running it; a failure while running is found by running
+        them one by one."""
+        for id, sql in queries:
+            statement = translate(self._scans(sql), "spark")
+            self._run(lambda s=statement: self.spark.sql(s).schema, f"the metric {id}")
 
     def close(self) -> None:
         if self.owned:
@@ -225,8 +233,19 @@ def translate(sql: str, dialect: str) -> str:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or exc.__class__.__name__
+    text = _grpc_details(exc) or str(exc).strip() or exc.__class__.__name__
     return text.splitlines()[0][:300]
+
+
+def _grpc_details(exc: BaseException | None) -> str | None:
+    """The message of a gRPC error behind a Spark Connect one (whose own text is the gRPC
+    error's multi-line repr)."""
+    while exc is not None:
+        details = getattr(exc, "details", None)
+        if callable(details) and hasattr(exc, "code"):
+            return f"{details()}".strip() or None
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def _reachable(url: str, default_port: int) -> None:
@@ -252,47 +271,92 @@ def _java_problem() -> str | None:
     return None if shutil.which("java") else "no Java runtime found (install Java 17 or 21)"
 
 
+# A Spark Connect server that stops answering (it died, or the address is not one) is given up
+# on after about five seconds of retries; the client's own policy waits ten minutes.
+CONNECT_RETRIES = {
+    "max_retries": 4,
+    "initial_backoff": 250,
+    "backoff_multiplier": 2.0,
+    "max_backoff": 2000,
+    "jitter": 100,
+}
+
+
+def _quiet_pyspark() -> None:
+    """PySpark warns about pandas 3 whenever a part of it loads (it works): not the user's news."""
+    warnings.filterwarnings(
+        "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+    )
+    # Spark Connect's client warns as it gives up; the EngineError that follows says why
+    warnings.filterwarnings("ignore", message=r"\[RETRIES_EXCEEDED\]", category=UserWarning)
+
+
 def start_spark(
     spec: EngineSpec, cores: int | None = None, conf: dict[str, str] | None = None
 ) -> tuple[Any, bool]:
     """A SparkSession for ``spec`` (Spark Connect, a cluster master, or local mode) and
-    whether it is ours to stop: a session already running in this process is used as it is.
+    whether it is ours to stop: but for Spark Connect, a session already running in this
+    process is used as it is.
     ``conf`` adds Spark settings (``spark.driver.memory``, ...)."""
     remote = spec.remote or os.environ.get(SPARK_REMOTE_ENV) or None
     master = spec.master or os.environ.get(SPARK_MASTER_ENV) or f"local[{cores or '*'}]"
+    _quiet_pyspark()
     try:
-        with warnings.catch_warnings():  # PySpark warns about pandas 3 on import; it works
-            warnings.simplefilter("ignore", FutureWarning)
-            from pyspark.sql import SparkSession
+        from pyspark.sql import SparkSession
     except ImportError:
         raise EngineError("spark", "PySpark is not installed (pip install pyspark)") from None
+    if remote:  # its own session, whatever runs in this process
+        return _connect(remote, conf or {}), True
     active = SparkSession.getActiveSession()
     if active is not None:
         return active, False
-    if remote:
-        _reachable(remote, 15002)
-        builder = SparkSession.builder.remote(remote)
-    else:
-        if master.startswith("spark://"):
-            _reachable(master, 7077)
-        problem = _java_problem()
-        if problem:
-            raise EngineError("spark", f"could not start: {problem}")
-        if master.startswith("local"):
-            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # this machine only
-        builder = (
-            SparkSession.builder.master(master)
-            .config("spark.sql.shuffle.partitions", str(2 * (cores or os.cpu_count() or 2)))
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.log.level", "OFF")
-        )
+    if master.startswith("spark://"):
+        _reachable(master, 7077)
+    problem = _java_problem()
+    if problem:
+        raise EngineError("spark", f"could not start: {problem}")
+    if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # this machine only
+    builder = (
+        SparkSession.builder.master(master)
+        .config("spark.sql.shuffle.partitions", str(2 * (cores or os.cpu_count() or 2)))
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.log.level", "OFF")
+    )
     for key, value in (conf or {}).items():
         builder = builder.config(key, value)
     try:
         return builder.appName("cxreport").getOrCreate(), True
     except Exception as exc:  # noqa: BLE001 - whatever stops the JVM or the connection
         raise EngineError("spark", f"could not start: {_first_line(exc)}") from None
+
+
+def _connect(remote: str, conf: dict[str, str]) -> Any:
+    """A Spark Connect session at ``remote``, with retries that give up within seconds, and
+    proof that a Spark Connect server answers there (its version), not some other service."""
+    _reachable(remote, 15002)
+    try:
+        from pyspark.sql.connect.client.retries import DefaultPolicy
+        from pyspark.sql.connect.session import SparkSession as ConnectSession
+    except ImportError as exc:  # grpcio and friends: the `spark` extra
+        missing = getattr(exc, "name", None) or "a module"
+        raise EngineError(
+            "spark", f"Spark Connect needs {missing} (pip install 'cxreport[spark]')"
+        ) from None
+    session = ConnectSession.builder.remote(remote).create()
+    try:
+        session._client.set_retry_policies([DefaultPolicy(**CONNECT_RETRIES)])
+        session.version  # noqa: B018 - the first call to the server
+        for key, value in conf.items():
+            session.conf.set(key, value)
+    except Exception as exc:  # noqa: BLE001 - gRPC, protocol and server errors alike
+        session.release_session_on_close = False  # nothing to release there
+        session.stop()
+        raise EngineError(
+            "spark", f"{remote} is not a Spark Connect server that answers: {_first_line(exc)}"
+        ) from None
+    return session
 
 
 Engine = DuckDBEngine | SparkEngine

@@ -3,6 +3,9 @@ exit 1, nothing written; contradictory options exit 2. No Spark session is start
 
 from __future__ import annotations
 
+import http.server
+import threading
+
 import pytest
 from typer.testing import CliRunner
 
@@ -23,8 +26,15 @@ def one_line(result) -> str:
 def test_a_master_that_does_not_answer(corpus):
     result = runner.invoke(
         app,
-        ["score", "--cases", str(corpus), "--engine", "spark", "--spark-master",
-         "spark://127.0.0.1:9"],
+        [
+            "score",
+            "--cases",
+            str(corpus),
+            "--engine",
+            "spark",
+            "--spark-master",
+            "spark://127.0.0.1:9",
+        ],
     )
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -35,11 +45,59 @@ def test_a_spark_connect_address_that_does_not_answer(corpus, tmp_path):
     site = tmp_path / "site"
     result = runner.invoke(
         app,
-        ["build", "--cases", str(corpus), "--out", str(site), "--engine", "spark",
-         "--spark-remote", "sc://127.0.0.1:9"],
+        [
+            "build",
+            "--cases",
+            str(corpus),
+            "--out",
+            str(site),
+            "--engine",
+            "spark",
+            "--spark-remote",
+            "sc://127.0.0.1:9",
+        ],
     )
     assert result.exit_code == 1
     assert "spark: sc://127.0.0.1:9 does not answer" in one_line(result)
+    assert not site.exists()
+
+
+class QuietHTTP(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # the test reads stderr: the error line only
+        pass
+
+
+def test_a_spark_connect_address_that_is_not_spark_connect(corpus, tmp_path):
+    """A port that answers, but in HTTP/1.1: refused within seconds (Spark Connect's client
+    would retry for ten minutes), one line naming the engine and what answered there."""
+    pytest.importorskip("grpc", reason="Spark Connect's client needs the `spark` extra (grpcio)")
+    pytest.importorskip("pyspark")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), QuietHTTP)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    address = f"sc://127.0.0.1:{server.server_address[1]}"
+    site = tmp_path / "site"
+    try:
+        result = runner.invoke(
+            app,
+            [
+                "build",
+                "--cases",
+                str(corpus),
+                "--out",
+                str(site),
+                "--engine",
+                "spark",
+                "--spark-remote",
+                address,
+            ],
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 1
+    line = one_line(result)
+    assert line.startswith(f"error: spark: {address} is not a Spark Connect server that answers")
+    assert "HTTP/2" in line  # gRPC's own reason: what answered does not speak HTTP/2
     assert not site.exists()
 
 
