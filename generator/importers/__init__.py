@@ -4,9 +4,9 @@ One interface for every importer (interface.py: its name, options and how it rea
 module per source (cfpb, tickets, twitter, calls) declaring its ``SPEC``, one registry
 (registry.py, from which the `cxreport import` commands are made), one merge (merge.py) that
 delivers every importer's rows into the corpus: incident rows by (source, id), as CSV beside
-each company file or into the incident store (load/incidents/write.py, DuckDB over Parquet) for big imports;
-a call log's daily figures by (date, queue). The company metrics over either are the
-registry's (``measure``), on DuckDB or Spark.
+each company file or into the incident store (load/incidents/write.py, DuckDB over Parquet)
+for big imports; a call log's daily figures by (date, queue). The company metrics over either
+are the registry's (``measure``), on DuckDB or Spark.
 """
 
 from __future__ import annotations
