@@ -99,11 +99,12 @@ def test(args: list[str]) -> None:
 
 
 def parallel(args: list[str]) -> list[str]:
-    """One pytest worker per core (pytest-xdist), each test module kept whole in one worker so
-    its module fixtures are made once; `-n 0` runs everything in one process."""
+    """pytest workers (pytest-xdist), one per core and one more, since many tests spend their
+    time waiting on a browser, a server or Spark; each test module is kept whole in one worker
+    so its module fixtures are made once. `-n 0` runs everything in one process."""
     if any(a.startswith(("-n", "--numprocesses", "--dist")) or a == "no:xdist" for a in args):
         return args
-    return ["-n", "auto", "--dist", "loadfile", *args]
+    return ["-n", str((os.cpu_count() or 1) + 1), "--dist", "loadfile", *args]
 
 
 @contextmanager

@@ -45,6 +45,18 @@ def test_wheel_carries_every_template_and_asset(wheel: Path):
     assert not any(n.startswith(("tests/", "cases/")) for n in names)
 
 
+def test_wheel_carries_every_module(wheel: Path):
+    """A subpackage missing from pyproject's package list is left out of the wheel silently."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    modules = {
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "generator").rglob("*.py")
+        if "__pycache__" not in p.parts
+    }
+    assert modules, "no modules found in the checkout"
+    assert modules <= names, f"missing from the wheel: {sorted(modules - names)}"
+
+
 def test_installed_wheel_builds_a_corpus_outside_the_checkout(wheel: Path, tmp_path: Path):
     env = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env)
