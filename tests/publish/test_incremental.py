@@ -5,7 +5,6 @@ Corrupt or foreign entries in the cache are ignored, never trusted."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -16,6 +15,8 @@ from generator.pipeline import build_site
 from generator.publish.cache import cache_folder
 from generator.publish.pagecache import PageCache
 from generator.resources import TEMPLATES
+
+from .test_fast_build import digest
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "fixtures" / "small"
@@ -29,14 +30,6 @@ def build(corpus: Path, out: Path, templates: Path = TEMPLATES) -> Path:
     docs = out.parent / f"{out.name}-docs"
     build_site(corpus, config=CONFIG, out=out, docs_dir=docs, templates=templates)
     return out
-
-
-def digest(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 def entries(out: Path) -> set[str]:
