@@ -101,10 +101,12 @@ def test(args: list[str]) -> None:
 def parallel(args: list[str]) -> list[str]:
     """pytest workers (pytest-xdist), one per core and one more, since many tests spend their
     time waiting on a browser, a server or Spark; each test module is kept whole in one worker
-    so its module fixtures are made once. `-n 0` runs everything in one process."""
+    so its module fixtures are made once, and modules are handed out in collection order
+    (tests/conftest.py puts the slowest first). `-n 0` runs everything in one process."""
     if any(a.startswith(("-n", "--numprocesses", "--dist")) or a == "no:xdist" for a in args):
         return args
-    return ["-n", str((os.cpu_count() or 1) + 1), "--dist", "loadfile", *args]
+    workers = str((os.cpu_count() or 1) + 1)
+    return ["-n", workers, "--dist", "loadfile", "--no-loadscope-reorder", *args]
 
 
 @contextmanager

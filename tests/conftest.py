@@ -10,6 +10,11 @@ from pathlib import Path
 
 import pytest
 
+try:
+    import fcntl
+except ImportError:  # Windows: each test process builds its own copy
+    fcntl = None
+
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"
 # ../shared/data beside the checkout; CXREPORT_SHARED_DATA points elsewhere (a worktree).
@@ -35,10 +40,24 @@ def bundled_board(bundled):
 
 @pytest.fixture(scope="session")
 def bundled_site(tmp_path_factory) -> Path:
-    """The bundled corpus built once per test process by the command line, in a child process
+    """The bundled corpus built once per test run by the command line, in a child process
     (as a user builds it; so the recounts never load the generator in-process): every edition,
-    default options. Shared and read-only: a test that changes a site builds its own."""
-    site = tmp_path_factory.mktemp("bundled-site") / "site"
+    default options. Shared and read-only: a test that changes a site builds its own.
+    Under pytest-xdist the first worker that needs it builds it and the others wait for it."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None or fcntl is None:
+        return _build_bundled_site(tmp_path_factory.mktemp("bundled-site") / "site")
+    # the run's own folder, shared by its workers (xdist gives each worker a folder inside it)
+    shared = tmp_path_factory.getbasetemp().parent / "bundled-site"
+    shared.mkdir(exist_ok=True)
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "built").exists():
+            _build_bundled_site(shared / "site")
+            (shared / "built").touch()
+    return shared / "site"
+
+
+def _build_bundled_site(site: Path) -> Path:
     code = "import sys; from generator.cli import app; sys.argv[0] = 'cxreport'; app()"
     args = ["build", "--cases", str(CASES), "--config", str(ROOT / "mkdocs.yml"),
             "--out", str(site), "--quiet"]  # fmt: skip
@@ -54,6 +73,32 @@ def corpus(tmp_path: Path) -> Path:
     target = tmp_path / "cases"
     shutil.copytree(CASES, target)
     return target
+
+
+# The slowest test modules, the longest first (from CI's --durations). pytest-xdist hands whole
+# modules to its workers in collection order (dev.py turns off its own reordering by number of
+# tests), so the long ones start first and no worker ends the run alone inside a long module.
+SLOWEST_FIRST = (
+    "tests/publish/test_site.py",
+    "tests/test_wheel.py",
+    "tests/measure/test_engines.py",
+    "tests/publish/test_output_safety.py",
+    "tests/publish/test_hostile.py",
+    "tests/test_fuzz.py",
+    "tests/score/test_company_scoring.py",
+    "tests/importers/test_importers.py",
+    "tests/measure/test_spark_connect.py",
+    "tests/measure/test_spark_cluster.py",
+    "tests/test_recount.py",
+    "tests/publish/test_incremental.py",
+    "tests/publish/test_fast_build.py",
+    "tests/publish/test_search.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: i for i, path in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
