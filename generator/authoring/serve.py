@@ -19,6 +19,8 @@ import functools
 import html
 import http.server
 import multiprocessing
+import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -241,7 +243,6 @@ def _die_with_parent() -> None:
     """The forked build ends when the preview does (Linux: the parent-death signal)."""
     try:
         import ctypes
-        import signal
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
@@ -250,7 +251,11 @@ def _die_with_parent() -> None:
 
 def _child(build: Build, code: str | None, prepared: Any, answer) -> None:
     _die_with_parent()
-    answer.send(build(code, prepared))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the preview's: it stops this
+    result = build(code, prepared)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    answer.send(result)
     answer.close()
 
 
@@ -276,6 +281,9 @@ def _stoppable(build: Build, code: str | None, prepared: Any, stop: Callable[[],
         return reader.recv()
     except EOFError:
         return f"the build of {code or 'the site'} ended unexpectedly ({process.exitcode})"
+    except BaseException:  # Ctrl+C: the build stops with the preview
+        process.kill()
+        raise
     finally:
         process.join()
         reader.close()
