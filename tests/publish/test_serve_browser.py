@@ -59,9 +59,7 @@ def _open(page, url: str, title: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_open_pages_of_every_edition_reload_themselves_after_a_saved_edit(
-    browser, corpus, tmp_path
-):  # noqa: E501, F811
+def test_open_pages_of_each_edition_reload_after_a_saved_edit(browser, corpus, tmp_path):  # noqa: F811
     port = _free_port()
     proc = _serve(corpus, tmp_path / "served", port)
     english, swedish = _new_page(browser), _new_page(browser)
