@@ -136,3 +136,39 @@ def test_a_nested_edition_is_served_after_the_root_one_and_the_site_equals_a_bui
     script = re.search(r'<script src="/__cxreport/livereload\.js"[^>]*></script>', sv)
     assert script and 'data-edition="sv"' in script[0]
     assert sv.replace(script[0], "") == sv_page.read_text(encoding="utf-8")
+
+
+def test_the_edition_looked_at_is_built_first_then_the_root_then_the_rest():
+    from generator.authoring.serve import Preview
+
+    preview = Preview(["en", "sv", "it"])
+    assert preview.next() == "en"  # at start: the root edition
+    preview.built("en", None)
+    assert preview.edition_of("/it/cases/x.html") == "it"
+    assert preview.edition_of("/cases/it.html") == "en"
+    preview.stamp("it")  # a page of the Italian edition asked for its stamp
+    assert preview.next() == "it"
+    preview.built("it", None)
+    assert preview.next() == "sv"
+    preview.built("sv", None)
+    assert preview.next() is False  # every edition built from the files as they are
+    before = {code: preview.stamp(code, viewed=False) for code in ("en", "sv", "it")}
+    preview.changed()
+    preview.built(None, "cases/x.yaml:1:1: broken")  # a failed build: every page reloads
+    assert all(preview.stamp(c, viewed=False) != before[c] for c in before)
+    assert preview.next() is False  # nothing more to build until the files change again
+
+
+def test_a_build_of_files_that_changed_meanwhile_is_stopped():
+    """The forked build answers with its result; when the files change while it runs, it is
+    killed (this one would sleep ten minutes) and the preview moves on."""
+    import time as clock
+
+    from generator.authoring.serve import STOPPED, _stoppable
+
+    def slow(code, prepared):
+        clock.sleep(600)
+
+    done = _stoppable(lambda code, prepared: f"{code} {prepared}", "sv", 7, lambda: False)
+    assert done == "sv 7"
+    assert _stoppable(slow, "sv", None, lambda: True) == STOPPED
