@@ -53,10 +53,19 @@ from .publish.pagecache import PageCache
 from .render import SiteRenderer
 from .render.i18n import Edition, _, active, editions, theme_text
 from .resources import TEMPLATES
-from .score import score_corpus
+from .score import Scoreboard, score_corpus
 from .score.rubric import load_checked
 
-__all__ = ["STAGES", "BuildError", "BuildReport", "OutputError", "build_site", "load"]
+__all__ = [
+    "STAGES",
+    "BuildError",
+    "BuildReport",
+    "OutputError",
+    "Prepared",
+    "build_site",
+    "load",
+    "prepare",
+]
 
 STAGES = ("load", "metrics", "score", "editions", "search", "harden", "swap")
 
@@ -110,12 +119,17 @@ def build_site(
     engine: EngineSpec | None = None,
     lang: str | None = None,
     site_url: str | None = None,
+    prepared: Prepared | None = None,
+    list_every_edition: bool = False,
 ) -> BuildReport:
     """Build the site from ``cases`` in every language of mkdocs.yml's ``extra.languages``
     (or in ``lang`` alone, into its folder); raises InputError, BuildError, OutputError or
     EngineError, leaving ``out`` intact. Writes only into folders that are empty or that a
     build made. The company metrics run on ``engine`` (DuckDB in-process by default);
-    ``site_url`` in place of mkdocs.yml's (the preview's own address)."""
+    ``site_url`` in place of mkdocs.yml's (the preview's own address). ``prepared``: the
+    corpus already loaded and scored from ``cases`` (`serve` builds its editions one by one
+    from one); ``list_every_edition``: with ``lang``, the switcher lists every configured
+    edition, built yet or not (`serve` builds the others next)."""
     timed = _Timer(on_stage)
     if not config.is_file():
         raise InputError([Problem(str(config), 1, 1, "mkdocs configuration not found")])
@@ -126,20 +140,41 @@ def build_site(
     _check_outputs(Path(cases), config, out, docs_dir)
     with timed("load"):
         chosen = _editions(config, lang)
-        corpus = load(cases)
-    with timed("metrics"), _corpus_frozen():
-        metrics = case_metrics(corpus.cases)
-    with timed("score"), _corpus_frozen():
-        board = score_corpus(corpus, metrics, engine)
+        corpus = prepared.corpus if prepared else load(cases)
+    board = prepared.board if prepared else _score(corpus, engine, timed)
     overrides = scratch_overrides(config, configured_docs)
     remove_dead_scratch(docs_dir.parent)
     with locked(out, on_wait, wait), scratch_folder(docs_dir.parent) as scratch:
         _check_outputs(Path(cases), config, out, docs_dir)  # again, now that we hold the lock
         plan = _plan(config, out, lang, chosen, scratch, site_url, overrides, templates)
+        if list_every_edition:
+            plan.everyone = _editions(config, None)
         pages, work = _publish(corpus, board, plan, out, timed)
         with locked(docs_dir, on_wait, wait):
             _keep_docs(scratch, docs_dir, overrides)
     return BuildReport(out, pages, timed.seconds, corpus.warnings, work)
+
+
+@dataclass
+class Prepared:
+    """A corpus loaded, measured and scored: what every edition is rendered from."""
+
+    corpus: Corpus
+    board: Scoreboard
+
+
+def prepare(cases: Path, engine: EngineSpec | None = None) -> Prepared:
+    """Load ``cases`` with every check, measure and score it (raises InputError or
+    EngineError)."""
+    corpus = load(cases)
+    return Prepared(corpus, _score(corpus, engine, _Timer(None)))
+
+
+def _score(corpus: Corpus, engine: EngineSpec | None, timed: _Timer) -> Scoreboard:
+    with timed("metrics"), _corpus_frozen():
+        metrics = case_metrics(corpus.cases)
+    with timed("score"), _corpus_frozen():
+        return score_corpus(corpus, metrics, engine)
 
 
 def _editions(config: Path, lang: str | None) -> list[Edition]:

@@ -1,16 +1,23 @@
 """Live reload for `cxreport serve`: every HTML page the preview sends carries a small script
-(served by the preview itself, so the pages' Content-Security-Policy lets it run) and the
-number of the build it comes from; the script asks the preview for its build number twice a
-second and reloads the page when it differs (also when a build ended before the script ran)."""
+(served by the preview itself, so the pages' Content-Security-Policy lets it run), the language
+edition the page belongs to and that edition's build stamp; the script asks the preview four
+times a second for the stamp of the edition of the page it shows (which also tells the preview
+which edition to build first) and reloads the page when it differs (also when a build ended
+before the script ran)."""
 
 from __future__ import annotations
+
+import html
 
 VERSION_PATH = "/__cxreport/version"
 SCRIPT_PATH = "/__cxreport/livereload.js"
 
 
-def script_tag(version: int) -> str:
-    return f'<script src="{SCRIPT_PATH}" data-version="{version}"></script>'
+def script_tag(version: int, edition: str | None = None) -> str:
+    return (
+        f'<script src="{SCRIPT_PATH}" data-version="{version}" '
+        f'data-edition="{html.escape(edition or "")}"></script>'
+    )
 
 
 SCRIPT = """(function () {
@@ -18,11 +25,18 @@ SCRIPT = """(function () {
   if (window.__cxLiveReload) return;  // Material's instant navigation keeps this page alive
   window.__cxLiveReload = true;
   var seen = document.currentScript.getAttribute("data-version");
+  var edition = document.currentScript.getAttribute("data-edition");
   function poll() {
-    fetch("VERSION_PATH", { cache: "no-store" }).then(function (r) { return r.text(); })
-      .then(function (version) {
-        if (version !== seen) { location.reload(); return; }
-        setTimeout(poll, 500);
+    var shown = encodeURIComponent(location.pathname);
+    fetch("VERSION_PATH?path=" + shown, { cache: "no-store" })
+      .then(function (r) { return r.text(); })
+      .then(function (answer) {
+        var parts = answer.split(" ");
+        if (parts[0] !== edition) {  // instant navigation into another edition
+          edition = parts[0];
+          seen = parts[1];
+        } else if (parts[1] !== seen) { location.reload(); return; }
+        setTimeout(poll, 250);
       }, function () { setTimeout(poll, 1000); });  // the preview is restarting
   }
   poll();
@@ -30,15 +44,15 @@ SCRIPT = """(function () {
 """.replace("VERSION_PATH", VERSION_PATH)
 
 BUILDING_PAGE = (
-    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Building…</title>"
-    "</head><body><p role=\"status\">Building the site; this page opens it by itself when the "
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Building…</title>'
+    '</head><body><p role="status">Building the site; this page opens it by itself when the '
     "build is done.</p></body></html>"
 )
 
 
-def with_script(page: str, version: int) -> str:
+def with_script(page: str, version: int, edition: str | None = None) -> str:
     """The page with the live-reload script just before </body> (or at its end), marked with
-    the number of the build the page comes from."""
-    script = script_tag(version)
+    its edition and the stamp of that edition's build the page comes from."""
+    script = script_tag(version, edition)
     head, tag, rest = page.rpartition("</body>")
     return head + script + tag + rest if tag else page + script

@@ -1,5 +1,12 @@
 """`cxreport serve`: a local preview that rebuilds when the corpus or templates change.
 
+The preview answers at once (the last site built there, or a page that waits for the build)
+and builds one language edition at a time: the one the reader is looking at first (the root
+edition at start; after an edit, the edition of the open pages, which the live-reload script
+names), swapped into place as soon as it is done, then the others. Every build is a whole
+`cxreport build --lang` of one edition, swapped in atomically, so no half-built edition is ever
+served; once every edition is built the site is the one `cxreport build` makes.
+
 The preview survives every failed build: it keeps serving the last good site, and while the
 latest build has problems every page shows them in a banner at the top (or, before any build
 succeeded, a page that lists them), so an author sees what to fix where they are looking.
@@ -7,20 +14,33 @@ succeeded, a page that lists them), so an author sees what to fix where they are
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import http.server
+import multiprocessing
+import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from ..publish import read_config
+from ..publish.editions import languages
 from ..resources import TEMPLATES
 from .livereload import BUILDING_PAGE, SCRIPT, SCRIPT_PATH, VERSION_PATH, with_script
 
-# rebuild() returns None when the build succeeded, else the problems as text.
-Rebuild = Callable[[], str | None]
+# prepare() loads and scores the corpus: (what every edition is built from, None) or (None,
+# the problems as text); build(lang, prepared) builds one edition (every one with None) and
+# returns None when it worked, else the problems as text.
+Prepare = Callable[[], tuple[Any, str | None]]
+Build = Callable[[str | None, Any], str | None]
+
+# an edition whose pages were shown or asked for this recently is built before the others
+VIEWED_SECONDS = 3.0
 
 
 def snapshot(paths: list[Path]) -> dict[str, float]:
@@ -42,17 +62,86 @@ def snapshot(paths: list[Path]) -> dict[str, float]:
 
 
 class Preview:
-    """What the request handler shows: the problems of the latest build, if it failed."""
+    """What the site holds, edition by edition, and the problems of the latest build.
 
-    def __init__(self) -> None:
+    ``codes`` are the site's languages, the root edition's first; ``[None]`` when they cannot
+    be read (every edition is then built at once, and that build reports the problem). Each
+    edition has a stamp that changes whenever its pages do (or a build fails): open pages
+    reload when their edition's stamp changes."""
+
+    def __init__(self, codes: list[str | None]) -> None:
         self.error: str | None = None
-        self.version = 0  # the number of builds done; pages reload when it changes
         self.lock = threading.Lock()
+        self.counter = 0
+        self.codes: list[str | None] = []
+        self.stamps: dict[str | None, int] = {}
+        self.fresh: set[str | None] = set()  # built from the corpus as it is now
+        self.failed = False  # the corpus as it is now does not build: wait for a change
+        self.viewed: dict[str | None, float] = {}
+        self.set_codes(codes)
 
-    def built(self, error: str | None) -> None:
+    @property
+    def version(self) -> int:
+        """The number of builds done (successful or not)."""
         with self.lock:
+            return self.counter
+
+    def set_codes(self, codes: list[str | None]) -> None:
+        with self.lock:
+            self.codes = list(codes)
+            for code in self.codes:
+                self.stamps.setdefault(code, 0)
+
+    def changed(self) -> None:
+        """The input changed: every edition is to be built again."""
+        with self.lock:
+            self.fresh.clear()
+            self.failed = False
+
+    def edition_of(self, route: str) -> str | None:
+        """The edition a path of the site belongs to (the root edition's if no other's)."""
+        first = route.lstrip("/").split("/", 1)[0]
+        with self.lock:
+            nested = [c for c in self.codes[1:] if c == first]
+            return nested[0] if nested else self.codes[0]
+
+    def stamp(self, code: str | None, viewed: bool = True) -> int:
+        with self.lock:
+            if viewed:
+                self.viewed[code] = time.monotonic()
+            return self.stamps.get(code, 0)
+
+    def pending(self, code: str | None) -> bool:
+        """Whether a build of ``code`` is still to come for the corpus as it is now."""
+        with self.lock:
+            return code not in self.fresh and not self.failed
+
+    def next(self) -> str | None | bool:
+        """The edition to build next (False: none): of those not built from the corpus as it
+        is now, the one looked at most recently, else the first in the configuration."""
+        with self.lock:
+            if self.failed:
+                return False
+            todo = [c for c in self.codes if c not in self.fresh]
+            if not todo:
+                return False
+            recent = time.monotonic() - VIEWED_SECONDS
+            looked = [c for c in todo if self.viewed.get(c, -1.0) >= recent]
+            return max(looked, key=lambda c: self.viewed[c]) if looked else todo[0]
+
+    def built(self, code: str | None, error: str | None) -> None:
+        """A build of ``code`` (None: every edition) ended; ``error``: its problems."""
+        with self.lock:
+            self.counter += 1
+            cleared = self.error is not None and error is None
             self.error = error
-            self.version += 1
+            if error is not None:
+                self.failed = True
+            done = self.codes if code is None else [code]
+            if error is None:
+                self.fresh.update(done)
+            for edition in self.codes if error is not None or cleared else done:
+                self.stamps[edition] = self.counter  # their open pages reload
 
     def banner(self) -> str:
         with self.lock:
@@ -75,24 +164,27 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802 - the http.server name
-        route = self.path.split("?")[0]
-        if route == VERSION_PATH:
-            return self._send(str(self.preview.version), "text/plain")
-        if route == SCRIPT_PATH:
+        parts = urlsplit(self.path)
+        if parts.path == VERSION_PATH:  # asked by the open pages: "EDITION STAMP"
+            shown = parse_qs(parts.query).get("path", ["/"])[0]
+            code = self.preview.edition_of(shown)
+            return self._send(f"{code or ''} {self.preview.stamp(code)}", "text/plain")
+        if parts.path == SCRIPT_PATH:
             return self._send(SCRIPT, "text/javascript")
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
         if path.suffix not in (".html", ""):
             return super().do_GET()
-        self._send_page(path)
+        self._send_page(path, self.preview.edition_of(parts.path))
 
-    def _send_page(self, path: Path) -> None:
+    def _send_page(self, path: Path, code: str | None) -> None:
         """An HTML page with the live-reload script, and the build's problems if it failed."""
+        stamp = self.preview.stamp(code)
         with self.preview.lock:
-            version, failed = self.preview.version, self.preview.error is not None
-        if version == 0 and not path.is_file():  # the first build is still running
-            return self._send(with_script(BUILDING_PAGE, version), "text/html")
+            failed = self.preview.error is not None
+        if not path.is_file() and self.preview.pending(code):  # its edition is being built
+            return self._send(with_script(BUILDING_PAGE, stamp, code), "text/html")
         try:
             page = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
@@ -107,7 +199,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                 page = head + tag + rest[:open_end] + banner + rest[open_end:]
             else:
                 page = banner + page
-        self._send(with_script(page, version), "text/html")
+        self._send(with_script(page, stamp, code), "text/html")
 
     def _send(self, text: str, kind: str) -> None:
         body = text.encode("utf-8")
@@ -119,8 +211,122 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
+def _codes(config: Path) -> list[str | None]:
+    """The site's languages, the root edition's first; [None] if mkdocs.yml does not say
+    (the build then reports what is wrong)."""
+    try:
+        return list(languages(config))
+    except Exception:  # noqa: BLE001 - any problem of the file: the whole build reports it
+        return [None]
+
+
+class _Watcher:
+    """The files a build reads, and whether they changed since they were last looked at."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = paths
+        self.state = snapshot(paths)
+
+    def moved(self) -> bool:
+        return snapshot(self.paths) != self.state
+
+    def changed(self) -> bool:
+        now = snapshot(self.paths)
+        changed, self.state = now != self.state, now
+        return changed
+
+
+STOPPED = "stopped: the files changed while it ran"
+
+
+def _die_with_parent() -> None:
+    """The forked build ends when the preview does (Linux: the parent-death signal)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _child(build: Build, code: str | None, prepared: Any, answer) -> None:
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the preview's: it stops this
+    result = build(code, prepared)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    answer.send(result)
+    answer.close()
+
+
+def _stoppable(build: Build, code: str | None, prepared: Any, stop: Callable[[], bool]):
+    """``build(code, prepared)`` in a forked process (it inherits the loaded modules and the
+    scored corpus), killed if ``stop()`` says the files changed meanwhile: a build of input
+    that is already out of date would only delay the one the reader waits for. A killed
+    build leaves the site as it was (the pipeline's rule for any interrupted build)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return build(code, prepared)
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(build, code, prepared, writer))
+    process.start()
+    writer.close()
+    try:
+        while not reader.poll(0.1):
+            if not process.is_alive() and not reader.poll():
+                return f"the build of {code or 'the site'} ended unexpectedly ({process.exitcode})"
+            if stop():
+                process.kill()
+                return STOPPED
+        return reader.recv()
+    except EOFError:
+        return f"the build of {code or 'the site'} ended unexpectedly ({process.exitcode})"
+    except BaseException:  # Ctrl+C: the build stops with the preview
+        process.kill()
+        raise
+    finally:
+        process.join()
+        reader.close()
+
+
+def _warm(codes: list[str | None], config: Path) -> None:
+    """Compile the editions' catalogues here, once per change: they are kept in memory, and
+    every forked build inherits them instead of compiling them again."""
+    from ..render.i18n import editions
+
+    with contextlib.suppress(Exception):  # the build reports any problem with them
+        editions([str(c) for c in codes], config, config.resolve().parent / "locale")
+
+
+def _build_next(
+    preview: Preview,
+    prepare: Prepare,
+    build: Build,
+    prepared: list,
+    stop: Callable[[], bool],
+    config: Path,
+) -> bool:
+    """Build the next edition (loading and scoring the corpus first if it changed since);
+    False when there was nothing to build."""
+    code = preview.next()
+    if code is False:
+        return False
+    if code is not None and not prepared:
+        _warm(preview.codes, config)
+        ready, error = prepare()
+        if error is not None:
+            preview.built(None, error)
+            return True
+        prepared.append(ready)
+    error = _stoppable(build, code, prepared[0] if prepared else None, stop)
+    if error != STOPPED:
+        preview.built(code, error)
+    return True
+
+
 def serve_forever(
-    rebuild: Rebuild,
+    prepare: Prepare,
+    build: Build,
     cases: Path,
     config: Path,
     site_dir: Path | None,
@@ -129,9 +335,9 @@ def serve_forever(
     console,
 ) -> None:
     """Serve on 127.0.0.1:port at once (the last site built there, or a page that waits for
-    the first build), build, and rebuild on every change until Ctrl+C; open pages reload
-    themselves after each build."""
-    preview = Preview()
+    the first build), build edition by edition, and again after every change until Ctrl+C;
+    open pages reload themselves when their edition is rebuilt."""
+    preview = Preview(_codes(config))
     site = (site_dir or read_config(config)[1]).resolve()
     handler = functools.partial(_Handler, directory=str(site), preview=preview)
     try:
@@ -142,17 +348,16 @@ def serve_forever(
         ) from None
     threading.Thread(target=server.serve_forever, daemon=True).start()
     console.print(f"Serving {site} on http://127.0.0.1:{port}/ — Ctrl+C to stop", markup=False)
-    watched = [cases, TEMPLATES, config]
-    state = snapshot(watched)
-    preview.built(rebuild())
+    watcher, prepared = _Watcher([cases, TEMPLATES, config]), []
     try:
         while True:
-            time.sleep(interval)
-            now = snapshot(watched)
-            if now != state:
-                state = now
+            if not _build_next(preview, prepare, build, prepared, watcher.moved, config):
+                time.sleep(interval)
+            if watcher.changed():
+                prepared.clear()
                 console.print("Change detected; rebuilding…", markup=False)
-                preview.built(rebuild())
+                preview.set_codes(_codes(config))
+                preview.changed()
     except KeyboardInterrupt:
         console.print("Stopped.", markup=False)
     finally:

@@ -229,6 +229,7 @@ def _build(
     engine: EngineSpec | None = None,
     lang: str | None = None,
     site_url: str | None = None,
+    prepared=None,
 ) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -260,6 +261,8 @@ def _build(
                 engine=engine,
                 lang=lang,
                 site_url=site_url,
+                prepared=prepared,
+                list_every_edition=prepared is not None,
             )
     except CxError as exc:  # input, engine, output and mkdocs errors alike
         _fail(exc, "the previous site was left as it was.")
@@ -319,34 +322,46 @@ def serve(
     config: ConfigOpt = Path("mkdocs.yml"),
     site_dir: OutOpt = None,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
-    interval: Annotated[float, typer.Option(help="Seconds between checks for changes.")] = 1.0,
+    interval: Annotated[float, typer.Option(help="Seconds between checks for changes.")] = 0.25,
 ) -> None:
     """Preview the site on http://127.0.0.1:PORT; rebuild when a YAML file or template changes."""
     from ..authoring.serve import serve_forever
 
+    url = f"http://127.0.0.1:{port}/"
+
+    def prepare():
+        return _guarded(lambda: _prepare(cases))
+
+    def build(lang: str | None, prepared) -> str | None:
+        return _guarded(
+            lambda: _build(cases, config, site_dir, False, False, None, lang, url, prepared)
+        )[1]
+
     try:
-        serve_forever(
-            lambda: _rebuild(cases, config, site_dir, f"http://127.0.0.1:{port}/"),
-            cases,
-            config,
-            site_dir,
-            port,
-            interval,
-            out,
-        )
+        serve_forever(prepare, build, cases, config, site_dir, port, interval, out)
     except OSError as exc:
         err.print(f"error: {exc.strerror or exc}", markup=False)
         raise typer.Exit(1) from None
 
 
-def _rebuild(cases: Path, config: Path, site_dir: Path | None, site_url: str) -> str | None:
-    """One preview build, at the preview's own address (the language editions' pages fetch
-    each other's sitemaps from it): None when it worked, else what went wrong (also printed).
-    Nothing that goes wrong in a build stops the preview."""
-    failed = True
+def _prepare(cases: Path):
+    """The corpus loaded and scored for the preview's editions (exit 1 on bad input)."""
+    from ..pipeline import prepare
+
+    try:
+        return prepare(cases)
+    except CxError as exc:
+        _fail(exc, "the previous site was left as it was.")
+
+
+def _guarded(step):
+    """One step of a preview build, at the preview's own address (the language editions'
+    pages fetch each other's sitemaps from it): (its result, None) when it worked, else (None,
+    what went wrong, also printed). Nothing that goes wrong in a build stops the preview."""
+    failed, result = True, None
     with err.capture() as captured:
         try:
-            _build(cases, config, site_dir, quiet=False, spinner=False, site_url=site_url)
+            result = step()
             failed = False
         except typer.Exit:
             pass
@@ -355,9 +370,9 @@ def _rebuild(cases: Path, config: Path, site_dir: Path | None, site_url: str) ->
     text = captured.get()
     sys.stderr.write(text)
     if not failed:
-        return None
+        return result, None
     err.print("Fix the problems above; still serving the last good build.", markup=False)
-    return text.strip() or "the build failed"
+    return None, text.strip() or "the build failed"
 
 
 class LetterFormat(StrEnum):

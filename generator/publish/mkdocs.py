@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,7 +54,29 @@ def _mkdocs_logs():
         logger.propagate = old_propagate
 
 
+# mkdocs.yml parsed, by (path, modification time, size): a build reads it several times per
+# edition, and `serve` for every build (the pure-Python YAML parser: about a second of CPU)
+_PARSED: dict[tuple[str, int, int], dict] = {}
+
+
 def config_data(config: Path) -> dict:
+    """The settings of a mkdocs.yml (a copy: callers may change it)."""
+    try:
+        stat = config.stat()
+        key = (str(config.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = None
+    data = _PARSED.get(key) if key is not None else None
+    if data is None:
+        data = _parse(config)
+        if key is None:
+            return data
+        _PARSED.clear()  # one configuration at a time: an edited file replaces the old entry
+        _PARSED[key] = data
+    return copy.deepcopy(data)
+
+
+def _parse(config: Path) -> dict:
     try:
         with config.open(encoding="utf-8") as fh:
             data = yaml.load(fh, Loader=_IgnoreTags) or {}

@@ -1,20 +1,30 @@
-"""`cxreport serve` in a real browser: the preview answers before its first build is done (a
-page that waits for it), and an open page reloads itself after a saved edit (live reload)."""
+"""`cxreport serve`: the preview answers before its first build is done (a page that waits for
+it), builds the edition being looked at first and the others after it, and open pages of every
+edition reload themselves after a saved edit (live reload); once every edition is built the
+served site is the one `cxreport build` makes."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 
-from .test_browser import ROOT, _new_page, browser  # noqa: F401 - the fixture
+from generator.pipeline import build_site
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser]
+from .test_browser import ROOT, _new_page, browser  # noqa: F401 - the fixture
+from .test_fast_build import CONFIG, SMALL, digest
 
 # generous: the machine may be busy; nothing here asserts a speed (bench/README has the times)
 WAIT = 180_000
+OLD, NEW = "title: 112 hours without a dial tone after a fiber upgrade", "title: One hundred and 12"
+OLD_SV, NEW_SV = "title: 112 timmar utan kopplingston", "title: Etthundratolv timmar utan"
 
 
 def _free_port() -> int:
@@ -23,60 +33,142 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_open_page_reloads_itself_after_a_saved_edit(browser, corpus, tmp_path):  # noqa: F811
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "generator.cli",
-            "serve",
-            "--cases",
-            str(corpus),
-            "--config",
-            str(ROOT / "mkdocs.yml"),
-            "--out",
-            str(tmp_path / "served"),
-            "--port",
-            str(port),
-            "--interval",
-            "0.2",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+def _serve(corpus: Path, out: Path, port: int, log=subprocess.DEVNULL) -> subprocess.Popen:
+    command = [sys.executable, "-m", "generator.cli", "serve", "--cases", str(corpus)]
+    command += ["--config", str(ROOT / "mkdocs.yml"), "--out", str(out)]
+    command += ["--port", str(port), "--interval", "0.2"]
+    return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.DEVNULL)
+
+
+def _open(page, url: str, title: str) -> None:
+    """Open ``url`` (retrying while the preview starts) and wait for its built page."""
+    for _ in range(300):
+        try:
+            page.goto(url, wait_until="load")
+            break
+        except Exception:  # noqa: BLE001 - connection refused while starting
+            page.wait_for_timeout(200)
+    # the waiting page (or the built one) opens the page by itself once it is built
+    page.wait_for_function(
+        "(t) => document.querySelector('h1') && "
+        "document.querySelector('h1').textContent.includes(t)",
+        arg=title,
+        timeout=WAIT,
     )
-    page = _new_page(browser)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_open_pages_of_each_edition_reload_after_a_saved_edit(browser, corpus, tmp_path):  # noqa: F811
+    port = _free_port()
+    proc = _serve(corpus, tmp_path / "served", port)
+    english, swedish = _new_page(browser), _new_page(browser)
     try:
-        url = f"http://127.0.0.1:{port}/cases/fiber-upgrade.html"
-        for _ in range(300):  # until the server listens
-            try:
-                page.goto(url, wait_until="load")
-                break
-            except Exception:  # noqa: BLE001 - connection refused while starting
-                page.wait_for_timeout(200)
-        # the waiting page (or the built one) opens the case by itself once it is built
-        page.wait_for_function(
-            "() => document.querySelector('h1') && "
-            "document.querySelector('h1').textContent.includes('112 hours')",
-            timeout=WAIT,
-        )
-        page.evaluate("window.__cxBeforeEdit = true")
+        base = f"http://127.0.0.1:{port}"
+        _open(english, f"{base}/cases/fiber-upgrade.html", "112 hours")
+        _open(swedish, f"{base}/sv/cases/fiber-upgrade.html", "112 timmar")
+        for page in (english, swedish):
+            page.evaluate("window.__cxBeforeEdit = true")
         case = corpus / "studies" / "fiber-upgrade.yaml"
-        case.write_text(
-            case.read_text().replace(
-                "title: 112 hours without a dial tone after a fiber upgrade",
-                "title: One hundred and twelve hours without a dial tone",
+        case.write_text(case.read_text().replace(OLD, NEW).replace(OLD_SV, NEW_SV))
+        for page, title in ((english, "One hundred and 12"), (swedish, "Etthundratolv")):
+            page.wait_for_function(
+                "(t) => document.querySelector('h1').textContent.includes(t)",
+                arg=title,
+                timeout=WAIT,
             )
-        )
-        page.wait_for_function(
-            "() => document.querySelector('h1').textContent.includes('One hundred and twelve')",
-            timeout=WAIT,
-        )
-        assert page.evaluate("window.__cxBeforeEdit") is None  # the page was reloaded
-        # a request that arrives while a build swaps the site in may miss; nothing else fails
-        assert [e for e in page.cx_errors if not e.startswith("Failed to load resource")] == []
+            assert page.evaluate("window.__cxBeforeEdit") is None  # the page was reloaded
+            # a request that arrives while a build swaps the site in may miss; nothing else fails
+            assert [e for e in page.cx_errors if not e.startswith("Failed to load resource")] == []
     finally:
-        page.context.close()
+        english.context.close()
+        swedish.context.close()
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def _until(url: str, check, proc: subprocess.Popen, what: str) -> str:
+    deadline = time.time() + WAIT / 1000  # a limit on waiting, not a speed target
+    while True:
+        try:
+            page = _fetch(url)
+            if check(page):
+                return page
+        except OSError:
+            pass
+        assert proc.poll() is None, f"serve exited while waiting for {what}"
+        assert time.time() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.3)
+
+
+@pytest.mark.slow
+def test_a_nested_edition_is_served_after_the_root_one_and_the_site_equals_a_build(tmp_path):
+    corpus, served, port = tmp_path / "cases", tmp_path / "served", _free_port()
+    shutil.copytree(SMALL, corpus)
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = _serve(corpus, served, port, out)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        built = lambda p: "Nine days without broadband" in p  # noqa: E731
+        _until(f"{base}/cases/broadband-outage.html", built, proc, "the root edition")
+        sv = _until(f"{base}/sv/cases/broadband-outage.html", built, proc, "the Swedish one")
+        deadline = time.time() + WAIT / 1000
+        while log.read_text().count("Built ") < 6:  # every edition, one build each
+            assert proc.poll() is None and time.time() < deadline, log.read_text()
+            time.sleep(0.3)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    root_page = served / "cases" / "broadband-outage.html"
+    sv_page = served / "sv" / "cases" / "broadband-outage.html"
+    # the root edition was built and swapped in first; the later builds kept its files
+    assert root_page.stat().st_mtime_ns < sv_page.stat().st_mtime_ns
+    reference = tmp_path / "built"
+    build_site(corpus, CONFIG, out=reference, docs_dir=tmp_path / "docs", site_url=base + "/")
+    assert digest(served) == digest(reference)
+    # the page served is the file built, with the live-reload script (its edition: sv)
+    script = re.search(r'<script src="/__cxreport/livereload\.js"[^>]*></script>', sv)
+    assert script and 'data-edition="sv"' in script[0]
+    assert sv.replace(script[0], "") == sv_page.read_text(encoding="utf-8")
+
+
+def test_the_edition_looked_at_is_built_first_then_the_root_then_the_rest():
+    from generator.authoring.serve import Preview
+
+    preview = Preview(["en", "sv", "it"])
+    assert preview.next() == "en"  # at start: the root edition
+    preview.built("en", None)
+    assert preview.edition_of("/it/cases/x.html") == "it"
+    assert preview.edition_of("/cases/it.html") == "en"
+    preview.stamp("it")  # a page of the Italian edition asked for its stamp
+    assert preview.next() == "it"
+    preview.built("it", None)
+    assert preview.next() == "sv"
+    preview.built("sv", None)
+    assert preview.next() is False  # every edition built from the files as they are
+    before = {code: preview.stamp(code, viewed=False) for code in ("en", "sv", "it")}
+    preview.changed()
+    preview.built(None, "cases/x.yaml:1:1: broken")  # a failed build: every page reloads
+    assert all(preview.stamp(c, viewed=False) != before[c] for c in before)
+    assert preview.next() is False  # nothing more to build until the files change again
+
+
+def test_a_build_of_files_that_changed_meanwhile_is_stopped():
+    """The forked build answers with its result; when the files change while it runs, it is
+    killed (this one would sleep ten minutes) and the preview moves on."""
+    import time as clock
+
+    from generator.authoring.serve import STOPPED, _stoppable
+
+    def slow(code, prepared):
+        clock.sleep(600)
+
+    done = _stoppable(lambda code, prepared: f"{code} {prepared}", "sv", 7, lambda: False)
+    assert done == "sv 7"
+    assert _stoppable(slow, "sv", None, lambda: True) == STOPPED
