@@ -17,6 +17,8 @@ from generator.cli import app
 from generator.pipeline import OutputError, build_site
 from generator.publish import MARKER, locked
 
+from .test_site import languages_config
+
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "fixtures" / "small"
 CONFIG = ROOT / "mkdocs.yml"
@@ -88,10 +90,12 @@ def test_a_folder_of_the_users_files_is_refused_an_empty_or_owned_one_is_used(pr
 
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert run_build(project, "--out", str(empty)).exit_code == 0
+    # one edition is enough to show the folder is used, then owned (and every edition is
+    # written the same way: test_build_keeps_the_docs_and_leaves_no_scratch builds them all)
+    assert run_build(project, "--out", str(empty), "--lang", "en").exit_code == 0
     assert (empty / "index.html").is_file() and (empty / MARKER).is_file()
     (empty / "stale.html").write_text("from an earlier build")
-    assert run_build(project, "--out", str(empty)).exit_code == 0  # owned: replaced
+    assert run_build(project, "--out", str(empty), "--lang", "en").exit_code == 0  # replaced
     assert not (empty / "stale.html").exists() and (empty / "index.html").is_file()
 
 
@@ -193,9 +197,10 @@ def test_two_builds_at_once_of_different_corpora_keep_their_own_pages(tmp_path):
     """They used to share one scratch folder: both said they succeeded, one held the other's
     pages. Real processes, started together."""
     other = _other_corpus(tmp_path)
-    script = (
+    script = (  # one edition each: every edition's pages go through the same scratch folder
         "import sys; from pathlib import Path; from generator.pipeline import build_site\n"
-        "build_site(Path(sys.argv[1]), config=Path(sys.argv[2]), out=Path(sys.argv[3]))\n"
+        "build_site(Path(sys.argv[1]), config=Path(sys.argv[2]), out=Path(sys.argv[3]),"
+        " lang='en')\n"
     )
     runs = [
         subprocess.Popen(
@@ -242,8 +247,9 @@ def test_serve_keeps_the_last_good_site_and_shows_the_problem_in_the_browser(tmp
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    config = languages_config(tmp_path, "en")  # each rebuild one edition, not six
     command = [sys.executable, "-m", "generator.cli", "serve", "--cases", str(corpus)]
-    command += ["--config", str(CONFIG), "--out", str(tmp_path / "served")]
+    command += ["--config", str(config), "--out", str(tmp_path / "served")]
     command += ["--port", str(port), "--interval", "0.2"]
     proc = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

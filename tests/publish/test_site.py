@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import shutil
 import signal
@@ -22,6 +21,7 @@ from generator.pipeline import BuildError, build_site
 from generator.resources import TEMPLATES
 
 from ..conftest import check_golden
+from .test_fast_build import digest
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "cases"
@@ -46,12 +46,23 @@ def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
-def tree_digest(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
+def previous_site(site: Path, tmp: Path) -> Path:
+    """A complete earlier build of the bundled corpus, in every edition, owned by cxreport: a
+    copy of the shared site (what a failed build must leave as it was)."""
+    out = tmp / "site"
+    shutil.copytree(site, out)
+    return out
+
+
+def languages_config(tmp: Path, *codes: str) -> Path:
+    """mkdocs.yml with fewer editions (its other settings as they are), beside its own docs
+    and overrides scratch in ``tmp``."""
+    config = tmp / "mkdocs.yml"
+    text = CONFIG.read_text(encoding="utf-8")
+    every = "languages: [en, sv, it, he, ro, ru]"
+    assert every in text, "mkdocs.yml lists its languages differently; update the tests"
+    config.write_text(text.replace(every, f"languages: [{', '.join(codes)}]"), encoding="utf-8")
+    return config
 
 
 def test_pages_exist(site):
@@ -285,39 +296,43 @@ def test_small_corpus_golden_markdown(tmp_path):
 
 def test_two_builds_are_byte_identical(site, tmp_path):
     """The shared site (the command line, in a child process) and a build in this process."""
-    assert tree_digest(build_into(tmp_path)) == tree_digest(site)
+    assert digest(build_into(tmp_path)) == digest(site)
 
 
-def test_broken_template_leaves_previous_site_intact(tmp_path):
-    out = build_into(tmp_path)
-    before = tree_digest(out)
+def test_broken_template_leaves_previous_site_intact(site, tmp_path):
+    out = previous_site(site, tmp_path)
+    before = digest(out)
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     case = templates / "case.md.j2"
     case.write_text(case.read_text() + "\n{{ no_such_variable }}\n")
-    with pytest.raises(BuildError) as info:
-        build_into(tmp_path, templates=templates)
+    with pytest.raises(BuildError) as info:  # one edition, in this process (the failure of
+        build_into(tmp_path, templates=templates, lang="en")  # a worker's edition: below)
     assert "case.md.j2" in str(info.value) and "no_such_variable" in str(info.value)
-    assert tree_digest(out) == before
+    assert digest(out) == before
 
 
-def test_strict_mkdocs_failure_leaves_previous_site_intact(tmp_path):
-    out = build_into(tmp_path)
-    before = tree_digest(out)
+def test_strict_mkdocs_failure_leaves_previous_site_intact(site, tmp_path):
+    """mkdocs fails in a nested edition only (the link is in the Hebrew home page alone; the
+    root edition builds): the build fails as a whole, the site is as it was, no staging left."""
+    out = previous_site(site, tmp_path)
+    before = digest(out)
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     home = templates / "home.md.j2"
-    home.write_text(home.read_text() + "\n[a broken link](missing-page.md)\n")
+    broken = '{% if edition_lang == "he" %}[a broken link](missing-page.md){% endif %}'
+    home.write_text(home.read_text() + "\n" + broken + "\n")
+    config = languages_config(tmp_path, "en", "he")
     with pytest.raises(BuildError) as info:
-        build_into(tmp_path, templates=templates)
+        build_site(CASES, config=config, out=out, docs_dir=tmp_path / "docs", templates=templates)
     assert "missing-page.md" in str(info.value)
-    assert tree_digest(out) == before
+    assert digest(out) == before
     assert not list(tmp_path.glob(".site.building-*"))
 
 
-def test_build_killed_midway_leaves_a_complete_site(tmp_path):
-    out = build_into(tmp_path)
-    before = tree_digest(out)
+def test_build_killed_midway_leaves_a_complete_site(site, tmp_path):
+    out = previous_site(site, tmp_path)
+    before = digest(out)
     cmd = [
         sys.executable,
         "-m",
@@ -336,16 +351,18 @@ def test_build_killed_midway_leaves_a_complete_site(tmp_path):
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        now = tree_digest(out)
+        now = digest(out)
         # either the old site or a complete new one (identical, since builds are reproducible)
         assert now == before
-    build_into(tmp_path)  # the next build clears what the killed ones left behind
+    # the next build (one edition, replaced in place) clears what the killed ones left behind
+    build_into(tmp_path, lang="en")
     assert not list(tmp_path.glob(".site.building-*"))
+    assert digest(out) == before
 
 
-def test_cli_build_reports_errors_without_traceback(corpus, tmp_path):
-    out = build_into(tmp_path)
-    before = tree_digest(out)
+def test_cli_build_reports_errors_without_traceback(site, corpus, tmp_path):
+    out = previous_site(site, tmp_path)
+    before = digest(out)
     (corpus / "studies" / "bad.yaml").write_text("slug: bad\ntitle: [oops\n")
     result = subprocess.run(
         [
@@ -368,7 +385,7 @@ def test_cli_build_reports_errors_without_traceback(corpus, tmp_path):
     assert "bad.yaml:3:1: YAML syntax error" in result.stderr
     assert "previous site was left as it was" in result.stderr
     assert "Traceback" not in result.stderr
-    assert tree_digest(out) == before
+    assert digest(out) == before
 
 
 def test_same_config_builds_with_zensical(tmp_path):
@@ -391,9 +408,12 @@ def test_same_config_builds_with_zensical(tmp_path):
 
 
 def test_serve_rebuilds_when_a_case_changes(corpus, tmp_path):
+    """The preview of the bundled corpus (its English edition: the other editions' builds are
+    the same code, and every edition is built above) rebuilds after an edit."""
     import socket
     import urllib.request
 
+    config = languages_config(tmp_path, "en")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -407,7 +427,7 @@ def test_serve_rebuilds_when_a_case_changes(corpus, tmp_path):
             "--cases",
             str(corpus),
             "--config",
-            str(CONFIG),
+            str(config),
             "--out",
             str(out),
             "--port",
