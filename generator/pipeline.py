@@ -199,6 +199,10 @@ ONE_HTML_PASS = True
 # each page's Markdown conversion is looked up in the build cache (publish/pagecache.py); off,
 # every page is converted (the same site: tests compare the two; bench_build.py times both)
 PAGE_CACHE = True
+# each page's render (its Markdown from cxreport's templates) is looked up in the build cache
+# under a hash of the values handed to its template (render/rendercache.py); off, every page
+# is rendered (the same site: tests compare the two; bench_build.py times both)
+RENDER_CACHE = True
 _WORK: tuple | None = None  # (corpus, board, plan, staging) while the editions are built
 
 
@@ -240,6 +244,7 @@ def _edition(index: int) -> tuple[int, float, float, float, float]:
         )
         if plan.cache is not None:
             renderer.env.bytecode_cache = TemplateCache(plan.cache, "render")
+        rendered_pages = renderer.use_cache(plan.cache) if plan.cache and RENDER_CACHE else None
         pages = renderer.render_all()
     except jinja2.TemplateError as exc:
         raise BuildError([_template_message(exc)]) from None
@@ -251,6 +256,8 @@ def _edition(index: int) -> tuple[int, float, float, float, float]:
     converted = PageCache(plan.cache) if plan.cache is not None and PAGE_CACHE else None
     settings = _settings(plan, edition)
     mkdocs_build(plan.config, docs, target, custom_dir, settings, theme, ONE_HTML_PASS, converted)
+    if rendered_pages is not None:  # the edition built without a warning
+        rendered_pages.flush()
     walls = rendered - start, time.perf_counter() - rendered
     return pages, *walls, rendered_cpu - start_cpu, time.process_time() - rendered_cpu
 
