@@ -52,6 +52,7 @@ from .publish.guard import LOCK_WAIT_SECONDS, MARKER, owned, owned_or_empty
 from .publish.pagecache import PageCache
 from .render import SiteRenderer
 from .render.i18n import Edition, _, active, editions, theme_text
+from .render.rendercache import primed
 from .resources import TEMPLATES
 from .score import score_corpus
 from .score.rubric import load_checked
@@ -203,7 +204,7 @@ PAGE_CACHE = True
 # under a hash of the values handed to its template (render/rendercache.py); off, every page
 # is rendered (the same site: tests compare the two; bench_build.py times both)
 RENDER_CACHE = True
-_WORK: tuple | None = None  # (corpus, board, plan, staging) while the editions are built
+_WORK: tuple | None = None  # (corpus, board, plan, staging, keys) while the editions are built
 
 
 @dataclass
@@ -233,7 +234,7 @@ def _edition(index: int) -> tuple[int, float, float, float, float]:
     """Render edition ``index`` of the plan and build it with mkdocs: its page count, and the
     seconds each took (wall, then CPU)."""
     assert _WORK is not None
-    corpus, board, plan, staging = _WORK
+    corpus, board, plan, staging, keys = _WORK
     edition = plan.chosen[index]
     start, start_cpu = time.perf_counter(), time.process_time()
     docs = _docs(plan.scratch, edition, plan.chosen)
@@ -244,7 +245,7 @@ def _edition(index: int) -> tuple[int, float, float, float, float]:
         )
         if plan.cache is not None:
             renderer.env.bytecode_cache = TemplateCache(plan.cache, "render")
-        rendered_pages = renderer.use_cache(plan.cache) if plan.cache and RENDER_CACHE else None
+        rendered_pages = renderer.use_cache(plan.cache, keys) if keys is not None else None
         pages = renderer.render_all()
     except jinja2.TemplateError as exc:
         raise BuildError([_template_message(exc)]) from None
@@ -290,7 +291,13 @@ def _build_editions(corpus, board, plan: _Plan, staging: Path) -> tuple[int, dic
     """Every chosen edition rendered and built, in parallel where there are cores; the
     nested ones moved into their folders afterwards. The same files as one after another."""
     global _WORK
-    _WORK = (corpus, board, plan, staging)
+    # the corpus's and scores' digests for the render cache, made once for every edition
+    keys = None
+    if plan.cache is not None and RENDER_CACHE:
+        keys = primed(
+            corpus.cases, corpus.companies, corpus.rubric, board, board.cases, board.companies
+        )
+    _WORK = (corpus, board, plan, staging, keys)
     try:
         jobs = _jobs(len(plan.chosen))
         indices = range(len(plan.chosen))

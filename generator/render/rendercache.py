@@ -54,7 +54,6 @@ def _versions() -> list[str]:
     return found
 
 
-@functools.lru_cache(maxsize=4)
 def _tree_digest(folder: Path, pattern: str) -> str:
     """Every file under ``folder`` matching ``pattern``: names and contents."""
     h = hashlib.sha256()
@@ -62,6 +61,13 @@ def _tree_digest(folder: Path, pattern: str) -> str:
         h.update(str(path.relative_to(folder)).encode("utf-8") + b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _package_digest() -> str:
+    """The package's source, once per process (the code a process runs is the code it
+    imported; the templates, which a long-running `serve` sees edited, are read each time)."""
+    return _tree_digest(_PACKAGE, "*.py")
 
 
 def _catalogue(translations: Any) -> list:
@@ -82,7 +88,7 @@ def edition_digest(templates: Path, language: str, locale: str, translations, si
     parts = [
         FORMAT,
         _tree_digest(templates.resolve(), "*"),
-        _tree_digest(_PACKAGE, "*.py"),
+        _package_digest(),
         _versions(),
         language,
         locale,
@@ -97,7 +103,7 @@ _TIMES = (dt.date, dt.datetime, dt.time, dt.timedelta)
 _MEMO_SIZE = 16  # containers at least this long are walked once per edition
 
 
-class _Walker:
+class Walker:
     """Turns a context into text that differs whenever the values differ. Models and long
     containers shared by many pages (the rubric, the corpus's cases) are walked once and
     stood in for by their digest; the walker keeps them alive, so their ids stay theirs."""
@@ -260,15 +266,25 @@ def _is_record(obj: Any) -> bool:
     return not isinstance(obj, type) and _record_kind(type(obj))
 
 
+def primed(*values: Any) -> Walker:
+    """A walker that has walked ``values`` (the corpus and the scores, which every edition's
+    pages hand to their templates): made once before the editions' workers fork, each edition
+    finds their digests done. The values must not change while it is in use."""
+    walker = Walker()
+    walker.digest(values)
+    _package_digest()  # the workers inherit it too
+    return walker
+
+
 class RenderCache:
     """Rendered pages in ``folder``/render, one file per key, for one edition (``shared``:
     its edition_digest)."""
 
-    def __init__(self, folder: Path, shared: str):
+    def __init__(self, folder: Path, shared: str, walker: Walker | None = None):
         self.folder = folder / "render"
         self.folder.mkdir(parents=True, exist_ok=True)
         self.shared = shared
-        self.walker = _Walker()
+        self.walker = walker or Walker()
         self.pending: dict[str, tuple[str, str]] = {}
         self.hits = self.misses = self.uncachable = 0
 

@@ -24,7 +24,7 @@ from .case_text import in_language
 from .i18n import term
 from .letters import compose
 from .markup import markdown_safe, markdown_text, yaml_str
-from .rendercache import RenderCache, edition_digest
+from .rendercache import RenderCache, Walker, edition_digest
 
 
 def _gettext(message: str, /, **variables: Any) -> Markup:
@@ -131,13 +131,14 @@ class SiteRenderer:
         self.pages = 0
         self.cache: RenderCache | None = None
 
-    def use_cache(self, folder: Path) -> RenderCache:
+    def use_cache(self, folder: Path, walker: Walker | None = None) -> RenderCache:
         """Pages rendered through the cache in ``folder`` (see rendercache.py): a page whose
-        context is unchanged is read from there; the caller flushes it after a good build."""
+        context is unchanged is read from there; the caller flushes it after a good build.
+        ``walker``: one that has walked the corpus and scores already (rendercache.primed)."""
         shared = edition_digest(
             self.templates, self.language, self.locale, self.translations, self.site_url
         )
-        self.cache = RenderCache(folder, shared)
+        self.cache = RenderCache(folder, shared, walker)
         return self.cache
 
     def write(self, rel: str, text: str | bytes) -> None:
