@@ -223,3 +223,26 @@ def test_a_build_that_fails_writes_no_entry(warm, tmp_path):
         build(base / "corpus", base / "site", base / "templates")
     assert entries(base / "site") == before
     assert digest(base / "site") == digest(warm / "site")  # the last site, untouched
+
+
+def test_corrupt_rendered_pages_are_ignored_and_replaced(warm, tmp_path):
+    """Render entries spoiled (truncated, a byte changed, another page's entry, not UTF-8,
+    empty) are rendered afresh: the same site, every entry written again."""
+    base = tmp_path / "corrupt-render"
+    shutil.copytree(warm, base, symlinks=True)
+    paths = sorted((cache_folder(base / "site") / "render").rglob("*.md"))
+    blobs = [p.read_bytes() for p in paths]
+    for i, path in enumerate(paths):
+        data = blobs[i]
+        spoiled = [
+            data[: len(data) // 2],
+            data[:-1] + bytes([data[-1] ^ 1]),
+            blobs[(i + 1) % len(blobs)],
+            b"\xff\xfe\x00garbage",
+            b"",
+        ]
+        path.write_bytes(spoiled[i % len(spoiled)])
+    assert len(paths) > 10
+    out = build(base / "corpus", base / "site", base / "templates")
+    assert digest(out) == digest(warm / "site")
+    assert [p.read_bytes() for p in paths] == blobs  # every spoiled entry written afresh
