@@ -5,9 +5,10 @@ Hugo building the same number of plain pages in the same run.
 
 For each N: the full build (every language edition, worker processes on every core, the build
 cache beside the site empty), the same build again (the cache warm: compiled templates and
-every page's Markdown conversion), then a rebuild after one case's title is edited, once with
-the page cache off (every page converted) and once with it (the incremental build: only the
-pages whose Markdown changed are converted), then Hugo
+every page's render and Markdown conversion), then a rebuild after one case's title is edited,
+once with the render and page caches off (every page rendered and converted) and once with
+them (the incremental build: only the pages whose template values changed are rendered, only
+those whose Markdown changed converted), then Hugo
 (Debian's `hugo`) over as many plain Markdown pages as the site has HTML pages, and the ratio
 of the two wall times. CPU times (this process and its workers) are printed beside the wall
 times: on a shared machine they are the figures to compare. Run by hand; the figures go into
@@ -52,11 +53,11 @@ def timed_build(
     corpus: Path, out: Path, docs: Path, page_cache: bool = True
 ) -> tuple[float, float, object]:
     start, used = time.perf_counter(), cpu()
-    pipeline.PAGE_CACHE = page_cache  # the forked workers inherit it
+    pipeline.PAGE_CACHE = pipeline.RENDER_CACHE = page_cache  # the forked workers inherit them
     try:
         report = build_site(corpus, config=ROOT / "mkdocs.yml", out=out, docs_dir=docs)
     finally:
-        pipeline.PAGE_CACHE = True
+        pipeline.PAGE_CACHE = pipeline.RENDER_CACHE = True
     return time.perf_counter() - start, cpu() - used, report
 
 
@@ -98,8 +99,9 @@ def measure(n_cases: int, workdir: Path) -> dict:
     wall, used, report = timed_build(corpus, out, docs)
     again, again_used, _ = timed_build(corpus, out, docs)
     edit_one_case(corpus)
-    # the edit built without the page cache (every page converted, as before it), then with it
-    # (the cache holds every page but the edited ones: the first build wrote nothing)
+    # the edit built without the render and page caches (every page rendered and converted,
+    # as before them), then with them (they hold every page but the edited ones: the first
+    # build wrote nothing)
     off, off_used, uncached = timed_build(corpus, out, docs, page_cache=False)
     edited, edited_used, edited_report = timed_build(corpus, out, docs)
     html = list(report.site.rglob("*.html"))
@@ -143,7 +145,7 @@ def main() -> None:
                 f"{r['cpu']:.1f} s CPU ({stages}; workers: {work}); again (cache warm) "
                 f"{r['again']:.1f} s wall, {r['again_cpu']:.1f} s CPU; one case edited "
                 f"{r['edited']:.1f} s wall, {r['edited_cpu']:.1f} s CPU ({edited}; workers: "
-                f"{edited_work}); the same edit with the page cache off {r['uncached']:.1f} s "
+                f"{edited_work}); the same edit with the caches off {r['uncached']:.1f} s "
                 f"wall, {r['uncached_cpu']:.1f} s CPU (workers: {off_work}); "
                 f"{r['html_bytes_per_page'] / 1024:.1f} KiB/page; Hugo, {r['pages']} plain "
                 f"pages: {r['hugo']:.2f} s wall, {r['hugo_cpu']:.2f} s CPU; "

@@ -52,6 +52,7 @@ from .publish.guard import LOCK_WAIT_SECONDS, MARKER, owned, owned_or_empty
 from .publish.pagecache import PageCache
 from .render import SiteRenderer
 from .render.i18n import Edition, _, active, editions, theme_text
+from .render.rendercache import primed
 from .resources import TEMPLATES
 from .score import Scoreboard, score_corpus
 from .score.rubric import load_checked
@@ -234,7 +235,11 @@ ONE_HTML_PASS = True
 # each page's Markdown conversion is looked up in the build cache (publish/pagecache.py); off,
 # every page is converted (the same site: tests compare the two; bench_build.py times both)
 PAGE_CACHE = True
-_WORK: tuple | None = None  # (corpus, board, plan, staging) while the editions are built
+# each page's render (its Markdown from cxreport's templates) is looked up in the build cache
+# under a hash of the values handed to its template (render/rendercache.py); off, every page
+# is rendered (the same site: tests compare the two; bench_build.py times both)
+RENDER_CACHE = True
+_WORK: tuple | None = None  # (corpus, board, plan, staging, keys) while the editions are built
 
 
 @dataclass
@@ -264,7 +269,7 @@ def _edition(index: int) -> tuple[int, float, float, float, float]:
     """Render edition ``index`` of the plan and build it with mkdocs: its page count, and the
     seconds each took (wall, then CPU)."""
     assert _WORK is not None
-    corpus, board, plan, staging = _WORK
+    corpus, board, plan, staging, keys = _WORK
     edition = plan.chosen[index]
     start, start_cpu = time.perf_counter(), time.process_time()
     docs = _docs(plan.scratch, edition, plan.chosen)
@@ -275,6 +280,7 @@ def _edition(index: int) -> tuple[int, float, float, float, float]:
         )
         if plan.cache is not None:
             renderer.env.bytecode_cache = TemplateCache(plan.cache, "render")
+        rendered_pages = renderer.use_cache(plan.cache, keys) if keys is not None else None
         pages = renderer.render_all()
     except jinja2.TemplateError as exc:
         raise BuildError([_template_message(exc)]) from None
@@ -286,6 +292,8 @@ def _edition(index: int) -> tuple[int, float, float, float, float]:
     converted = PageCache(plan.cache) if plan.cache is not None and PAGE_CACHE else None
     settings = _settings(plan, edition)
     mkdocs_build(plan.config, docs, target, custom_dir, settings, theme, ONE_HTML_PASS, converted)
+    if rendered_pages is not None:  # the edition built without a warning
+        rendered_pages.flush()
     walls = rendered - start, time.perf_counter() - rendered
     return pages, *walls, rendered_cpu - start_cpu, time.process_time() - rendered_cpu
 
@@ -318,7 +326,13 @@ def _build_editions(corpus, board, plan: _Plan, staging: Path) -> tuple[int, dic
     """Every chosen edition rendered and built, in parallel where there are cores; the
     nested ones moved into their folders afterwards. The same files as one after another."""
     global _WORK
-    _WORK = (corpus, board, plan, staging)
+    # the corpus's and scores' digests for the render cache, made once for every edition
+    keys = None
+    if plan.cache is not None and RENDER_CACHE:
+        keys = primed(
+            corpus.cases, corpus.companies, corpus.rubric, board, board.cases, board.companies
+        )
+    _WORK = (corpus, board, plan, staging, keys)
     try:
         jobs = _jobs(len(plan.chosen))
         indices = range(len(plan.chosen))

@@ -184,8 +184,8 @@ class PageCache:
             path.parent.mkdir(exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(entry, fh, ensure_ascii=False)
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:  # dumps: the C encoder
+                    fh.write(json.dumps(entry, ensure_ascii=False))
                 os.replace(tmp, path)
             except OSError:
                 Path(tmp).unlink(missing_ok=True)

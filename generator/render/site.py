@@ -24,6 +24,7 @@ from .case_text import in_language
 from .i18n import term
 from .letters import compose
 from .markup import markdown_safe, markdown_text, yaml_str
+from .rendercache import RenderCache, Walker, edition_digest
 
 
 def _gettext(message: str, /, **variables: Any) -> Markup:
@@ -112,6 +113,7 @@ class SiteRenderer:
         self.locale = edition.locale if edition else fmt.DEFAULT_LOCALE
         self.language = edition.code if edition else i18n.SOURCE_LANGUAGE
         self.env = environment(templates, self.locale, self.language)
+        self.templates = templates
         self.assets = templates / "assets"
         self.overrides = templates / "overrides"
         self.site_url = site_url
@@ -127,6 +129,17 @@ class SiteRenderer:
             }
         self.case_scores = {c.case: c for c in board.cases}
         self.pages = 0
+        self.cache: RenderCache | None = None
+
+    def use_cache(self, folder: Path, walker: Walker | None = None) -> RenderCache:
+        """Pages rendered through the cache in ``folder`` (see rendercache.py): a page whose
+        context is unchanged is read from there; the caller flushes it after a good build.
+        ``walker``: one that has walked the corpus and scores already (rendercache.primed)."""
+        shared = edition_digest(
+            self.templates, self.language, self.locale, self.translations, self.site_url
+        )
+        self.cache = RenderCache(folder, shared, walker)
+        return self.cache
 
     def write(self, rel: str, text: str | bytes) -> None:
         path = self.out / rel
@@ -139,7 +152,17 @@ class SiteRenderer:
             self.pages += 1
 
     def render(self, rel: str, template: str, **context: Any) -> None:
-        self.write(rel, self.env.get_template(template).render(**context))
+        cache = self.cache
+        key = cache.key(rel, template, context) if cache is not None else None
+        text = cache.lookup(key) if cache is not None and key is not None else None
+        if text is None:
+            text = self.env.get_template(template).render(**context)
+            if cache is not None and key is not None:
+                cache.misses += 1
+                cache.remember(key, rel, text)
+        elif cache is not None:
+            cache.hits += 1
+        self.write(rel, text)
 
     def render_all(self) -> int:
         from .pages import PAGE_KINDS

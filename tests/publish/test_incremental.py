@@ -1,6 +1,8 @@
-"""Incremental builds (issue 22): the build cache beside the site keeps each page's Markdown
-conversion (publish/pagecache.py); a rebuild after an edit converts only the pages whose
-Markdown changed, and gives, file for file, the site a clean build of the edited input gives.
+"""Incremental builds (issue 22): the build cache beside the site keeps each page's render
+(render/rendercache.py, keyed by the values handed to its template) and its Markdown
+conversion (publish/pagecache.py); a rebuild after an edit renders and converts only the pages
+whose inputs changed, and gives, file for file, the site a clean build of the edited input
+gives, edits of corpus-wide values (a case's company, a rank, a rubric weight) included.
 Corrupt or foreign entries in the cache are ignored, never trusted."""
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "fixtures" / "small"
 CONFIG = ROOT / "mkdocs.yml"
 CASE = Path("studies") / "broadband-outage.yaml"
+OTHER = Path("studies") / "beta-outage.yaml"  # a second case, of a second company
 
 pytestmark = pytest.mark.slow
 
@@ -36,26 +39,51 @@ def entries(out: Path) -> set[str]:
     return {p.name for p in (cache_folder(out) / "markdown").rglob("*.json")}
 
 
+def rendered(out: Path) -> set[str]:
+    return {p.name for p in (cache_folder(out) / "render").rglob("*.md")}
+
+
+def second_company(corpus: Path) -> None:
+    """Beta Broadband and its case beside Acme's: Beta ranks above Acme in the league."""
+    acme = (corpus / "companies" / "acme-telecom.yaml").read_text(encoding="utf-8")
+    beta = acme.replace("slug: acme-telecom", "slug: beta-broadband")
+    beta = beta.replace("name: Acme Telecom", "name: Beta Broadband")
+    (corpus / "companies" / "beta-broadband.yaml").write_text(beta, encoding="utf-8")
+    case = (corpus / CASE).read_text(encoding="utf-8")
+    for old, new in [
+        ("slug: broadband-outage", "slug: beta-outage"),
+        ("company: acme-telecom", "company: beta-broadband"),
+        ("title: Nine days without broadband", "title: Two days without broadband"),
+        ("hold_minutes: 40,", "hold_minutes: 3,"),
+        ("hold_minutes: 55,", "hold_minutes: 5,"),
+    ]:
+        assert old in case
+        case = case.replace(old, new)
+    (corpus / OTHER).write_text(case, encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def warm(tmp_path_factory) -> Path:
     """A corpus, its templates and the site built from them, with the cache that build
     filled (the cache was empty before it: this site is also a clean build)."""
     base = tmp_path_factory.mktemp("warm")
     shutil.copytree(SMALL, base / "corpus")
+    second_company(base / "corpus")
     shutil.copytree(TEMPLATES, base / "templates")
     build(base / "corpus", base / "site", base / "templates")
     return base
 
 
-def rebuilt(warm: Path, tmp_path: Path, edit) -> tuple[Path, set[str], set[str]]:
+def rebuilt(warm: Path, tmp_path: Path, edit) -> tuple[Path, set[str], set[str], set[str]]:
     """A copy of the warm build, ``edit`` applied to its corpus and templates, built again
-    with the cache; the site, and the cache entries before and after."""
+    with the cache; the site, the conversion entries before and after, and the rendered
+    pages' entries the rebuild added."""
     base = tmp_path / "incremental"
     shutil.copytree(warm, base, symlinks=True)
     edit(base / "corpus", base / "templates")
-    before = entries(base / "site")
+    before, pages_before = entries(base / "site"), rendered(base / "site")
     out = build(base / "corpus", base / "site", base / "templates")
-    return out, before, entries(out)
+    return out, before, entries(out), rendered(out) - pages_before
 
 
 def clean(tmp_path: Path, edited: Path) -> Path:
@@ -90,17 +118,60 @@ def edit_rubric(corpus: Path, templates: Path) -> None:
     replace(corpus / "rubric.yaml", "        weight: 3\n", "        weight: 2\n")
 
 
-@pytest.mark.parametrize("edit", [edit_case, edit_template, edit_rubric])
+def edit_company(corpus: Path, templates: Path) -> None:
+    """The second case moves to Acme: both companies' pages, the league, the lists change."""
+    replace(corpus / OTHER, "company: beta-broadband", "company: acme-telecom")
+
+
+def edit_rank(corpus: Path, templates: Path) -> None:
+    """Longer holds in Beta's case: its score falls below Acme's, the league's order flips."""
+    replace(corpus / OTHER, "hold_minutes: 3,", "hold_minutes: 200,")
+    replace(corpus / OTHER, "hold_minutes: 5,", "hold_minutes: 300,")
+
+
+def league_order(site: Path) -> list[str]:
+    text = (site / "companies" / "index.html").read_text(encoding="utf-8")
+    return sorted(["Acme Telecom", "Beta Broadband"], key=text.index)
+
+
+EDITS = [edit_case, edit_template, edit_rubric, edit_company, edit_rank]
+
+
+@pytest.mark.parametrize("edit", EDITS)
 def test_a_rebuild_after_an_edit_is_a_clean_build_of_the_edited_input(warm, tmp_path, edit):
-    out, before, after = rebuilt(warm, tmp_path, edit)
+    out, before, after, rerendered = rebuilt(warm, tmp_path, edit)
     reference = clean(tmp_path, tmp_path / "incremental")
     assert digest(out) == digest(reference)
     assert digest(out) != digest(warm / "site")  # the edit shows
     pages = len(list(out.rglob("*.html")))
     converted = after - before
     assert 0 < len(converted) < pages  # the changed pages converted again, the rest reused
-    if edit is edit_template:  # each edition's methodology page, no other
+    if edit is edit_template:  # each edition's methodology page converted, no other
         assert len(converted) <= len(list(out.rglob("methodology.html")))
+    else:  # (every page's render key holds every template: all are rendered again)
+        assert 0 < len(rerendered) < len(rendered(out)) / 2  # the same for the render
+    if edit is edit_rank:
+        assert league_order(warm / "site") == ["Beta Broadband", "Acme Telecom"]
+        assert league_order(out) == ["Acme Telecom", "Beta Broadband"]
+
+
+def rendered_paths(out: Path, names: set[str]) -> list[str]:
+    """The page paths of the render entries named ``names`` (each entry's second line)."""
+    found = cache_folder(out).rglob("*.md")
+    return sorted(p.read_bytes().split(b"\n", 2)[1].decode() for p in found if p.name in names)
+
+
+def test_a_case_edit_renders_again_what_shows_the_case_and_nothing_else(warm, tmp_path):
+    """Beta's case page shows nothing of Acme's case: its render is reused; the pages that
+    show the edited case (its own, its company's, the lists) are rendered again."""
+    out, _, _, rerendered = rebuilt(warm, tmp_path, edit_case)
+    paths = rendered_paths(out, rerendered)
+    assert paths.count("cases/broadband-outage.md") == 6  # in every edition
+    assert paths.count("companies/acme-telecom.md") == 6
+    assert paths.count("cases/index.md") == 6
+    assert "cases/beta-outage.md" not in paths
+    assert "methodology.md" not in paths
+    # (every company page is handed the whole corpus's cases, Beta's too: it is rendered again)
 
 
 def _corrupt(folder: Path) -> int:
@@ -152,3 +223,26 @@ def test_a_build_that_fails_writes_no_entry(warm, tmp_path):
         build(base / "corpus", base / "site", base / "templates")
     assert entries(base / "site") == before
     assert digest(base / "site") == digest(warm / "site")  # the last site, untouched
+
+
+def test_corrupt_rendered_pages_are_ignored_and_replaced(warm, tmp_path):
+    """Render entries spoiled (truncated, a byte changed, another page's entry, not UTF-8,
+    empty) are rendered afresh: the same site, every entry written again."""
+    base = tmp_path / "corrupt-render"
+    shutil.copytree(warm, base, symlinks=True)
+    paths = sorted((cache_folder(base / "site") / "render").rglob("*.md"))
+    blobs = [p.read_bytes() for p in paths]
+    for i, path in enumerate(paths):
+        data = blobs[i]
+        spoiled = [
+            data[: len(data) // 2],
+            data[:-1] + bytes([data[-1] ^ 1]),
+            blobs[(i + 1) % len(blobs)],
+            b"\xff\xfe\x00garbage",
+            b"",
+        ]
+        path.write_bytes(spoiled[i % len(spoiled)])
+    assert len(paths) > 10
+    out = build(base / "corpus", base / "site", base / "templates")
+    assert digest(out) == digest(warm / "site")
+    assert [p.read_bytes() for p in paths] == blobs  # every spoiled entry written afresh

@@ -88,6 +88,9 @@ def render(site) -> None:
     registry = metrics()
     rubric = site.rubric
     days = rubric.company.recent_days_excluded if rubric.company else 60
+    # the functions close over values, not over the renderer: the render cache keys a page by
+    # what its functions hold (a renderer it cannot key)
+    locale = site.locale
     site.render(
         "methodology.md",
         "methodology.md.j2",
@@ -95,8 +98,8 @@ def render(site) -> None:
         metrics={m.id: (m.description, m.unit) for m in registry},
         registry=registry,
         registry_by_id={m.id: m for m in registry},
-        number=lambda v: fmt.number(v, site.locale),
-        figure_of=lambda unit: lambda v: metric_value(v, unit, site.locale),
+        number=lambda v: fmt.number(v, locale),
+        figure_of=lambda unit: lambda v: metric_value(v, unit, locale),
         rows_text=lambda m: rows_text(m, days),
         crit_links=criterion_links(rubric),
         language_name=language_name,
