@@ -1,6 +1,7 @@
 """Importers on the real public data in ../shared/data, and on small files written here: every
 failure the importers issue lists has a test (merging, rejects, eras of CFPB, tickets, tweets)."""
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -18,7 +19,9 @@ from generator.importers import (
 )
 from generator.pipeline import load as load_corpus
 
-from ..conftest import SHARED_DATA
+from ..conftest import SHARED_DATA, check_golden
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 
 COMCAST = SHARED_DATA / "comcast_fcc_complaints_2015.csv"
 TECHNION = SHARED_DATA / "technion_callcenter_august.csv"
@@ -169,6 +172,15 @@ def test_cfpb_2013_lowercase_real_file_matches_mixed_case_names(corpus):
     assert loaded.companies["equifax"].industry == "credit-reporting"
     assert loaded.companies["hsbc-north-america"].name == "HSBC North America Holdings Inc."
     assert len(loaded.incidents.query("source == 'cfpb'")) == 1000
+    # Every file the two imports wrote, byte for byte: a change to how rows are planned, merged
+    # or written (202 CSVs and company files here) shows as a diff of this list.
+    files = {*report.written, *report.created, *created.written, *created.created}
+    assert len(files) == 404
+    digests = [
+        f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.relative_to(corpus).as_posix()}"
+        for path in sorted(files)
+    ]
+    check_golden(GOLDEN / "cfpb_2013_import.sha256", "\n".join(digests) + "\n")
 
 
 # ------------------------------------------------------------------ merging, never replacing
