@@ -47,7 +47,7 @@ from ..load.models import MAX_DATE, MIN_DATE
 from ..load.slugs import child
 from ..load.tables import CALL_COLUMNS, CALL_OPTIONAL_COLUMNS, MAX_CSV_BYTES
 from ..load.yamlfile import YamlError, parse_text
-from .common import ImportFailed, ImportReport, RowChecks, read_text_csv
+from .common import ImportFailed, ImportReport, RowChecks, read_text_csv, regular_csv
 from .companies import CompanyIndex, industry_basis, readable_name
 
 STORE_THRESHOLD_BYTES = 50 * 1024 * 1024  # about 250,000 CFPB rows
@@ -251,6 +251,11 @@ def csv_holders(d: Delivery) -> dict[str, Path]:
         if not d.table.sourced:
             found[slug] = path
             continue
+        columns = regular_csv(path)
+        if columns is not None:
+            if d.source in columns.get("source", ()):
+                found[slug] = path
+            continue
         try:
             sources = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["source"])
         except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
@@ -360,7 +365,7 @@ def _moves_csv(d: Delivery, frame: pd.DataFrame, report: ImportReport) -> dict[s
     leaving: dict[str, set[str]] = {}
     for slug, path in csv_holders(d).items():
         old = _read_text_table(path)
-        ids = old.loc[old["source"] == d.source, "id"]
+        ids = [i for s, i in zip(old["source"], old["id"], strict=True) if s == d.source]
         moved = {i for i in ids if i in now and now[i] != slug}
         if moved:
             leaving[slug] = moved
@@ -485,7 +490,7 @@ def _csv_texts(merged: pd.DataFrame, t: Table, slugs: set[str]) -> dict[str, str
     """The CSV text of each company in ``slugs`` from the merged rows of every company (sorted
     by company), written as ``DataFrame.to_csv`` writes text columns; a company left without
     rows gets the header alone."""
-    values = merged[list(t.columns)].to_numpy(dtype=object)
+    values = merged[list(t.columns)].fillna("").to_numpy(dtype=object)  # to_csv's na_rep
     company = merged["company"].to_numpy(dtype=object)
     edges = [0, *(np.flatnonzero(company[1:] != company[:-1]) + 1), len(company)]
     bounds = {company[a]: (a, b) for a, b in itertools.pairwise(edges) if a < b}
@@ -502,15 +507,13 @@ def _csv_texts(merged: pd.DataFrame, t: Table, slugs: set[str]) -> dict[str, str
 
 def _read_old(paths: dict[str, Path], t: Table) -> pd.DataFrame:
     """The rows the companies' CSVs hold now, as text, with their company, file by file."""
-    frames = [
-        _read_text_table(path, t).assign(company=slug)
-        for slug, path in paths.items()
-        if path.exists()  # as _read_text_table reads a missing file: no rows
-    ]
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in [*t.columns, "company"]})
-    return pd.concat(frames, ignore_index=True)
+    columns: dict[str, list] = {c: [] for c in [*t.columns, "company"]}
+    for slug, path in paths.items():
+        table = _read_text_table(path, t)
+        for name, values in table.items():
+            columns[name].extend(values)
+        columns["company"].extend([slug] * len(table[t.columns[0]]))
+    return pd.DataFrame(columns, dtype=object)
 
 
 def _keys(frame: pd.DataFrame, t: Table, company: np.ndarray) -> pd.MultiIndex:
@@ -545,21 +548,24 @@ def _compare(
     return known, same
 
 
-def _read_text_table(path: Path, t: Table = INCIDENTS) -> pd.DataFrame:
+def _read_text_table(path: Path, t: Table = INCIDENTS) -> dict[str, list]:
+    """The company's CSV as the table's columns of text (a column it lacks is empty text;
+    none for a file that does not exist yet)."""
     if not path.exists():
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in t.columns})
-    old = read_text_csv(path)
-    unknown = [c for c in old.columns if c not in t.columns]
-    missing = [c for c in t.required if c not in old.columns]
+        return {c: [] for c in t.columns}
+    columns = regular_csv(path)
+    if columns is None:  # pandas reads it, or says why it cannot
+        old = read_text_csv(path)
+        columns = {c: old[c].astype(object).tolist() for c in old.columns}
+    unknown = [c for c in columns if c not in t.columns]
+    missing = [c for c in t.required if c not in columns]
     if unknown or missing:
         raise ImportFailed(
             f"{path}: cannot merge into it: column(s) {unknown or missing} "
             "(run `cxreport validate` for details)"
         )
-    for column in t.columns:
-        if column not in old.columns:
-            old[column] = ""
-    return old[list(t.columns)].astype(object)
+    rows = len(next(iter(columns.values())))
+    return {c: columns[c] if c in columns else [""] * rows for c in t.columns}
 
 
 # ------------------------------------------------------------------ the incident store
