@@ -367,9 +367,6 @@ def regular_csv(path: Path) -> dict[str, list[str]] | None:
 
 def read_text_csv(path: Path) -> pd.DataFrame:
     """A CSV the corpus holds (to merge into), as text; unreadable -> one clear line."""
-    columns = regular_csv(path)
-    if columns is not None:
-        return pd.DataFrame(columns, dtype=object)
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
