@@ -655,3 +655,41 @@ def test_reimporting_calls_restores_and_keeps_the_answered_within_60s_column(cor
     report = import_calls(TECHNION, corpus, "anonymous-bank")
     assert report.total("updated") == len(bundled)
     assert pd.read_csv(path)["answered_60s"].tolist() == bundled["answered_60s"].tolist()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'id,source,text\r\n1,cfpb,"a\r\nb"\r\n\r\n2,x,"q""z"\r\n',  # quoted CRLF, blank line
+        "\ufeffid,source,text\n1,cfpb,hello\n2,,\n",  # a BOM, empty cells
+        'id,source,text\n1,cfpb,"ab"cd\n2,cfpb,a"b\n',  # stray quotes
+        "id,source,text\n",
+        'id,source,text\n1,cfpb,"multi\nline"\n2,cfpb,  spaced  \n',
+        "id,source,text\n1,cfpb,x\r2,cfpb,y\r",  # old Mac line ends
+        "id,source,text\n1,cfpb,NA\n2,null,nan\n",  # never read as missing
+        "id,source,text\n1,cfpb,bad\x00x\n",  # a NUL byte (a build refuses it)
+    ],
+)
+def test_company_csvs_are_read_to_merge_as_pandas_reads_them(tmp_path, text):
+    """The merge reads a regular company CSV with the csv module (fast on many small files):
+    the same text as pandas, which still reads whatever is irregular."""
+    from generator.importers.common import regular_csv
+
+    path = tmp_path / "x.incidents.csv"
+    path.write_bytes(text.encode("utf-8"))
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    assert regular_csv(path) == {c: frame[c].tolist() for c in frame.columns}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["id,source,id\n1,a,2\n", "id,,text\n1,a,b\n", "id,source\n1,a,extra\n", "", "\n\n"],
+)
+def test_irregular_company_csvs_are_left_to_pandas(tmp_path, text):
+    from generator.importers.common import regular_csv
+
+    path = tmp_path / "x.incidents.csv"
+    path.write_text(text, encoding="utf-8")
+    assert regular_csv(path) is None
+    (tmp_path / "y.csv").write_bytes(b"id,source\n1,\xff\n")
+    assert regular_csv(tmp_path / "y.csv") is None
