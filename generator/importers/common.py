@@ -12,6 +12,7 @@ import csv
 import functools
 import hashlib
 import hmac
+import io
 import operator
 import os
 import re
@@ -341,6 +342,27 @@ def header_of(path: Path) -> list[str]:
         raise ImportFailed(f"{path}:1: the header cannot be read: {exc}") from None
     except OSError as exc:
         raise ImportFailed(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def regular_csv(path: Path) -> dict[str, list[str]] | None:
+    """A CSV the corpus holds as columns of text, read by the csv module (a DataFrame per file
+    costs more than a small file's rows), or None for anything irregular (a header with a
+    blank or repeated name, a row of another width, not UTF-8), which pandas reads and
+    explains. A regular file gives the text ``pd.read_csv(dtype=str, keep_default_na=False)``
+    gives: quoted line breaks kept as written, blank lines skipped, a BOM dropped."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            text = handle.read()
+        rows = [row for row in csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    rows = [row for row in rows if row]
+    if not rows or "" in rows[0] or len(set(rows[0])) != len(rows[0]):
+        return None
+    header, body = rows[0], rows[1:]
+    if any(len(row) != len(header) for row in body):
+        return None
+    return {name: [row[k] for row in body] for k, name in enumerate(header)}
 
 
 def read_text_csv(path: Path) -> pd.DataFrame:

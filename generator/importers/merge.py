@@ -18,7 +18,9 @@ the target, so a killed import never leaves a half-written file.
 
 from __future__ import annotations
 
+import csv
 import io
+import itertools
 import os
 import tempfile
 import uuid
@@ -45,7 +47,7 @@ from ..load.models import MAX_DATE, MIN_DATE
 from ..load.slugs import child
 from ..load.tables import CALL_COLUMNS, CALL_OPTIONAL_COLUMNS, MAX_CSV_BYTES
 from ..load.yamlfile import YamlError, parse_text
-from .common import ImportFailed, ImportReport, RowChecks, read_text_csv
+from .common import ImportFailed, ImportReport, RowChecks, read_text_csv, regular_csv
 from .companies import CompanyIndex, industry_basis, readable_name
 
 STORE_THRESHOLD_BYTES = 50 * 1024 * 1024  # about 250,000 CFPB rows
@@ -67,7 +69,7 @@ class Table:
     numbers: tuple[str, ...]
     flags: tuple[str, ...]
     sort: tuple[str, ...]
-    loader: str  # the load.tables function a build reads the CSV with
+    loader: str  # the load.tables function a build reads the CSVs with (a list of files)
     sourced: bool  # rows carry their source: a merge touches only its own source's rows
     store: bool  # may be kept in the incident store instead
 
@@ -75,14 +77,14 @@ class Table:
 INCIDENTS = Table(
     "incidents", tuple(INCIDENT_COLUMNS), ("id",), "incidents_file", ".incidents.csv", "links",
     ("id",), tuple(TEXT_COLUMNS), tuple(NUMBER_COLUMNS), tuple(FLAG_COLUMNS),
-    ("date", "source", "id"), "load_incidents_csv", sourced=True, store=True,
+    ("date", "source", "id"), "load_incidents_csvs", sourced=True, store=True,
 )  # fmt: skip
 # A call-centre log's daily figures per queue: one CSV per company (small: a row a day and
 # queue), never in the store; a log covering days already imported updates those days.
 CALLS = Table(
     "calls", (*CALL_COLUMNS, *CALL_OPTIONAL_COLUMNS), ("date", "queue"), "calls_file",
     ".calls.csv", "calls", ("date",), ("queue",), tuple(CALL_COLUMNS[2:] + CALL_OPTIONAL_COLUMNS),
-    (), ("date", "queue"), "load_calls_csv", sourced=False, store=False,
+    (), ("date", "queue"), "load_calls_csvs", sourced=False, store=False,
 )  # fmt: skip
 TABLES = {t.name: t for t in (INCIDENTS, CALLS)}
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schemas/company.schema.json\n"
@@ -249,6 +251,11 @@ def csv_holders(d: Delivery) -> dict[str, Path]:
         if not d.table.sourced:
             found[slug] = path
             continue
+        columns = regular_csv(path)
+        if columns is not None:
+            if d.source in columns.get("source", ()):
+                found[slug] = path
+            continue
         try:
             sources = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["source"])
         except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
@@ -311,10 +318,7 @@ def _deliver_csv(batches: Iterable[pd.DataFrame], d: Delivery, report: ImportRep
     if d.replace:
         holders = csv_holders(d)
         companies |= {c for c in holders if d.selection is None or c in d.selection}
-    plans = {}
-    for slug in sorted(companies):
-        rows = frame[frame["company"] == slug]
-        plans[slug] = _plan_company_csv(d, slug, rows, report, leaving.get(slug, set()))
+    plans = _plan_csvs(d, sorted(companies), frame, report, leaving)
     if report.accepted == 0:
         report.dropped.clear()  # nothing is written: nothing was dropped
         report.moved.clear()
@@ -361,7 +365,7 @@ def _moves_csv(d: Delivery, frame: pd.DataFrame, report: ImportReport) -> dict[s
     leaving: dict[str, set[str]] = {}
     for slug, path in csv_holders(d).items():
         old = _read_text_table(path)
-        ids = old.loc[old["source"] == d.source, "id"]
+        ids = [i for s, i in zip(old["source"], old["id"], strict=True) if s == d.source]
         moved = {i for i in ids if i in now and now[i] != slug}
         if moved:
             leaving[slug] = moved
@@ -379,15 +383,17 @@ def _check_planned(plans, stubs: dict[Path, str], d: Delivery) -> None:
     from ..load.corpus import validate_model
     from ..load.models import Company
 
-    load_csv = getattr(tables, d.table.loader)
+    load_csvs = getattr(tables, d.table.loader)
     problems = Problems()
     with tempfile.TemporaryDirectory(prefix="cxreport-check-") as scratch:
+        probes = []
         for path, text in plans:
             if text is None:
                 continue
             probe = Path(scratch) / path.name
             probe.write_text(text, encoding="utf-8", newline="")
-            load_csv(probe, path.stem.split(".")[0], problems, (probe, 1, 1))
+            probes.append((probe, path.stem.split(".")[0], (probe, 1, 1)))
+        load_csvs(probes, problems)  # all files in one pass, as a build reads them
         for path, text in stubs.items():
             try:
                 located = parse_text(text)
@@ -415,66 +421,125 @@ def csv_path(d: Delivery, slug: str) -> Path:
     return child(d.folder, slug, d.table.suffix)
 
 
-def _plan_company_csv(
+def _plan_csvs(
     d: Delivery,
-    slug: str,
-    rows: pd.DataFrame,
+    slugs: list[str],
+    frame: pd.DataFrame,
     report: ImportReport,
-    leaving: set[str] = frozenset(),
-) -> tuple[Path, str | None]:
-    """The company's merged CSV text (None when nothing changes), counted in ``report``;
-    ``leaving``: ids of this source that move to another company."""
+    leaving: dict[str, set[str]],
+) -> dict[str, tuple[Path, str | None]]:
+    """Each company's merged CSV text (None when nothing changes), counted in ``report``;
+    ``frame``: the new rows of every company, ``leaving``: company -> ids of this source that
+    move to another company. Every company is planned in a few passes over one table of all
+    their rows, old and new (a pass per company cost more than its rows)."""
     t = d.table
-    path = csv_path(d, slug)
-    old = _read_text_table(path, t)
-    old_canon = canonical(old, t)
-    mine = (old_canon["source"] == d.source) if t.sourced else _all(old_canon)
-    gone = (mine & old_canon["id"].isin(leaving)) if leaving else ~_all(old_canon)
-    old, old_canon, mine = old[~gone], old_canon[~gone], mine[~gone]
-    dropping = d.replace and (d.selection is None or slug in d.selection)
-    if dropping and mine.any():
-        report.dropped[slug] = int(mine.sum())
-        old, old_canon = old[~mine], old_canon[~mine]
-        mine = mine[~mine]
-    new = canonical(rows, t)
-    known, same = _compare(old_canon[mine], new, t)
-    counts = Counts(int((~known).sum()), int((known & ~same).sum()), int(same.sum()))
-    if len(rows):
-        report.per_company[slug] = counts
-    if counts.added + counts.updated == 0 and not report.dropped.get(slug) and not gone.any():
-        return path, None
-    changed = _keys(new, t)[known & ~same]
-    replaced = _keys(old_canon, t).isin(changed) & mine.to_numpy()
-    merged = pd.concat([old[~replaced], new[~same]], ignore_index=True)
-    merged = merged.sort_values(list(t.sort), kind="stable")
-    text = merged[list(t.columns)].to_csv(index=False, lineterminator="\n")
-    if len(text) > MAX_CSV_BYTES:
-        hint = ": import with --into store" if t.store else ""
-        raise ImportFailed(f"{path.name} would be larger than {MAX_CSV_BYTES:,} bytes{hint}")
-    return path, text
+    paths = {slug: csv_path(d, slug) for slug in slugs}
+    old = _read_old(paths, t)
+    canon = canonical(old, t)
+    where = old["company"].to_numpy(dtype=object)
+    mine = (canon["source"] == d.source).to_numpy() if t.sourced else np.ones(len(old), bool)
+    gone = np.zeros(len(old), dtype=bool)
+    if leaving:
+        pairs = [(slug, i) for slug, ids in leaving.items() for i in ids]
+        gone = mine & pd.MultiIndex.from_arrays([where, canon["id"]]).isin(pairs)
+    dropping = [s for s in slugs if d.replace and (d.selection is None or s in d.selection)]
+    dropped = mine & ~gone & pd.Series(where).isin(dropping).to_numpy()
+    for slug, n in sorted(Counter(where[dropped]).items()):
+        report.dropped[slug] = n
+    keep = ~gone & ~dropped
+    new = canonical(frame, t)
+    company = frame["company"].to_numpy(dtype=object)
+    known, same = _compare(canon[mine & keep], where[mine & keep], new, company, t)
+    changed = _keys(new, t, company)[known & ~same]
+    replaced = _keys(canon, t, where).isin(changed) & mine & keep
+    counts = _counts(company, known, same, report)
+    touched = {s for s, c in counts.items() if c.added + c.updated}
+    touched |= set(where[dropped]) | set(where[gone])
+    merged = pd.concat(
+        [old[keep & ~replaced], new[~same].assign(company=company[~same])], ignore_index=True
+    ).sort_values(["company", *t.sort], kind="stable")
+    texts = _csv_texts(merged, t, touched)
+    plans = {}
+    for slug in slugs:
+        text = texts.get(slug) if slug in touched else None
+        if text is not None and len(text) > MAX_CSV_BYTES:
+            hint = ": import with --into store" if t.store else ""
+            raise ImportFailed(
+                f"{paths[slug].name} would be larger than {MAX_CSV_BYTES:,} bytes{hint}"
+            )
+        plans[slug] = (paths[slug], text)
+    return plans
 
 
-def _all(frame: pd.DataFrame) -> pd.Series:
-    return pd.Series(True, index=frame.index)
+def _counts(
+    company: np.ndarray, known: np.ndarray, same: np.ndarray, report: ImportReport
+) -> dict[str, Counts]:
+    """Rows added, updated and unchanged per company of the new rows (in ``report`` too)."""
+    flags = pd.DataFrame({"company": company, "added": ~known, "updated": known & ~same})
+    flags["unchanged"] = same
+    sums = flags.groupby("company", sort=True).sum()
+    counts = {
+        slug: Counts(int(row.added), int(row.updated), int(row.unchanged))
+        for slug, row in zip(sums.index, sums.itertuples(), strict=True)
+    }
+    report.per_company.update(counts)
+    return counts
 
 
-def _keys(frame: pd.DataFrame, t: Table) -> pd.Index:
-    """Each row's key: an id, or a (date, queue) pair."""
-    if len(t.key) == 1:
-        return pd.Index(frame[t.key[0]])
-    return pd.MultiIndex.from_frame(frame[list(t.key)])
+def _csv_texts(merged: pd.DataFrame, t: Table, slugs: set[str]) -> dict[str, str]:
+    """The CSV text of each company in ``slugs`` from the merged rows of every company (sorted
+    by company), written as ``DataFrame.to_csv`` writes text columns; a company left without
+    rows gets the header alone."""
+    values = merged[list(t.columns)].fillna("").to_numpy(dtype=object)  # to_csv's na_rep
+    company = merged["company"].to_numpy(dtype=object)
+    edges = [0, *(np.flatnonzero(company[1:] != company[:-1]) + 1), len(company)]
+    bounds = {company[a]: (a, b) for a, b in itertools.pairwise(edges) if a < b}
+    texts = {}
+    for slug in slugs:
+        start, stop = bounds.get(slug, (0, 0))
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(t.columns)
+        writer.writerows(values[start:stop].tolist())
+        texts[slug] = out.getvalue()
+    return texts
 
 
-def _compare(earlier: pd.DataFrame, new: pd.DataFrame, t: Table) -> tuple[np.ndarray, np.ndarray]:
-    """Which new rows the CSV already has (by key: ``earlier``, this source's canonical rows)
-    and which of those are the same in every column."""
-    earlier = earlier.drop_duplicates(list(t.key), keep="last").set_index(list(t.key))
-    keys = _keys(new, t)
-    known = np.asarray(keys.isin(earlier.index), dtype=bool)
+def _read_old(paths: dict[str, Path], t: Table) -> pd.DataFrame:
+    """The rows the companies' CSVs hold now, as text, with their company, file by file."""
+    columns: dict[str, list] = {c: [] for c in [*t.columns, "company"]}
+    for slug, path in paths.items():
+        table = _read_text_table(path, t)
+        for name, values in table.items():
+            columns[name].extend(values)
+        columns["company"].extend([slug] * len(table[t.columns[0]]))
+    return pd.DataFrame(columns, dtype=object)
+
+
+def _keys(frame: pd.DataFrame, t: Table, company: np.ndarray) -> pd.MultiIndex:
+    """Each row's key within its company: (company, id), or (company, date, queue)."""
+    return pd.MultiIndex.from_arrays([company, *(frame[k].to_numpy() for k in t.key)])
+
+
+def _compare(
+    earlier: pd.DataFrame,
+    earlier_company: np.ndarray,
+    new: pd.DataFrame,
+    company: np.ndarray,
+    t: Table,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which new rows the company's CSV already has (by key: ``earlier``, this source's
+    canonical rows) and which of those are the same in every column."""
+    index = _keys(earlier, t, earlier_company)
+    last = ~index.duplicated(keep="last")
+    index, earlier = index[last], earlier[last]
+    keys = _keys(new, t, company)
+    at = index.get_indexer(keys)
+    known = at >= 0
     same = np.zeros(len(new), dtype=bool)
     if known.any():
         values = [c for c in t.columns if c not in t.key]
-        before = earlier.loc[keys[known], values].to_numpy()
+        before = earlier[values].to_numpy()[at[known]]
         equal = before == new.loc[known, values].to_numpy()
         if "as_of" in values:  # a row written before rows carried their extract's day:
             day = values.index("as_of")  # its empty day is no change
@@ -483,21 +548,24 @@ def _compare(earlier: pd.DataFrame, new: pd.DataFrame, t: Table) -> tuple[np.nda
     return known, same
 
 
-def _read_text_table(path: Path, t: Table = INCIDENTS) -> pd.DataFrame:
+def _read_text_table(path: Path, t: Table = INCIDENTS) -> dict[str, list]:
+    """The company's CSV as the table's columns of text (a column it lacks is empty text;
+    none for a file that does not exist yet)."""
     if not path.exists():
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in t.columns})
-    old = read_text_csv(path)
-    unknown = [c for c in old.columns if c not in t.columns]
-    missing = [c for c in t.required if c not in old.columns]
+        return {c: [] for c in t.columns}
+    columns = regular_csv(path)
+    if columns is None:  # pandas reads it, or says why it cannot
+        old = read_text_csv(path)
+        columns = {c: old[c].astype(object).tolist() for c in old.columns}
+    unknown = [c for c in columns if c not in t.columns]
+    missing = [c for c in t.required if c not in columns]
     if unknown or missing:
         raise ImportFailed(
             f"{path}: cannot merge into it: column(s) {unknown or missing} "
             "(run `cxreport validate` for details)"
         )
-    for column in t.columns:
-        if column not in old.columns:
-            old[column] = ""
-    return old[list(t.columns)].astype(object)
+    rows = len(next(iter(columns.values())))
+    return {c: columns[c] if c in columns else [""] * rows for c in t.columns}
 
 
 # ------------------------------------------------------------------ the incident store
@@ -523,9 +591,8 @@ def _deliver_store(batches: Iterable[pd.DataFrame], d: Delivery, report: ImportR
             ).fetchall()}  # fmt: skip
         csv_drops = {}
         if d.replace:
-            for slug in csv_holders(d):
-                if d.selection is None or slug in d.selection:
-                    csv_drops[slug] = _plan_company_csv(d, slug, empty_frame(), report)
+            slugs = [s for s in csv_holders(d) if d.selection is None or s in d.selection]
+            csv_drops = _plan_csvs(d, sorted(slugs), empty_frame(), report, {})
         stubs = _plan_stubs(d, with_rows, link=False)
         _check_planned(csv_drops.values(), stubs, d)
         for path, text in stubs.items():

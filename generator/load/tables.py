@@ -274,6 +274,12 @@ def load_calls_csv(path: Path, company: str, problems: Problems, ref: tuple) -> 
     return out
 
 
+def load_calls_csvs(files: list[tuple[Path, str, tuple]], problems: Problems) -> pd.DataFrame:
+    """Every company's call-centre CSV (path, company slug, where the company file names it)."""
+    tables = [load_calls_csv(path, company, problems, ref) for path, company, ref in files]
+    return pd.concat(tables, ignore_index=True) if tables else empty_calls()
+
+
 def _report(
     problems: Problems,
     path: Path | pd.Series,

@@ -1,6 +1,7 @@
 """Importers on the real public data in ../shared/data, and on small files written here: every
 failure the importers issue lists has a test (merging, rejects, eras of CFPB, tickets, tweets)."""
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -18,7 +19,9 @@ from generator.importers import (
 )
 from generator.pipeline import load as load_corpus
 
-from ..conftest import SHARED_DATA
+from ..conftest import SHARED_DATA, check_golden
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 
 COMCAST = SHARED_DATA / "comcast_fcc_complaints_2015.csv"
 TECHNION = SHARED_DATA / "technion_callcenter_august.csv"
@@ -169,6 +172,15 @@ def test_cfpb_2013_lowercase_real_file_matches_mixed_case_names(corpus):
     assert loaded.companies["equifax"].industry == "credit-reporting"
     assert loaded.companies["hsbc-north-america"].name == "HSBC North America Holdings Inc."
     assert len(loaded.incidents.query("source == 'cfpb'")) == 1000
+    # Every file the two imports wrote, byte for byte: a change to how rows are planned, merged
+    # or written (202 CSVs and company files here) shows as a diff of this list.
+    files = {*report.written, *report.created, *created.written, *created.created}
+    assert len(files) == 404
+    digests = [
+        f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.relative_to(corpus).as_posix()}"
+        for path in sorted(files)
+    ]
+    check_golden(GOLDEN / "cfpb_2013_import.sha256", "\n".join(digests) + "\n")
 
 
 # ------------------------------------------------------------------ merging, never replacing
@@ -643,3 +655,41 @@ def test_reimporting_calls_restores_and_keeps_the_answered_within_60s_column(cor
     report = import_calls(TECHNION, corpus, "anonymous-bank")
     assert report.total("updated") == len(bundled)
     assert pd.read_csv(path)["answered_60s"].tolist() == bundled["answered_60s"].tolist()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'id,source,text\r\n1,cfpb,"a\r\nb"\r\n\r\n2,x,"q""z"\r\n',  # quoted CRLF, blank line
+        "\ufeffid,source,text\n1,cfpb,hello\n2,,\n",  # a BOM, empty cells
+        'id,source,text\n1,cfpb,"ab"cd\n2,cfpb,a"b\n',  # stray quotes
+        "id,source,text\n",
+        'id,source,text\n1,cfpb,"multi\nline"\n2,cfpb,  spaced  \n',
+        "id,source,text\n1,cfpb,x\r2,cfpb,y\r",  # old Mac line ends
+        "id,source,text\n1,cfpb,NA\n2,null,nan\n",  # never read as missing
+        "id,source,text\n1,cfpb,bad\x00x\n",  # a NUL byte (a build refuses it)
+    ],
+)
+def test_company_csvs_are_read_to_merge_as_pandas_reads_them(tmp_path, text):
+    """The merge reads a regular company CSV with the csv module (fast on many small files):
+    the same text as pandas, which still reads whatever is irregular."""
+    from generator.importers.common import regular_csv
+
+    path = tmp_path / "x.incidents.csv"
+    path.write_bytes(text.encode("utf-8"))
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    assert regular_csv(path) == {c: frame[c].tolist() for c in frame.columns}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["id,source,id\n1,a,2\n", "id,,text\n1,a,b\n", "id,source\n1,a,extra\n", "", "\n\n"],
+)
+def test_irregular_company_csvs_are_left_to_pandas(tmp_path, text):
+    from generator.importers.common import regular_csv
+
+    path = tmp_path / "x.incidents.csv"
+    path.write_text(text, encoding="utf-8")
+    assert regular_csv(path) is None
+    (tmp_path / "y.csv").write_bytes(b"id,source\n1,\xff\n")
+    assert regular_csv(tmp_path / "y.csv") is None
