@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,6 +96,18 @@ class DuckDBEngine:
             self.con.close()
 
 
+# Inputs of up to this many rows in all are read in one partition (see ``SparkEngine._sized``):
+# the bundled corpus, a CFPB year. Bigger ones keep Spark's partitions and shuffles.
+SMALL_ROWS = 1_000_000
+# ... and queried as one job: without broadcasts (each is a job of its own), with one shuffle
+# partition (Spark shuffles joined relations of fewer partitions into that many), and without
+# adaptive execution (which runs each shuffle as a job and plans the query again after it).
+SMALL_SETTINGS = {
+    "spark.sql.autoBroadcastJoinThreshold": "-1",
+    "spark.sql.shuffle.partitions": "1",
+    "spark.sql.adaptive.enabled": "false",
+}
+
 SPARK_TYPES = {
     "VARCHAR": "string",
     "DATE": "date",
@@ -116,6 +129,23 @@ class SparkEngine:
             self.owned = False
         self.spark = session
         self.scans = 0
+        self.rows: int | None = 0  # the rows of every input so far; None: some count unknown
+
+    @property
+    def small(self) -> bool:
+        """Whether every input so far is small enough for one partition (``SMALL_ROWS``)."""
+        return self.rows is not None and self.rows <= SMALL_ROWS
+
+    def _counted(self, rows: int | None, df: Any) -> Any:
+        """``df``, an input of ``rows`` rows, in one partition while the inputs are small."""
+        self.rows = None if rows is None or self.rows is None else self.rows + rows
+        return self._sized(df)
+
+    def _sized(self, df: Any) -> Any:
+        """A relation over small inputs in one partition: Spark then plans every aggregate,
+        window and join over it without a shuffle (one partition is already grouped), so a
+        query is one stage instead of one per exchange."""
+        return df.coalesce(1) if self.small else df
 
     def frame(self, name: str, frame: pd.DataFrame, types: dict[str, str]) -> None:
         import pyarrow as pa
@@ -133,21 +163,30 @@ class SparkEngine:
         table = pa.Table.from_arrays(arrays, names=list(types))
         schema = ", ".join(f"`{c}` {SPARK_TYPES[t]}" for c, t in types.items())
         self._run(
-            lambda: self.spark.createDataFrame(table, schema=schema).createOrReplaceTempView(name),
+            lambda: self._counted(
+                len(frame), self.spark.createDataFrame(table, schema=schema)
+            ).createOrReplaceTempView(name),
             f"the {name} table",
         )
 
     def view(self, name: str, sql: str) -> None:
         sql = self._scans(sql)
         self._run(
-            lambda: self.spark.sql(translate(sql, "spark")).createOrReplaceTempView(name),
+            lambda: self._sized(self.spark.sql(translate(sql, "spark"))).createOrReplaceTempView(
+                name
+            ),
             f"the {name} view",
         )
 
     def keep(self, name: str, sql: str) -> None:
+        """Over big inputs, the result of ``sql`` cached once computed; over small ones a view,
+        computed again where it is read (cheaper than a cache, whose scan Spark plans
+        shuffles over)."""
+
         def run():
-            df = self.spark.sql(translate(self._scans(sql), "spark"))
-            df.cache()
+            df = self._sized(self.spark.sql(translate(self._scans(sql), "spark")))
+            if not self.small:
+                df.cache()
             df.createOrReplaceTempView(name)
 
         self._run(run, f"the {name} table")
@@ -156,10 +195,30 @@ class SparkEngine:
         self._run(lambda: self.spark.catalog.dropTempView(name), f"the {name} table")
 
     def query(self, sql: str, what: str = "a query") -> pd.DataFrame:
-        return self._run(
-            lambda: self.spark.sql(translate(self._scans(sql), "spark")).toArrow().to_pandas(),
-            what,
-        )
+        def run():
+            df = self.spark.sql(translate(self._scans(sql), "spark"))
+            if not self.small:
+                return df.toArrow().to_pandas()
+            with self._settings(SMALL_SETTINGS):
+                return df.toArrow().to_pandas()
+
+        return self._run(run, what)
+
+    @contextmanager
+    def _settings(self, settings: dict[str, str]):
+        """The session's settings changed for a while, and restored (the session may not be
+        ours)."""
+        before = {key: self.spark.conf.get(key, None) for key in settings}
+        for key, value in settings.items():
+            self.spark.conf.set(key, value)
+        try:
+            yield
+        finally:
+            for key, value in before.items():
+                if value is None:
+                    self.spark.conf.unset(key)
+                else:
+                    self.spark.conf.set(key, value)
 
     def metrics(self, queries: list[tuple[str, str]]) -> list[pd.DataFrame]:
         """Each metric's rows (company, channel, period, value, n, lo, hi), all metrics in one
@@ -211,7 +270,9 @@ class SparkEngine:
             self.scans += 1
             name = f"cx_parquet_{self.scans}"
             self._run(
-                lambda: self.spark.read.parquet(*files).createOrReplaceTempView(name),
+                lambda: self._counted(
+                    _parquet_rows(files), self.spark.read.parquet(*files)
+                ).createOrReplaceTempView(name),
                 "the incident store",
             )
             return exp.to_table(name)
@@ -223,6 +284,17 @@ class SparkEngine:
             return action()
         except Exception as exc:  # noqa: BLE001 - py4j, Connect and analysis errors alike
             raise EngineError(self.name, f"cannot compute {what}: {_first_line(exc)}") from None
+
+
+def _parquet_rows(files: list[str]) -> int | None:
+    """The rows of Parquet files as their footers state them (None when one cannot be read
+    here: a path only the cluster sees)."""
+    import pyarrow.parquet as pq
+
+    try:
+        return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    except (OSError, ValueError):
+        return None
 
 
 def translate(sql: str, dialect: str) -> str:

@@ -75,11 +75,24 @@ def assert_same(duck: pd.DataFrame, on_spark: pd.DataFrame) -> None:
 
 
 def test_bundled_corpus(spark, bundled):
-    duck, on_spark = both(
-        spark, bundled.incidents, bundled.calls, bundled.companies, bundled.root
-    )
+    """Also: the bundled corpus is small, so Spark reads it in one partition and runs each of
+    ``corpus_measures``' four queries (the metrics, the mix, the clocks, the sources) as one
+    job, where broadcasts and adaptive stages made the metrics alone dozens of jobs; and
+    leaves the session's settings as they were."""
+    tracker, group = spark.sparkContext.statusTracker(), "cx-bundled"
+    before = spark.conf.get("spark.sql.shuffle.partitions")
+    spark.sparkContext.setLocalProperty("spark.jobGroup.id", group)
+    try:
+        duck, on_spark = both(
+            spark, bundled.incidents, bundled.calls, bundled.companies, bundled.root
+        )
+    finally:
+        spark.sparkContext.setLocalProperty("spark.jobGroup.id", None)
     assert_same(duck, on_spark)
     assert {"answered_60s_share", "complaints_monthly", "call_wait_p90"} <= set(duck["metric"])
+    jobs = [tracker.getJobInfo(j) for j in tracker.getJobIdsForGroup(group)]
+    assert len(jobs) == 4, jobs
+    assert spark.conf.get("spark.sql.shuffle.partitions") == before
 
 
 def test_cfpb_extract_in_the_store(spark, tmp_path):

@@ -14,8 +14,13 @@ import pytest
 
 from generator.measure.engines import _java_problem
 
-from ..conftest import CASES
-from .test_spark_connect import START_TIMEOUT, cxreport, die_with_us, free_port, spark_home
+from .test_spark_connect import (
+    START_TIMEOUT,
+    assert_score_as_on_duckdb,
+    die_with_us,
+    free_port,
+    spark_home,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -80,12 +85,4 @@ def master(tmp_path_factory):
 
 def test_score_on_a_cluster_prints_what_duckdb_prints(master, monkeypatch):
     monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")  # the driver, on this machine only
-    duck = cxreport("score", "--cases", str(CASES), "-f", "json")
-    cluster = cxreport(
-        "score", "--cases", str(CASES), "-f", "json", "--engine", "spark",
-        "--spark-master", master,
-    )  # fmt: skip
-    assert duck.returncode == 0, duck.stderr
-    assert cluster.returncode == 0, cluster.stderr
-    assert '"companies"' in duck.stdout
-    assert cluster.stdout == duck.stdout
+    assert_score_as_on_duckdb("--spark-master", master)

@@ -115,16 +115,21 @@ def one_line(stderr: str) -> str:
     return lines[0]
 
 
-def test_score_on_spark_connect_prints_what_duckdb_prints(connect_server):
+def assert_score_as_on_duckdb(*spark_options: str) -> subprocess.CompletedProcess:
+    """``cxreport score`` of the bundled corpus on Spark (``--engine spark`` and
+    ``spark_options``) prints what it prints on DuckDB; the Spark run, for more checks."""
     duck = cxreport("score", "--cases", str(CASES), "-f", "json")
-    remote = cxreport(
-        "score", "--cases", str(CASES), "-f", "json", "--engine", "spark",
-        "--spark-remote", connect_server,
-    )  # fmt: skip
+    on_spark = cxreport("score", "--cases", str(CASES), "-f", "json", "--engine", "spark",
+                        *spark_options)  # fmt: skip
     assert duck.returncode == 0, duck.stderr
-    assert remote.returncode == 0, remote.stderr
+    assert on_spark.returncode == 0, on_spark.stderr
     assert '"companies"' in duck.stdout and "complaints" in duck.stdout
-    assert remote.stdout == duck.stdout
+    assert on_spark.stdout == duck.stdout
+    return on_spark
+
+
+def test_score_on_spark_connect_prints_what_duckdb_prints(connect_server):
+    remote = assert_score_as_on_duckdb("--spark-remote", connect_server)
     assert remote.stderr == ""  # no warnings from PySpark's client either
 
 
