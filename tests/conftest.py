@@ -79,20 +79,20 @@ def corpus(tmp_path: Path) -> Path:
 # modules to its workers in collection order (dev.py turns off its own reordering by number of
 # tests), so the long ones start first and no worker ends the run alone inside a long module.
 SLOWEST_FIRST = (
-    "tests/publish/test_site.py",
+    "tests/publish/test_hostile.py",
+    "tests/publish/test_incremental.py",
     "tests/test_wheel.py",
     "tests/measure/test_engines.py",
+    "tests/publish/test_site.py",
     "tests/publish/test_output_safety.py",
-    "tests/publish/test_hostile.py",
-    "tests/test_fuzz.py",
-    "tests/score/test_company_scoring.py",
-    "tests/importers/test_importers.py",
     "tests/measure/test_spark_connect.py",
-    "tests/measure/test_spark_cluster.py",
+    "tests/test_fuzz.py",
     "tests/test_recount.py",
-    "tests/publish/test_incremental.py",
+    "tests/measure/test_spark_cluster.py",
     "tests/publish/test_fast_build.py",
     "tests/publish/test_search.py",
+    "tests/score/test_company_scoring.py",
+    "tests/importers/test_importers.py",
 )
 
 
