@@ -17,6 +17,7 @@ from generator.cli import app
 from generator.pipeline import OutputError, build_site
 from generator.publish import MARKER, locked
 
+from .test_serve_browser import _until
 from .test_site import languages_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -239,8 +240,6 @@ def test_narrative_images_beside_the_case_are_copied_into_the_site(tmp_path):
 
 def test_serve_keeps_the_last_good_site_and_shows_the_problem_in_the_browser(tmp_path):
     import socket
-    import time
-    import urllib.request
 
     corpus = tmp_path / "cases"
     shutil.copytree(SMALL, corpus)
@@ -256,22 +255,8 @@ def test_serve_keeps_the_last_good_site_and_shows_the_problem_in_the_browser(tmp
     )
     url = f"http://127.0.0.1:{port}/cases/broadband-outage.html"
 
-    def fetch() -> str:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8")
-
     def until(check, what: str) -> str:
-        deadline = time.time() + 60
-        while True:
-            try:
-                page = fetch()
-                if check(page):
-                    return page
-            except OSError:
-                pass
-            assert proc.poll() is None, f"serve exited while waiting for {what}"
-            assert time.time() < deadline, f"timed out waiting for {what}"
-            time.sleep(0.3)
+        return _until(url, check, proc, what, seconds=60)
 
     case = corpus / "studies" / "broadband-outage.yaml"
     good = case.read_text()

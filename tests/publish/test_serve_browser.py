@@ -92,8 +92,9 @@ def _fetch(url: str) -> str:
         return response.read().decode("utf-8")
 
 
-def _until(url: str, check, proc: subprocess.Popen, what: str) -> str:
-    deadline = time.time() + WAIT / 1000  # a limit on waiting, not a speed target
+def _until(url: str, check, proc: subprocess.Popen, what: str, seconds: float = WAIT / 1000) -> str:
+    """The page at ``url`` once ``check`` accepts it, while serve keeps running."""
+    deadline = time.time() + seconds  # a limit on waiting, not a speed target
     while True:
         try:
             page = _fetch(url)
