@@ -171,7 +171,7 @@ def test_a_case_edit_renders_again_what_shows_the_case_and_nothing_else(warm, tm
     assert paths.count("cases/index.md") == 6
     assert "cases/beta-outage.md" not in paths
     assert "methodology.md" not in paths
-    # (every company page is handed the whole corpus's cases, Beta's too: it is rendered again)
+    assert "companies/beta-broadband.md" not in paths  # a company page is handed its own cases
 
 
 def _corrupt(folder: Path) -> int:

@@ -26,7 +26,7 @@ def render(site) -> None:
             company=company,
             score=company_score,
             cases=case_scores,
-            all_cases=corpus.cases,
+            case_models={slug: corpus.cases[slug] for slug in company_score.cases},
             categories=site.category_names,
             observed=observed_promises(company, case_scores),
             charts=page_charts,
