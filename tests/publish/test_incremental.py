@@ -19,10 +19,14 @@ from generator.publish.pagecache import PageCache
 from generator.resources import TEMPLATES
 
 from .test_fast_build import digest
+from .test_site import languages_config
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "fixtures" / "small"
-CONFIG = ROOT / "mkdocs.yml"
+# Two editions, not mkdocs.yml's six: the root one and a nested, right-to-left one in another
+# language (each cache key holds its edition's; a build of six editions, twice a test, was
+# most of this module's time)
+EDITIONS = ("en", "he")
 CASE = Path("studies") / "broadband-outage.yaml"
 OTHER = Path("studies") / "beta-outage.yaml"  # a second case, of a second company
 
@@ -30,8 +34,10 @@ pytestmark = pytest.mark.slow
 
 
 def build(corpus: Path, out: Path, templates: Path = TEMPLATES) -> Path:
+    """A build of ``corpus`` with the mkdocs.yml beside it (``EDITIONS``)."""
     docs = out.parent / f"{out.name}-docs"
-    build_site(corpus, config=CONFIG, out=out, docs_dir=docs, templates=templates)
+    config = corpus.parent / "mkdocs.yml"
+    build_site(corpus, config=config, out=out, docs_dir=docs, templates=templates)
     return out
 
 
@@ -67,6 +73,7 @@ def warm(tmp_path_factory) -> Path:
     """A corpus, its templates and the site built from them, with the cache that build
     filled (the cache was empty before it: this site is also a clean build)."""
     base = tmp_path_factory.mktemp("warm")
+    languages_config(base, *EDITIONS)
     shutil.copytree(SMALL, base / "corpus")
     second_company(base / "corpus")
     shutil.copytree(TEMPLATES, base / "templates")
@@ -86,9 +93,26 @@ def rebuilt(warm: Path, tmp_path: Path, edit) -> tuple[Path, set[str], set[str],
     return out, before, entries(out), rendered(out) - pages_before
 
 
+@pytest.fixture(scope="module")
+def rebuilds(warm, tmp_path_factory):
+    """``rebuilt`` for an edit, made once for the module (two tests read the case edit's):
+    its folder and what ``rebuilt`` returns. Read-only."""
+    done = {}
+
+    def get(edit) -> tuple[Path, tuple[Path, set[str], set[str], set[str]]]:
+        if edit not in done:
+            tmp = tmp_path_factory.mktemp(edit.__name__)
+            done[edit] = tmp, rebuilt(warm, tmp, edit)
+        return done[edit]
+
+    return get
+
+
 def clean(tmp_path: Path, edited: Path) -> Path:
     """A build of the edited input with no cache at all."""
     base = tmp_path / "clean"
+    base.mkdir()
+    shutil.copy(edited / "mkdocs.yml", base / "mkdocs.yml")
     shutil.copytree(edited / "corpus", base / "corpus")
     shutil.copytree(edited / "templates", base / "templates")
     assert not cache_folder(base / "site").exists()
@@ -138,9 +162,9 @@ EDITS = [edit_case, edit_template, edit_rubric, edit_company, edit_rank]
 
 
 @pytest.mark.parametrize("edit", EDITS)
-def test_a_rebuild_after_an_edit_is_a_clean_build_of_the_edited_input(warm, tmp_path, edit):
-    out, before, after, rerendered = rebuilt(warm, tmp_path, edit)
-    reference = clean(tmp_path, tmp_path / "incremental")
+def test_a_rebuild_after_an_edit_is_a_clean_build_of_the_edited_input(warm, rebuilds, edit):
+    tmp, (out, before, after, rerendered) = rebuilds(edit)
+    reference = clean(tmp, tmp / "incremental")
     assert digest(out) == digest(reference)
     assert digest(out) != digest(warm / "site")  # the edit shows
     pages = len(list(out.rglob("*.html")))
@@ -161,14 +185,15 @@ def rendered_paths(out: Path, names: set[str]) -> list[str]:
     return sorted(p.read_bytes().split(b"\n", 2)[1].decode() for p in found if p.name in names)
 
 
-def test_a_case_edit_renders_again_what_shows_the_case_and_nothing_else(warm, tmp_path):
+def test_a_case_edit_renders_again_what_shows_the_case_and_nothing_else(rebuilds):
     """Beta's case page shows nothing of Acme's case: its render is reused; the pages that
     show the edited case (its own, its company's, the lists) are rendered again."""
-    out, _, _, rerendered = rebuilt(warm, tmp_path, edit_case)
+    _, (out, _, _, rerendered) = rebuilds(edit_case)
     paths = rendered_paths(out, rerendered)
-    assert paths.count("cases/broadband-outage.md") == 6  # in every edition
-    assert paths.count("companies/acme-telecom.md") == 6
-    assert paths.count("cases/index.md") == 6
+    every = len(EDITIONS)
+    assert paths.count("cases/broadband-outage.md") == every  # in every edition
+    assert paths.count("companies/acme-telecom.md") == every
+    assert paths.count("cases/index.md") == every
     assert "cases/beta-outage.md" not in paths
     assert "methodology.md" not in paths
     assert "companies/beta-broadband.md" not in paths  # a company page is handed its own cases
