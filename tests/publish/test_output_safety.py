@@ -180,7 +180,9 @@ def test_a_waiting_build_goes_on_when_the_first_one_ends(tmp_path):
     holder = threading.Thread(target=hold)
     holder.start()
     threading.Timer(1.0, release.set).start()
-    report = build_site(SMALL, config=CONFIG, out=out, docs_dir=tmp_path / "docs", wait=30)
+    report = build_site(  # one edition: the lock is taken once for the whole build
+        SMALL, config=CONFIG, out=out, docs_dir=tmp_path / "docs", wait=30, lang="en"
+    )
     holder.join()
     assert (report.site / "index.html").is_file()
 
@@ -232,8 +234,8 @@ def test_narrative_images_beside_the_case_are_copied_into_the_site(tmp_path):
     (corpus / "studies" / "bill.png").write_bytes(png)
     case = corpus / "studies" / "broadband-outage.yaml"
     case.write_text(case.read_text() + "narrative: |\n  The bill: ![the bill](bill.png)\n")
-    site = tmp_path / "site"
-    build_site(corpus, config=CONFIG, out=site, docs_dir=tmp_path / "docs")
+    site = tmp_path / "site"  # the root edition, the one read below
+    build_site(corpus, config=CONFIG, out=site, docs_dir=tmp_path / "docs", lang="en")
     assert (site / "cases" / "bill.png").read_bytes() == png
     assert 'src="bill.png"' in (site / "cases" / "broadband-outage.html").read_text()
 
@@ -285,8 +287,8 @@ def test_a_case_with_utc_offsets_and_local_times_builds(tmp_path):
     )
     text = text.replace("at: 2024-02-01T09:00,", 'at: "2024-02-01T10:00:00+01:00",')
     case.write_text(text)
-    site = tmp_path / "site"
-    build_site(corpus, config=CONFIG, out=site, docs_dir=tmp_path / "docs")
+    site = tmp_path / "site"  # the root edition and the downloads, the ones read below
+    build_site(corpus, config=CONFIG, out=site, docs_dir=tmp_path / "docs", lang="en")
     events = (site / "data" / "events.csv").read_text()
     assert "call-1,contact,2024-02-01T09:00:00+00:00" in events  # the same instant, kept
     assert "Thu 01 Feb 2024, 09:00" in (site / "cases" / "broadband-outage.html").read_text()
