@@ -282,7 +282,8 @@ def editions(tmp_path: Path, shift: int) -> Path:
     """Every edition for the first sweep; English and Swedish (the edition the corpus's
     translation shows in) for the others (a build of six editions each was most of this
     module's time). The editions share every template and filter (none branches on the
-    language but for a `lang`/`dir` attribute) and the other four show the English texts,
+    language but for a `lang`/`dir` attribute and, in right-to-left charts, the side a label
+    is anchored on, not how its text is escaped) and the other four show the English texts,
     so what the English edition of a sweep shows, they show through the same code."""
     if shift == 0:
         return ROOT / "mkdocs.yml"
