@@ -245,9 +245,7 @@ cells = st.one_of(
 )  # fmt: skip
 # Header cells beyond the columns the importers know: a header field over the csv module's
 # default limit (131,072 characters) and names in other scripts.
-header_cells = st.one_of(
-    st.sampled_from(COLUMNS), st.just("h" * 140_000), st.text(max_size=8)
-)
+header_cells = st.one_of(st.sampled_from(COLUMNS), st.just("h" * 140_000), st.text(max_size=8))
 companies = st.sampled_from(["acme-telecom", "../outside/victim", "index", "Acme", "", "x" * 200])
 
 
@@ -325,8 +323,6 @@ STAGE_ROWS = st.lists(
     ),
     max_size=40,
 )
-
-
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))

@@ -34,8 +34,12 @@ SERIES = {"complaints_monthly", "complaints_monthly_mean3"}  # no industry media
 def cxreport(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     code = "import sys; from generator.cli import app; sys.argv[0] = 'cxreport'; app()"
     result = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=600,
-        cwd=ROOT, env={**os.environ, **(env or {})},
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result
