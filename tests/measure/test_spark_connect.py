@@ -1,8 +1,11 @@
-"""Spark Connect for real: a local Spark Connect server (pyspark's own jars, started once per
-test session on a free port, stopped at the end) runs ``cxreport score --engine spark
---spark-remote sc://127.0.0.1:PORT`` and prints what DuckDB prints. A server that goes away in
-the middle of a build (a relay in front of it closes every connection and stops listening) and
-a metric Spark cannot compute are one line naming the engine, exit 1, nothing written."""
+"""Spark Connect and a Spark standalone cluster for real (pyspark's own jars, on free loopback
+ports, all started at once for this module, stopped at the end): a Spark Connect server in
+local mode, and a master with one two-core worker.
+
+``cxreport score --engine spark --spark-remote sc://127.0.0.1:PORT`` and ``... --spark-master
+spark://127.0.0.1:PORT`` each print what DuckDB prints. A server that goes away in the middle
+of a build (a relay in front of it closes every connection and stops listening) and a metric
+Spark cannot compute are one line naming the engine, exit 1, nothing written."""
 
 from __future__ import annotations
 
@@ -55,51 +58,95 @@ def spark_home() -> Path:
     return Path(pyspark.__file__).parent
 
 
-@pytest.fixture(scope="session")
-def connect_server(tmp_path_factory):
-    """``sc://127.0.0.1:PORT`` of a Spark Connect server in local mode on two cores."""
+def launch(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
+    """A Spark process (``command``, under ``nice``) writing to ``log``."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            ["nice", "-n", "10", *command], stdout=out, stderr=subprocess.STDOUT, env=env,
+            start_new_session=True, preexec_fn=die_with_us,
+        )  # fmt: skip
+
+
+def wait_for(process: subprocess.Popen, log: Path, ready: str) -> None:
+    """Until ``log`` says ``ready``; fails if the process ends or takes too long."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while ready not in log.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"{log.stem} did not start:\n{log.read_text(errors='replace')[-2000:]}")
+        time.sleep(0.5)
+
+
+def stop(daemon: subprocess.Popen) -> None:
+    os.killpg(daemon.pid, signal.SIGTERM)
+    try:
+        daemon.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(daemon.pid, signal.SIGKILL)
+        daemon.wait()
+
+
+def commands(master: int, connect: int) -> dict[str, tuple[list[str], str]]:
+    """Each process's command and the line its log says once it is ready: a standalone master,
+    one two-core worker, and a Spark Connect server in local mode on two cores."""
+    spark_class = str(spark_home() / "bin" / "spark-class")
+    return {
+        "master": (
+            [spark_class, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+             "--port", str(master), "--webui-port", str(free_port())],
+            "I have been elected leader",
+        ),
+        "worker": (
+            [spark_class, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
+             "--cores", "2", "--memory", "2g", "--webui-port", str(free_port()),
+             f"spark://127.0.0.1:{master}"],
+            "Successfully registered with master",
+        ),
+        "connect": (
+            [str(spark_home() / "bin" / "spark-submit"),
+             "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+             "--master", "local[2]", "--driver-memory", "1g",
+             "--conf", f"spark.connect.grpc.binding.port={connect}",
+             "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
+             "--conf", "spark.driver.host=127.0.0.1",
+             "--conf", "spark.driver.bindAddress=127.0.0.1",
+             "--conf", "spark.ui.enabled=false",
+             "--conf", "spark.sql.shuffle.partitions=2"],
+            STARTED,
+        ),
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def spark_servers(tmp_path_factory):
+    """``(spark://127.0.0.1:PORT, sc://127.0.0.1:PORT)``: the cluster's master and the Spark
+    Connect server, all started at once (their JVMs start side by side), stopped at the end."""
     problem = _java_problem()
     if problem:
-        pytest.skip(f"a Spark Connect server needs Java: {problem}")
-    home = spark_home()
-    port = free_port()
-    log = tmp_path_factory.mktemp("connect") / "server.log"
-    command = [
-        "nice", "-n", "10", str(home / "bin" / "spark-submit"),
-        "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
-        "--master", "local[2]", "--driver-memory", "1g",
-        "--conf", f"spark.connect.grpc.binding.port={port}",
-        "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
-        "--conf", "spark.driver.host=127.0.0.1",
-        "--conf", "spark.driver.bindAddress=127.0.0.1",
-        "--conf", "spark.ui.enabled=false",
-        "--conf", "spark.sql.shuffle.partitions=2",
-    ]  # fmt: skip
-    env = {**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1"}
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            command,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-            preexec_fn=die_with_us,
-        )
+        pytest.skip(f"a Spark cluster and a Spark Connect server need Java: {problem}")
+    tmp = tmp_path_factory.mktemp("spark")
+    env = {**os.environ, "SPARK_HOME": str(spark_home()), "SPARK_LOCAL_IP": "127.0.0.1",
+           "SPARK_WORKER_DIR": str(tmp / "work")}  # fmt: skip
+    master, connect = free_port(), free_port()
+    started = []
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while STARTED not in log.read_text(errors="replace"):
-            if server.poll() is not None or time.monotonic() > deadline:
-                tail = log.read_text(errors="replace")[-2000:]
-                pytest.fail(f"the Spark Connect server did not start:\n{tail}")
-            time.sleep(0.5)
-        yield f"sc://127.0.0.1:{port}"
+        for name, (command, ready) in commands(master, connect).items():
+            started.append((launch(command, tmp / f"{name}.log", env), tmp / f"{name}.log", ready))
+        for process, log, ready in started:
+            wait_for(process, log, ready)
+        yield f"spark://127.0.0.1:{master}", f"sc://127.0.0.1:{connect}"
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        for process, _, _ in reversed(started):
+            stop(process)
+
+
+@pytest.fixture(scope="module")
+def master(spark_servers) -> str:
+    return spark_servers[0]
+
+
+@pytest.fixture(scope="module")
+def connect_server(spark_servers) -> str:
+    return spark_servers[1]
 
 
 def cxreport(*args: str) -> subprocess.CompletedProcess:
@@ -115,22 +162,33 @@ def one_line(stderr: str) -> str:
     return lines[0]
 
 
-def assert_score_as_on_duckdb(*spark_options: str) -> subprocess.CompletedProcess:
+@pytest.fixture(scope="module")
+def on_duckdb() -> str:
+    """What ``cxreport score -f json`` of the bundled corpus prints on DuckDB."""
+    duck = cxreport("score", "--cases", str(CASES), "-f", "json")
+    assert duck.returncode == 0, duck.stderr
+    assert '"companies"' in duck.stdout and "complaints" in duck.stdout
+    return duck.stdout
+
+
+def assert_score_as_on_duckdb(on_duckdb: str, *spark_options: str) -> subprocess.CompletedProcess:
     """``cxreport score`` of the bundled corpus on Spark (``--engine spark`` and
     ``spark_options``) prints what it prints on DuckDB; the Spark run, for more checks."""
-    duck = cxreport("score", "--cases", str(CASES), "-f", "json")
     on_spark = cxreport("score", "--cases", str(CASES), "-f", "json", "--engine", "spark",
                         *spark_options)  # fmt: skip
-    assert duck.returncode == 0, duck.stderr
     assert on_spark.returncode == 0, on_spark.stderr
-    assert '"companies"' in duck.stdout and "complaints" in duck.stdout
-    assert on_spark.stdout == duck.stdout
+    assert on_spark.stdout == on_duckdb
     return on_spark
 
 
-def test_score_on_spark_connect_prints_what_duckdb_prints(connect_server):
-    remote = assert_score_as_on_duckdb("--spark-remote", connect_server)
+def test_score_on_spark_connect_prints_what_duckdb_prints(connect_server, on_duckdb):
+    remote = assert_score_as_on_duckdb(on_duckdb, "--spark-remote", connect_server)
     assert remote.stderr == ""  # no warnings from PySpark's client either
+
+
+def test_score_on_a_cluster_prints_what_duckdb_prints(master, on_duckdb, monkeypatch):
+    monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")  # the driver, on this machine only
+    assert_score_as_on_duckdb(on_duckdb, "--spark-master", master)
 
 
 class Relay:
