@@ -1,9 +1,16 @@
 """`cxreport serve` on the bundled corpus, timed in headless Chromium (started first, as a
 reader's browser is already open): from starting the command to its first answer and to the
 first built page, then from saving an edit to the open page showing it (live reload), and to
-the same page of a nested edition (built after the root one) showing it too.
+the same page of a nested edition (built after the root one) showing it too; then three more
+edits of the case, each timed to the open page showing it.
 
     python bench/bench_serve.py [OUT]
+    python bench/bench_serve.py --prepare   # CPU of pipeline.prepare, one process, per edit
+
+``--prepare`` times ``pipeline.prepare`` in one process (``resource.getrusage``, warm: after
+a first prepare) as ``serve`` runs it after each kind of edit, with one ``Reuse`` kept between
+them when this version of the code has it; with PYTHONPATH at an older checkout it times
+that checkout's prepare (each one from scratch).
 """
 
 from __future__ import annotations
@@ -80,6 +87,18 @@ def main() -> None:
             other.goto(url.replace("/cases/", "/sv/cases/"), wait_until="load")
             other.wait_for_function(h1_has("Etthundratolv"), timeout=300_000)
             nested = time.perf_counter() - saved
+            more = []
+            for n in range(3):
+                text = case.read_text()
+                case.write_text(
+                    text.replace(
+                        f"title: One hundred and twelve{' !' * n}",
+                        f"title: One hundred and twelve{' !' * (n + 1)}",
+                    )
+                )
+                saved = time.perf_counter()
+                page.wait_for_function(h1_has(f"twelve{' !' * (n + 1)}"), timeout=300_000)
+                more.append(time.perf_counter() - saved)
         finally:
             proc.terminate()
             proc.wait(timeout=10)
@@ -88,9 +107,51 @@ def main() -> None:
         f"serve (load average {os.getloadavg()[0]:.1f}): first answer {answered:.1f} s after "
         f"starting; the built page {built:.1f} s; an edit shown by live reload "
         f"{reloaded:.1f} s after saving; the Swedish edition's page showing it {nested:.1f} s "
-        "after saving"
+        f"after saving; three more edits shown {', '.join(f'{t:.1f}' for t in more)} s after "
+        "saving"
     )
 
 
+def cpu() -> float:
+    import resource
+
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
+
+def prepare_cpu() -> None:
+    """CPU seconds of prepare after each kind of edit (``serve``'s loop without the build)."""
+    import inspect
+
+    from generator.pipeline import prepare
+
+    kept = {}
+    if "reuse" in inspect.signature(prepare).parameters:
+        from generator.load.reuse import Reuse
+
+        kept["reuse"] = Reuse()
+    work = Path(tempfile.mkdtemp())
+    corpus = work / "cases"
+    shutil.copytree(ROOT / "cases", corpus)
+    edits = [
+        ("first (cold)", None, "", ""),
+        ("again, nothing changed", None, "", ""),
+        ("a case's title", "studies/fiber-upgrade.yaml", OLD, NEW),
+        ("a case's event", "studies/lost-wallet-bank.yaml", "[division 1 agent]",
+         "[division 1 agent, a supervisor]"),
+        ("a company's incidents CSV", "companies/comcast.incidents.csv", "2015-04-01,phone",
+         "2015-04-02,web"),
+        ("the rubric", "rubric.yaml", "recent_days_excluded: 60", "recent_days_excluded: 5"),
+    ]  # fmt: skip
+    for label, name, old, new in edits:
+        if name:
+            path = corpus / name
+            path.write_text(path.read_text().replace(old, new, 1))
+        start = cpu()
+        prepare(corpus, **kept)
+        print(f"prepare, {label}: {cpu() - start:.2f} s CPU")
+    shutil.rmtree(work)
+
+
 if __name__ == "__main__":
-    main()
+    prepare_cpu() if sys.argv[1:] == ["--prepare"] else main()
