@@ -45,6 +45,35 @@ def start_serve(work: Path, corpus: Path, port: int) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def serve_cpu(proc: subprocess.Popen) -> float:
+    """CPU seconds of the serve process and of its children it has waited for (its forked
+    builds, and theirs: Pagefind), from /proc (Linux)."""
+    fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def stamps(port: int) -> list[str]:
+    """Each edition's build stamp, as the open pages ask for it (it changes when the edition
+    is rebuilt). Asking counts as looking at the edition (serve builds the edition looked at
+    last first): the root edition, the one the open page shows, is asked last."""
+    from urllib.request import urlopen
+
+    from generator.authoring.livereload import VERSION_PATH
+
+    out = []
+    for code in ("sv", "it", "he", "ro", "ru", ""):
+        with urlopen(f"http://127.0.0.1:{port}{VERSION_PATH}?path=/{code}") as answer:
+            out.append(answer.read().decode().split()[-1])
+    return out
+
+
+def all_built(port: int, before: list[str]) -> None:
+    """Wait until every edition was rebuilt since ``before`` (no build runs in serve then)."""
+    while any(a == b for a, b in zip(stamps(port), before, strict=True)):
+        time.sleep(0.5)
+
+
 def first_answer(page, url: str) -> None:
     while True:
         try:
@@ -79,6 +108,7 @@ def main() -> None:
             built = time.perf_counter() - start
             page.wait_for_timeout(500)  # the live-reload script has asked once
             case = corpus / "studies" / "fiber-upgrade.yaml"
+            built_from = stamps(port)
             case.write_text(case.read_text().replace(OLD, NEW).replace(OLD_SV, NEW_SV))
             saved = time.perf_counter()
             page.wait_for_function(h1_has("One hundred and twelve"), timeout=300_000)
@@ -87,8 +117,12 @@ def main() -> None:
             other.goto(url.replace("/cases/", "/sv/cases/"), wait_until="load")
             other.wait_for_function(h1_has("Etthundratolv"), timeout=300_000)
             nested = time.perf_counter() - saved
-            more = []
+            other.close()  # the English page alone is open from here on
+            more, spent = [], []
             for n in range(3):
+                all_built(port, built_from)  # no build under way: the edit's own work is timed
+                built_from = stamps(port)
+                before = serve_cpu(proc)
                 text = case.read_text()
                 case.write_text(
                     text.replace(
@@ -99,6 +133,7 @@ def main() -> None:
                 saved = time.perf_counter()
                 page.wait_for_function(h1_has(f"twelve{' !' * (n + 1)}"), timeout=300_000)
                 more.append(time.perf_counter() - saved)
+                spent.append(serve_cpu(proc) - before)
         finally:
             proc.terminate()
             proc.wait(timeout=10)
@@ -108,7 +143,8 @@ def main() -> None:
         f"starting; the built page {built:.1f} s; an edit shown by live reload "
         f"{reloaded:.1f} s after saving; the Swedish edition's page showing it {nested:.1f} s "
         f"after saving; three more edits shown {', '.join(f'{t:.1f}' for t in more)} s after "
-        "saving"
+        f"saving, serve's CPU from saving to the page showing it (its builds and Pagefind "
+        f"included) {', '.join(f'{t:.2f}' for t in spent)} s"
     )
 
 
