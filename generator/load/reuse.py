@@ -32,9 +32,15 @@ def digest(parts: Iterable[bytes | str]) -> str:
 
 
 def frame_digest(frame: pd.DataFrame) -> str:
-    """A digest of a table's columns, dtypes and every value (row order included)."""
+    """A digest of a table's columns, dtypes and every value (row order included). Cells of
+    mixed types in one object column are hashed by their text: at worst two tables that only
+    a cell's type tells apart (True and "True") get one digest; the corpus's typed columns
+    never hold both."""
     header = [f"{name}:{dtype}" for name, dtype in frame.dtypes.items()]
-    values = pd.util.hash_pandas_object(frame.astype(object), index=True).to_numpy().tobytes()
+    try:
+        values = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
+    except TypeError:  # a cell pandas cannot hash (a list): the table's text instead
+        values = frame.to_csv().encode("utf-8")
     return digest([*header, str(len(frame)), values])
 
 
