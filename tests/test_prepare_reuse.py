@@ -125,3 +125,19 @@ def test_the_coverage_check_and_the_metrics_stage_share_one_computation(bundled)
     corpus = replace(bundled, cases={**bundled.cases, "widow-billing-name": claims})
     found = coverage_problems(corpus, metrics_of=lambda c: case_metrics(c.cases))
     assert found and found == coverage_problems(corpus)  # warnings: passes nothing backs
+
+
+def test_a_table_digest_changes_with_any_cell_its_type_or_its_order():
+    from generator.load.reuse import frame_digest
+
+    base = pd.DataFrame({"id": ["a", "b"], "n": [1.0, 2.0], "tags": [["x"], ["y"]]})
+    same = frame_digest(base.copy())
+    assert frame_digest(base) == same
+    changed = [
+        base.assign(n=[1.0, 2.5]),
+        base.assign(n=[1, 2]),  # the same numbers as integers
+        base.assign(tags=[["x"], ["z"]]),  # a list: pandas cannot hash it, the text can
+        base.iloc[::-1],
+        base.rename(columns={"n": "m"}),
+    ]
+    assert len({frame_digest(f) for f in changed} | {same}) == len(changed) + 1
