@@ -1,9 +1,16 @@
 """`cxreport serve` on the bundled corpus, timed in headless Chromium (started first, as a
 reader's browser is already open): from starting the command to its first answer and to the
 first built page, then from saving an edit to the open page showing it (live reload), and to
-the same page of a nested edition (built after the root one) showing it too.
+the same page of a nested edition (built after the root one) showing it too; then three more
+edits of the case, each timed to the open page showing it.
 
     python bench/bench_serve.py [OUT]
+    python bench/bench_serve.py --prepare   # CPU of pipeline.prepare, one process, per edit
+
+``--prepare`` times ``pipeline.prepare`` in one process (``resource.getrusage``, warm: after
+a first prepare) as ``serve`` runs it after each kind of edit, with one ``Reuse`` kept between
+them when this version of the code has it; with PYTHONPATH at an older checkout it times
+that checkout's prepare (each one from scratch).
 """
 
 from __future__ import annotations
@@ -36,6 +43,35 @@ def start_serve(work: Path, corpus: Path, port: int) -> subprocess.Popen:
     command = [cxreport, "serve", "--cases", str(corpus), "--out", str(work / "site")]
     command += ["--port", str(port)]
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def serve_cpu(proc: subprocess.Popen) -> float:
+    """CPU seconds of the serve process and of its children it has waited for (its forked
+    builds, and theirs: Pagefind), from /proc (Linux)."""
+    fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def stamps(port: int) -> list[str]:
+    """Each edition's build stamp, as the open pages ask for it (it changes when the edition
+    is rebuilt). Asking counts as looking at the edition (serve builds the edition looked at
+    last first): the root edition, the one the open page shows, is asked last."""
+    from urllib.request import urlopen
+
+    from generator.authoring.livereload import VERSION_PATH
+
+    out = []
+    for code in ("sv", "it", "he", "ro", "ru", ""):
+        with urlopen(f"http://127.0.0.1:{port}{VERSION_PATH}?path=/{code}") as answer:
+            out.append(answer.read().decode().split()[-1])
+    return out
+
+
+def all_built(port: int, before: list[str]) -> None:
+    """Wait until every edition was rebuilt since ``before`` (no build runs in serve then)."""
+    while any(a == b for a, b in zip(stamps(port), before, strict=True)):
+        time.sleep(0.5)
 
 
 def first_answer(page, url: str) -> None:
@@ -72,6 +108,7 @@ def main() -> None:
             built = time.perf_counter() - start
             page.wait_for_timeout(500)  # the live-reload script has asked once
             case = corpus / "studies" / "fiber-upgrade.yaml"
+            built_from = stamps(port)
             case.write_text(case.read_text().replace(OLD, NEW).replace(OLD_SV, NEW_SV))
             saved = time.perf_counter()
             page.wait_for_function(h1_has("One hundred and twelve"), timeout=300_000)
@@ -80,6 +117,23 @@ def main() -> None:
             other.goto(url.replace("/cases/", "/sv/cases/"), wait_until="load")
             other.wait_for_function(h1_has("Etthundratolv"), timeout=300_000)
             nested = time.perf_counter() - saved
+            other.close()  # the English page alone is open from here on
+            more, spent = [], []
+            for n in range(3):
+                all_built(port, built_from)  # no build under way: the edit's own work is timed
+                built_from = stamps(port)
+                before = serve_cpu(proc)
+                text = case.read_text()
+                case.write_text(
+                    text.replace(
+                        f"title: One hundred and twelve{' !' * n}",
+                        f"title: One hundred and twelve{' !' * (n + 1)}",
+                    )
+                )
+                saved = time.perf_counter()
+                page.wait_for_function(h1_has(f"twelve{' !' * (n + 1)}"), timeout=300_000)
+                more.append(time.perf_counter() - saved)
+                spent.append(serve_cpu(proc) - before)
         finally:
             proc.terminate()
             proc.wait(timeout=10)
@@ -88,9 +142,52 @@ def main() -> None:
         f"serve (load average {os.getloadavg()[0]:.1f}): first answer {answered:.1f} s after "
         f"starting; the built page {built:.1f} s; an edit shown by live reload "
         f"{reloaded:.1f} s after saving; the Swedish edition's page showing it {nested:.1f} s "
-        "after saving"
+        f"after saving; three more edits shown {', '.join(f'{t:.1f}' for t in more)} s after "
+        f"saving, serve's CPU from saving to the page showing it (its builds and Pagefind "
+        f"included) {', '.join(f'{t:.2f}' for t in spent)} s"
     )
 
 
+def cpu() -> float:
+    import resource
+
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
+
+def prepare_cpu() -> None:
+    """CPU seconds of prepare after each kind of edit (``serve``'s loop without the build)."""
+    import inspect
+
+    from generator.pipeline import prepare
+
+    kept = {}
+    if "reuse" in inspect.signature(prepare).parameters:
+        from generator.load.reuse import Reuse
+
+        kept["reuse"] = Reuse()
+    work = Path(tempfile.mkdtemp())
+    corpus = work / "cases"
+    shutil.copytree(ROOT / "cases", corpus)
+    edits = [
+        ("first (cold)", None, "", ""),
+        ("again, nothing changed", None, "", ""),
+        ("a case's title", "studies/fiber-upgrade.yaml", OLD, NEW),
+        ("a case's event", "studies/lost-wallet-bank.yaml", "[division 1 agent]",
+         "[division 1 agent, a supervisor]"),
+        ("a company's incidents CSV", "companies/comcast.incidents.csv", "2015-04-01,phone",
+         "2015-04-02,web"),
+        ("the rubric", "rubric.yaml", "recent_days_excluded: 60", "recent_days_excluded: 5"),
+    ]  # fmt: skip
+    for label, name, old, new in edits:
+        if name:
+            path = corpus / name
+            path.write_text(path.read_text().replace(old, new, 1))
+        start = cpu()
+        prepare(corpus, **kept)
+        print(f"prepare, {label}: {cpu() - start:.2f} s CPU")
+    shutil.rmtree(work)
+
+
 if __name__ == "__main__":
-    main()
+    prepare_cpu() if sys.argv[1:] == ["--prepare"] else main()

@@ -27,8 +27,9 @@ import jinja2
 
 from .errors import CxError, InputError, Problem
 from .load import Corpus
+from .load.reuse import Reuse
 from .load.slugs import inside
-from .measure import EngineSpec, case_metrics
+from .measure import EngineSpec, corpus_case_metrics
 from .publish import (
     BuildError,
     OutputError,
@@ -63,6 +64,7 @@ __all__ = [
     "BuildReport",
     "OutputError",
     "Prepared",
+    "Reuse",
     "build_site",
     "load",
     "prepare",
@@ -71,10 +73,11 @@ __all__ = [
 STAGES = ("load", "metrics", "score", "editions", "search", "harden", "swap")
 
 
-def load(root: Path | str) -> Corpus:
+def load(root: Path | str, reuse: Reuse | None = None) -> Corpus:
     """Load a corpus with every check, the rubric's meaning included (metrics it names must
-    be registered; letter sentences may use only the documented placeholders)."""
-    return load_checked(root)
+    be registered; letter sentences may use only the documented placeholders). ``reuse``:
+    what earlier loads parsed and computed (see load/reuse.py)."""
+    return load_checked(root, reuse)
 
 
 @dataclass
@@ -139,10 +142,11 @@ def build_site(
     docs_dir = (docs_dir or configured_docs).resolve()
     out = (out or default_site).resolve()
     _check_outputs(Path(cases), config, out, docs_dir)
+    reuse = Reuse()  # within this build: the case metrics are computed once
     with timed("load"):
         chosen = _editions(config, lang)
-        corpus = prepared.corpus if prepared else load(cases)
-    board = prepared.board if prepared else _score(corpus, engine, timed)
+        corpus = prepared.corpus if prepared else load(cases, reuse)
+    board = prepared.board if prepared else _score(corpus, engine, timed, reuse)
     overrides = scratch_overrides(config, configured_docs)
     remove_dead_scratch(docs_dir.parent)
     with locked(out, on_wait, wait), scratch_folder(docs_dir.parent) as scratch:
@@ -164,18 +168,21 @@ class Prepared:
     board: Scoreboard
 
 
-def prepare(cases: Path, engine: EngineSpec | None = None) -> Prepared:
+def prepare(cases: Path, engine: EngineSpec | None = None, reuse: Reuse | None = None) -> Prepared:
     """Load ``cases`` with every check, measure and score it (raises InputError or
-    EngineError)."""
-    corpus = load(cases)
-    return Prepared(corpus, _score(corpus, engine, _Timer(None)))
+    EngineError). ``reuse``: a long-lived caller's (``serve``) results of earlier prepares,
+    keyed by content: files whose bytes did not change are not parsed again, stages whose
+    inputs did not change are not run again; the result is the same as without it."""
+    reuse = Reuse() if reuse is None else reuse
+    corpus = load(cases, reuse)
+    return Prepared(corpus, _score(corpus, engine, _Timer(None), reuse))
 
 
-def _score(corpus: Corpus, engine: EngineSpec | None, timed: _Timer) -> Scoreboard:
+def _score(corpus: Corpus, engine: EngineSpec | None, timed: _Timer, reuse: Reuse) -> Scoreboard:
     with timed("metrics"), _corpus_frozen():
-        metrics = case_metrics(corpus.cases)
+        metrics = corpus_case_metrics(corpus, reuse)
     with timed("score"), _corpus_frozen():
-        return score_corpus(corpus, metrics, engine)
+        return score_corpus(corpus, metrics, engine, reuse)
 
 
 def _editions(config: Path, lang: str | None) -> list[Edition]:

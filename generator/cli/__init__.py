@@ -326,11 +326,13 @@ def serve(
 ) -> None:
     """Preview the site on http://127.0.0.1:PORT; rebuild when a YAML file or template changes."""
     from ..authoring.serve import serve_forever
+    from ..load.reuse import Reuse
 
     url = f"http://127.0.0.1:{port}/"
+    reuse = Reuse()  # what one prepare parsed and computed, for the next: see load/reuse.py
 
     def prepare():
-        return _guarded(lambda: _prepare(cases))
+        return _guarded(lambda: _prepare(cases, reuse))
 
     def build(lang: str | None, prepared) -> str | None:
         return _guarded(
@@ -344,12 +346,13 @@ def serve(
         raise typer.Exit(1) from None
 
 
-def _prepare(cases: Path):
-    """The corpus loaded and scored for the preview's editions (exit 1 on bad input)."""
+def _prepare(cases: Path, reuse=None):
+    """The corpus loaded and scored for the preview's editions (exit 1 on bad input);
+    ``reuse``: the earlier prepares' parses and results, used where their inputs are the same."""
     from ..pipeline import prepare
 
     try:
-        return prepare(cases)
+        return prepare(cases, reuse=reuse)
     except CxError as exc:
         _fail(exc, "the previous site was left as it was.")
 

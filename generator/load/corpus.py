@@ -25,9 +25,10 @@ from .gather import Gathered, Gathering, gather
 from .incidents import INCIDENT_COLUMNS
 from .incidents.store import StoreInfo, load_store
 from .models import Case, Company, Letter, Rubric
+from .reuse import Reuse, digest
 from .slugs import inside
 from .tables import empty_calls, empty_incidents, load_calls_csv, load_incidents_csvs
-from .yamlfile import Located, YamlError, parse_file
+from .yamlfile import Located, YamlError, parse_text, read_text
 
 KINDS = {"companies": Company, "studies": Case, "letters": Letter}
 # Semantic checks of the rubric that need later stages' knowledge (the metric registry,
@@ -57,6 +58,7 @@ class Corpus:
     # Company files whose rows another company's `aliases:` gather (slug -> how); a gathered
     # file that no case or letter names is not in `companies` (it has no rows left).
     gathered: dict[str, Gathered] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)  # "case:slug" -> SHA-256 of its file
 
     @property
     def gathered_into(self) -> dict[str, str]:
@@ -163,12 +165,15 @@ def load_corpus(
     root: Path | str,
     rubric_checks: tuple[RubricCheck, ...] = (),
     corpus_checks: tuple[CorpusCheck, ...] = (),
+    reuse: Reuse | None = None,
 ) -> Corpus:
-    """Load every file under ``root``; raise InputError listing every problem found."""
+    """Load every file under ``root``; raise InputError listing every problem found.
+    ``reuse``: the parses of an earlier load (a file whose bytes did not change is not parsed
+    again; see reuse.py)."""
     root = Path(root)
     if not root.is_dir():
         raise InputError([Problem(str(root), 1, 1, "corpus directory not found")])
-    return _Loader(root, rubric_checks, corpus_checks).run()
+    return _Loader(root, rubric_checks, corpus_checks, reuse).run()
 
 
 class _Loader:
@@ -179,21 +184,27 @@ class _Loader:
         root: Path,
         rubric_checks: tuple[RubricCheck, ...],
         corpus_checks: tuple[CorpusCheck, ...] = (),
+        reuse: Reuse | None = None,
     ):
         self.root = root
+        self.reuse = reuse
         self.rubric_checks = rubric_checks
         self.corpus_checks = corpus_checks
         self.problems = Problems()
         self.corpus = Corpus(root=root, rubric=None)
         self.located: dict[Path, Located] = {}
+        self.digests: dict[Path, str] = {}
         self.incident_frames: list[pd.DataFrame] = []  # rows written in company files
         self.incident_files: list[tuple[Path, str, tuple]] = []  # CSVs, read as one table
         self.call_frames: list[pd.DataFrame] = []
 
     def run(self) -> Corpus:
         corpus, problems = self.corpus, self.problems
-        for path in _discover(self.root, problems):
+        found = _discover(self.root, problems)
+        for path in found:
             self.load_file(path)
+        if self.reuse is not None:
+            self.reuse.forget_except(set(found))
         if corpus.rubric is None and not any(
             p.path.endswith("rubric.yaml") for p in problems.items
         ):
@@ -265,7 +276,7 @@ class _Loader:
         if model is None:
             return
         try:
-            located = parse_file(path)
+            located = self.parse(path)
         except YamlError as exc:
             self.problems.add(path, exc.line, exc.col, exc.message)
             return
@@ -277,6 +288,14 @@ class _Loader:
         elif obj is not None:
             self.add_document(obj, path, located)
 
+    def parse(self, path: Path) -> Located:
+        """The file parsed, or its last parse if its bytes did not change (with ``reuse``)."""
+        text = read_text(path)
+        key = self.digests[path] = digest([text])
+        if self.reuse is None:
+            return parse_text(text)
+        return self.reuse.parse(path, key, text, parse_text)
+
     def add_rubric(self, rubric: Rubric, path: Path, located: Located) -> None:
         for check in self.rubric_checks:
             for loc, message in check(rubric):
@@ -284,6 +303,7 @@ class _Loader:
                 self.problems.add(path, line, col, f"{loc_label(loc)}: {message}")
         self.corpus.rubric = rubric
         self.corpus.files["rubric"] = path
+        self.corpus.digests["rubric"] = self.digests[path]
 
     def add_document(self, obj: Company | Case | Letter, path: Path, located: Located) -> None:
         corpus, problems = self.corpus, self.problems
@@ -300,6 +320,7 @@ class _Loader:
             )
         store[obj.slug] = obj
         corpus.files[f"{kind}:{obj.slug}"] = path
+        corpus.digests[f"{kind}:{obj.slug}"] = self.digests[path]
         if isinstance(obj, Company):
             self.add_company_data(obj, path, located)
         if isinstance(obj, Case):

@@ -10,7 +10,15 @@ from .company_table import (
 )
 from .engines import ENGINES, EngineSpec
 from .registry import REGISTRY, Metric, metrics
-from .timeline import CaseMetrics, case_metrics, compute_case_metrics, events_frame, stated_frame
+from .timeline import (
+    CaseMetrics,
+    case_metrics,
+    compute_case_metrics,
+    corpus_case_metrics,
+    events_frame,
+    only_cases,
+    stated_frame,
+)
 
 __all__ = [
     "CFPB_DISPUTES_END",
@@ -25,9 +33,11 @@ __all__ = [
     "company_metrics",
     "complaint_mix",
     "compute_case_metrics",
+    "corpus_case_metrics",
     "corpus_measures",
     "events_frame",
     "metrics",
+    "only_cases",
     "register_frame",
     "stated_frame",
 ]

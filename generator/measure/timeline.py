@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..load.corpus import Corpus
 from ..load.models import Case, as_datetime
+from ..load.reuse import Reuse, digest
 from .registry import metrics, register
 
 EVENT_COLUMNS = [
@@ -579,3 +581,20 @@ def case_metrics(cases: dict[str, Case]) -> CaseMetrics:
     return compute_case_metrics(
         events_frame(cases.values()), stated_frame(cases.values()), cases.keys()
     )
+
+
+def corpus_case_metrics(corpus: Corpus, reuse: Reuse | None = None) -> CaseMetrics:
+    """The case metrics of a loaded corpus; with ``reuse``, computed once for each set of case
+    files (the key: every case's slug and the SHA-256 of its file, which the case is made of)."""
+    if reuse is None:
+        return case_metrics(corpus.cases)
+    key = digest(f"{slug}\0{corpus.digests[f'case:{slug}']}" for slug in sorted(corpus.cases))
+    return reuse.stage("case metrics", key, lambda: case_metrics(corpus.cases))
+
+
+def only_cases(metrics: CaseMetrics, slugs: Iterable[str]) -> CaseMetrics:
+    """The rows of ``metrics`` for some cases (each case's metrics are its own events')."""
+    keep = set(slugs)
+    table = metrics.table[metrics.table["case"].isin(keep)].reset_index(drop=True)
+    outages = metrics.outages[metrics.outages["case"].isin(keep)].reset_index(drop=True)
+    return CaseMetrics(table, outages)

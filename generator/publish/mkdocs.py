@@ -240,3 +240,15 @@ def jinja2_loader(folder: str):
     import jinja2
 
     return jinja2.FileSystemLoader([folder])
+
+
+def list_installed_theme(config: Path) -> None:
+    """List the installed theme's folders now, once, in this process: the builds `serve`
+    forks from it inherit the lists instead of walking the theme's files each time."""
+    from mkdocs.theme import Theme
+
+    theme = _config_data(config).get("theme")
+    name = theme.get("name") if isinstance(theme, dict) else theme
+    if isinstance(name, str):
+        for folder in Theme(name=name).dirs:
+            _names(folder)

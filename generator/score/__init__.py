@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..load import Corpus
+from ..load.reuse import Reuse
 from ..measure import CaseMetrics, EngineSpec, case_metrics
 from .board import (
     CallDay,
@@ -44,15 +45,19 @@ __all__ = [
 
 
 def score_corpus(
-    corpus: Corpus, metrics: CaseMetrics | None = None, engine: EngineSpec | None = None
+    corpus: Corpus,
+    metrics: CaseMetrics | None = None,
+    engine: EngineSpec | None = None,
+    reuse: Reuse | None = None,
 ) -> Scoreboard:
     """Score every case, then every company from its cases and its incident data (whose
-    metrics run on ``engine``: DuckDB in-process by default, or Spark)."""
+    metrics run on ``engine``: DuckDB in-process by default, or Spark). ``reuse``: the
+    incident scores of an earlier run, handed back when their inputs did not change."""
     rubric = corpus.rubric
     assert rubric is not None
     metrics = metrics if metrics is not None else case_metrics(corpus.cases)
     examples = {slug for slug, case in corpus.cases.items() if case.example}
     cases = [c for c in score_cases(corpus, metrics) if c.case not in examples]  # not graded
     cat_names = {cat.id: cat.name for cat in rubric.categories}
-    companies = score_companies(corpus, cases, cat_names, engine=engine)
+    companies = score_companies(corpus, cases, cat_names, engine=engine, reuse=reuse)
     return Scoreboard(rubric_version=rubric.version, cases=cases, companies=companies)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,7 @@ import pandas as pd
 
 from ..load import Corpus
 from ..load.models import Case, Criterion, Rubric, Scoring
-from ..measure import CaseMetrics, case_metrics
+from ..measure import CaseMetrics, case_metrics, only_cases
 from .board import CaseScore, CategoryResult, CriterionResult, MetricValue, OutageSpan
 
 
@@ -384,10 +385,14 @@ def _criterion_results(
     return by_case, capped
 
 
-def coverage_problems(corpus: Corpus) -> list[tuple[str, tuple, str, bool]]:
+def coverage_problems(
+    corpus: Corpus, metrics_of: Callable[[Corpus], CaseMetrics] | None = None
+) -> list[tuple[str, tuple, str, bool]]:
     """What a case's `covers` claims, checked against the rubric (an aspect it does not know
     is an error) and against the case (a pass the sources are said to cover, with no event and
-    no stated figure behind it, is a warning: record what the source says as a stated figure)."""
+    no stated figure behind it, is a warning: record what the source says as a stated figure).
+    ``metrics_of``: the whole corpus's case metrics (the ones the metrics stage uses, so that
+    they are computed once); without it, the claiming cases' metrics are computed here."""
     rubric = corpus.rubric
     assert rubric is not None
     known = {cat.id for cat in rubric.categories}
@@ -404,15 +409,18 @@ def coverage_problems(corpus: Corpus) -> list[tuple[str, tuple, str, bool]]:
         if case.covers:
             claiming[slug] = case
     if claiming and not out:
-        out += _unbacked_claims(corpus, claiming)
+        found = only_cases(metrics_of(corpus), claiming) if metrics_of else case_metrics(claiming)
+        out += _unbacked_claims(corpus, claiming, found)
     return out
 
 
-def _unbacked_claims(corpus: Corpus, cases: dict[str, Case]) -> list[tuple[str, tuple, str, bool]]:
+def _unbacked_claims(
+    corpus: Corpus, cases: dict[str, Case], metrics: CaseMetrics
+) -> list[tuple[str, tuple, str, bool]]:
     rubric = corpus.rubric
     assert rubric is not None
     covered = {slug: covered_criteria(c.covers, rubric) for slug, c in cases.items()}
-    table = score_table(case_metrics(cases), rubric, None, covered)
+    table = score_table(metrics, rubric, None, covered)
     lonely = table[table["applicable"] & ~table["backed"] & ~table["failed"]]
     out = []
     for slug, crit_id, metric in zip(

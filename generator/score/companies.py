@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..load import Corpus
 from ..load.models import CompanyRubric, Rubric
+from ..load.reuse import Reuse, digest, frame_digest
 from ..measure import REGISTRY, CompanyMeasures, EngineSpec, corpus_measures
 from .board import (
     CallDay,
@@ -201,10 +202,39 @@ def bounded(figures: pd.DataFrame, rules: CompanyRubric, end: str) -> pd.DataFra
 
 
 def score_incidents(
-    corpus: Corpus, measures: CompanyMeasures | None = None, engine: EngineSpec | None = None
+    corpus: Corpus,
+    measures: CompanyMeasures | None = None,
+    engine: EngineSpec | None = None,
+    reuse: Reuse | None = None,
 ) -> _Incidents:
     """Company figures from the incident data, scored against the company criteria; the
-    figures are computed on ``engine`` (DuckDB by default) unless ``measures`` are given."""
+    figures are computed on ``engine`` (DuckDB by default) unless ``measures`` are given.
+    ``reuse``: the last result is handed back when its exact inputs are the same (incident
+    and call rows, company files, the rubric); never for an incident store or another engine,
+    whose inputs are not all in memory."""
+    key = _incidents_key(corpus) if reuse and measures is None and engine is None else None
+    if reuse is None or key is None:
+        return _score_incidents(corpus, measures, engine)
+    return reuse.stage("incident scores", key, lambda: _score_incidents(corpus, None, None))
+
+
+def _incidents_key(corpus: Corpus) -> str | None:
+    """A digest of everything the incident scores are computed from (None: not all in
+    memory, as with an incident store)."""
+    if corpus.stored is not None:
+        return None
+    rubric = corpus.rubric
+    assert rubric is not None
+    parts = [str(corpus.root), rubric.company.model_dump_json() if rubric.company else ""]
+    parts += [frame_digest(corpus.incidents), frame_digest(corpus.calls)]
+    parts += [f"{s}\0{c.model_dump_json()}" for s, c in sorted(corpus.companies.items())]
+    parts += [f"{s}\0{into}" for s, into in sorted(corpus.gathered_into.items())]
+    return digest(parts)
+
+
+def _score_incidents(
+    corpus: Corpus, measures: CompanyMeasures | None, engine: EngineSpec | None
+) -> _Incidents:
     rubric = corpus.rubric
     assert rubric is not None
     rules = rubric.company
@@ -367,12 +397,13 @@ def score_companies(
     cat_names: dict[str, str],
     measures: CompanyMeasures | None = None,
     engine: EngineSpec | None = None,
+    reuse: Reuse | None = None,
 ) -> list[CompanyScore]:
     """Every company: its case part, its incident part and the grade they make together."""
     rubric = corpus.rubric
     assert rubric is not None
     pools = pool_cases(rubric, case_scores, cat_names)
-    incidents = score_incidents(corpus, measures, engine)
+    incidents = score_incidents(corpus, measures, engine, reuse)
     return [
         _company_record(corpus, slug, pools, incidents, cat_names)
         for slug in sorted(corpus.companies)

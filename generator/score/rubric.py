@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import math
 import string
+from functools import partial
 from pathlib import Path
 
 from ..load import Corpus, load_corpus
 from ..load.models import Category, Criterion, Rubric, Scoring
-from ..measure import REGISTRY, metrics
+from ..load.reuse import Reuse
+from ..measure import REGISTRY, corpus_case_metrics, metrics
 
 # What a criterion's letter sentence may say, filled in by the letter composer.
 LETTER_PLACEHOLDERS = {
@@ -20,12 +22,18 @@ LETTER_PLACEHOLDERS = {
 }
 
 
-def load_checked(root: Path | str) -> Corpus:
+def load_checked(root: Path | str, reuse: Reuse | None = None) -> Corpus:
     """Load a corpus with every check, the rubric's meaning included (metrics it names must
-    be registered; letter sentences may use only the documented placeholders)."""
+    be registered; letter sentences may use only the documented placeholders). ``reuse``:
+    results of earlier loads, and the case metrics the coverage check computes, kept for the
+    metrics stage (see load/reuse.py)."""
     from .cases import coverage_problems  # the case scorer, only once a corpus is checked
 
-    return load_corpus(root, rubric_checks=(rubric_problems,), corpus_checks=(coverage_problems,))
+    check = coverage_problems
+    if reuse is not None:
+        check = partial(coverage_problems, metrics_of=partial(corpus_case_metrics, reuse=reuse))
+    checks = (check,)
+    return load_corpus(root, (rubric_problems,), checks, reuse)
 
 
 def rubric_problems(rubric: Rubric) -> list[tuple[tuple, str]]:
