@@ -285,7 +285,10 @@ class RenderCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.shared = shared
         self.walker = walker or Walker()
-        self.pending: dict[str, tuple[str, str]] = {}
+        self.pending: dict[str, tuple[str, str | Path]] = {}
+        # a scratch folder where the pages wait for the edition's build to end, instead of
+        # memory (an edition of 10,000 cases: hundreds of MB); None keeps them in memory
+        self.spill: Path | None = None
         self.hits = self.misses = self.uncachable = 0
 
     def key(self, rel: str, template: str, context: dict[str, Any]) -> str | None:
@@ -316,14 +319,24 @@ class RenderCache:
             return None
 
     def remember(self, key: str, rel: str, text: str) -> None:
-        self.pending[key] = (rel, text)
+        if self.spill is None:
+            self.pending[key] = (rel, text)
+            return
+        self.spill.mkdir(parents=True, exist_ok=True)
+        waiting = self.spill / f"{key}.md"
+        waiting.write_bytes(text.encode("utf-8"))
+        self.pending[key] = (rel, waiting)
 
     def flush(self) -> None:
         """Write what this render made (call it once the edition's build has succeeded)."""
         for key, (rel, text) in self.pending.items():
             path = self._path(key)
             path.parent.mkdir(exist_ok=True)
-            body = text.encode("utf-8")
+            if isinstance(text, Path):
+                body = text.read_bytes()
+                text.unlink()
+            else:
+                body = text.encode("utf-8")
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as fh:
