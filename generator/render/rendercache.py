@@ -29,6 +29,7 @@ import hashlib
 import io
 import os
 import pickle
+import sys
 import tempfile
 import types
 from importlib import metadata
@@ -110,6 +111,20 @@ class Walker:
 
     def __init__(self):
         self.memo: dict[int, tuple[Any, str]] = {}
+        self.fresh: list[int] = []  # ids memoised since the last ``forget_unused``
+
+    def forget_unused(self) -> None:
+        """Drop what was memoised since the last call and is alive only through the memo: a
+        page's own values (its charts, its headlines), gone once the page is rendered, would
+        otherwise stay in memory until the edition ends (tens of KB a page). Newest first (a
+        container is memoised after what it holds), so what a dropped one held goes too."""
+        fresh, self.fresh = self.fresh, []
+        for ident in reversed(fresh):
+            found = self.memo.get(ident)
+            # the memo's tuple and getrefcount's own argument
+            if found is not None and sys.getrefcount(found[0]) <= 2:
+                del self.memo[ident]
+            del found
 
     def digest(self, obj: Any) -> str:
         parts: list[str] = []
@@ -128,6 +143,7 @@ class Walker:
                 self.walk_whole(obj, inner)
                 found = (obj, hashlib.sha256("\x1f".join(inner).encode("utf-8")).hexdigest())
             self.memo[id(obj)] = found
+            self.fresh.append(id(obj))
         parts.append("@" + found[1])
 
     def record(self, obj: Any) -> str | None:
@@ -293,6 +309,7 @@ class RenderCache:
 
     def key(self, rel: str, template: str, context: dict[str, Any]) -> str | None:
         """The page's key, or None when its context holds a value that cannot be keyed."""
+        self.walker.forget_unused()  # the earlier pages' values, rendered by now
         try:
             values = self.walker.digest(context)
         except Uncachable:

@@ -3,6 +3,7 @@ site as mkdocs holding them in memory, and nothing left behind."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
@@ -85,3 +86,30 @@ def test_a_spilled_build_is_the_held_one_and_leaves_nothing_behind(tmp_path, mon
         built[spill] = (cold, digest(docs), entries, listing)
     assert built[True] == built[False]
     assert not [p for p in built[True][3] if "spill" in p or "scratch" in p]
+
+
+def test_the_render_cache_forgets_a_page_s_own_values_once_it_is_rendered(tmp_path):
+    """Its walker memoises records and long containers by id; a page's own (made for its
+    context) are dropped at the next page, the shared ones kept, the keys unchanged."""
+    from generator.render.rendercache import RenderCache
+
+    @dataclasses.dataclass
+    class Row:
+        values: list
+
+    shared = [Row([n]) for n in range(20)]  # as the corpus: alive for the whole edition
+    cache = RenderCache(tmp_path, "edition")
+    keys = []
+    for page in range(3):
+        own = {"chart": Row(list(range(page, page + 30))), "rows": [Row([page])] * 20}
+        keys.append(cache.key(f"p{page}.md", "t.j2", {"all": shared, "own": own}))
+        del own
+    memo = {id(found[0]) for found in cache.walker.memo.values()}
+    assert id(shared) in memo and all(id(r) in memo for r in shared)
+    cache.key("last.md", "t.j2", {})
+    assert {id(found[0]) for found in cache.walker.memo.values()} == {id(shared), *map(id, shared)}
+    again = RenderCache(tmp_path, "edition")
+    for page in range(3):
+        own = {"chart": Row(list(range(page, page + 30))), "rows": [Row([page])] * 20}
+        assert again.key(f"p{page}.md", "t.j2", {"all": shared, "own": own}) == keys[page]
+    assert len(set(keys)) == 3
