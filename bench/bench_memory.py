@@ -144,9 +144,9 @@ def _comm(pid: int) -> str:
 
 def summary(r: dict) -> str:
     """The figures of a sampled build; per page: an edition's own memory (a worker's private
-    memory, or with one edition in the build's process the growth of its peak over what it
-    held when the editions began, its peak RSS while they were built over its RSS then) over
-    the pages of one edition."""
+    memory, an upper bound: it counts the corpus's pages the worker copied on write too; or,
+    with one edition in the build's process, its peak RSS while the editions were built over
+    its RSS when they began) over the pages of one edition."""
     mib = 1024
     per_edition = r["pages"] / max(1, r["editions"])
     own = r["worker_uss"] if r["worker_hwm"] else r["in_editions"] - r["at_editions"]
