@@ -246,6 +246,10 @@ PAGE_CACHE = True
 # under a hash of the values handed to its template (render/rendercache.py); off, every page
 # is rendered (the same site: tests compare the two; bench_build.py times both)
 RENDER_CACHE = True
+# each page's Markdown and HTML wait in a scratch folder, not in memory, between mkdocs'
+# conversion and its theme render, and so do the caches' new entries (publish/spill.py); off,
+# mkdocs holds every page's (the same site: tests compare the two; bench_memory.py measures)
+SPILL = True
 _WORK: tuple | None = None  # (corpus, board, plan, staging, keys) while the editions are built
 
 
@@ -288,6 +292,9 @@ def _edition(index: int) -> tuple[int, float, float, float, float]:
         if plan.cache is not None:
             renderer.env.bytecode_cache = TemplateCache(plan.cache, "render")
         rendered_pages = renderer.use_cache(plan.cache, keys) if keys is not None else None
+        spill = plan.scratch / "spill" / edition.code if SPILL else None
+        if rendered_pages is not None and spill is not None:
+            rendered_pages.spill = spill / "rendered"
         pages = renderer.render_all()
     except jinja2.TemplateError as exc:
         raise BuildError([_template_message(exc)]) from None
@@ -296,11 +303,27 @@ def _edition(index: int) -> tuple[int, float, float, float, float]:
     custom_dir = docs.parent / "overrides" if plan.custom_dir else None  # its own copy
     target = staging / _PARTS / edition.code if edition.prefix else staging
     theme = TemplateCache(plan.cache, "theme") if plan.cache is not None else None
-    converted = PageCache(plan.cache) if plan.cache is not None and PAGE_CACHE else None
+    converted = None
+    if plan.cache is not None and PAGE_CACHE:
+        converted = PageCache(plan.cache, spill / "converted" if spill else None)
     settings = _settings(plan, edition)
-    mkdocs_build(plan.config, docs, target, custom_dir, settings, theme, ONE_HTML_PASS, converted)
-    if rendered_pages is not None:  # the edition built without a warning
-        rendered_pages.flush()
+    try:
+        mkdocs_build(
+            plan.config,
+            docs,
+            target,
+            custom_dir,
+            settings,
+            theme,
+            ONE_HTML_PASS,
+            converted,
+            spill / "pages" if spill else None,
+        )
+        if rendered_pages is not None:  # the edition built without a warning
+            rendered_pages.flush()
+    finally:
+        if spill is not None:
+            shutil.rmtree(spill, ignore_errors=True)
     walls = rendered - start, time.perf_counter() - rendered
     return pages, *walls, rendered_cpu - start_cpu, time.process_time() - rendered_cpu
 

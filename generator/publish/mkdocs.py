@@ -12,6 +12,7 @@ import yaml
 
 from ..errors import CxError
 from .pagecache import PageCache, page_cache_plugin
+from .spill import spill_plugin
 
 if TYPE_CHECKING:
     import jinja2
@@ -126,6 +127,7 @@ def mkdocs_build(
     templates: jinja2.BytecodeCache | None = None,
     one_html_pass: bool = False,
     pages: PageCache | None = None,
+    spill: Path | None = None,
 ) -> None:
     """Build with the pages of ``docs_dir`` into ``site_dir`` (and the theme overrides of
     ``custom_dir`` in place of the configured ones; ``settings`` in place of the configured
@@ -133,7 +135,8 @@ def mkdocs_build(
     are compiled through ``templates`` (a bytecode cache) when given; ``one_html_pass``: the
     pages' raw HTML blocks are read once, not parsed twice (see rawhtml.py); ``pages``: each
     page's Markdown conversion is looked up there first (see pagecache.py), and the
-    conversions are stored there once the build has succeeded."""
+    conversions are stored there once the build has succeeded; ``spill``: a scratch folder
+    where each page's Markdown and HTML wait, once converted, for the theme (see spill.py)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -162,6 +165,8 @@ def mkdocs_build(
                 cfg.plugins["cxreport-template-cache"] = _template_cache_plugin(templates)
             if pages is not None:
                 cfg.plugins["cxreport-page-cache"] = page_cache_plugin(pages)
+            if spill is not None:
+                cfg.plugins["cxreport-spill"] = spill_plugin(spill)
             _list_theme_once(cfg.theme)
             build(cfg)
         except (Abort, ConfigurationError) as exc:

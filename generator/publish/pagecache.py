@@ -157,10 +157,13 @@ def restore(page, entry: dict, files) -> bool:
 class PageCache:
     """The conversions in ``folder``/markdown, one JSON file per page and key."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, spill: Path | None = None):
         self.folder = folder / "markdown"
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.pending: dict[str, dict] = {}
+        # ``spill``: a scratch folder where the entries wait for the build's end (each holds
+        # a page's HTML: a 10,000-case edition's would take hundreds of MB in memory)
+        self.spill = spill
+        self.pending: dict[str, dict | Path] = {}
         self.hits = self.misses = 0
 
     def _path(self, key: str) -> Path:
@@ -174,7 +177,14 @@ class PageCache:
         return entry if _valid(entry, key) else None
 
     def remember(self, key: str, entry: dict) -> None:
-        self.pending[key] = {"key": key, **entry}
+        entry = {"key": key, **entry}
+        if self.spill is None:
+            self.pending[key] = entry
+            return
+        self.spill.mkdir(parents=True, exist_ok=True)
+        waiting = self.spill / f"{key}.json"
+        waiting.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+        self.pending[key] = waiting
 
     def flush(self) -> None:
         """Write what this build converted (call it once the build has succeeded): only
@@ -182,10 +192,15 @@ class PageCache:
         for key, entry in self.pending.items():
             path = self._path(key)
             path.parent.mkdir(exist_ok=True)
+            if isinstance(entry, Path):
+                text = entry.read_text(encoding="utf-8")
+                entry.unlink()
+            else:  # dumps: the C encoder
+                text = json.dumps(entry, ensure_ascii=False)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:  # dumps: the C encoder
-                    fh.write(json.dumps(entry, ensure_ascii=False))
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(text)
                 os.replace(tmp, path)
             except OSError:
                 Path(tmp).unlink(missing_ok=True)

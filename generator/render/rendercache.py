@@ -29,6 +29,7 @@ import hashlib
 import io
 import os
 import pickle
+import sys
 import tempfile
 import types
 from importlib import metadata
@@ -110,6 +111,20 @@ class Walker:
 
     def __init__(self):
         self.memo: dict[int, tuple[Any, str]] = {}
+        self.fresh: list[int] = []  # ids memoised since the last ``forget_unused``
+
+    def forget_unused(self) -> None:
+        """Drop what was memoised since the last call and is alive only through the memo: a
+        page's own values (its charts, its headlines), gone once the page is rendered, would
+        otherwise stay in memory until the edition ends (tens of KB a page). Newest first (a
+        container is memoised after what it holds), so what a dropped one held goes too."""
+        fresh, self.fresh = self.fresh, []
+        for ident in reversed(fresh):
+            found = self.memo.get(ident)
+            # the memo's tuple and getrefcount's own argument
+            if found is not None and sys.getrefcount(found[0]) <= 2:
+                del self.memo[ident]
+            del found
 
     def digest(self, obj: Any) -> str:
         parts: list[str] = []
@@ -128,6 +143,7 @@ class Walker:
                 self.walk_whole(obj, inner)
                 found = (obj, hashlib.sha256("\x1f".join(inner).encode("utf-8")).hexdigest())
             self.memo[id(obj)] = found
+            self.fresh.append(id(obj))
         parts.append("@" + found[1])
 
     def record(self, obj: Any) -> str | None:
@@ -285,11 +301,15 @@ class RenderCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.shared = shared
         self.walker = walker or Walker()
-        self.pending: dict[str, tuple[str, str]] = {}
+        self.pending: dict[str, tuple[str, str | Path]] = {}
+        # a scratch folder where the pages wait for the edition's build to end, instead of
+        # memory (an edition of 10,000 cases: hundreds of MB); None keeps them in memory
+        self.spill: Path | None = None
         self.hits = self.misses = self.uncachable = 0
 
     def key(self, rel: str, template: str, context: dict[str, Any]) -> str | None:
         """The page's key, or None when its context holds a value that cannot be keyed."""
+        self.walker.forget_unused()  # the earlier pages' values, rendered by now
         try:
             values = self.walker.digest(context)
         except Uncachable:
@@ -316,14 +336,24 @@ class RenderCache:
             return None
 
     def remember(self, key: str, rel: str, text: str) -> None:
-        self.pending[key] = (rel, text)
+        if self.spill is None:
+            self.pending[key] = (rel, text)
+            return
+        self.spill.mkdir(parents=True, exist_ok=True)
+        waiting = self.spill / f"{key}.md"
+        waiting.write_bytes(text.encode("utf-8"))
+        self.pending[key] = (rel, waiting)
 
     def flush(self) -> None:
         """Write what this render made (call it once the edition's build has succeeded)."""
         for key, (rel, text) in self.pending.items():
             path = self._path(key)
             path.parent.mkdir(exist_ok=True)
-            body = text.encode("utf-8")
+            if isinstance(text, Path):
+                body = text.read_bytes()
+                text.unlink()
+            else:
+                body = text.encode("utf-8")
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as fh:

@@ -1,7 +1,7 @@
 """The fast build (issue 22) changes how the site is made, never what it is: editions built
 side by side in worker processes, compiled templates cached beside the site, raw HTML read once
-(publish/rawhtml.py), and `--lang` replacing one edition in place, all give the files a plain
-serial build gives."""
+(publish/rawhtml.py), pages spilled to files while mkdocs builds (publish/spill.py), and
+`--lang` replacing one edition in place, all give the files a plain serial build gives."""
 
 from __future__ import annotations
 
@@ -39,10 +39,12 @@ def digest(root: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def serial(tmp_path_factory) -> Path:
     """The reference: every edition in this process, one after another, no cache before,
-    mkdocs parsing the pages' raw HTML as a plain `mkdocs build` does."""
+    mkdocs parsing the pages' raw HTML and holding every page in memory as a plain
+    `mkdocs build` does."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CXREPORT_JOBS", "1")
         patch.setattr(pipeline, "ONE_HTML_PASS", False)
+        patch.setattr(pipeline, "SPILL", False)
         return build(tmp_path_factory.mktemp("serial") / "site")
 
 
