@@ -190,8 +190,9 @@ def explain(
     case: Annotated[str, typer.Argument(help="Slug of a case or of a company.")],
     cases: CorpusOpt = Path("cases"),
 ) -> None:
-    """Show how a case or a company earned and lost its points, criterion by criterion, with
-    the events or the rows (file, filter, count) behind each."""
+    """Show how a case or a company earned and lost its points, criterion by criterion.
+
+    Each criterion comes with the events, or the rows (file, filter, count), behind it."""
     from ..render.terminal import explain_case, explain_company
     from ..score import score_corpus
 
@@ -308,8 +309,10 @@ def build(
         typer.Option("--lang", help="Build this language's edition alone (default: all)."),
     ] = None,
 ) -> None:
-    """Build the static site in every language of mkdocs.yml's extra.languages: validate,
-    score, render pages, then `mkdocs build --strict` per edition."""
+    """Build the static site in every language of mkdocs.yml's extra.languages.
+
+    Validates and scores the corpus, renders the pages, then runs `mkdocs build --strict` for
+    each language edition."""
     _build(
         cases, config, site_dir, quiet, lang=lang,
         engine=_engine_spec(engine, spark_master, spark_remote),

@@ -12,11 +12,14 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sys
+import tempfile
 import warnings
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -398,10 +401,42 @@ def start_spark(
     )
     for key, value in (conf or {}).items():
         builder = builder.config(key, value)
+    with _jvm_output_kept() as jvm_output:
+        try:
+            return builder.appName("cxreport").getOrCreate(), True
+        except Exception as exc:  # noqa: BLE001 - whatever stops the JVM or the connection
+            said = jvm_output()
+            reason = _first_line(exc) + (f" (Java said: {said})" if said else "")
+            raise EngineError("spark", f"could not start: {reason}") from None
+
+
+@contextmanager
+def _jvm_output_kept() -> Iterator[Callable[[], str]]:
+    """Keep what the Spark JVM prints as it starts (log4j's profile, the default log level,
+    Hadoop's native-library warning, the JDK's incubator notice) off the user's terminal: the
+    JVM is started as a child of this process and inherits standard error, so standard error
+    points at an unlinked scratch file while it starts (the JVM keeps it; it goes with the
+    JVM). Yields a function giving the last lines printed there, for an error message."""
     try:
-        return builder.appName("cxreport").getOrCreate(), True
-    except Exception as exc:  # noqa: BLE001 - whatever stops the JVM or the connection
-        raise EngineError("spark", f"could not start: {_first_line(exc)}") from None
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real standard error (embedded): nothing to keep off
+        yield lambda: ""
+        return
+    with tempfile.TemporaryFile() as scratch:
+        os.dup2(scratch.fileno(), 2)
+        try:
+            yield lambda: _last_lines(scratch)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _last_lines(scratch: IO[bytes], count: int = 3) -> str:
+    scratch.flush()
+    scratch.seek(0)
+    lines = [line.strip() for line in scratch.read().decode("utf-8", "replace").splitlines()]
+    return " / ".join([line for line in lines if line][-count:])
 
 
 def _connect(remote: str, conf: dict[str, str]) -> Any:

@@ -87,6 +87,22 @@ def test_help_on_every_command(command):
     assert "Usage" in result.stdout
 
 
+
+def test_command_lists_show_whole_sentences():
+    """A command list (``cxreport --help``, ``cxreport import --help``) shows each command's
+    first paragraph as typed: a paragraph broken over lines shows its line break mid-sentence
+    there, so each first paragraph is one line of the docstring."""
+    import typer.main
+
+    from generator.cli import app
+
+    group = typer.main.get_command(app)
+    groups = [group, *(c for c in group.commands.values() if hasattr(c, "commands"))]
+    for listing in groups:
+        for name, command in listing.commands.items():
+            first = (command.help or "").strip().split("\n\n")[0]
+            assert "\n" not in first, f"{name}: {first!r}"
+
 def test_score_json_contract():
     result = run("score", "--format", "json")
     assert result.exit_code == 0

@@ -4,6 +4,9 @@ exit 1, nothing written; contradictory options exit 2. No Spark session is start
 from __future__ import annotations
 
 import http.server
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -114,6 +117,29 @@ def test_a_spark_that_cannot_start(corpus, monkeypatch, tmp_path):
     assert result.exit_code == 1
     assert one_line(result).startswith("error: spark: could not start")
 
+
+
+def test_what_a_failing_jvm_prints_is_in_the_error_line_only(corpus, tmp_path):
+    """The JVM's own output (here a Java that cannot start) is kept off the terminal and
+    quoted in the one error line."""
+    pytest.importorskip("pyspark")
+    java = tmp_path / "java-home" / "bin" / "java"
+    java.parent.mkdir(parents=True)
+    java.write_text(
+        "#!/bin/sh\necho 'Error: Could not create the Java Virtual Machine.' >&2\nexit 1\n"
+    )
+    java.chmod(0o755)
+    env = {**os.environ, "JAVA_HOME": str(java.parent.parent)}
+    env.pop("SPARK_HOME", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "score", "--cases", str(corpus), "--engine",
+         "spark"], capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: spark: could not start: ")
+    assert "Java said: Error: Could not create the Java Virtual Machine." in lines[0]
 
 def test_spark_options_need_the_spark_engine(corpus):
     result = runner.invoke(

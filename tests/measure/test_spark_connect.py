@@ -188,7 +188,8 @@ def test_score_on_spark_connect_prints_what_duckdb_prints(connect_server, on_duc
 
 def test_score_on_a_cluster_prints_what_duckdb_prints(master, on_duckdb, monkeypatch):
     monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")  # the driver, on this machine only
-    assert_score_as_on_duckdb(on_duckdb, "--spark-master", master)
+    on_cluster = assert_score_as_on_duckdb(on_duckdb, "--spark-master", master)
+    assert on_cluster.stderr == ""  # the JVM's start-up lines are kept off the terminal
 
 
 class Relay:
