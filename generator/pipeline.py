@@ -142,11 +142,13 @@ def build_site(
     docs_dir = (docs_dir or configured_docs).resolve()
     out = (out or default_site).resolve()
     _check_outputs(Path(cases), config, out, docs_dir)
-    reuse = Reuse()  # within this build: the case metrics are computed once
+    # within this build: the case metrics are computed once; no parse is kept (none is reused)
+    reuse = Reuse(keep_parses=False)
     with timed("load"):
         chosen = _editions(config, lang)
         corpus = prepared.corpus if prepared else load(cases, reuse)
     board = prepared.board if prepared else _score(corpus, engine, timed, reuse)
+    del reuse  # its stage results (the case metrics' frames) are not needed from here on
     overrides = scratch_overrides(config, configured_docs)
     remove_dead_scratch(docs_dir.parent)
     with locked(out, on_wait, wait), scratch_folder(docs_dir.parent) as scratch:
@@ -173,7 +175,7 @@ def prepare(cases: Path, engine: EngineSpec | None = None, reuse: Reuse | None =
     EngineError). ``reuse``: a long-lived caller's (``serve``) results of earlier prepares,
     keyed by content: files whose bytes did not change are not parsed again, stages whose
     inputs did not change are not run again; the result is the same as without it."""
-    reuse = Reuse() if reuse is None else reuse
+    reuse = Reuse(keep_parses=False) if reuse is None else reuse
     corpus = load(cases, reuse)
     return Prepared(corpus, _score(corpus, engine, _Timer(None), reuse))
 
