@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -448,6 +449,7 @@ def _publish(corpus: Corpus, board, plan: _Plan, out: Path, timed) -> tuple[int,
     if staging.exists():
         shutil.rmtree(staging)
     mark(staging)
+    _give_back_memory()
     try:
         with timed("editions"), _build_date(corpus), _corpus_frozen():
             pages, work = _build_editions(corpus, board, plan, staging)
@@ -539,6 +541,23 @@ def _index_editions(staging: Path, editions: list[tuple[str, str]]) -> None:
     # Pagefind spends most of its wall time waiting, not computing: the editions side by side
     with ThreadPoolExecutor(jobs) as pool:
         list(pool.map(lambda e: index_site(staging / e[0], e[1]), nested))
+
+
+def _give_back_memory() -> None:
+    """Before the editions' workers are forked: what the load and the scoring left behind is
+    collected, and the memory freed is handed back to the system (glibc keeps freed memory in
+    its heaps, pyarrow's allocator in its pool). Each worker's resident memory counts the
+    pages it shares with the build; fewer pages, fewer counted and copied."""
+    gc.collect()
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)  # glibc only
+    except (OSError, AttributeError):
+        pass
 
 
 @contextmanager
