@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -92,6 +93,7 @@ def sampled_build(corpus: Path, work: Path, lang: str | None, jobs: int) -> dict
     )
     env = {**os.environ, "CXREPORT_JOBS": str(jobs)}
     start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(
         [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True
     )
@@ -116,16 +118,20 @@ def sampled_build(corpus: Path, work: Path, lang: str | None, jobs: int) -> dict
         pss_peak = max(pss_peak, pss)
         time.sleep(0.1)
     reader.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the build and its workers, waited
+    cpu = sum(getattr(after, f) - getattr(before, f) for f in ("ru_utime", "ru_stime"))
     out = "".join(lines)
     if proc.returncode:
         raise SystemExit(f"the build failed ({proc.returncode})\n{out}")
     workers = {p: h for p, h in hwm.items() if p != proc.pid}
     return {
         "wall": time.perf_counter() - start,
+        "cpu": cpu,
         "output": out,
         "pages": int(out.rsplit("pages", 1)[1]),
         "parent_hwm": hwm.get(proc.pid, 0),
         "worker_hwm": max(workers.values(), default=0),
+        "workers": sorted(workers.values(), reverse=True),
         "worker_uss": max((uss[p] for p in workers), default=0),
         "pss_peak": pss_peak,
         "editions": int(out.split("editions ")[1].split()[0]),
@@ -151,9 +157,10 @@ def summary(r: dict) -> str:
     per_edition = r["pages"] / max(1, r["editions"])
     own = r["worker_uss"] if r["worker_hwm"] else r["in_editions"] - r["at_editions"]
     return (
-        f"{r['pages']} pages in {r['wall']:.1f} s; peak RSS: build {r['parent_hwm'] / mib:.0f} "
-        f"MiB (at the editions' start {r['at_editions'] / mib:.0f} MiB), largest worker "
-        f"{r['worker_hwm'] / mib:.0f} MiB (private {r['worker_uss'] / mib:.0f} MiB); peak of "
+        f"{r['pages']} pages in {r['wall']:.1f} s ({r['cpu']:.1f} s CPU); peak RSS: build {r['parent_hwm'] / mib:.0f} "
+        f"MiB (at the editions' start {r['at_editions'] / mib:.0f} MiB), workers "
+        f"{', '.join(f'{h / mib:.0f}' for h in r['workers']) or 'none'} MiB (the largest private "
+        f"{r['worker_uss'] / mib:.0f} MiB); peak of "
         f"the summed PSS {r['pss_peak'] / mib:.0f} MiB; an edition's own memory "
         f"{own / per_edition:.1f} KiB per page"
     )
