@@ -157,7 +157,8 @@ def summary(r: dict) -> str:
     per_edition = r["pages"] / max(1, r["editions"])
     own = r["worker_uss"] if r["worker_hwm"] else r["in_editions"] - r["at_editions"]
     return (
-        f"{r['pages']} pages in {r['wall']:.1f} s ({r['cpu']:.1f} s CPU); peak RSS: build {r['parent_hwm'] / mib:.0f} "
+        f"{r['pages']} pages in {r['wall']:.1f} s ({r['cpu']:.1f} s CPU); peak RSS: build "
+        f"{r['parent_hwm'] / mib:.0f} "
         f"MiB (at the editions' start {r['at_editions'] / mib:.0f} MiB), workers "
         f"{', '.join(f'{h / mib:.0f}' for h in r['workers']) or 'none'} MiB (the largest private "
         f"{r['worker_uss'] / mib:.0f} MiB); peak of "
