@@ -547,7 +547,10 @@ def _give_back_memory() -> None:
     """Before the editions' workers are forked: what the load and the scoring left behind is
     collected, and the memory freed is handed back to the system (glibc keeps freed memory in
     its heaps, pyarrow's allocator in its pool). Each worker's resident memory counts the
-    pages it shares with the build; fewer pages, fewer counted and copied."""
+    pages it shares with the build; fewer pages, fewer counted and copied. From here on (the
+    workers inherit it) glibc gives blocks of 128 KiB and more their own mappings, returned
+    when freed: its default raises that threshold as such blocks are freed, and a page's
+    large strings (its HTML, the navigation) then stay in the heap, in holes it keeps."""
     gc.collect()
     arrow = sys.modules.get("pyarrow")
     if arrow is not None:
@@ -555,9 +558,15 @@ def _give_back_memory() -> None:
     try:
         import ctypes
 
-        ctypes.CDLL(None).malloc_trim(0)  # glibc only
+        libc = ctypes.CDLL(None)
+        libc.malloc_trim(0)  # glibc only
+        libc.mallopt(_M_MMAP_THRESHOLD, 128 * 1024)  # fixed: no longer raised
+        libc.mallopt(_M_TRIM_THRESHOLD, 128 * 1024)
     except (OSError, AttributeError):
         pass
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
 
 
 @contextmanager
