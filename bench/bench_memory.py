@@ -8,7 +8,8 @@ process (the build cache beside the site empty, as a first build), which this sc
 every 0.1 s through /proc: each process's peak RSS (the kernel's VmHWM), the peak of the
 tree's summed PSS (shared pages divided among the processes that share them: what the build
 really holds), and each worker's private memory (USS: what it allocated or copied after the
-fork). ``--lang en``: one edition (built in the build's own process, no worker); without it,
+fork), and apart from them Pagefind's peak RSS (the search index, made after the editions).
+``--lang en``: one edition (built in the build's own process, no worker); without it,
 every edition in ``--jobs`` workers. Where in an edition the memory goes:
 bench_memory_stages.py. Run by hand; the figures go into bench/README.md, never into a timed test.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -92,6 +94,7 @@ def sampled_build(corpus: Path, work: Path, lang: str | None, jobs: int) -> dict
     )
     env = {**os.environ, "CXREPORT_JOBS": str(jobs)}
     start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(
         [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True
     )
@@ -100,11 +103,14 @@ def sampled_build(corpus: Path, work: Path, lang: str | None, jobs: int) -> dict
     reader.start()
     hwm: dict[int, int] = {}
     uss: dict[int, int] = {}
+    others: dict[int, int] = {}  # the search indexer's processes (Pagefind, a Rust binary)
     pss_peak = in_editions = 0
     while proc.poll() is None:
         pss = 0
         for pid in _tree(proc.pid):
             got = _rollup(pid)
+            if got and pid != proc.pid and not _comm(pid).startswith("python"):  # Pagefind
+                others[pid] = max(others.get(pid, 0), got.get("VmHWM", 0))
             if got and (pid == proc.pid or _comm(pid).startswith("python")):  # not Pagefind
                 hwm[pid] = max(hwm.get(pid, 0), got.get("VmHWM", 0))
                 private = got.get("Private_Clean", 0) + got.get("Private_Dirty", 0)
@@ -116,16 +122,21 @@ def sampled_build(corpus: Path, work: Path, lang: str | None, jobs: int) -> dict
         pss_peak = max(pss_peak, pss)
         time.sleep(0.1)
     reader.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the build and its workers, waited
+    cpu = sum(getattr(after, f) - getattr(before, f) for f in ("ru_utime", "ru_stime"))
     out = "".join(lines)
     if proc.returncode:
         raise SystemExit(f"the build failed ({proc.returncode})\n{out}")
     workers = {p: h for p, h in hwm.items() if p != proc.pid}
     return {
         "wall": time.perf_counter() - start,
+        "cpu": cpu,
         "output": out,
         "pages": int(out.rsplit("pages", 1)[1]),
         "parent_hwm": hwm.get(proc.pid, 0),
         "worker_hwm": max(workers.values(), default=0),
+        "workers": sorted(workers.values(), reverse=True),
+        "pagefind_hwm": max(others.values(), default=0),
         "worker_uss": max((uss[p] for p in workers), default=0),
         "pss_peak": pss_peak,
         "editions": int(out.split("editions ")[1].split()[0]),
@@ -151,10 +162,13 @@ def summary(r: dict) -> str:
     per_edition = r["pages"] / max(1, r["editions"])
     own = r["worker_uss"] if r["worker_hwm"] else r["in_editions"] - r["at_editions"]
     return (
-        f"{r['pages']} pages in {r['wall']:.1f} s; peak RSS: build {r['parent_hwm'] / mib:.0f} "
-        f"MiB (at the editions' start {r['at_editions'] / mib:.0f} MiB), largest worker "
-        f"{r['worker_hwm'] / mib:.0f} MiB (private {r['worker_uss'] / mib:.0f} MiB); peak of "
-        f"the summed PSS {r['pss_peak'] / mib:.0f} MiB; an edition's own memory "
+        f"{r['pages']} pages in {r['wall']:.1f} s ({r['cpu']:.1f} s CPU); peak RSS: build "
+        f"{r['parent_hwm'] / mib:.0f} "
+        f"MiB (at the editions' start {r['at_editions'] / mib:.0f} MiB), workers "
+        f"{', '.join(f'{h / mib:.0f}' for h in r['workers']) or 'none'} MiB (the largest private "
+        f"{r['worker_uss'] / mib:.0f} MiB); peak of "
+        f"the summed PSS {r['pss_peak'] / mib:.0f} MiB (cxreport's processes; Pagefind's "
+        f"largest peak RSS {r['pagefind_hwm'] / mib:.0f} MiB, apart); an edition's own memory "
         f"{own / per_edition:.1f} KiB per page"
     )
 

@@ -4,18 +4,24 @@ boundaries and at mkdocs' (its start, every page converted, every page written),
 lines that allocated what is alive once every page is converted.
 
     python bench/bench_memory_stages.py CORPUS WORKDIR [--lang en] [--trace] [--held]
+                                        [--prepare] [--top N]
 
 CORPUS: a corpus (bench/synth.py writes one); WORKDIR: where the site, docs and cache go.
 ``--held``: pipeline.SPILL off (mkdocs holds every page's Markdown and HTML, the caches their
-new entries), to compare. Run by hand; the figures go into bench/README.md.
+new entries), to compare. ``--prepare``: stop when the editions would begin (the corpus
+loaded, measured and scored: what every edition worker is forked from), printing, with
+``--trace``, the lines that allocated what is alive then (``--top``, 25 by default), and the
+objects of the largest types alive. Run by hand; the figures go into bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -32,12 +38,24 @@ def mark(name: str, top: int = 0) -> None:
     traced = tracemalloc.get_traced_memory()[0] / 2**20 if tracemalloc.is_tracing() else 0
     print(
         f"{name}: RSS {int(fields['VmRSS'].split()[0]) / 1024:.0f} MiB, Python heap traced "
-        f"{traced:.0f} MiB",
+        f"{traced:.0f} MiB, CPU {time.process_time():.1f} s",
         flush=True,
     )
     if top and tracemalloc.is_tracing():
         for stat in tracemalloc.take_snapshot().statistics("lineno")[:top]:
             print("   ", stat, flush=True)
+
+
+class _Prepared(Exception):
+    """Raised at the editions' start with ``--prepare``: the build goes no further."""
+
+
+def census(top: int) -> None:
+    """The types with the most live objects the garbage collector tracks (with their count)."""
+    from collections import Counter
+
+    counts = Counter(type(o).__qualname__ for o in gc.get_objects())
+    print("    live objects by type:", ", ".join(f"{n} {c:,}" for n, c in counts.most_common(top)))
 
 
 def probe():
@@ -64,6 +82,8 @@ def main() -> None:
     parser.add_argument("--lang", default="en")
     parser.add_argument("--trace", action="store_true")
     parser.add_argument("--held", action="store_true")
+    parser.add_argument("--prepare", action="store_true")
+    parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
     os.environ["CXREPORT_JOBS"] = "1"
     pipeline.SPILL = not args.held
@@ -78,14 +98,23 @@ def main() -> None:
     mkdocs_build.build = probed
     if args.trace:
         tracemalloc.start(1)
-    pipeline.build_site(
-        args.corpus,
-        config=ROOT / "mkdocs.yml",
-        out=args.work / "site",
-        docs_dir=args.work / "docs",
-        lang=args.lang,
-        on_stage=lambda n: mark(f"stage {n}"),
-    )
+
+    def on_stage(name: str) -> None:
+        if args.prepare and name == "editions":
+            mark("stage editions (prepared)", top=args.top)
+            census(12)
+            raise _Prepared
+        mark(f"stage {name}")
+
+    with contextlib.suppress(_Prepared):
+        pipeline.build_site(
+            args.corpus,
+            config=ROOT / "mkdocs.yml",
+            out=args.work / "site",
+            docs_dir=args.work / "docs",
+            lang=args.lang,
+            on_stage=on_stage,
+        )
     mark("done")
     with open("/proc/self/status") as fh:
         print("peak RSS (VmHWM):", dict(line.split(":", 1) for line in fh)["VmHWM"].strip())

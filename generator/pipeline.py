@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -142,11 +143,13 @@ def build_site(
     docs_dir = (docs_dir or configured_docs).resolve()
     out = (out or default_site).resolve()
     _check_outputs(Path(cases), config, out, docs_dir)
-    reuse = Reuse()  # within this build: the case metrics are computed once
+    # within this build: the case metrics are computed once; no parse is kept (none is reused)
+    reuse = Reuse(keep_parses=False)
     with timed("load"):
         chosen = _editions(config, lang)
         corpus = prepared.corpus if prepared else load(cases, reuse)
     board = prepared.board if prepared else _score(corpus, engine, timed, reuse)
+    del reuse  # its stage results (the case metrics' frames) are not needed from here on
     overrides = scratch_overrides(config, configured_docs)
     remove_dead_scratch(docs_dir.parent)
     with locked(out, on_wait, wait), scratch_folder(docs_dir.parent) as scratch:
@@ -173,7 +176,7 @@ def prepare(cases: Path, engine: EngineSpec | None = None, reuse: Reuse | None =
     EngineError). ``reuse``: a long-lived caller's (``serve``) results of earlier prepares,
     keyed by content: files whose bytes did not change are not parsed again, stages whose
     inputs did not change are not run again; the result is the same as without it."""
-    reuse = Reuse() if reuse is None else reuse
+    reuse = Reuse(keep_parses=False) if reuse is None else reuse
     corpus = load(cases, reuse)
     return Prepared(corpus, _score(corpus, engine, _Timer(None), reuse))
 
@@ -446,6 +449,7 @@ def _publish(corpus: Corpus, board, plan: _Plan, out: Path, timed) -> tuple[int,
     if staging.exists():
         shutil.rmtree(staging)
     mark(staging)
+    _give_back_memory()
     try:
         with timed("editions"), _build_date(corpus), _corpus_frozen():
             pages, work = _build_editions(corpus, board, plan, staging)
@@ -537,6 +541,32 @@ def _index_editions(staging: Path, editions: list[tuple[str, str]]) -> None:
     # Pagefind spends most of its wall time waiting, not computing: the editions side by side
     with ThreadPoolExecutor(jobs) as pool:
         list(pool.map(lambda e: index_site(staging / e[0], e[1]), nested))
+
+
+def _give_back_memory() -> None:
+    """Before the editions' workers are forked: what the load and the scoring left behind is
+    collected, and the memory freed is handed back to the system (glibc keeps freed memory in
+    its heaps, pyarrow's allocator in its pool). Each worker's resident memory counts the
+    pages it shares with the build; fewer pages, fewer counted and copied. From here on (the
+    workers inherit it) glibc gives blocks of 128 KiB and more their own mappings, returned
+    when freed: its default raises that threshold as such blocks are freed, and a page's
+    large strings (its HTML, the navigation) then stay in the heap, in holes it keeps."""
+    gc.collect()
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.malloc_trim(0)  # glibc only
+        libc.mallopt(_M_MMAP_THRESHOLD, 128 * 1024)  # fixed: no longer raised
+        libc.mallopt(_M_TRIM_THRESHOLD, 128 * 1024)
+    except (OSError, AttributeError):
+        pass
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
 
 
 @contextmanager

@@ -193,6 +193,9 @@ class _Loader:
         self.problems = Problems()
         self.corpus = Corpus(root=root, rubric=None)
         self.located: dict[Path, Located] = {}
+        # each file's data and positions forgotten once it is validated, unless a Reuse keeps
+        # the parses for the next load (the later checks' positions are found again, rarely)
+        self.release = reuse is None or not reuse.keep_parses
         self.digests: dict[Path, str] = {}
         self.incident_frames: list[pd.DataFrame] = []  # rows written in company files
         self.incident_files: list[tuple[Path, str, tuple]] = []  # CSVs, read as one table
@@ -287,6 +290,8 @@ class _Loader:
             self.add_rubric(obj, path, located)
         elif obj is not None:
             self.add_document(obj, path, located)
+        if self.release:
+            located.release()
 
     def parse(self, path: Path) -> Located:
         """The file parsed, or its last parse if its bytes did not change (with ``reuse``)."""

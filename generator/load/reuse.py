@@ -5,7 +5,10 @@ change is not parsed again, and a stage whose exact inputs did not change (the c
 the company metrics) hands back what it computed last time. Keys are SHA-256 digests of the
 bytes or values themselves, never modification times. Each stage keeps one result, the last:
 the memory held stays the size of one corpus. Within a single ``prepare`` a fresh ``Reuse``
-still saves work (the case metrics the load's coverage check computed serve the metrics stage).
+still saves work (the case metrics the load's coverage check computed serve the metrics stage);
+it need not keep the parses (``keep_parses=False``: a one-off build reuses none, and a parse of
+every file, positions included, held until the build ends is most of what a large corpus's
+load leaves behind).
 """
 
 from __future__ import annotations
@@ -48,12 +51,15 @@ def frame_digest(frame: pd.DataFrame) -> str:
 class Reuse:
     """Per-file parse results and each stage's last result, with the keys they were made for.
 
-    ``parses`` and ``computed`` count the work actually done (tests check the reuse)."""
+    ``parses`` and ``computed`` count the work actually done (tests check the reuse).
+    ``keep_parses``: False for a caller that loads once (each parse is handed back, not kept;
+    the loader then forgets each file's data and positions once it is validated)."""
 
     parsed: dict[Path, tuple[str, Any]] = field(default_factory=dict)
     results: dict[str, tuple[str, Any]] = field(default_factory=dict)
     parses: int = 0
     computed: dict[str, int] = field(default_factory=dict)
+    keep_parses: bool = True
 
     def parse(self, path: Path, key: str, text: str, parse: Callable[[str], T]) -> T:
         """``parse(text)``, or the result of the last parse of the same text (``key``: its
@@ -63,7 +69,8 @@ class Reuse:
             return kept[1]
         result = parse(text)  # a parse error propagates; nothing is kept for the file
         self.parses += 1
-        self.parsed[path] = (key, result)
+        if self.keep_parses:
+            self.parsed[path] = (key, result)
         return result
 
     def forget_except(self, paths: set[Path]) -> None:

@@ -34,10 +34,25 @@ class Located:
     text: str = ""
     marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    released: bool = field(default=False, repr=False)
+
+    def release(self) -> None:
+        """Forget the data and the positions, keeping the text: once a document is validated
+        its model holds the data, and positions only matter for a message. ``where`` and
+        ``text_start`` find them again by parsing the text once more (the same marks)."""
+        self.data = None
+        self.marks, self.key_marks = {}, {}
+        self.released = True
+
+    def _positions(self) -> None:
+        if self.released and not self.marks:
+            again = parse_text(self.text)
+            self.marks, self.key_marks = again.marks, again.key_marks
 
     def text_start(self, loc: Loc) -> tuple[int, int, bool]:
         """Where the text of a string value begins, and whether it is a block scalar
         (`|` or `>`, whose every line is indented by that column)."""
+        self._positions()
         line, col = self.where(loc)
         lines = self.text.splitlines()
         if 0 < line <= len(lines) and lines[line - 1][col - 1 : col] in ("|", ">"):
@@ -48,6 +63,7 @@ class Located:
 
     def where(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the deepest known node on ``loc``."""
+        self._positions()
         for end in range(len(loc), -1, -1):
             prefix = tuple(loc[:end])
             if key and prefix in self.key_marks:

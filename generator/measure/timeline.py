@@ -565,11 +565,21 @@ def _with_derived(
     return pd.concat(parts, ignore_index=True), masks
 
 
+def pooled(values: list) -> list:
+    """``values`` with equal strings made one object. A text column's ``tolist`` or
+    ``to_numpy`` makes a new string for every row, and the columns the scores keep (slugs,
+    metric names, bases, event ids) repeat a few strings hundreds of thousands of times at
+    10,000 cases; the same values."""
+    pool: dict[str, str] = {}
+    return [pool.setdefault(v, v) if type(v) is str else v for v in values]
+
+
 def _ids_per_case(ev: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
-    """Event ids per case for the rows in ``mask``; rows of a case are contiguous in ``ev``."""
+    """Event ids per case for the rows in ``mask``; rows of a case are contiguous in ``ev``
+    (each id one object however many cases and metrics name it: see ``pooled``)."""
     keep = mask.to_numpy(dtype=bool)
     cases = ev["case"].to_numpy()[keep]
-    ids = ev["id"].to_numpy()[keep]
+    ids = np.array(pooled(ev["id"].to_numpy()[keep].tolist()), dtype=object)
     if len(ids) == 0:
         return pd.DataFrame({"case": pd.Series(dtype="int64"), "evidence": pd.Series(dtype=object)})
     starts = np.flatnonzero(cases[1:] != cases[:-1]) + 1

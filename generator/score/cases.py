@@ -14,6 +14,7 @@ import pandas as pd
 from ..load import Corpus
 from ..load.models import Case, Criterion, Rubric, Scoring
 from ..measure import CaseMetrics, case_metrics, only_cases
+from ..measure.timeline import pooled
 from .board import CaseScore, CategoryResult, CriterionResult, MetricValue, OutageSpan
 
 
@@ -309,13 +310,13 @@ def metric_details(
     approx = mt["approximate"].tolist() if "approximate" in mt else [False] * len(mt)
     details: dict[str, dict[str, MetricValue]] = {}
     for slug, metric, value, basis, counted, stated, qualifier, evidence, approximate in zip(
-        mt["case"].tolist(),
-        mt["metric"].tolist(),
+        pooled(mt["case"].tolist()),
+        pooled(mt["metric"].tolist()),
         mt["value"].round(4).tolist(),
-        mt["basis"].tolist(),
+        pooled(mt["basis"].tolist()),
         mt["counted"].round(4).tolist(),
         mt["stated"].round(4).tolist(),
-        mt["qualifier"].tolist(),
+        pooled(mt["qualifier"].tolist()),
         mt["evidence"].tolist(),
         approx,
         strict=True,
@@ -344,7 +345,7 @@ def _criterion_results(
     """Criterion results per case, and the critical criteria each case failed."""
     crit_by_id = {crit.id: crit for _, crit in _criteria(rubric)}
     ordered = table.sort_values("case", kind="stable")
-    columns = [ordered[c].tolist() for c in _RESULT_COLUMNS]
+    columns = [pooled(ordered[c].tolist()) for c in _RESULT_COLUMNS]
     columns += [
         ordered["value"].round(4).tolist(),
         ordered["points"].round(3).tolist(),
