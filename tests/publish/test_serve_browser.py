@@ -174,3 +174,44 @@ def test_a_build_of_files_that_changed_meanwhile_is_stopped():
     done = _stoppable(lambda code, prepared: f"{code} {prepared}", "sv", 7, lambda: False)
     assert done == "sv 7"
     assert _stoppable(slow, "sv", None, lambda: True) == STOPPED
+
+
+def test_an_open_pages_question_is_answered_when_its_editions_stamp_changes():
+    """The live-reload script's question waits for the edition's next build (a long poll):
+    answered at once when the stamp already differs, else when a build of that edition ends;
+    meanwhile the edition counts as looked at (built first)."""
+    import threading
+
+    from generator.authoring.serve import Preview
+
+    preview = Preview(["en", "sv"])
+    assert preview.wait_stamp("sv", "7", timeout=600) == 0  # differs: at once
+    answers: list[int] = []
+    waiter = threading.Thread(target=lambda: answers.append(preview.wait_stamp("sv", "0", 600)))
+    waiter.start()
+    while not preview.waiting.get("sv"):
+        threading.Event().wait(0.01)
+    preview.built("en", None)
+    assert preview.next() == "sv"  # the page waiting for its stamp is looked at
+    preview.built("sv", None)  # its build ended: the question is answered
+    waiter.join(timeout=600)
+    assert answers == [preview.stamp("sv", viewed=False)] and answers[0] != 0
+
+
+def test_a_saved_file_wakes_the_preview_through_a_file_event(tmp_path):
+    from generator.authoring.serve import _Watcher
+
+    (tmp_path / "cases").mkdir()
+    case = tmp_path / "cases" / "a.yaml"
+    case.write_text("title: a\n", encoding="utf-8")
+    watcher = _Watcher([tmp_path / "cases"], interval=600)
+    try:
+        assert watcher.observer is not None  # inotify on Linux (watchdog)
+        assert not watcher.event.is_set() and not watcher.changed()
+        case.read_text(encoding="utf-8")  # reading is no change
+        case.write_text("title: b\n", encoding="utf-8")
+        assert watcher.event.wait(600)  # woken by the write, not by the next check
+        watcher.settle()
+        assert watcher.changed() and not watcher.changed()
+    finally:
+        watcher.stop()
