@@ -6,6 +6,7 @@ edits of the case, each timed to the open page showing it.
 
     python bench/bench_serve.py [OUT]
     python bench/bench_serve.py --prepare   # CPU of pipeline.prepare, one process, per edit
+    python bench/bench_serve.py --edit [N]  # CPU of serve's work per edit: prepare + build
 
 ``--prepare`` times ``pipeline.prepare`` in one process (``resource.getrusage``, warm: after
 a first prepare) as ``serve`` runs it after each kind of edit, with one ``Reuse`` kept between
@@ -189,5 +190,59 @@ def prepare_cpu() -> None:
     shutil.rmtree(work)
 
 
+def children_cpu() -> float:
+    import resource
+
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
+
+
+def edit_cpu(runs: int) -> None:
+    """``serve``'s work after each of ``runs`` edits of a case's title, as serve does it (one
+    process keeping a ``Reuse``, the modules warmed, each build of the English edition forked):
+    CPU of ``prepare`` in this process, then of the forked build and its Pagefind."""
+    import multiprocessing
+
+    from generator.authoring.serve import _warm
+    from generator.load.reuse import Reuse
+    from generator.pipeline import build_site, prepare
+
+    work = Path(tempfile.mkdtemp())
+    corpus = work / "cases"
+    shutil.copytree(ROOT / "cases", corpus)
+    config = ROOT / "mkdocs.yml"
+    codes = ["en", "sv", "it", "he", "ro", "ru"]
+    reuse = Reuse()
+
+    def build(prepared) -> None:
+        out, docs, url = work / "site", work / "docs", "http://127.0.0.1:8000/"
+        build_site(corpus, config, out=out, docs_dir=docs, lang="en", site_url=url,
+                   prepared=prepared, list_every_edition=True)  # fmt: skip
+
+    context = multiprocessing.get_context("fork")
+    case = corpus / "studies" / "fiber-upgrade.yaml"
+    for n in range(runs + 1):
+        if n:
+            text = case.read_text()
+            case.write_text(text.replace(f"title: 112{' !' * (n - 1)}", f"title: 112{' !' * n}"))
+        start = cpu()
+        _warm(codes, config)
+        prepared = prepare(corpus, reuse=reuse)
+        middle, children = cpu(), children_cpu()
+        child = context.Process(target=build, args=(prepared,))
+        child.start()
+        child.join()
+        assert child.exitcode == 0
+        label = "first (cold)" if not n else f"edit {n}"
+        print(f"{label}: prepare {middle - start:.2f} s CPU, forked build "
+              f"{children_cpu() - children:.2f} s CPU (load {os.getloadavg()[0]:.1f})")  # fmt: skip
+    shutil.rmtree(work)
+
+
 if __name__ == "__main__":
-    prepare_cpu() if sys.argv[1:] == ["--prepare"] else main()
+    if sys.argv[1:] == ["--prepare"]:
+        prepare_cpu()
+    elif sys.argv[1:2] == ["--edit"]:
+        edit_cpu(int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+    else:
+        main()

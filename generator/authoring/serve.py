@@ -358,13 +358,27 @@ def _die_with_parent() -> None:
 
 
 def _child(build: Build, code: str | None, prepared: Any, answer) -> None:
+    from ..publish import swap
+
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the preview's: it stops this
+    swap.LATER = []  # the replaced site removed once the preview has the answer
     result = build(code, prepared)
     sys.stdout.flush()
     sys.stderr.flush()
     answer.send(result)
     answer.close()
+    swap.remove_later()
+
+
+# Forked builds that answered and may still be removing what their swap replaced: reaped
+# (joined) once their answer is used (the open pages told), not before.
+_ANSWERED: list = []
+
+
+def _reap() -> None:
+    while _ANSWERED:
+        _ANSWERED.pop().join()
 
 
 def _stoppable(build: Build, code: str | None, prepared: Any, stop: Callable[[], bool]):
@@ -374,11 +388,13 @@ def _stoppable(build: Build, code: str | None, prepared: Any, stop: Callable[[],
     build leaves the site as it was (the pipeline's rule for any interrupted build)."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return build(code, prepared)
+    _reap()
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(build, code, prepared, writer))
     process.start()
     writer.close()
+    answered = False
     try:
         while not reader.poll(0.1):
             if not process.is_alive() and not reader.poll():
@@ -386,14 +402,19 @@ def _stoppable(build: Build, code: str | None, prepared: Any, stop: Callable[[],
             if stop():
                 process.kill()
                 return STOPPED
-        return reader.recv()
+        result = reader.recv()
+        answered = True
+        return result
     except EOFError:
         return f"the build of {code or 'the site'} ended unexpectedly ({process.exitcode})"
     except BaseException:  # Ctrl+C: the build stops with the preview
         process.kill()
         raise
     finally:
-        process.join()
+        if answered:
+            _ANSWERED.append(process)  # it removes the replaced site, then ends
+        else:
+            process.join()
         reader.close()
 
 
@@ -440,6 +461,7 @@ def _build_next(
     error = _stoppable(build, code, prepared[0] if prepared else None, stop)
     if error != STOPPED:
         preview.built(code, error)
+    _reap()
     return True
 
 

@@ -215,3 +215,40 @@ def test_a_saved_file_wakes_the_preview_through_a_file_event(tmp_path):
         assert watcher.changed() and not watcher.changed()
     finally:
         watcher.stop()
+
+
+def test_a_forked_build_answers_before_it_removes_the_site_it_replaced(tmp_path, monkeypatch):
+    """In serve's forked build the replaced site is removed after the answer (the open pages
+    reload without waiting for it); elsewhere before the swap returns, as always."""
+    import os
+
+    from generator.authoring.serve import _ANSWERED, _reap, _stoppable
+    from generator.publish import swap
+
+    def tree(name: str) -> Path:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "index.html").write_text(name, encoding="utf-8")
+        return tmp_path / name
+
+    site, old = tmp_path / "site", tmp_path / f".site.old-{os.getpid()}"
+    swap.swap_into_place(tree("first"), site)
+    swap.swap_into_place(tree("second"), site)  # LATER is None: removed at once
+    assert (site / "index.html").read_text() == "second" and not old.exists()
+    monkeypatch.setattr(swap, "LATER", [])
+    swap.swap_into_place(tree("third"), site)
+    assert swap.LATER is not None and swap.LATER[:] == [old]
+    assert (old / "index.html").read_text() == "second"
+    swap.remove_later()
+    assert not old.exists() and not swap.LATER
+    monkeypatch.setattr(swap, "LATER", None)
+
+    def build(code, prepared):  # in the forked child: what the answer saw, read back after
+        swap.swap_into_place(tree("fourth"), site)
+        return str(sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")))
+
+    seen = _stoppable(build, "en", None, lambda: False)
+    assert seen.startswith("['.site.old-")  # the replaced site was still there when it answered
+    assert len(_ANSWERED) == 1
+    _reap()  # then it was removed
+    assert (site / "index.html").read_text() == "fourth"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.old")]
