@@ -284,7 +284,9 @@ class _Watcher:
         self.paths = paths
         self.interval = interval
         self.state = snapshot(paths)
-        self.event = threading.Event()
+        self.checked = time.monotonic()
+        self.event = threading.Event()  # set by a file event, cleared by changed()
+        self.events = 0
         self.observer = self._observe()
 
     def _observe(self):
@@ -293,18 +295,27 @@ class _Watcher:
             from watchdog.observers import Observer
         except ImportError:
             return None
-        event = self.event
+        event, watcher = self.event, self
 
         class _Wake(FileSystemEventHandler):
+            def __init__(self, only: str | None) -> None:
+                self.only = only  # a file watched through its folder: its own events only
+
             def on_any_event(self, what) -> None:
-                if what.event_type in _WRITES:
+                if what.event_type not in _WRITES:
+                    return
+                named = {str(what.src_path), str(getattr(what, "dest_path", "") or "")}
+                if self.only is None or self.only in named:
+                    watcher.events += 1
                     event.set()
 
         observer = Observer()
         try:
-            for path in self.paths:
-                folder = path if path.is_dir() else path.parent
-                observer.schedule(_Wake(), str(folder), recursive=path.is_dir())
+            for path in (p.resolve() for p in self.paths):
+                if path.is_dir():
+                    observer.schedule(_Wake(None), str(path), recursive=True)
+                else:
+                    observer.schedule(_Wake(str(path)), str(path.parent), recursive=False)
             observer.daemon = True
             observer.start()
         except Exception:  # noqa: BLE001 - no events (a watch limit, a missing folder): poll
@@ -325,11 +336,19 @@ class _Watcher:
         """Wait until no event came for SETTLE_SECONDS (at most ten times as long)."""
         deadline = time.monotonic() + 10 * SETTLE_SECONDS
         while time.monotonic() < deadline:
-            self.event.clear()
-            if not self.event.wait(SETTLE_SECONDS):
+            seen = self.events
+            time.sleep(SETTLE_SECONDS)
+            if self.events == seen:
                 return
 
     def moved(self) -> bool:
+        """Whether the files differ from the last look (asked while a build runs): with file
+        events, compared only after an event or once every ``interval`` seconds."""
+        now = time.monotonic()
+        quiet = self.observer is not None and not self.event.is_set()
+        if quiet and now - self.checked < self.interval:
+            return False
+        self.checked = now
         return snapshot(self.paths) != self.state
 
     def changed(self) -> bool:

@@ -198,13 +198,16 @@ def test_an_open_pages_question_is_answered_when_its_editions_stamp_changes():
     assert answers == [preview.stamp("sv", viewed=False)] and answers[0] != 0
 
 
-def test_a_saved_file_wakes_the_preview_through_a_file_event(tmp_path):
+def test_a_saved_file_wakes_the_preview_through_a_file_event(tmp_path, monkeypatch):
     from generator.authoring.serve import _Watcher
 
     (tmp_path / "cases").mkdir()
     case = tmp_path / "cases" / "a.yaml"
     case.write_text("title: a\n", encoding="utf-8")
-    watcher = _Watcher([tmp_path / "cases"], interval=600)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: x\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # the paths as the command line gives them: relative
+    watcher = _Watcher([Path("cases"), Path("mkdocs.yml")], interval=600)
     try:
         assert watcher.observer is not None  # inotify on Linux (watchdog)
         assert not watcher.event.is_set() and not watcher.changed()
@@ -212,7 +215,11 @@ def test_a_saved_file_wakes_the_preview_through_a_file_event(tmp_path):
         case.write_text("title: b\n", encoding="utf-8")
         assert watcher.event.wait(600)  # woken by the write, not by the next check
         watcher.settle()
-        assert watcher.changed() and not watcher.changed()
+        assert watcher.moved() and watcher.changed() and not watcher.changed()
+        config.write_text("site_name: y\n", encoding="utf-8")  # a file watched by its folder
+        assert watcher.event.wait(600)
+        watcher.settle()
+        assert watcher.changed()
     finally:
         watcher.stop()
 
