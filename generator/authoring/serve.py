@@ -454,7 +454,8 @@ def _warm(codes: list[str | None], config: Path) -> None:
         list_installed_theme(config)
     from ..render.fields import warm_schemas
 
-    warm_schemas()  # the models' JSON schemas, which the data-format page reads (once)
+    with contextlib.suppress(Exception):  # likewise
+        warm_schemas()  # the models' JSON schemas, which the data-format page reads (once)
 
 
 def _build_next(
