@@ -5,7 +5,9 @@ stamp of the edition of the page it shows (which also tells the preview which ed
 first) and reloads the page when it differs (also when a build ended before the script ran).
 The question is a long poll: the preview answers when the stamp changes (or after a while with
 the same stamp), and the script asks again at once, so a page reloads as soon as its edition's
-build is done, not at a poll's next turn."""
+build is done, not at a poll's next turn. A hidden page (a tab in the background) asks once a
+second instead and is answered at once, so that waiting questions never take up the browser's
+few connections to the preview."""
 
 from __future__ import annotations
 
@@ -32,8 +34,11 @@ SCRIPT = """(function () {
   function poll() {
     asked = location.pathname;
     pending = window.AbortController ? new AbortController() : null;
-    var query = "?path=" + encodeURIComponent(asked) +
-      "&edition=" + encodeURIComponent(edition) + "&seen=" + encodeURIComponent(seen);
+    // a hidden page (another tab) asks once a second and is answered at once: it holds no
+    // connection (a browser opens six at most to the preview) and still reloads by itself
+    var waits = !document.hidden;
+    var query = "?path=" + encodeURIComponent(asked) + "&edition=" +
+      encodeURIComponent(edition) + (waits ? "&seen=" + encodeURIComponent(seen) : "");
     fetch("VERSION_PATH" + query, { cache: "no-store", signal: pending && pending.signal })
       .then(function (r) { return r.text(); })
       .then(function (answer) {
@@ -42,15 +47,15 @@ SCRIPT = """(function () {
           edition = parts[0];
           seen = parts[1];
         } else if (parts[1] !== seen) { location.reload(); return; }
-        setTimeout(poll, 0);
+        setTimeout(poll, waits ? 0 : 1000);
       }, function (error) {  // the page moved on (below), or the preview is restarting
         setTimeout(poll, error && error.name === "AbortError" ? 0 : 1000);
       });
   }
+  function askAgain() { if (pending) { pending.abort(); pending = null; } }
   // instant navigation to another page (perhaps another edition): ask about that one now
-  setInterval(function () {
-    if (pending && location.pathname !== asked) { pending.abort(); pending = null; }
-  }, 250);
+  setInterval(function () { if (location.pathname !== asked) askAgain(); }, 250);
+  document.addEventListener("visibilitychange", askAgain);
   poll();
 })();
 """.replace("VERSION_PATH", VERSION_PATH)
