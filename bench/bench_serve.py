@@ -2,10 +2,12 @@
 reader's browser is already open): from starting the command to its first answer and to the
 first built page, then from saving an edit to the open page showing it (live reload), and to
 the same page of a nested edition (built after the root one) showing it too; then three more
-edits of the case, each timed to the open page showing it.
+edits of the case, each timed to the open page showing it, with serve's CPU from saving to the
+page showing it and until every edition was rebuilt.
 
     python bench/bench_serve.py [OUT]
     python bench/bench_serve.py --prepare   # CPU of pipeline.prepare, one process, per edit
+    python bench/bench_serve.py --edit [N]  # CPU per edit: prepare, then the forked build
 
 ``--prepare`` times ``pipeline.prepare`` in one process (``resource.getrusage``, warm: after
 a first prepare) as ``serve`` runs it after each kind of edit, with one ``Reuse`` kept between
@@ -118,9 +120,14 @@ def main() -> None:
             other.wait_for_function(h1_has("Etthundratolv"), timeout=300_000)
             nested = time.perf_counter() - saved
             other.close()  # the English page alone is open from here on
-            more, spent = [], []
-            for n in range(3):
+            more, spent, whole, before = [], [], [], 0.0
+            for n in range(4):
                 all_built(port, built_from)  # no build under way: the edit's own work is timed
+                time.sleep(0.5)  # the last build's process waited for (it answers first)
+                if n:  # the last edit's work, every edition rebuilt
+                    whole.append(serve_cpu(proc) - before)
+                if n == 3:
+                    break
                 built_from = stamps(port)
                 before = serve_cpu(proc)
                 text = case.read_text()
@@ -144,7 +151,9 @@ def main() -> None:
         f"{reloaded:.1f} s after saving; the Swedish edition's page showing it {nested:.1f} s "
         f"after saving; three more edits shown {', '.join(f'{t:.1f}' for t in more)} s after "
         f"saving, serve's CPU from saving to the page showing it (its builds and Pagefind "
-        f"included) {', '.join(f'{t:.2f}' for t in spent)} s"
+        f"included; a build that answered and still ends is counted in the next figure) "
+        f"{', '.join(f'{t:.2f}' for t in spent)} s, and until all six editions were rebuilt "
+        f"{', '.join(f'{t:.2f}' for t in whole)} s"
     )
 
 
@@ -189,5 +198,59 @@ def prepare_cpu() -> None:
     shutil.rmtree(work)
 
 
+def children_cpu() -> float:
+    import resource
+
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
+
+
+def edit_cpu(runs: int) -> None:
+    """``serve``'s work after each of ``runs`` edits of a case's title, as serve does it (one
+    process keeping a ``Reuse``, the modules warmed, each build of the English edition forked):
+    CPU of ``prepare`` in this process, then of the forked build and its Pagefind."""
+    import multiprocessing
+
+    from generator.authoring.serve import _warm
+    from generator.load.reuse import Reuse
+    from generator.pipeline import build_site, prepare
+
+    work = Path(tempfile.mkdtemp())
+    corpus = work / "cases"
+    shutil.copytree(ROOT / "cases", corpus)
+    config = ROOT / "mkdocs.yml"
+    codes = ["en", "sv", "it", "he", "ro", "ru"]
+    reuse = Reuse()
+
+    def build(prepared) -> None:
+        out, docs, url = work / "site", work / "docs", "http://127.0.0.1:8000/"
+        build_site(corpus, config, out=out, docs_dir=docs, lang="en", site_url=url,
+                   prepared=prepared, list_every_edition=True)  # fmt: skip
+
+    context = multiprocessing.get_context("fork")
+    case = corpus / "studies" / "fiber-upgrade.yaml"
+    for n in range(runs + 1):
+        if n:
+            text = case.read_text()
+            case.write_text(text.replace(f"title: 112{' !' * (n - 1)}", f"title: 112{' !' * n}"))
+        start = cpu()
+        _warm(codes, config)
+        prepared = prepare(corpus, reuse=reuse)
+        middle, children = cpu(), children_cpu()
+        child = context.Process(target=build, args=(prepared,))
+        child.start()
+        child.join()
+        assert child.exitcode == 0
+        label = "first (cold)" if not n else f"edit {n}"
+        print(f"{label}: prepare {middle - start:.2f} s CPU, forked build "
+              f"{children_cpu() - children:.2f} s CPU (load {os.getloadavg()[0]:.1f})")  # fmt: skip
+    shutil.rmtree(work)
+
+
 if __name__ == "__main__":
-    prepare_cpu() if sys.argv[1:] == ["--prepare"] else main()
+    if sys.argv[1:] == ["--prepare"]:
+        prepare_cpu()
+    elif sys.argv[1:2] == ["--edit"]:
+        edit_cpu(int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+    else:
+        main()

@@ -53,6 +53,8 @@ from .publish.cache import TemplateCache, open_cache
 from .publish.guard import LOCK_WAIT_SECONDS, MARKER, owned, owned_or_empty
 from .publish.pagecache import PageCache
 from .render import SiteRenderer
+from .render.downloads import Downloads, make_downloads
+from .render.fields import warm_schemas
 from .render.i18n import Edition, _, active, editions, theme_text
 from .render.rendercache import primed
 from .resources import TEMPLATES
@@ -157,7 +159,8 @@ def build_site(
         plan = _plan(config, out, lang, chosen, scratch, site_url, overrides, templates)
         if list_every_edition:
             plan.everyone = _editions(config, None)
-        pages, work = _publish(corpus, board, plan, out, timed)
+        downloads = prepared.downloads if prepared else None
+        pages, work = _publish(corpus, board, plan, out, timed, downloads)
         with locked(docs_dir, on_wait, wait):
             _keep_docs(scratch, docs_dir, overrides)
     return BuildReport(out, pages, timed.seconds, corpus.warnings, work)
@@ -169,16 +172,20 @@ class Prepared:
 
     corpus: Corpus
     board: Scoreboard
+    downloads: Downloads | None = None  # the open data's files, the same in every edition
 
 
 def prepare(cases: Path, engine: EngineSpec | None = None, reuse: Reuse | None = None) -> Prepared:
     """Load ``cases`` with every check, measure and score it (raises InputError or
     EngineError). ``reuse``: a long-lived caller's (``serve``) results of earlier prepares,
     keyed by content: files whose bytes did not change are not parsed again, stages whose
-    inputs did not change are not run again; the result is the same as without it."""
+    inputs did not change are not run again; the result is the same as without it. The
+    open data's downloads are made here too (their incident and call CSVs reused likewise),
+    so that a caller's builds, forked or not, do not make them again."""
     reuse = Reuse(keep_parses=False) if reuse is None else reuse
     corpus = load(cases, reuse)
-    return Prepared(corpus, _score(corpus, engine, _Timer(None), reuse))
+    board = _score(corpus, engine, _Timer(None), reuse)
+    return Prepared(corpus, board, make_downloads(corpus, board, reuse))
 
 
 def _score(corpus: Corpus, engine: EngineSpec | None, timed: _Timer, reuse: Reuse) -> Scoreboard:
@@ -253,7 +260,8 @@ RENDER_CACHE = True
 # conversion and its theme render, and so do the caches' new entries (publish/spill.py); off,
 # mkdocs holds every page's (the same site: tests compare the two; bench_memory.py measures)
 SPILL = True
-_WORK: tuple | None = None  # (corpus, board, plan, staging, keys) while the editions are built
+# (corpus, board, plan, staging, keys, downloads) while the editions are built
+_WORK: tuple | None = None
 
 
 @dataclass
@@ -283,14 +291,21 @@ def _edition(index: int) -> tuple[int, float, float, float, float]:
     """Render edition ``index`` of the plan and build it with mkdocs: its page count, and the
     seconds each took (wall, then CPU)."""
     assert _WORK is not None
-    corpus, board, plan, staging, keys = _WORK
+    corpus, board, plan, staging, keys, downloads = _WORK
     edition = plan.chosen[index]
     start, start_cpu = time.perf_counter(), time.process_time()
     docs = _docs(plan.scratch, edition, plan.chosen)
     shared = bool(edition.prefix) and not plan.everyone[0].prefix  # the root edition's plotly
     try:
         renderer = SiteRenderer(
-            corpus, board, docs, plan.templates, plan.site_url + edition.prefix, edition, shared
+            corpus,
+            board,
+            docs,
+            plan.templates,
+            plan.site_url + edition.prefix,
+            edition,
+            shared,
+            downloads,
         )
         if plan.cache is not None:
             renderer.env.bytecode_cache = TemplateCache(plan.cache, "render")
@@ -355,17 +370,24 @@ def _jobs(editions: int) -> int:
     return max(1, min(jobs, editions))
 
 
-def _build_editions(corpus, board, plan: _Plan, staging: Path) -> tuple[int, dict[str, float]]:
+def _build_editions(
+    corpus, board, plan: _Plan, staging: Path, downloads: Downloads | None = None
+) -> tuple[int, dict[str, float]]:
     """Every chosen edition rendered and built, in parallel where there are cores; the
-    nested ones moved into their folders afterwards. The same files as one after another."""
+    nested ones moved into their folders afterwards. The same files as one after another.
+    What every edition shows alike is made here, once, before the workers are forked: the
+    open data's downloads (unless ``downloads`` are given) and the models' JSON schemas."""
     global _WORK
+    if downloads is None:
+        downloads = make_downloads(corpus, board)
+    warm_schemas()
     # the corpus's and scores' digests for the render cache, made once for every edition
     keys = None
     if plan.cache is not None and RENDER_CACHE:
         keys = primed(
             corpus.cases, corpus.companies, corpus.rubric, board, board.cases, board.companies
         )
-    _WORK = (corpus, board, plan, staging, keys)
+    _WORK = (corpus, board, plan, staging, keys, downloads)
     try:
         jobs = _jobs(len(plan.chosen))
         indices = range(len(plan.chosen))
@@ -439,7 +461,9 @@ def _keep_docs(scratch: Path, docs_dir: Path, overrides: bool) -> None:
         swap_into_place(scratch / "overrides", target)
 
 
-def _publish(corpus: Corpus, board, plan: _Plan, out: Path, timed) -> tuple[int, dict]:
+def _publish(
+    corpus: Corpus, board, plan: _Plan, out: Path, timed, downloads: Downloads | None = None
+) -> tuple[int, dict]:
     """Render and build every chosen edition into a staging folder beside ``out`` (each
     edition's pages, with its settings, into its folder), index, harden, carry over the
     editions kept from the last site, then swap it into place. Returns the page count and
@@ -452,7 +476,7 @@ def _publish(corpus: Corpus, board, plan: _Plan, out: Path, timed) -> tuple[int,
     _give_back_memory()
     try:
         with timed("editions"), _build_date(corpus), _corpus_frozen():
-            pages, work = _build_editions(corpus, board, plan, staging)
+            pages, work = _build_editions(corpus, board, plan, staging, downloads)
         with timed("search"):
             built = [(e.prefix, e.code) for e in plan.chosen]
             _index_editions(staging, built)

@@ -1,9 +1,13 @@
 """Live reload for `cxreport serve`: every HTML page the preview sends carries a small script
 (served by the preview itself, so the pages' Content-Security-Policy lets it run), the language
-edition the page belongs to and that edition's build stamp; the script asks the preview four
-times a second for the stamp of the edition of the page it shows (which also tells the preview
-which edition to build first) and reloads the page when it differs (also when a build ended
-before the script ran)."""
+edition the page belongs to and that edition's build stamp; the script asks the preview for the
+stamp of the edition of the page it shows (which also tells the preview which edition to build
+first) and reloads the page when it differs (also when a build ended before the script ran).
+The question is a long poll: the preview answers when the stamp changes (or after a while with
+the same stamp), and the script asks again at once, so a page reloads as soon as its edition's
+build is done, not at a poll's next turn. A hidden page (a tab in the background) asks once a
+second instead and is answered at once, so that waiting questions never take up the browser's
+few connections to the preview."""
 
 from __future__ import annotations
 
@@ -26,9 +30,16 @@ SCRIPT = """(function () {
   window.__cxLiveReload = true;
   var seen = document.currentScript.getAttribute("data-version");
   var edition = document.currentScript.getAttribute("data-edition");
+  var asked = null, pending = null;
   function poll() {
-    var shown = encodeURIComponent(location.pathname);
-    fetch("VERSION_PATH?path=" + shown, { cache: "no-store" })
+    asked = location.pathname;
+    pending = window.AbortController ? new AbortController() : null;
+    // a hidden page (another tab) asks once a second and is answered at once: it holds no
+    // connection (a browser opens six at most to the preview) and still reloads by itself
+    var waits = !document.hidden;
+    var query = "?path=" + encodeURIComponent(asked) + "&edition=" +
+      encodeURIComponent(edition) + (waits ? "&seen=" + encodeURIComponent(seen) : "");
+    fetch("VERSION_PATH" + query, { cache: "no-store", signal: pending && pending.signal })
       .then(function (r) { return r.text(); })
       .then(function (answer) {
         var parts = answer.split(" ");
@@ -36,9 +47,15 @@ SCRIPT = """(function () {
           edition = parts[0];
           seen = parts[1];
         } else if (parts[1] !== seen) { location.reload(); return; }
-        setTimeout(poll, 250);
-      }, function () { setTimeout(poll, 1000); });  // the preview is restarting
+        setTimeout(poll, waits ? 0 : 1000);
+      }, function (error) {  // the page moved on (below), or the preview is restarting
+        setTimeout(poll, error && error.name === "AbortError" ? 0 : 1000);
+      });
   }
+  function askAgain() { if (pending) { pending.abort(); pending = null; } }
+  // instant navigation to another page (perhaps another edition): ask about that one now
+  setInterval(function () { if (location.pathname !== asked) askAgain(); }, 250);
+  document.addEventListener("visibilitychange", askAgain);
   poll();
 })();
 """.replace("VERSION_PATH", VERSION_PATH)

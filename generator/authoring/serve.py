@@ -52,6 +52,13 @@ Build = Callable[[str | None, Any], str | None]
 
 # an edition whose pages were shown or asked for this recently is built before the others
 VIEWED_SECONDS = 3.0
+# an open page's question for its edition's stamp is answered when the stamp changes (a build
+# ended), or after this long with the same stamp (the page asks again at once): a long poll,
+# as mkdocs' own `serve` does, so a rebuilt page reloads without waiting for a poll's turn
+LONG_POLL_SECONDS = 20.0
+# after a file event, the files are compared once no further event came for this long: an
+# editor's save (write, rename, attributes) is one change, not a build started mid-save
+SETTLE_SECONDS = 0.05
 
 
 def snapshot(paths: list[Path]) -> dict[str, float]:
@@ -83,6 +90,8 @@ class Preview:
     def __init__(self, codes: list[str | None]) -> None:
         self.error: str | None = None
         self.lock = threading.Lock()
+        self.stamp_changed = threading.Condition(self.lock)
+        self.waiting: dict[str | None, int] = {}  # open pages waiting for a new stamp
         self.counter = 0
         self.codes: list[str | None] = []
         self.stamps: dict[str | None, int] = {}
@@ -122,6 +131,21 @@ class Preview:
                 self.viewed[code] = time.monotonic()
             return self.stamps.get(code, 0)
 
+    def wait_stamp(self, code: str | None, seen: str, timeout: float) -> int:
+        """The stamp of ``code`` once it is no longer ``seen`` (a build of it ended), or after
+        ``timeout`` seconds. While a page waits here, its edition counts as looked at."""
+        with self.stamp_changed:
+            self.viewed[code] = time.monotonic()
+            self.waiting[code] = self.waiting.get(code, 0) + 1
+            try:
+                self.stamp_changed.wait_for(
+                    lambda: str(self.stamps.get(code, 0)) != seen, timeout
+                )
+            finally:
+                self.waiting[code] -= 1
+                self.viewed[code] = time.monotonic()
+            return self.stamps.get(code, 0)
+
     def pending(self, code: str | None) -> bool:
         """Whether a build of ``code`` is still to come for the corpus as it is now."""
         with self.lock:
@@ -137,7 +161,9 @@ class Preview:
             if not todo:
                 return False
             recent = time.monotonic() - VIEWED_SECONDS
-            looked = [c for c in todo if self.viewed.get(c, -1.0) >= recent]
+            looked = [
+                c for c in todo if self.waiting.get(c) or self.viewed.get(c, -1.0) >= recent
+            ]
             return max(looked, key=lambda c: self.viewed[c]) if looked else todo[0]
 
     def built(self, code: str | None, error: str | None) -> None:
@@ -153,6 +179,7 @@ class Preview:
                 self.fresh.update(done)
             for edition in self.codes if error is not None or cleared else done:
                 self.stamps[edition] = self.counter  # their open pages reload
+            self.stamp_changed.notify_all()
 
     def banner(self) -> str:
         with self.lock:
@@ -177,9 +204,15 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - the http.server name
         parts = urlsplit(self.path)
         if parts.path == VERSION_PATH:  # asked by the open pages: "EDITION STAMP"
-            shown = parse_qs(parts.query).get("path", ["/"])[0]
+            query = parse_qs(parts.query)
+            shown = query.get("path", ["/"])[0]
             code = self.preview.edition_of(shown)
-            return self._send(f"{code or ''} {self.preview.stamp(code)}", "text/plain")
+            seen, edition = query.get("seen", [None])[0], query.get("edition", [None])[0]
+            if seen is None or edition != (code or ""):  # at once (the page's edition changed)
+                stamp = self.preview.stamp(code)
+            else:  # when the edition's stamp changes: the page reloads at once
+                stamp = self.preview.wait_stamp(code, seen, LONG_POLL_SECONDS)
+            return self._send(f"{code or ''} {stamp}", "text/plain")
         if parts.path == SCRIPT_PATH:
             return self._send(SCRIPT, "text/javascript")
         path = Path(self.translate_path(self.path))
@@ -218,8 +251,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Type", f"{kind}; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
         self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the page left while it waited
+            pass
 
 
 def _codes(config: Path) -> list[str | None]:
@@ -231,20 +267,100 @@ def _codes(config: Path) -> list[str | None]:
         return [None]
 
 
-class _Watcher:
-    """The files a build reads, and whether they changed since they were last looked at."""
+# File events that may change what a build reads (not the opening or reading of a file).
+_WRITES = {"created", "deleted", "modified", "moved", "closed"}
 
-    def __init__(self, paths: list[Path]) -> None:
+
+class _Watcher:
+    """The files a build reads, and whether they changed since they were last looked at.
+
+    The answer is always a comparison of the files' listing and modification times
+    (``snapshot``). Where the operating system reports file events (watchdog: inotify on
+    Linux), an event wakes the preview at once (``wait``) instead of at its next check, and
+    the files are compared after each event as well as every ``interval`` seconds; without
+    events (no watchdog, no inotify watch left), every ``interval`` seconds only."""
+
+    def __init__(self, paths: list[Path], interval: float = 0.25) -> None:
         self.paths = paths
+        self.interval = interval
         self.state = snapshot(paths)
+        self.checked = time.monotonic()
+        self.event = threading.Event()  # set by a file event, cleared by changed()
+        self.events = 0
+        self.observer = self._observe()
+
+    def _observe(self):
+        try:
+            from watchdog.events import FileSystemEventHandler
+            from watchdog.observers import Observer
+        except ImportError:
+            return None
+        event, watcher = self.event, self
+
+        class _Wake(FileSystemEventHandler):
+            def __init__(self, only: str | None) -> None:
+                self.only = only  # a file watched through its folder: its own events only
+
+            def on_any_event(self, what) -> None:
+                if what.event_type not in _WRITES:
+                    return
+                named = {str(what.src_path), str(getattr(what, "dest_path", "") or "")}
+                if self.only is None or self.only in named:
+                    watcher.events += 1
+                    event.set()
+
+        observer = Observer()
+        try:
+            for path in (p.resolve() for p in self.paths):
+                if path.is_dir():
+                    observer.schedule(_Wake(None), str(path), recursive=True)
+                else:
+                    observer.schedule(_Wake(str(path)), str(path.parent), recursive=False)
+            observer.daemon = True
+            observer.start()
+        except Exception:  # noqa: BLE001 - no events (a watch limit, a missing folder): poll
+            with contextlib.suppress(Exception):
+                observer.stop()
+            return None
+        return observer
+
+    def wait(self, seconds: float) -> None:
+        """Sleep ``seconds``, or less: until a file event, once the events settle."""
+        if self.observer is None:
+            time.sleep(seconds)
+            return
+        if self.event.wait(seconds):
+            self.settle()
+
+    def settle(self) -> None:
+        """Wait until no event came for SETTLE_SECONDS (at most ten times as long)."""
+        deadline = time.monotonic() + 10 * SETTLE_SECONDS
+        while time.monotonic() < deadline:
+            seen = self.events
+            time.sleep(SETTLE_SECONDS)
+            if self.events == seen:
+                return
 
     def moved(self) -> bool:
+        """Whether the files differ from the last look (asked while a build runs): with file
+        events, compared only after an event or once every ``interval`` seconds."""
+        now = time.monotonic()
+        quiet = self.observer is not None and not self.event.is_set()
+        if quiet and now - self.checked < self.interval:
+            return False
+        self.checked = now
         return snapshot(self.paths) != self.state
 
     def changed(self) -> bool:
+        self.event.clear()
         now = snapshot(self.paths)
         changed, self.state = now != self.state, now
         return changed
+
+    def stop(self) -> None:
+        if self.observer is not None:
+            with contextlib.suppress(Exception):
+                self.observer.stop()
 
 
 STOPPED = "stopped: the files changed while it ran"
@@ -261,13 +377,27 @@ def _die_with_parent() -> None:
 
 
 def _child(build: Build, code: str | None, prepared: Any, answer) -> None:
+    from ..publish import swap
+
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the preview's: it stops this
+    swap.LATER = []  # the replaced site removed once the preview has the answer
     result = build(code, prepared)
     sys.stdout.flush()
     sys.stderr.flush()
     answer.send(result)
     answer.close()
+    swap.remove_later()
+
+
+# Forked builds that answered and may still be removing what their swap replaced: reaped
+# (joined) once their answer is used (the open pages told), not before.
+_ANSWERED: list = []
+
+
+def _reap() -> None:
+    while _ANSWERED:
+        _ANSWERED.pop().join()
 
 
 def _stoppable(build: Build, code: str | None, prepared: Any, stop: Callable[[], bool]):
@@ -277,11 +407,13 @@ def _stoppable(build: Build, code: str | None, prepared: Any, stop: Callable[[],
     build leaves the site as it was (the pipeline's rule for any interrupted build)."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return build(code, prepared)
+    _reap()
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(build, code, prepared, writer))
     process.start()
     writer.close()
+    answered = False
     try:
         while not reader.poll(0.1):
             if not process.is_alive() and not reader.poll():
@@ -289,21 +421,27 @@ def _stoppable(build: Build, code: str | None, prepared: Any, stop: Callable[[],
             if stop():
                 process.kill()
                 return STOPPED
-        return reader.recv()
+        result = reader.recv()
+        answered = True
+        return result
     except EOFError:
         return f"the build of {code or 'the site'} ended unexpectedly ({process.exitcode})"
     except BaseException:  # Ctrl+C: the build stops with the preview
         process.kill()
         raise
     finally:
-        process.join()
+        if answered:
+            _ANSWERED.append(process)  # it removes the replaced site, then ends
+        else:
+            process.join()
         reader.close()
 
 
 def _warm(codes: list[str | None], config: Path) -> None:
     """Compile the editions' catalogues here, once per change: they are kept in memory, and
     every forked build inherits them instead of compiling them again. Likewise (once) the
-    modules a build imports and the lists of the installed theme's files."""
+    modules a build imports, the lists of the installed theme's files and the models' JSON
+    schemas."""
     from ..publish.mkdocs import list_installed_theme
     from ..render.i18n import editions
 
@@ -314,6 +452,10 @@ def _warm(codes: list[str | None], config: Path) -> None:
             importlib.import_module(name)
     with contextlib.suppress(Exception):  # likewise
         list_installed_theme(config)
+    from ..render.fields import warm_schemas
+
+    with contextlib.suppress(Exception):  # likewise
+        warm_schemas()  # the models' JSON schemas, which the data-format page reads (once)
 
 
 def _build_next(
@@ -339,6 +481,7 @@ def _build_next(
     error = _stoppable(build, code, prepared[0] if prepared else None, stop)
     if error != STOPPED:
         preview.built(code, error)
+    _reap()
     return True
 
 
@@ -366,11 +509,11 @@ def serve_forever(
         ) from None
     threading.Thread(target=server.serve_forever, daemon=True).start()
     console.print(f"Serving {site} on http://127.0.0.1:{port}/ — Ctrl+C to stop", markup=False)
-    watcher, prepared = _Watcher([cases, TEMPLATES, config]), []
+    watcher, prepared = _Watcher([cases, TEMPLATES, config], interval), []
     try:
         while True:
             if not _build_next(preview, prepare, build, prepared, watcher.moved, config):
-                time.sleep(interval)
+                watcher.wait(interval)
             if watcher.changed():
                 prepared.clear()
                 console.print("Change detected; rebuilding…", markup=False)
@@ -379,4 +522,5 @@ def serve_forever(
     except KeyboardInterrupt:
         console.print("Stopped.", markup=False)
     finally:
+        watcher.stop()
         server.shutdown()

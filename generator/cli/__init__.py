@@ -329,13 +329,18 @@ def serve(
 ) -> None:
     """Preview the site on http://127.0.0.1:PORT; rebuild when a YAML file or template changes."""
     from ..authoring.serve import serve_forever
-    from ..load.reuse import Reuse
 
     url = f"http://127.0.0.1:{port}/"
-    reuse = Reuse()  # what one prepare parsed and computed, for the next: see load/reuse.py
+    # what one prepare parsed and computed, for the next (see load/reuse.py); made by the
+    # first prepare, so that the preview answers before the corpus's modules are imported
+    reuse: list = []
 
     def prepare():
-        return _guarded(lambda: _prepare(cases, reuse))
+        if not reuse:
+            from ..load.reuse import Reuse
+
+            reuse.append(Reuse())
+        return _guarded(lambda: _prepare(cases, reuse[0]))
 
     def build(lang: str | None, prepared) -> str | None:
         return _guarded(

@@ -24,6 +24,13 @@ def remove_leftovers(out: Path) -> None:
             pass
 
 
+# None: swap_into_place removes the old tree before it returns. A list (``serve``'s forked
+# build): the old trees are listed here and removed by ``remove_later()`` once the build has
+# answered, so the reader's page reloads without waiting for the removal. A process that dies
+# first leaves them to the next build's ``remove_leftovers`` (their names carry its pid).
+LATER: list[Path] | None = None
+
+
 def swap_into_place(new: Path, target: Path) -> None:
     """Replace ``target`` by ``new`` with two renames; the old tree is removed afterwards."""
     old = target.parent / f".{target.name}.old-{os.getpid()}"
@@ -31,4 +38,13 @@ def swap_into_place(new: Path, target: Path) -> None:
         os.rename(target, old)
     os.rename(new, target)
     if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
+        if LATER is not None:
+            LATER.append(old)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_later() -> None:
+    """Remove the old trees the swaps left for later (see ``LATER``)."""
+    while LATER:
+        shutil.rmtree(LATER.pop(), ignore_errors=True)

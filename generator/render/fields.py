@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from pydantic import BaseModel
@@ -54,8 +55,23 @@ def _rows(properties: dict[str, Any], names, required: set[str]) -> list[str]:
     ]
 
 
+@functools.cache
+def model_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's JSON schema (pydantic makes it anew on every call: a sixth of an edition's
+    build on the bundled corpus), made once per process: it depends on the model's code
+    alone, which a process never changes. Read only: callers do not modify it."""
+    return model.model_json_schema()
+
+
+def warm_schemas() -> None:
+    """Every schema the data-format page reads, made now: a build calls this before it forks
+    its editions' workers (and ``serve`` before it forks its builds), which inherit them."""
+    for model in _ORDER:
+        model_schema(model)
+
+
 def _table(model: type[BaseModel]) -> list[str]:
-    schema = model.model_json_schema()
+    schema = model_schema(model)
     props = schema.get("properties", {})
     return _header() + _rows(props, list(props), set(schema.get("required", [])))
 
@@ -129,7 +145,7 @@ def _model_section(model: type[BaseModel]) -> list[str]:
     if model is not EventBase and issubclass(model, EventBase):
         lines += [_("Also has every field of *Event*."), ""]
         own = [k for k in model.model_fields if k not in EventBase.model_fields]
-        schema = model.model_json_schema()
+        schema = model_schema(model)
         props, required = schema.get("properties", {}), set(schema.get("required", []))
         lines += _header() + _rows(props, own, required)
     else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -25,6 +25,9 @@ from .i18n import term
 from .letters import compose
 from .markup import markdown_safe, markdown_text, yaml_str
 from .rendercache import RenderCache, Walker, edition_digest
+
+if TYPE_CHECKING:
+    from .downloads import Downloads
 
 
 def _gettext(message: str, /, **variables: Any) -> Markup:
@@ -106,8 +109,11 @@ class SiteRenderer:
         site_url: str = "",
         edition: i18n.Edition | None = None,
         shared_plotly: bool = False,
+        downloads: Downloads | None = None,
     ):
         self.corpus, self.board, self.out = corpus, board, out
+        # the open data's files, made once for every edition (None: the data page makes them)
+        self.downloads = downloads
         self.shared_plotly = shared_plotly
         self.edition = edition
         self.locale = edition.locale if edition else fmt.DEFAULT_LOCALE

@@ -174,3 +174,88 @@ def test_a_build_of_files_that_changed_meanwhile_is_stopped():
     done = _stoppable(lambda code, prepared: f"{code} {prepared}", "sv", 7, lambda: False)
     assert done == "sv 7"
     assert _stoppable(slow, "sv", None, lambda: True) == STOPPED
+
+
+def test_an_open_pages_question_is_answered_when_its_editions_stamp_changes():
+    """The live-reload script's question waits for the edition's next build (a long poll):
+    answered at once when the stamp already differs, else when a build of that edition ends;
+    meanwhile the edition counts as looked at (built first)."""
+    import threading
+
+    from generator.authoring.serve import Preview
+
+    preview = Preview(["en", "sv"])
+    assert preview.wait_stamp("sv", "7", timeout=600) == 0  # differs: at once
+    answers: list[int] = []
+    waiter = threading.Thread(target=lambda: answers.append(preview.wait_stamp("sv", "0", 600)))
+    waiter.start()
+    while not preview.waiting.get("sv"):
+        threading.Event().wait(0.01)
+    preview.built("en", None)
+    assert preview.next() == "sv"  # the page waiting for its stamp is looked at
+    preview.built("sv", None)  # its build ended: the question is answered
+    waiter.join(timeout=600)
+    assert answers == [preview.stamp("sv", viewed=False)] and answers[0] != 0
+
+
+def test_a_saved_file_wakes_the_preview_through_a_file_event(tmp_path, monkeypatch):
+    from generator.authoring.serve import _Watcher
+
+    (tmp_path / "cases").mkdir()
+    case = tmp_path / "cases" / "a.yaml"
+    case.write_text("title: a\n", encoding="utf-8")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: x\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # the paths as the command line gives them: relative
+    watcher = _Watcher([Path("cases"), Path("mkdocs.yml")], interval=600)
+    try:
+        assert watcher.observer is not None  # inotify on Linux (watchdog)
+        assert not watcher.event.is_set() and not watcher.changed()
+        case.read_text(encoding="utf-8")  # reading is no change
+        case.write_text("title: b\n", encoding="utf-8")
+        assert watcher.event.wait(600)  # woken by the write, not by the next check
+        watcher.settle()
+        assert watcher.moved() and watcher.changed() and not watcher.changed()
+        config.write_text("site_name: y\n", encoding="utf-8")  # a file watched by its folder
+        assert watcher.event.wait(600)
+        watcher.settle()
+        assert watcher.changed()
+    finally:
+        watcher.stop()
+
+
+def test_a_forked_build_answers_before_it_removes_the_site_it_replaced(tmp_path, monkeypatch):
+    """In serve's forked build the replaced site is removed after the answer (the open pages
+    reload without waiting for it); elsewhere before the swap returns, as always."""
+    import os
+
+    from generator.authoring.serve import _ANSWERED, _reap, _stoppable
+    from generator.publish import swap
+
+    def tree(name: str) -> Path:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "index.html").write_text(name, encoding="utf-8")
+        return tmp_path / name
+
+    site, old = tmp_path / "site", tmp_path / f".site.old-{os.getpid()}"
+    swap.swap_into_place(tree("first"), site)
+    swap.swap_into_place(tree("second"), site)  # LATER is None: removed at once
+    assert (site / "index.html").read_text() == "second" and not old.exists()
+    monkeypatch.setattr(swap, "LATER", [])
+    swap.swap_into_place(tree("third"), site)
+    assert swap.LATER is not None and swap.LATER[:] == [old]
+    assert (old / "index.html").read_text() == "second"
+    swap.remove_later()
+    assert not old.exists() and not swap.LATER
+    monkeypatch.setattr(swap, "LATER", None)
+
+    def build(code, prepared):  # in the forked child: what the answer saw, read back after
+        swap.swap_into_place(tree("fourth"), site)
+        return str(sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")))
+
+    seen = _stoppable(build, "en", None, lambda: False)
+    assert seen.startswith("['.site.old-")  # the replaced site was still there when it answered
+    assert len(_ANSWERED) == 1
+    _reap()  # then it was removed
+    assert (site / "index.html").read_text() == "fourth"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.old")]

@@ -3,58 +3,28 @@
 from __future__ import annotations
 
 from ...measure import metrics
-from ..data import (
-    call_files,
-    companies_csv,
-    company_metrics_csv,
-    company_metrics_json,
-    events_csv,
-    incident_files,
-    json_text,
-    rubric_json,
-    scores_csv,
-    scores_json,
-    sources_csv,
-)
-from ..data_parquet import (
-    PARQUET_FOLDER,
-    big_sources,
-    parquet_download,
-    parquet_rows,
-    write_parquet,
-)
+from ..data_parquet import PARQUET_FOLDER, parquet_rows, write_parquet
+from ..downloads import make_downloads
 
 
 def render(site) -> None:
     board = site.board
-    site.write("data/cases.csv", scores_csv(board, site.corpus))
-    site.write("data/scores.json", json_text(scores_json(board)))
-    site.write("data/companies.csv", companies_csv(board))
-    site.write("data/events.csv", events_csv(site.corpus))
-    site.write("data/rubric.json", rubric_json(site.rubric))
-    site.write("data/company_metrics.csv", company_metrics_csv(board))
-    site.write("data/company_metrics.json", json_text(company_metrics_json(board)))
-    big = big_sources(site.corpus)
-    write_parquet(site.corpus, set(big), site.out / "data" / PARQUET_FOLDER)
-    incidents = incident_files(site.corpus, frozenset(big))
-    for name, text in incidents.items():
-        site.write(f"data/incidents/{name}", text)
-    parquet = {source: parquet_download(source) for source in big}
-    site.write("data/sources.csv", sources_csv(board, parquet))
-    calls = call_files(site.corpus)
-    for name, text in calls.items():
-        site.write(f"data/calls/{name}", text)
+    # made once per build for every edition (pipeline); a renderer alone makes its own
+    downloads = site.downloads or make_downloads(site.corpus, board)
+    for rel, text in downloads.files.items():
+        site.write(rel, text)
+    write_parquet(site.corpus, set(downloads.big), site.out / "data" / PARQUET_FOLDER)
     site.render(
         "data/index.md",
         "data.md.j2",
         board=board,
         n_events=sum(len(c.timeline) for c in site.corpus.cases.values()),
         n_figures=sum(len(c.figures) for c in board.companies),
-        incident_files=sorted(incidents),
+        incident_files=downloads.incident_files,
         company_metrics=[m for m in metrics("company") if m.filter],
         recent_days=site.rubric.company.recent_days_excluded if site.rubric.company else 60,
-        call_files=sorted(calls),
-        parquet=parquet,
-        big=big,
+        call_files=downloads.call_files,
+        parquet=downloads.parquet,
+        big=downloads.big,
         parquet_rows=parquet_rows(),
     )
