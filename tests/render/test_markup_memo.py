@@ -52,3 +52,18 @@ def test_sanitised_markdown_is_keyed_by_text_and_link_base(monkeypatch):
     for n in range(3):
         assert sanitise_markdown(f"**{n}**") == Markup(f"<p><strong>{n}</strong></p>")
         assert len(markup._SANITISED) <= 1
+
+
+def test_text_in_another_language_is_marked_as_markup_format_marks_it():
+    from generator.render.case_text import in_language
+
+    for text, language in [
+        ("A <b> & *c*", "en"),
+        (Markup("<em>trusted</em>"), "de"),
+        ("x", 'en" onclick="y'),
+        ("- a list", "he"),
+    ]:
+        safe = text if isinstance(text, Markup) else markdown_text(text)
+        expected = Markup('<span lang="{}">{}</span>').format(language, safe)
+        assert in_language(text, language, "sv") == expected
+        assert in_language(text, "sv", "sv") == Markup(safe)
