@@ -106,14 +106,17 @@ class _Blocks:
         stack of open tags (an end tag closes the innermost open tag of its name and every
         one opened after it); the index of the next tag and the block's end."""
         stack: list[str] = []
-        while i < len(tags):
+        anchors, count = self.anchors, len(tags)
+        while i < count:
             tag = tags[i]
-            name = tag["name"].lower()
+            end, name, attrs, close = tag.group("end", "name", "attrs", "close")
+            name = name.lower()
             i += 1
-            if not tag["end"]:
-                if not tag["close"] and name != "hr":
+            if not end:
+                if not close and name != "hr":
                     stack.append(name)
-                _anchors(name, tag["attrs"], self.anchors)
+                if attrs:
+                    _anchors(name, attrs, anchors)
                 continue
             if name in stack:
                 while stack.pop() != name:
