@@ -188,13 +188,18 @@ class PageCache:
 
     def flush(self) -> None:
         """Write what this build converted (call it once the build has succeeded): only
-        misses are pending, so an entry there was unreadable and is replaced."""
+        misses are pending, so an entry there was unreadable and is replaced. An entry waiting
+        in the spill folder is renamed into place, copied only across file systems."""
         for key, entry in self.pending.items():
             path = self._path(key)
             path.parent.mkdir(exist_ok=True)
-            if isinstance(entry, Path):
-                text = entry.read_text(encoding="utf-8")
-                entry.unlink()
+            if isinstance(entry, Path):  # already whole: renamed into place
+                try:
+                    os.replace(entry, path)
+                    continue
+                except OSError:  # another file system: written below, then removed
+                    text = entry.read_text(encoding="utf-8")
+                    entry.unlink()
             else:  # dumps: the C encoder
                 text = json.dumps(entry, ensure_ascii=False)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")

@@ -34,9 +34,22 @@ _ATTR = re.compile(r"""([^\s/>"'=][^\s/>"'=]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>
 # What the scan leaves to HTMLParser: comments, declarations, processing instructions, CDATA
 # content, Markdown inside HTML, and any "<" before a letter it could not read as a tag.
 _UNSURE = re.compile(r"<[!?]|<(?:script|style)\b|\bmarkdown\s*=", re.I)
+# The same test in two parts, the second only where the page's lower-cased text holds the word:
+# `\bmarkdown` has no fixed first character, so the one expression was tried at every position
+# of every page (most of this module's time). Exact: a character matches a letter of "markdown"
+# under re.I only when its lower case is that letter (tests/publish/test_rawhtml.py).
+_UNSURE_TAG = re.compile(r"<[!?]|<(?:script|style)\b", re.I)
+_MARKDOWN_ATTR = re.compile(r"\bmarkdown\s*=", re.I)
 _LT = re.compile(r"</?[a-zA-Z]")
 _BLANK_TWICE = re.compile(r"([ ]*\n){2}")  # Python-Markdown's blank_line_re, at a position
 _LINE_END = re.compile(r"[ ]*\n")
+
+
+def unsure(text: str) -> bool:
+    """Whether ``text`` holds what the scan leaves to HTMLParser (``_UNSURE``, faster)."""
+    if _UNSURE_TAG.search(text):
+        return True
+    return "markdown" in text.lower() and _MARKDOWN_ATTR.search(text) is not None
 
 
 class _Unsure(Exception):
@@ -45,6 +58,9 @@ class _Unsure(Exception):
 
 def _anchors(name: str, attrs: str, found: set[str]) -> None:
     """The ids (and names of <a>) of a start tag, as mkdocs' collector reads them."""
+    low = attrs.lower()
+    if "id" not in low and "name" not in low:  # (most tags: no attribute to read)
+        return
     for key, value in _ATTR.findall(attrs):
         key = key.lower()
         if key == "id" or (key == "name" and name == "a"):
@@ -90,14 +106,17 @@ class _Blocks:
         stack of open tags (an end tag closes the innermost open tag of its name and every
         one opened after it); the index of the next tag and the block's end."""
         stack: list[str] = []
-        while i < len(tags):
+        anchors, count = self.anchors, len(tags)
+        while i < count:
             tag = tags[i]
-            name = tag["name"].lower()
+            end, name, attrs, close = tag.group("end", "name", "attrs", "close")
+            name = name.lower()
             i += 1
-            if not tag["end"]:
-                if not tag["close"] and name != "hr":
+            if not end:
+                if not close and name != "hr":
                     stack.append(name)
-                _anchors(name, tag["attrs"], self.anchors)
+                if attrs:
+                    _anchors(name, attrs, anchors)
                 continue
             if name in stack:
                 while stack.pop() != name:
@@ -115,7 +134,7 @@ class RawHtmlPreprocessor(Preprocessor):
 
     def run(self, lines: list[str]) -> list[str]:
         text = "\n".join(lines)
-        if _UNSURE.search(text):
+        if unsure(text):
             return lines
         blocks = _Blocks(self.md, text)
         try:

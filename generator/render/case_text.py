@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..load.models import Case
 from .i18n import _
@@ -71,12 +71,14 @@ def in_language(text: object, language: str, edition: str) -> Markup:
     safe = text if isinstance(text, Markup) else markdown_text(str(text))
     if language == edition:
         return Markup(safe)
-    return Markup('<span lang="{}">{}</span>').format(language, safe)
+    # what Markup('<span lang="{}">{}</span>').format(language, safe) gives (the language
+    # escaped, the text as it is), without string.Formatter's Python code on every call
+    return Markup(f'<span lang="{escape(language)}">{safe.__html__()}</span>')
 
 
 @lru_cache(maxsize=64)
 def language_name(code: str, in_locale: str) -> str:
-    """"Swedish", "svenska", "שוודית": a language's name in the reader's language."""
+    """ "Swedish", "svenska", "שוודית": a language's name in the reader's language."""
     try:
         return Locale.parse(code.replace("-", "_")).get_display_name(in_locale) or code
     except (ValueError, UnknownLocaleError):

@@ -157,8 +157,23 @@ def when(ts: dt.date | dt.datetime, locale: str | None = None) -> str:
     """An event's time: Mon 15 Jan 2024, 09:00 (or the date alone)."""
     locale = locale or current_locale()
     if isinstance(ts, dt.datetime):
-        return format_datetime(ts, format="EEE dd MMM y, HH:mm", locale=_locale(locale))
+        return datetime_text(ts, "EEE dd MMM y, HH:mm", locale)
     return format_date(ts, format="EEE dd MMM y", locale=_locale(locale))
+
+
+def datetime_text(ts: dt.datetime, pattern: str, locale: str) -> str:
+    """Babel's ``format_datetime`` of ``ts`` (~100 µs a call), each time formatted once per
+    pattern and locale: remembered by the time as written (its ISO text: an equal instant at
+    another offset shows another time), for the patterns without a time zone in them."""
+    if type(ts) is not dt.datetime or any(c in pattern for c in "zZvVOxX'"):
+        return format_datetime(ts, format=pattern, locale=_locale(locale))
+    return _datetime_text(ts.isoformat(), pattern, locale)
+
+
+@lru_cache(maxsize=65_536)
+def _datetime_text(iso: str, pattern: str, locale: str) -> str:
+    ts = dt.datetime.fromisoformat(iso)
+    return format_datetime(ts, format=pattern, locale=_locale(locale))
 
 
 def join(items: list[str], style: str = "standard", locale: str | None = None) -> str:

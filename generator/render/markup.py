@@ -26,9 +26,28 @@ def yaml_str(value: Any) -> Markup:
 
 _MARKDOWN = md.Markdown(extensions=["extra", "sane_lists"], output_format="html")
 
+# Results of the two pure functions below, by their exact arguments: each edition's render of
+# a page hands them the same texts (a narrative is converted once per build, not once per
+# edition; a label such as "counted" is escaped once, not on every page). Cleared when full,
+# so memory stays bounded however large the corpus.
+_MEMO_LIMIT = 65_536
+_SANITISED: dict[tuple[str, str], Markup] = {}
+_INERT: dict[str, Markup] = {}
+
 
 def sanitise_markdown(text: str, link_base: str = "") -> Markup:
     """Author Markdown -> safe HTML: raw HTML and unsafe URLs are stripped by nh3."""
+    if type(text) is not str or type(link_base) is not str:  # noqa: E721 - exact keys only
+        return _sanitise(text, link_base)
+    found = _SANITISED.get((text, link_base))
+    if found is None:
+        if len(_SANITISED) >= _MEMO_LIMIT:
+            _SANITISED.clear()
+        found = _SANITISED[text, link_base] = _sanitise(text, link_base)
+    return found
+
+
+def _sanitise(text: str, link_base: str) -> Markup:
     html = _MARKDOWN.reset().convert(text)
     html = re.sub(
         r'href="([a-z0-9-]+)\.md(#[^"]*)?"',
@@ -58,8 +77,19 @@ def markdown_text(value: Any) -> Any:
     """Author text as it must reach a Markdown page: HTML-escaped and Markdown-inert, so no
     link, attribute list, element or heading can come out of it. Markup (already safe HTML,
     e.g. sanitised Markdown or JSON) and non-text values pass unchanged."""
-    if not isinstance(value, str) or isinstance(value, Markup):
-        return value
+    if type(value) is not str:  # noqa: E721 - a subclass (Markup) must not hit the memo
+        if not isinstance(value, str) or isinstance(value, Markup):
+            return value
+        return _inert(value)
+    found = _INERT.get(value)
+    if found is None:
+        if len(_INERT) >= _MEMO_LIMIT:
+            _INERT.clear()
+        found = _INERT[value] = _inert(value)
+    return found
+
+
+def _inert(value: str) -> Markup:
     text = str(escape(value)).translate(_MARKDOWN_INLINE)
     if text.strip() and _LINE_START.match(text):  # (spaces alone make no code block)
         text = f"&#{ord(text[0])};{text[1:]}"

@@ -341,27 +341,38 @@ class RenderCache:
             return
         self.spill.mkdir(parents=True, exist_ok=True)
         waiting = self.spill / f"{key}.md"
-        waiting.write_bytes(text.encode("utf-8"))
+        waiting.write_bytes(_entry(key, rel, text.encode("utf-8")))  # as the cache keeps it
         self.pending[key] = (rel, waiting)
 
     def flush(self) -> None:
-        """Write what this render made (call it once the edition's build has succeeded)."""
+        """Write what this render made (call it once the edition's build has succeeded). An
+        entry waiting in the spill folder is already whole: it is renamed into place (one
+        rename, not a read and a write), copied only across file systems."""
         for key, (rel, text) in self.pending.items():
             path = self._path(key)
             path.parent.mkdir(exist_ok=True)
             if isinstance(text, Path):
-                body = text.read_bytes()
-                text.unlink()
+                try:
+                    os.replace(text, path)
+                    continue
+                except OSError:  # another file system: written below, then removed
+                    data = text.read_bytes()
+                    text.unlink()
             else:
-                body = text.encode("utf-8")
+                data = _entry(key, rel, text.encode("utf-8"))
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as fh:
-                    fh.write(b"\n".join([_head(key, body), rel.encode("utf-8"), body]))
+                    fh.write(data)
                 os.replace(tmp, path)
             except OSError:
                 Path(tmp).unlink(missing_ok=True)
         self.pending.clear()
+
+
+def _entry(key: str, rel: str, body: bytes) -> bytes:
+    """An entry's file: its head (format, key, the body's SHA-256), the page's path, the body."""
+    return b"\n".join([_head(key, body), rel.encode("utf-8"), body])
 
 
 def _head(key: str, body: bytes) -> bytes:

@@ -16,8 +16,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from babel.dates import format_datetime
-
 from . import format as fmt
 from .i18n import current_locale
 
@@ -147,7 +145,7 @@ def _date_ticks(scale: Scale) -> list[tuple[float, str]]:
     ticks, at = [], start
     while at <= hi:
         if at >= lo:
-            text = format_datetime(at, pattern, locale=fmt._locale(locale))
+            text = fmt.datetime_text(at, pattern, locale)
             ticks.append((scale.px(at.isoformat()), text))
         at += step
     return ticks

@@ -9,7 +9,7 @@ import markdown
 import pytest
 from mkdocs.structure.pages import _RawHTMLPreprocessor
 
-from generator.publish.rawhtml import RawHtmlExtension
+from generator.publish.rawhtml import _UNSURE, RawHtmlExtension, unsure
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden" / "small"
@@ -69,3 +69,25 @@ def test_a_case_page_takes_the_fast_path():
 )
 def test_edge_cases_convert_the_same(text):
     same(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<div class="x">\n<p>plain</p>\n</div>\n',
+        '<div markdown="1">\n</div>\n',
+        "<div MarkDown = 'block'>\n</div>\n",
+        "<div mar\u212adown=1>\n</div>\n",  # the Kelvin sign matches "k" under re.I
+        "<div data-markdown=1>\n</div>\n",  # \b: a hyphen is a word boundary
+        "<div xmarkdown=1>\n</div>\n",  # no boundary: not the attribute
+        "markdown is a word here, with no equals sign\n",
+        "<p>a</p>\n<!-- c -->\n",
+        "<?php ?>\n",
+        "<SCRIPT>x</SCRIPT>\n",
+        "<styles>\n",
+        "<p>\u017fcript \u0131 \u212a</p>\n",
+        "",
+    ],
+)
+def test_the_unsure_test_in_two_parts_is_the_one_expression(text):
+    assert unsure(text) == bool(_UNSURE.search(text))

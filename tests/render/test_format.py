@@ -70,3 +70,24 @@ def test_shares_units_and_dates():
     assert fmt.date(dt.date(2024, 1, 5)) == "5 Jan 2024"
     assert fmt.join(["a", "b", "c"]) == "a, b and c"
     assert fmt.nice("in_person") == "in person"
+
+
+def test_remembered_times_are_the_times_as_written():
+    """fmt.when remembers Babel's text per time, pattern and locale: an equal instant at
+    another offset (equal, same hash) shows its own wall-clock time, a date is not midnight,
+    and each locale has its own text."""
+    from babel.dates import format_datetime
+
+    utc = dt.datetime(2024, 1, 15, 9, 0, tzinfo=dt.UTC)
+    later = utc.astimezone(dt.timezone(dt.timedelta(hours=3)))
+    assert utc == later and hash(utc) == hash(later)
+    assert fmt.when(utc, "en") == "Mon 15 Jan 2024, 09:00"
+    assert fmt.when(later, "en") == "Mon 15 Jan 2024, 12:00"
+    assert fmt.when(dt.datetime(2024, 1, 15), "en") == "Mon 15 Jan 2024, 00:00"
+    assert fmt.when(dt.date(2024, 1, 15), "en") == "Mon 15 Jan 2024"
+    assert fmt.when(dt.datetime(2024, 1, 15, 9), "sv") != fmt.when(dt.datetime(2024, 1, 15, 9))
+    for ts in (utc, later, dt.datetime(2023, 12, 31, 23, 59, 59, 999999)):
+        for pattern in ("d MMM HH:mm", "d MMM", "HH:mm zzzz"):
+            for locale in ("en", "he", "ru"):
+                expected = format_datetime(ts, format=pattern, locale=fmt._locale(locale))
+                assert fmt.datetime_text(ts, pattern, locale) == expected

@@ -112,3 +112,21 @@ def test_the_edition_digest_covers_language_catalogue_templates(tmp_path):
     edited = Path(templates / "case.md.j2")
     edited.write_text(edited.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert edition_digest(templates, "en", "en", null, "") != first
+
+
+def test_spilled_entries_are_renamed_into_place_whole(tmp_path):
+    """With a spill folder, an entry waits there as the cache keeps it and the flush renames
+    it into place: read back, it is the page's text (not the spilled body without its head,
+    not an older entry of the same key), and nothing is left waiting."""
+    cache = RenderCache(tmp_path / "cache", "shared")
+    cache.spill = tmp_path / "spill"
+    k = key(cache, v=1)
+    old = RenderCache(tmp_path / "cache", "shared")
+    old.remember(k, "cases/a.md", "# An older page\n")
+    old.flush()
+    cache.remember(k, "cases/a.md", "# A page, ünïcode\n")
+    assert RenderCache(tmp_path / "cache", "shared").lookup(k) == "# An older page\n"
+    cache.flush()
+    assert RenderCache(tmp_path / "cache", "shared").lookup(k) == "# A page, ünïcode\n"
+    assert list((tmp_path / "spill").iterdir()) == []
+    assert cache.pending == {}
